@@ -1,0 +1,11 @@
+// csmsctl: the admin CLI. It is a client of the admin API, which arrives with the
+// server; until then it only reports its version.
+#include <iostream>
+
+#include "csms/build_info.hpp"
+
+int main() {
+  std::cerr << csms::build_info() << "\n"
+            << "csmsctl: the admin API it talks to is not implemented yet.\n";
+  return 2;
+}
