@@ -5,7 +5,10 @@ BUILD_TYPE ?= Release
 JOBS       ?= $(shell nproc)
 CONFIG     ?= config/csms.json
 
-.PHONY: all deps configure build run test fuzz regen format clean
+FUZZ_DIR   ?= build-fuzz
+FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
+
+.PHONY: all deps configure build run test fuzz fuzz-build regen format clean
 
 all: build
 
@@ -13,7 +16,8 @@ deps:
 	@bash scripts/install-deps.sh
 
 configure: deps
-	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCSMS_WERROR=ON > /dev/null
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DCSMS_WERROR=ON \
+	  -DCSMS_FUZZ_BINARY=$(FUZZ_BIN) > /dev/null
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
@@ -22,16 +26,20 @@ run: build
 	@mkdir -p data
 	./$(BUILD_DIR)/bin/csms --config $(CONFIG)
 
-test: build
+# The suite includes a short fuzz smoke run, so the fuzzer is built too.
+test: build fuzz-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
-# libFuzzer smoke run over the frame parser and every decoder (clang, ASan, UBSan).
+# libFuzzer over the frame parser and every decoder (clang, ASan, UBSan), in its
+# own build tree.
 FUZZ_SECONDS ?= 30
-fuzz: deps
-	@CC=clang CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DCSMS_FUZZ=ON -DCSMS_TESTS=OFF > /dev/null
-	@cmake --build build-fuzz -j $(JOBS) --target fuzz_ocpp
-	bash scripts/fuzz-smoke.sh build-fuzz/bin/fuzz_ocpp $(FUZZ_SECONDS)
+fuzz-build: deps
+	@CC=clang CXX=clang++ cmake -S . -B $(FUZZ_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DCSMS_FUZZ=ON -DCSMS_TESTS=OFF -DCSMS_WERROR=ON > /dev/null
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_ocpp
+
+fuzz: fuzz-build
+	bash scripts/fuzz-smoke.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
 
 # Regenerate the OCPP message code from the official schemas (ocpp-rpc 2.2.1).
 regen: build
@@ -41,4 +49,4 @@ format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) build-fuzz
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR)

@@ -10,6 +10,7 @@ corpus=$(mktemp -d)
 artifacts=$(mktemp -d)
 trap 'rm -rf "$corpus" "$artifacts"' EXIT
 cp "$root"/tests/fuzz/corpus/* "$corpus"/
+export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:suppressions=$root/tests/fuzz/ubsan.supp"
 "$bin" -max_total_time="$seconds" -max_len=8192 -timeout=5 -rss_limit_mb=2048 \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" 2>&1 | tail -n 25
 echo "fuzz: ${seconds}s without a crash, leak or hang"

@@ -7,9 +7,9 @@
 namespace storage {
 
 SqliteDatabase::SqliteDatabase(const std::string& path) {
-  int rc = sqlite3_open_v2(path.c_str(), &db_,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close(db_);
@@ -23,7 +23,9 @@ SqliteDatabase::SqliteDatabase(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
 }
 
-SqliteDatabase::~SqliteDatabase() { sqlite3_close(db_); }
+SqliteDatabase::~SqliteDatabase() {
+  sqlite3_close(db_);
+}
 
 void SqliteDatabase::exec(const std::string& sql) {
   char* err = nullptr;

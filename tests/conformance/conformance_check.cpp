@@ -58,12 +58,12 @@ int write_samples(const char* out_path) {
     std::string again;
     const std::string label = s.version + " " + s.action + "." + s.kind;
     if (!decode(s.version, s.action, s.kind, s.json, ctx, &again)) {
-      std::cerr << "FAIL " << label << ": our decoder rejects our encoding: "
-                << ctx.description() << "\n";
+      std::cerr << "FAIL " << label << ": our decoder rejects our encoding: " << ctx.description()
+                << "\n";
       ++failures;
     } else if (again != s.json) {
-      std::cerr << "FAIL " << label << ": round trip changed the message\n  " << s.json
-                << "\n  " << again << "\n";
+      std::cerr << "FAIL " << label << ": round trip changed the message\n  " << s.json << "\n  "
+                << again << "\n";
       ++failures;
     }
     rapidjson::StringBuffer buf;
@@ -101,10 +101,9 @@ int check_mutations(const char* in_path, const char* valid_count) {
       ++failures;
       continue;
     }
-    const std::string version = str(m, "version"), action = str(m, "action"),
-                      kind = str(m, "kind"), category = str(m, "category"),
-                      path = str(m, "path"), expected = str(m, "expected"),
-                      json = str(m, "json");
+    const std::string version = str(m, "version"), action = str(m, "action"), kind = str(m, "kind"),
+                      category = str(m, "category"), path = str(m, "path"),
+                      expected = str(m, "expected"), json = str(m, "json");
     ocpp::DecodeContext ctx;
     const std::string label =
         version + " " + action + "." + kind + " " + category + " at '" + path + "'";

@@ -25,6 +25,8 @@ ocpp::DateTime sample_datetime(bool full) {
   return ocpp::DateTime::from_unix_micros(full ? 1767323045678000 : 1767323045000000);
 }
 
-ocpp::RawJson sample_raw() { return ocpp::RawJson{R"({"a":[1,"b",null,2.5],"c":{"d":true}})"}; }
+ocpp::RawJson sample_raw() {
+  return ocpp::RawJson{R"({"a":[1,"b",null,2.5],"c":{"d":true}})"};
+}
 
 }  // namespace conformance

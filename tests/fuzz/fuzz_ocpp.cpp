@@ -48,8 +48,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     auto result = ocpp::parse_frame(text, v16 ? ocpp::Version::v16 : ocpp::Version::v201);
     if (auto* frame = std::get_if<ocpp::Frame>(&result)) {
       if (frame->type() == ocpp::MessageType::Call) {
-        const auto* info =
-            v16 ? ocpp::v16::find_action(frame->action()) : ocpp::v201::find_action(frame->action());
+        const auto* info = v16 ? ocpp::v16::find_action(frame->action())
+                               : ocpp::v201::find_action(frame->action());
         if (info != nullptr) check_payload(info->check_request, frame->payload());
       }
     } else {

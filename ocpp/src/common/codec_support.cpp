@@ -18,7 +18,9 @@ bool is_scheme_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
 }
 
-bool is_hex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+bool is_hex(char c) {
+  return std::isxdigit(static_cast<unsigned char>(c)) != 0;
+}
 
 // RFC 3986 URI: a scheme, ':', then only characters a URI may hold, with
 // percent signs followed by two hex digits.
@@ -134,8 +136,7 @@ bool read(const Value& v, std::int64_t& out, DecodeContext& ctx, Int rule) {
     // A double: JSON Schema counts 2.0 as an integer, 2.5 not.
     double d = v.GetDouble();
     if (std::floor(d) != d)
-      return ctx.fail(ErrorCode::PropertyConstraintViolation,
-                      fmt_number(d) + " is not an integer");
+      return ctx.fail(ErrorCode::PropertyConstraintViolation, fmt_number(d) + " is not an integer");
     if (d < -9.2e18 || d > 9.2e18)
       return ctx.fail(ErrorCode::PropertyConstraintViolation, "integer out of range");
     out = static_cast<std::int64_t>(d);
@@ -219,7 +220,9 @@ void write(JsonWriter& w, double v, Num rule) {
   w.Double(v);
 }
 
-void write(JsonWriter& w, bool v) { w.Bool(v); }
+void write(JsonWriter& w, bool v) {
+  w.Bool(v);
+}
 
 void write(JsonWriter& w, const DateTime& v) {
   std::string s = v.to_string();

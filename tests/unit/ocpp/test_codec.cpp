@@ -67,18 +67,15 @@ TEST_CASE("string length is counted in characters, not bytes", "[codec]") {
   CHECK(bad.code() == ocpp::ErrorCode::PropertyConstraintViolation);
 }
 
-TEST_CASE("wrong JSON types, non-integers and unknown properties get their own codes",
-          "[codec]") {
+TEST_CASE("wrong JSON types, non-integers and unknown properties get their own codes", "[codec]") {
   ocpp::v16::HeartbeatResponse hb;
   auto type = decode_into(R"({"currentTime":12})", hb);
   CHECK(type.code() == ocpp::ErrorCode::TypeConstraintViolation);
 
   ocpp::v16::StatusNotificationRequest sn;
-  auto frac = decode_into(
-      R"({"connectorId":1.5,"errorCode":"NoError","status":"Available"})", sn);
+  auto frac = decode_into(R"({"connectorId":1.5,"errorCode":"NoError","status":"Available"})", sn);
   CHECK(frac.code() == ocpp::ErrorCode::PropertyConstraintViolation);
-  auto whole = decode_into(
-      R"({"connectorId":2.0,"errorCode":"NoError","status":"Available"})", sn);
+  auto whole = decode_into(R"({"connectorId":2.0,"errorCode":"NoError","status":"Available"})", sn);
   CHECK_FALSE(whole.failed());
   CHECK(sn.connectorId == 2);
 
@@ -90,8 +87,7 @@ TEST_CASE("wrong JSON types, non-integers and unknown properties get their own c
 
 TEST_CASE("null is not accepted for an optional field", "[codec]") {
   ocpp::v16::BootNotificationRequest req;
-  auto ctx = decode_into(
-      R"({"chargePointVendor":"A","chargePointModel":"B","iccid":null})", req);
+  auto ctx = decode_into(R"({"chargePointVendor":"A","chargePointModel":"B","iccid":null})", req);
   CHECK(ctx.code() == ocpp::ErrorCode::TypeConstraintViolation);
   CHECK(ctx.failed_path() == "iccid");
 }
@@ -116,15 +112,14 @@ TEST_CASE("2.0.1 DataTransfer data holds any JSON value", "[codec]") {
 TEST_CASE("encoding refuses a value the schema forbids and names the field", "[codec]") {
   ocpp::v16::AuthorizeRequest req;
   req.idTag = std::string(21, 'x');
-  CHECK_THROWS_WITH(ocpp::v16::to_json(req), Catch::Contains("idTag") &&
-                                                 Catch::Contains("longer than 20"));
+  CHECK_THROWS_WITH(ocpp::v16::to_json(req),
+                    Catch::Contains("idTag") && Catch::Contains("longer than 20"));
 
   ocpp::v16::MeterValuesRequest mv;
   mv.meterValue.resize(1);
   mv.meterValue[0].sampledValue.resize(1);
   mv.meterValue[0].sampledValue[0].unit = static_cast<ocpp::v16::UnitOfMeasure>(999);
-  CHECK_THROWS_WITH(ocpp::v16::to_json(mv),
-                    Catch::Contains("meterValue[0].sampledValue[0].unit"));
+  CHECK_THROWS_WITH(ocpp::v16::to_json(mv), Catch::Contains("meterValue[0].sampledValue[0].unit"));
 }
 
 TEST_CASE("the action tables hold every action of both versions", "[codec]") {
@@ -137,4 +132,14 @@ TEST_CASE("the action tables hold every action of both versions", "[codec]") {
   CHECK(ocpp::v201::find_action("DataTransfer")->initiator == ocpp::Initiator::Either);
   CHECK(ocpp::v16::find_action("TransactionEvent") == nullptr);
   CHECK(ocpp::v16::find_action("") == nullptr);
+}
+
+TEST_CASE("numbers parse exactly, including zero with a long negative exponent", "[codec]") {
+  ocpp::v201::SampledValueType sv;
+  auto zero = decode_into(R"({"value":0E-0066})", sv);
+  REQUIRE_FALSE(zero.failed());
+  CHECK(sv.value == 0.0);
+  auto tenth = decode_into(R"({"value":0.1})", sv);
+  REQUIRE_FALSE(tenth.failed());
+  CHECK(sv.value == 0.1);
 }

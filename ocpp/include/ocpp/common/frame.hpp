@@ -8,9 +8,7 @@
 #include <variant>
 
 #include "ocpp/common/error.hpp"
-// Not <rapidjson/fwd.h>: it would define RAPIDJSON_ASSERT as assert() before
-// json.hpp can make it throw, for every file that includes this header first.
-#include "ocpp/common/json.hpp"
+#include "ocpp/common/json_fwd.hpp"
 #include "ocpp/common/version.hpp"
 
 namespace ocpp {
