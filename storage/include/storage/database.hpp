@@ -1,0 +1,69 @@
+#pragma once
+// The asynchronous front of the storage layer. Callers (the network thread)
+// hand over work and get a callback; no database call ever runs on their thread.
+
+#include <chrono>
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "storage/stores.hpp"
+
+namespace storage {
+
+/// Called when work has finished: `error` is null on success (for writes: the
+/// work is durably committed), else the exception the work or the commit threw.
+/// Runs on a storage thread: post back to your own executor before touching
+/// your state.
+using Done = std::function<void(std::exception_ptr error)>;
+
+/// Counters for /metrics.
+struct DatabaseStats {
+  std::uint64_t commits = 0;         ///< Write transactions committed.
+  std::uint64_t writes = 0;          ///< Write work items committed.
+  std::uint64_t failed_writes = 0;   ///< Work items that threw or whose commit failed.
+  double commit_seconds_total = 0;   ///< Sum of commit latencies (BEGIN..COMMIT).
+  double last_commit_seconds = 0;
+};
+
+/// Storage with one writer thread (group commit) and a reader thread.
+class Database {
+ public:
+  virtual ~Database() = default;
+
+  /// Queues `work` for the writer thread. Work items that arrive within the
+  /// group-commit window run in one database transaction, each inside its own
+  /// savepoint: an item that throws is rolled back alone and its `done` gets the
+  /// exception; the others commit. `done` (may be empty) runs after the COMMIT
+  /// has returned, i.e. the data is durable.
+  virtual void write(std::function<void(Session&)> work, Done done) = 0;
+
+  /// Runs `work` on the reader thread (its own connection; sees committed data).
+  virtual void read(std::function<void(Session&)> work, Done done) = 0;
+
+  /// Blocks until every queued item has run and its `done` has been called.
+  /// For shutdown and tests; never call from the network thread.
+  virtual void flush() = 0;
+
+  virtual DatabaseStats stats() const = 0;
+};
+
+/// Options for the SQLite backend.
+struct SqliteOptions {
+  std::string path;  ///< Database file; created with its directory's existing parent.
+  /// How long the writer waits for more work before committing a group.
+  std::chrono::microseconds group_window{2000};
+  std::size_t max_group = 512;  ///< Most work items in one transaction.
+};
+
+/// Opens (creating and migrating as needed) a SQLite database and starts its
+/// threads. Throws std::runtime_error naming the problem (unwritable path,
+/// newer schema than this build knows...).
+std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
+
+/// The schema version the database at `path` has (0 if new). For tests/tools.
+int sqlite_schema_version(const std::string& path);
+
+}  // namespace storage

@@ -1,0 +1,151 @@
+#pragma once
+// The version-neutral domain model: what the CSMS knows about stations, id
+// tokens, transactions and meter data, whatever OCPP version delivered it.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ocpp/common/datetime.hpp"
+
+namespace storage {
+
+using ocpp::DateTime;
+
+/// A station's answer to its BootNotification, as the CSMS decided it.
+enum class RegistrationStatus { Accepted, Pending, Rejected };
+
+/// A registered charging station (charge point).
+struct Station {
+  std::string id;  ///< The identity in the connection URL (percent-decoded).
+  /// "pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>"; empty: no password
+  /// (security profile 0/1 without Basic auth).
+  std::string password_hash;
+  std::string vendor;
+  std::string model;
+  std::string serial_number;
+  std::string firmware_version;
+  std::string ocpp_version;  ///< "1.6", "2.0.1", or empty before the first connection.
+  RegistrationStatus registration = RegistrationStatus::Accepted;
+  bool connected = false;
+  std::optional<DateTime> last_seen;
+  std::optional<DateTime> last_boot;
+  DateTime created_at;
+};
+
+/// Connector (1.6) or EVSE connector (2.0.1) status, version-neutral. 1.6's
+/// Preparing/Charging/Suspended*/Finishing are kept; 2.0.1's Occupied too.
+enum class ConnectorStatus {
+  Available,
+  Preparing,
+  Charging,
+  SuspendedEVSE,
+  SuspendedEV,
+  Finishing,
+  Reserved,
+  Unavailable,
+  Faulted,
+  Occupied,
+  Unknown,
+};
+
+/// The last reported state of one connector of a station.
+struct Connector {
+  std::string station_id;
+  int evse_id = 0;       ///< 2.0.1 EVSE id; 0 for 1.6.
+  int connector_id = 0;  ///< 1.6 connectorId (0 = the whole station) or 2.0.1 connectorId.
+  ConnectorStatus status = ConnectorStatus::Unknown;
+  std::string error_code;  ///< e.g. "NoError", "GroundFailure"; empty when not reported.
+  std::string info;
+  std::string vendor_error_code;
+  DateTime updated_at;
+};
+
+/// Authorization status of an id token.
+enum class TokenStatus { Accepted, Blocked, Expired, Invalid, ConcurrentTx };
+
+/// An id token (1.6 idTag, 2.0.1 IdToken) the CSMS knows.
+struct IdToken {
+  std::string id_tag;
+  TokenStatus status = TokenStatus::Accepted;
+  std::optional<DateTime> expiry;
+  std::optional<std::string> parent_id_tag;  ///< Group id.
+  DateTime created_at;
+  DateTime updated_at;
+};
+
+/// A charging session. 1.6: the CSMS assigns `id`, which is the wire
+/// transactionId. 2.0.1: the station's transactionId is `station_tx_id`.
+struct Transaction {
+  std::int64_t id = 0;
+  std::string station_id;
+  std::string station_tx_id;  ///< 2.0.1 only; empty for 1.6.
+  int evse_id = 0;
+  int connector_id = 0;
+  std::string id_tag;
+  std::optional<std::int64_t> reservation_id;
+  DateTime start_time;
+  std::optional<DateTime> stop_time;
+  std::int64_t meter_start = 0;  ///< Wh.
+  std::optional<std::int64_t> meter_stop;  ///< Wh.
+  std::optional<std::string> stop_reason;
+  std::optional<std::string> stop_id_tag;
+  /// Delivered energy in Wh; never negative (see meter_anomaly).
+  std::optional<double> energy_wh;
+  /// True when the energy register went backwards: stored, flagged, energy 0.
+  bool meter_anomaly = false;
+  /// The id tag was not Accepted when the transaction started (1.6 must still
+  /// answer StartTransaction; the CSMS flags instead of refusing).
+  bool auth_rejected = false;
+};
+
+/// One sampled value of a meter reading, with everything the station said.
+struct MeterSample {
+  std::string station_id;
+  int evse_id = 0;
+  int connector_id = 0;
+  std::optional<std::int64_t> transaction_id;  ///< Transaction::id when linked.
+  DateTime timestamp;
+  std::string value;  ///< As sent (1.6 sends strings; 2.0.1 numbers, stored as text).
+  std::string measurand = "Energy.Active.Import.Register";
+  std::string phase;
+  std::string unit = "Wh";
+  std::string context = "Sample.Periodic";
+  std::string location = "Outlet";
+  std::string format = "Raw";
+};
+
+/// Direction of a logged frame.
+enum class Direction { In, Out };
+
+/// One WebSocket frame to or from a station.
+struct LoggedFrame {
+  std::int64_t id = 0;
+  std::string station_id;
+  DateTime timestamp;
+  Direction direction = Direction::In;
+  std::string frame;
+};
+
+/// Something security-relevant: failed logins, replaced connections,
+/// SecurityEventNotifications from stations.
+struct SecurityEvent {
+  std::int64_t id = 0;
+  std::string station_id;  ///< Empty when no station could be named.
+  DateTime timestamp;
+  std::string type;  ///< e.g. "InvalidCredentials", "ConnectionReplaced".
+  std::string tech_info;
+  std::string remote_address;
+  bool critical = false;
+};
+
+std::string_view to_string(RegistrationStatus v);
+std::optional<RegistrationStatus> registration_status_from_string(std::string_view s);
+std::string_view to_string(ConnectorStatus v);
+ConnectorStatus connector_status_from_string(std::string_view s);  ///< Unknown if unknown.
+std::string_view to_string(TokenStatus v);
+std::optional<TokenStatus> token_status_from_string(std::string_view s);
+std::string_view to_string(Direction v);
+
+}  // namespace storage

@@ -1,0 +1,129 @@
+#pragma once
+// Store interfaces by topic. They are blocking and run only on storage threads
+// (see database.hpp); a backend (SQLite now, PostgreSQL later) implements all.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "storage/model.hpp"
+
+namespace storage {
+
+/// Stations and their connectors.
+class StationStore {
+ public:
+  virtual ~StationStore() = default;
+  virtual std::optional<Station> get(const std::string& id) = 0;
+  virtual std::vector<Station> list() = 0;
+  /// Inserts or replaces the whole row.
+  virtual void put(const Station& station) = 0;
+  /// Removes the station; its transactions and samples stay (history). Returns
+  /// false if it did not exist.
+  virtual bool remove(const std::string& id) = 0;
+  /// Marks every station offline (at startup: no connection survives a restart).
+  virtual void mark_all_offline() = 0;
+  virtual void put_connector(const Connector& connector) = 0;
+  virtual std::vector<Connector> connectors(const std::string& station_id) = 0;
+};
+
+/// Id tokens.
+class TokenStore {
+ public:
+  virtual ~TokenStore() = default;
+  virtual std::optional<IdToken> get(const std::string& id_tag) = 0;
+  virtual std::vector<IdToken> list() = 0;
+  virtual void put(const IdToken& token) = 0;
+  virtual bool remove(const std::string& id_tag) = 0;
+};
+
+/// Filters for listing transactions; unset fields do not filter.
+struct TransactionFilter {
+  std::optional<std::string> station_id;
+  std::optional<std::string> id_tag;
+  std::optional<DateTime> from;  ///< start_time >= from
+  std::optional<DateTime> to;    ///< start_time < to
+  std::optional<bool> active;    ///< true: not stopped yet
+  std::size_t limit = 1000;
+};
+
+/// A StopTransaction the CSMS could not match to a transaction (unknown id or
+/// -1), kept for reconciliation.
+struct OrphanStop {
+  std::int64_t id = 0;
+  std::string station_id;
+  std::int64_t transaction_id = 0;  ///< As sent.
+  std::string id_tag;
+  DateTime timestamp;
+  std::int64_t meter_stop = 0;
+  std::string reason;
+  std::string payload;  ///< The whole request as received, JSON.
+};
+
+/// Transactions. Ids are unique for the life of the database (never reused).
+class TransactionStore {
+ public:
+  virtual ~TransactionStore() = default;
+  /// Inserts and returns the new id (ignores tx.id).
+  virtual std::int64_t insert(const Transaction& tx) = 0;
+  /// Replaces the row with tx.id.
+  virtual void update(const Transaction& tx) = 0;
+  virtual std::optional<Transaction> get(std::int64_t id) = 0;
+  /// The transaction a retried 1.6 StartTransaction refers to: same station,
+  /// connector, id tag, start time and meter start.
+  virtual std::optional<Transaction> find_start(const std::string& station_id, int connector_id,
+                                                const std::string& id_tag,
+                                                const DateTime& start_time,
+                                                std::int64_t meter_start) = 0;
+  /// 2.0.1: by the station's own transactionId.
+  virtual std::optional<Transaction> find_by_station_tx_id(const std::string& station_id,
+                                                           const std::string& station_tx_id) = 0;
+  virtual std::vector<Transaction> list(const TransactionFilter& filter) = 0;
+  virtual std::int64_t count_active() = 0;
+  virtual void add_orphan_stop(const OrphanStop& stop) = 0;
+  virtual std::vector<OrphanStop> orphan_stops(const std::string& station_id) = 0;
+};
+
+/// Meter samples. Inserting a sample identical to a stored one (same station,
+/// connector, timestamp, measurand, phase, location, context and value) is a
+/// no-op, so retried MeterValues are not counted twice.
+class MeterStore {
+ public:
+  virtual ~MeterStore() = default;
+  /// Returns how many were new.
+  virtual std::size_t insert(const std::vector<MeterSample>& samples) = 0;
+  virtual std::vector<MeterSample> for_transaction(std::int64_t transaction_id) = 0;
+};
+
+/// The message log: every frame in and out.
+class MessageLogStore {
+ public:
+  virtual ~MessageLogStore() = default;
+  virtual void append(const LoggedFrame& frame) = 0;
+  /// Newest first.
+  virtual std::vector<LoggedFrame> recent(const std::string& station_id, std::size_t limit) = 0;
+  /// Deletes frames older than `before`; returns how many.
+  virtual std::size_t prune(const DateTime& before) = 0;
+};
+
+/// Security events.
+class EventStore {
+ public:
+  virtual ~EventStore() = default;
+  virtual std::int64_t append(const SecurityEvent& event) = 0;
+  /// Newest first; station_id empty for all stations.
+  virtual std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit) = 0;
+};
+
+/// All stores, inside one database transaction.
+struct Session {
+  StationStore& stations;
+  TokenStore& tokens;
+  TransactionStore& transactions;
+  MeterStore& meters;
+  MessageLogStore& messages;
+  EventStore& events;
+};
+
+}  // namespace storage
