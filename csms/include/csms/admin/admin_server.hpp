@@ -1,0 +1,47 @@
+#pragma once
+// The admin HTTP/JSON API (Boost.Beast) that csmsctl talks to.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "csms/commands.hpp"
+#include "csms/metrics.hpp"
+#include "csms/station_registry.hpp"
+#include "storage/database.hpp"
+
+namespace csms::admin {
+
+/// Where the API listens and the bearer token it requires.
+struct AdminOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8181;  ///< 0: an ephemeral port (see AdminServer::port()).
+  std::string token;          ///< Required in `Authorization: Bearer <token>`.
+};
+
+/// What the API reads and drives.
+struct AdminDeps {
+  storage::Database& db;
+  StationRegistry& stations;
+  CommandGateway& commands;
+  Metrics& metrics;
+};
+
+/// Serves the admin API on the given io_context (the network thread).
+class AdminServer {
+ public:
+  AdminServer(boost::asio::io_context& io, AdminOptions options, AdminDeps deps);
+  ~AdminServer();
+  /// Binds and starts accepting; throws std::runtime_error if it cannot bind.
+  void start();
+  void stop();
+  std::uint16_t port() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace csms::admin

@@ -1,0 +1,45 @@
+#pragma once
+// Counters and gauges for GET /metrics (Prometheus text format).
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace csms {
+
+/// Thread-safe metrics registry. Counters by action are keyed by
+/// (direction, action); everything else is a plain atomic.
+class Metrics {
+ public:
+  void message_in(const std::string& action);
+  void message_out(const std::string& action);
+  void rpc_error(const std::string& code);
+  void station_connected() { ++connected_; }
+  void station_disconnected() { --connected_; }
+  void auth_failure() { ++auth_failures_; }
+  void connection_rejected(int http_status);
+
+  std::int64_t connected() const { return connected_.load(); }
+
+  /// Extra gauges filled at scrape time (active transactions, storage stats...).
+  /// The callback appends complete Prometheus lines to `out`.
+  void add_collector(std::function<void(std::string& out)> collector);
+
+  /// The Prometheus text exposition of everything.
+  std::string render() const;
+
+ private:
+  std::atomic<std::int64_t> connected_{0};
+  std::atomic<std::uint64_t> auth_failures_{0};
+  mutable std::mutex mutex_;
+  std::map<std::string, std::uint64_t> in_by_action_;
+  std::map<std::string, std::uint64_t> out_by_action_;
+  std::map<std::string, std::uint64_t> errors_by_code_;
+  std::map<int, std::uint64_t> rejected_by_status_;
+  std::vector<std::function<void(std::string&)>> collectors_;
+};
+
+}  // namespace csms

@@ -1,0 +1,59 @@
+#pragma once
+// The registered stations, cached in memory so the WebSocket handshake never
+// waits for the database; every change is written through to storage.
+
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include <boost/asio/io_context.hpp>
+
+#include "storage/database.hpp"
+
+namespace csms {
+
+/// Registered stations and their credentials. Network thread only: the
+/// callbacks of add/remove run there too.
+class StationRegistry {
+ public:
+  StationRegistry(boost::asio::io_context& io, storage::Database& db);
+
+  /// Loads every station from storage. Blocking: call once at startup.
+  void load();
+
+  bool exists(const std::string& id) const;
+  bool has_password(const std::string& id) const;
+
+  /// Checks Basic-auth credentials. A successful check is remembered (as a keyed
+  /// digest, not the password) so PBKDF2 runs once per station and password,
+  /// not on every reconnect.
+  bool verify(const std::string& id, std::string_view password);
+
+  /// Registers `id` (or replaces its password; nullopt keeps it, "" removes it).
+  /// Throws std::invalid_argument for an invalid id or password before anything
+  /// is stored. `done` gets null on success.
+  void add(const std::string& id, const std::optional<std::string>& password,
+           std::function<void(std::exception_ptr)> done);
+  /// Unregisters `id`; `done` gets null, or an error if it did not exist.
+  void remove(const std::string& id, std::function<void(std::exception_ptr)> done);
+
+  /// Validates a station identity: 1..48 characters of the OCPP 2.0.1
+  /// identifierString set (letters, digits, * - _ = : + | @ .), no ':' (2.0.1 uses
+  /// it as separator). Returns what is wrong, or empty.
+  static std::string check_identity(std::string_view id);
+
+ private:
+  struct Entry {
+    std::string password_hash;
+    std::string verified_digest;  // keyed digest of the last verified password
+  };
+  boost::asio::io_context& io_;
+  storage::Database& db_;
+  std::unordered_map<std::string, Entry> stations_;
+  std::string digest_key_;  // random per process
+};
+
+}  // namespace csms
