@@ -3,16 +3,16 @@
 #include <cstring>
 #include <iostream>
 
-#include "csms/build_info.hpp"
+#include "csms/version.hpp"
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--version") == 0) {
-      std::cout << csms::build_info() << "\n";
+      std::cout << "csms " << csms::kVersion << "\n";
       return 0;
     }
   }
-  std::cerr << csms::build_info() << "\n"
+  std::cerr << "csms " << csms::kVersion << "\n"
             << "csms: the WebSocket server is not implemented yet (it comes with the OCPP 1.6J\n"
                "issue); this build provides the OCPP protocol library and its tests.\n";
   return 2;

@@ -2,10 +2,10 @@
 // server; until then it only reports its version.
 #include <iostream>
 
-#include "csms/build_info.hpp"
+#include "csms/version.hpp"
 
 int main() {
-  std::cerr << csms::build_info() << "\n"
+  std::cerr << "csms " << csms::kVersion << "\n"
             << "csmsctl: the admin API it talks to is not implemented yet.\n";
   return 2;
 }
