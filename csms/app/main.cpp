@@ -1,19 +1,104 @@
-// csms: the central system. The server itself arrives with the OCPP 1.6J issue;
-// this build only ships the protocol library, so the executable says so plainly.
-#include <cstring>
-#include <iostream>
+// csms: the OCPP central system.
+#include <sys/stat.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "csms/config.hpp"
+#include "csms/log.hpp"
+#include "csms/server.hpp"
 #include "csms/version.hpp"
 
+namespace {
+
+// The admin token: from the config or environment, else from the token file,
+// which is created with a random token on first start (mode 0600).
+std::string load_admin_token(csms::Config& config) {
+  if (!config.admin_token.empty()) return "";
+  std::filesystem::path file = config.admin_token_file;
+  if (file.empty()) file = std::filesystem::path(config.db_path).parent_path() / "admin-token";
+  std::ifstream in(file);
+  std::string token;
+  if (in && std::getline(in, token) && !token.empty()) {
+    config.admin_token = token;
+    return file.string();
+  }
+  std::random_device rd;
+  const char* hex = "0123456789abcdef";
+  for (int i = 0; i < 40; ++i) token.push_back(hex[rd() % 16]);
+  if (file.has_parent_path()) std::filesystem::create_directories(file.parent_path());
+  {
+    std::ofstream out(file, std::ios::trunc);
+    if (!out) throw std::runtime_error("cannot write the admin token file " + file.string());
+    out << token << "\n";
+  }
+  ::chmod(file.c_str(), 0600);
+  config.admin_token = token;
+  return file.string();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--version") == 0) {
-      std::cout << "csms " << csms::kVersion << "\n";
+  csms::Config config;
+  try {
+    bool help = false;
+    config = csms::parse_config(std::vector<std::string>(argv + 1, argv + argc), help);
+    if (help) {
+      std::cout << csms::config_help();
       return 0;
     }
+  } catch (const std::exception& e) {
+    std::cerr << "csms: " << e.what() << "\n";
+    return 2;
   }
-  std::cerr << "csms " << csms::kVersion << "\n"
-            << "csms: the WebSocket server is not implemented yet (it comes with the OCPP 1.6J\n"
-               "issue); this build provides the OCPP protocol library and its tests.\n";
-  return 2;
+  csms::log::Level level;
+  csms::log::parse_level(config.log_level, level);
+  csms::log::set_level(level);
+
+  try {
+    auto db_dir = std::filesystem::path(config.db_path).parent_path();
+    if (!db_dir.empty()) std::filesystem::create_directories(db_dir);
+    std::string token_file = load_admin_token(config);
+
+    csms::Server server(config);
+    server.start();
+
+    std::string host = config.ocpp_host == "0.0.0.0" ? "127.0.0.1" : config.ocpp_host;
+    std::string ws = "ws://" + host + ":" + std::to_string(server.ocpp_port()) + config.path_prefix;
+    std::string admin = "http://" + config.admin_host + ":" + std::to_string(server.admin_port());
+    std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
+              << "  chargers connect to  " << ws << "{chargePointId}   (subprotocol ocpp1.6)\n"
+              << "  admin API            " << admin
+              << (token_file.empty() ? "" : "   (bearer token in " + token_file + ")") << "\n"
+              << "  try:\n"
+              << "    export CSMS_URL=" << admin << " CSMS_TOKEN="
+              << (token_file.empty() ? "<your admin token>" : "$(cat " + token_file + ")") << "\n"
+              << "    build/bin/csmsctl station add CP1 --password 'change-me-16chars'\n"
+              << "    build/bin/ocpp-sim --url " << ws.substr(0, ws.size() - 1)
+              << " --id CP1 --password 'change-me-16chars'\n";
+
+    boost::asio::io_context signals_io;
+    boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+    signals.async_wait([&server](const boost::system::error_code& ec, int) {
+      if (!ec) {
+        csms::log::info("shutting down");
+        server.stop();
+      }
+    });
+    std::thread signal_thread([&signals_io] { signals_io.run(); });
+    server.run();
+    signals_io.stop();
+    signal_thread.join();
+    return 0;
+  } catch (const std::exception& e) {
+    std::cerr << "csms: " << e.what() << "\n";
+    return 1;
+  }
 }

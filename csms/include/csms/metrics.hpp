@@ -2,18 +2,24 @@
 // Counters and gauges for GET /metrics (Prometheus text format).
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace csms {
 
 /// Thread-safe metrics registry. Counters by action are keyed by
-/// (direction, action); everything else is a plain atomic.
+/// (direction, action); everything else is a plain atomic. Each labelled family
+/// keeps at most kMaxLabelValues distinct values (the rest count as "other"),
+/// so a station inventing action names cannot grow it without bound.
 class Metrics {
  public:
+  static constexpr std::size_t kMaxLabelValues = 256;
+
   void message_in(const std::string& action);
   void message_out(const std::string& action);
   void rpc_error(const std::string& code);

@@ -27,6 +27,18 @@ class StationRegistry {
   bool exists(const std::string& id) const;
   bool has_password(const std::string& id) const;
 
+  /// Whether the station may send CALLs other than BootNotification: its last
+  /// BootNotification was answered Accepted (a plain reconnect keeps that).
+  bool accepted(const std::string& id) const;
+  /// What the CSMS answers this station's BootNotification.
+  storage::RegistrationStatus boot_status(const std::string& id) const;
+  /// Records the answer given to a BootNotification (in memory; the boot
+  /// handler persists the station row).
+  void set_boot_result(const std::string& id, storage::RegistrationStatus status);
+  /// Auto-registration (--accept-unknown): adds `id` without a password, with
+  /// `status` as its boot answer until an operator registers it.
+  void register_unknown(const std::string& id, storage::RegistrationStatus status);
+
   /// Checks Basic-auth credentials. A successful check is remembered (as a keyed
   /// digest, not the password) so PBKDF2 runs once per station and password,
   /// not on every reconnect.
@@ -40,16 +52,19 @@ class StationRegistry {
   /// Unregisters `id`; `done` gets null, or an error if it did not exist.
   void remove(const std::string& id, std::function<void(std::exception_ptr)> done);
 
-  /// Validates a station identity: 1..48 characters of the OCPP 2.0.1
-  /// identifierString set (letters, digits, * - _ = : + | @ .), no ':' (2.0.1 uses
-  /// it as separator). Returns what is wrong, or empty.
+  /// Validates a station identity: 1..48 characters of OCPP 2.0.1's
+  /// identifierString set without ':' (letters, digits, * - _ = + | @ .), which
+  /// suits 1.6 too. Returns what is wrong, or empty.
   static std::string check_identity(std::string_view id);
 
  private:
   struct Entry {
     std::string password_hash;
     std::string verified_digest;  // keyed digest of the last verified password
+    storage::RegistrationStatus registration = storage::RegistrationStatus::Accepted;
+    bool accepted = false;  // last BootNotification answered Accepted
   };
+  std::string digest(const std::string& id, std::string_view password) const;
   boost::asio::io_context& io_;
   storage::Database& db_;
   std::unordered_map<std::string, Entry> stations_;

@@ -1,0 +1,49 @@
+#pragma once
+// Server configuration: config/csms.json, overridden by command-line flags.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace csms {
+
+/// Every setting of the server; docs/configuration.md documents each key.
+struct Config {
+  // OCPP WebSocket listener
+  std::string ocpp_host = "0.0.0.0";
+  std::uint16_t ocpp_port = 8180;
+  std::string path_prefix = "/ocpp/";
+  std::size_t max_message_size = 65536;
+  int ping_interval_s = 30;  ///< 0 disables WebSocket keep-alive pings.
+  int pong_timeout_s = 10;
+  // Admin API
+  std::string admin_host = "127.0.0.1";
+  std::uint16_t admin_port = 8181;
+  std::string admin_token;  ///< From --admin-token, CSMS_ADMIN_TOKEN, or admin.token_file.
+  std::string admin_token_file;
+  // Storage
+  std::string db_path = "data/csms.db";
+  int message_log_retention_days = 30;  ///< 0 keeps the message log forever.
+  // Protocol behaviour
+  int heartbeat_interval_s = 300;
+  int call_timeout_s = 30;
+  int max_bad_frames = 10;  ///< Consecutive malformed frames before closing.
+  bool accept_unknown = false;
+  std::string unknown_boot_status = "Pending";  ///< Accepted or Pending.
+  int pending_retry_interval_s = 60;
+  // Login throttling
+  int auth_failure_limit = 5;
+  int auth_failure_window_s = 60;
+  // Logging
+  std::string log_level = "info";
+};
+
+/// Parses `csms [--config FILE] [flags]`: defaults, then FILE (or nothing), then
+/// flags. Throws std::invalid_argument naming the bad key or flag. Sets
+/// `show_help` instead of throwing for --help.
+Config parse_config(const std::vector<std::string>& args, bool& show_help);
+
+/// The --help text.
+std::string config_help();
+
+}  // namespace csms

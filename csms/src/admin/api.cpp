@@ -1,0 +1,845 @@
+#include "admin/api.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <boost/asio/post.hpp>
+
+#include "admin/json_out.hpp"
+#include "admin/text.hpp"
+#include "csms/version.hpp"
+#include "ocpp/common/json.hpp"
+
+namespace csms::admin {
+
+namespace http = boost::beast::http;
+using storage::DateTime;
+
+namespace {
+
+constexpr std::size_t kMaxTagChars = 36;  // 2.0.1 IdToken; 1.6 idTag allows only 20.
+
+ApiResponse json_response(unsigned status, std::string body) {
+  ApiResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+ApiResponse no_content() {
+  ApiResponse r;
+  r.status = 204;
+  r.content_type.clear();
+  return r;
+}
+
+std::string quoted(std::string_view s) { return "\"" + sanitize_utf8(s) + "\""; }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::optional<std::int64_t> parse_int(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
+  return v;
+}
+
+// ---------------------------------------------------------------------------
+// Query strings
+
+// The query parameters a route accepts; anything else is a 400, so a typo such
+// as ?station= cannot silently widen a listing.
+class Query {
+ public:
+  Query(const ApiRequest& request, std::initializer_list<std::string_view> allowed) {
+    for (const auto& [name, value] : request.query) {
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        std::string names;
+        for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+        throw ApiError(400, "unknown query parameter " + quoted(name) +
+                                (names.empty() ? " (this route takes none)"
+                                               : " (this route takes " + names + ")"));
+      }
+      values_[name] = value;  // The last one wins.
+    }
+  }
+
+  /// The value, or nullopt when absent or empty (`?stationId=` does not filter).
+  std::optional<std::string> get(const std::string& name) const {
+    auto it = values_.find(name);
+    if (it == values_.end() || it->second.empty()) return std::nullopt;
+    return it->second;
+  }
+
+  std::size_t limit(std::size_t fallback, std::size_t max) const {
+    auto text = get("limit");
+    if (!text) return fallback;
+    auto v = parse_int(*text);
+    if (!v || *v < 1 || static_cast<std::uint64_t>(*v) > max)
+      throw ApiError(400, fmt::format("limit must be an integer from 1 to {}, not {}", max,
+                                      quoted(*text)));
+    return static_cast<std::size_t>(*v);
+  }
+
+  std::optional<DateTime> time(const std::string& name) const {
+    auto text = get(name);
+    if (!text) return std::nullopt;
+    auto t = DateTime::parse(*text);
+    if (!t)
+      throw ApiError(400, name + ": " + quoted(*text) +
+                              " is not an RFC 3339 date-time (e.g. 2024-01-15T10:30:00Z)");
+    return t;
+  }
+
+  std::optional<bool> flag(const std::string& name) const {
+    auto text = get(name);
+    if (!text) return std::nullopt;
+    if (*text == "true" || *text == "1") return true;
+    if (*text == "false" || *text == "0") return false;
+    throw ApiError(400, name + " must be true or false, not " + quoted(*text));
+  }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+void no_query(const ApiRequest& request) { static_cast<void>(Query(request, {})); }
+
+// ---------------------------------------------------------------------------
+// JSON input
+
+rapidjson::Document parse_body(const std::string& body, bool empty_is_object) {
+  rapidjson::Document doc;
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (!empty_is_object) throw ApiError(400, "a JSON body is required");
+    doc.SetObject();
+    return doc;
+  }
+  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
+  if (doc.HasParseError())
+    throw ApiError(400, fmt::format("the body is not valid JSON: {} (at offset {})",
+                                    rapidjson::GetParseError_En(doc.GetParseError()),
+                                    doc.GetErrorOffset()));
+  return doc;
+}
+
+const char* json_type_name(const rapidjson::Value& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsArray()) return "an array";
+  return "an object";
+}
+
+// Checks that `v` is an object with only `allowed` members; `where` prefixes
+// messages ("" or "item 3: ").
+void expect_object(const rapidjson::Value& v, const std::string& where,
+                   std::initializer_list<std::string_view> allowed) {
+  if (!v.IsObject())
+    throw ApiError(400, where + "expected a JSON object, got " + json_type_name(v));
+  for (const auto& m : v.GetObject()) {
+    std::string_view name(m.name.GetString(), m.name.GetStringLength());
+    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+      std::string names;
+      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
+      throw ApiError(400, where + "unknown field " + quoted(name) + " (expected " + names + ")");
+    }
+  }
+}
+
+// A string member: nullopt when absent or null; 400 for another type.
+std::optional<std::string> optional_string(const rapidjson::Value& obj, const char* name,
+                                           const std::string& where) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsString())
+    throw ApiError(400, where + name + " must be a string, got " + json_type_name(it->value));
+  return std::string(it->value.GetString(), it->value.GetStringLength());
+}
+
+std::string required_string(const rapidjson::Value& obj, const char* name,
+                            const std::string& where) {
+  auto v = optional_string(obj, name, where);
+  if (!v) throw ApiError(400, where + name + " is required");
+  return *v;
+}
+
+void check_tag(const std::string& tag, const char* name, const std::string& where) {
+  const std::size_t chars = utf8_length(tag);
+  if (chars < 1 || chars > kMaxTagChars)
+    throw ApiError(400, where + name + " must be 1 to 36 characters, got " +
+                            std::to_string(chars));
+  for (char c : tag) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
+      throw ApiError(400, where + name + " must not contain control characters");
+  }
+}
+
+// One id tag object of POST /api/idtags or of the import array.
+storage::IdToken parse_token(const rapidjson::Value& v, const std::string& where) {
+  expect_object(v, where, {"idTag", "status", "expiry", "parentIdTag"});
+  storage::IdToken t;
+  t.id_tag = required_string(v, "idTag", where);
+  check_tag(t.id_tag, "idTag", where);
+  if (auto status = optional_string(v, "status", where)) {
+    auto parsed = storage::token_status_from_string(*status);
+    // ConcurrentTx is an answer to a station, never a stored state.
+    if (!parsed || *parsed == storage::TokenStatus::ConcurrentTx)
+      throw ApiError(400, where + "status must be Accepted, Blocked, Expired or Invalid, not " +
+                              quoted(*status));
+    t.status = *parsed;
+  }
+  if (auto expiry = optional_string(v, "expiry", where)) {
+    t.expiry = DateTime::parse(*expiry);
+    if (!t.expiry)
+      throw ApiError(400, where + "expiry: " + quoted(*expiry) +
+                              " is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)");
+  }
+  if (auto parent = optional_string(v, "parentIdTag", where)) {
+    check_tag(*parent, "parentIdTag", where);
+    t.parent_id_tag = *parent;
+  }
+  return t;
+}
+
+// Stores `t`, keeping the creation time of an existing row (`t` becomes what was
+// stored); true if it is new.
+bool upsert_token(storage::Session& s, storage::IdToken& t, const DateTime& now) {
+  auto existing = s.tokens.get(t.id_tag);
+  t.created_at = existing ? existing->created_at : now;
+  t.updated_at = now;
+  s.tokens.put(t);
+  return !existing;
+}
+
+std::string station_json(const storage::Station& st, bool connected) {
+  JsonOut out;
+  out.object();
+  station_fields(out, st, connected);
+  out.end_object();
+  return out.text();
+}
+
+std::string token_json(const storage::IdToken& t) {
+  JsonOut out;
+  token_object(out, t);
+  return out.text();
+}
+
+ApiResponse command_response(const CommandResult& r, const std::string& station,
+                             const std::string& name) {
+  auto message = [&](std::string fallback) { return r.message.empty() ? fallback : r.message; };
+  switch (r.error) {
+    case CommandError::None: {
+      JsonOut out;
+      out.object().key("action").str(r.action).key("response");
+      rapidjson::Document doc;
+      doc.Parse<ocpp::kJsonParseFlags>(r.response_json.data(), r.response_json.size());
+      if (r.response_json.empty() || doc.HasParseError()) {
+        out.null();
+      } else {
+        out.value(doc);
+      }
+      out.end_object();
+      return json_response(200, out.text());
+    }
+    case CommandError::UnknownStation:
+      return error_response(404, message("station " + quoted(station) + " is not registered"));
+    case CommandError::Offline:
+      return error_response(409, message("station " + quoted(station) + " is not connected"));
+    case CommandError::InvalidArgument:
+      return error_response(400, message("invalid parameters for " + name));
+    case CommandError::Unsupported:
+      return error_response(400, message("command " + quoted(name) + " is not supported"));
+    case CommandError::Timeout:
+      return error_response(504, message("station " + quoted(station) + " did not answer " +
+                                         name + " in time"));
+    case CommandError::CallError:
+      return error_response(502, message("station " + quoted(station) + " answered a CALLERROR"),
+                            r.error_code.empty() ? "GenericError" : r.error_code);
+    case CommandError::Internal:
+      break;
+  }
+  return error_response(500, message("internal error running " + name));
+}
+
+// The response for an exception from a handler or from storage work.
+ApiResponse response_for(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const ApiError& e) {
+    return error_response(e.status(), e.what(), e.code());
+  } catch (const std::exception& e) {
+    // Storage and programming errors: log the cause (never request bodies,
+    // which may hold passwords) and name it in the answer.
+    std::fprintf(stderr, "admin api: internal error: %s\n", e.what());
+    return error_response(500, std::string("internal error: ") + e.what());
+  } catch (...) {
+    std::fprintf(stderr, "admin api: internal error: unknown exception\n");
+    return error_response(500, "internal error");
+  }
+}
+
+}  // namespace
+
+ApiResponse error_response(unsigned status, std::string_view message, std::string_view code) {
+  JsonOut out;
+  out.object().key("error").str(message);
+  if (!code.empty()) out.key("code").str(code);
+  out.end_object();
+  return json_response(status, out.text());
+}
+
+void parse_target(std::string_view target, ApiRequest& request) {
+  if (target.empty() || target.front() != '/')
+    throw ApiError(400, "the request target must be a path starting with /");
+  const auto q = target.find('?');
+  std::string_view path = target.substr(0, q);
+  std::string_view query = q == std::string_view::npos ? "" : target.substr(q + 1);
+
+  request.segments.clear();
+  path.remove_prefix(1);
+  if (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  // Split before decoding, so an encoded '/' (%2F) stays inside its segment.
+  while (!path.empty() || !request.segments.empty()) {
+    const auto slash = path.find('/');
+    auto decoded = percent_decode(path.substr(0, slash), false);
+    if (!decoded) throw ApiError(400, "malformed percent-encoding in the path");
+    request.segments.push_back(std::move(*decoded));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+
+  request.query.clear();
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    std::string_view part = query.substr(0, amp);
+    query = amp == std::string_view::npos ? "" : query.substr(amp + 1);
+    if (part.empty()) continue;
+    const auto eq = part.find('=');
+    auto name = percent_decode(part.substr(0, eq), true);
+    auto value = percent_decode(eq == std::string_view::npos ? "" : part.substr(eq + 1), true);
+    if (!name || !value) throw ApiError(400, "malformed percent-encoding in the query string");
+    request.query.emplace_back(std::move(*name), std::move(*value));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Routing
+
+Api::Api(boost::asio::io_context& io, std::string token, AdminDeps deps)
+    : io_(io), token_(std::move(token)), deps_(deps) {}
+
+const std::vector<Api::Route>& Api::routes() {
+  using V = http::verb;
+  // Literal routes come before placeholder routes of the same shape.
+  static const std::vector<Route> table = {
+      {V::get, {"health"}, &Api::health},
+      {V::get, {"metrics"}, &Api::metrics},
+      {V::get, {"api", "commands"}, &Api::list_commands},
+      {V::get, {"api", "stations"}, &Api::list_stations},
+      {V::post, {"api", "stations"}, &Api::add_station},
+      {V::get, {"api", "stations", "{}"}, &Api::get_station},
+      {V::delete_, {"api", "stations", "{}"}, &Api::remove_station},
+      {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
+      {V::get, {"api", "stations", "{}", "log"}, &Api::station_log},
+      {V::get, {"api", "idtags"}, &Api::list_tokens},
+      {V::post, {"api", "idtags"}, &Api::add_token},
+      {V::post, {"api", "idtags", "import"}, &Api::import_tokens},
+      {V::post, {"api", "idtags", "{}", "block"}, &Api::block_token},
+      {V::delete_, {"api", "idtags", "{}"}, &Api::remove_token},
+      {V::get, {"api", "transactions"}, &Api::list_transactions},
+      {V::get, {"api", "transactions", "{}"}, &Api::get_transaction},
+      {V::get, {"api", "events"}, &Api::list_events},
+  };
+  return table;
+}
+
+bool Api::authorized(const std::string& header, std::string& problem) const {
+  constexpr std::string_view kScheme = "Bearer ";
+  if (token_.empty()) {
+    // Fail closed: a server started without a token serves nobody.
+    problem = "the admin API has no token configured";
+    return false;
+  }
+  if (header.size() < kScheme.size() ||
+      !iequals(std::string_view(header).substr(0, kScheme.size()), kScheme)) {
+    problem = "missing bearer token (send Authorization: Bearer <token>)";
+    return false;
+  }
+  std::string_view given = std::string_view(header).substr(kScheme.size());
+  while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
+  while (!given.empty() && given.back() == ' ') given.remove_suffix(1);
+  if (!secure_equals(given, token_)) {
+    problem = "invalid bearer token";
+    return false;
+  }
+  return true;
+}
+
+void Api::handle(ApiRequest request, Reply reply) {
+  // Guards against a handler path answering twice (e.g. a gateway calling back
+  // twice): the session must see exactly one response.
+  auto answered = std::make_shared<bool>(false);
+  Reply once = [answered, reply = std::move(reply)](ApiResponse r) {
+    if (*answered) return;
+    *answered = true;
+    reply(std::move(r));
+  };
+
+  const bool is_health = request.method == http::verb::get && request.segments.size() == 1 &&
+                         request.segments[0] == "health";
+  std::string problem;
+  if (!is_health && !authorized(request.authorization, problem)) {
+    ApiResponse r = error_response(401, problem);
+    r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"csms-admin\"");
+    once(std::move(r));
+    return;
+  }
+
+  std::vector<std::string> allowed;
+  for (const Route& route : routes()) {
+    if (route.pattern.size() != request.segments.size()) continue;
+    std::vector<std::string> params;
+    bool match = true;
+    for (std::size_t i = 0; i < route.pattern.size() && match; ++i) {
+      if (route.pattern[i] == "{}") {
+        params.push_back(request.segments[i]);
+      } else {
+        match = route.pattern[i] == request.segments[i];
+      }
+    }
+    if (!match) continue;
+    if (route.method != request.method) {
+      allowed.emplace_back(http::to_string(route.method));
+      continue;
+    }
+    Call call{std::move(request), std::move(params), once};
+    try {
+      (this->*route.handler)(call);
+    } catch (...) {
+      once(response_for(std::current_exception()));
+    }
+    return;
+  }
+
+  std::string path;
+  for (const auto& s : request.segments) path += "/" + s;
+  if (path.empty()) path = "/";
+  if (!allowed.empty()) {
+    std::string list;
+    for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
+    ApiResponse r = error_response(405, "method " + request.method_name + " is not allowed on " +
+                                            sanitize_utf8(path) + " (allowed: " + list + ")");
+    r.headers.emplace_back("Allow", list);
+    once(std::move(r));
+    return;
+  }
+  once(error_response(404, "no route for " + request.method_name + " " + sanitize_utf8(path)));
+}
+
+template <class Make>
+void Api::finish(const Reply& reply, std::exception_ptr error, Make make) {
+  if (error) {
+    reply(response_for(error));
+    return;
+  }
+  try {
+    reply(make());
+  } catch (...) {
+    reply(response_for(std::current_exception()));
+  }
+}
+
+// Runs `work(session) -> T` on the storage reader thread, then on the network
+// thread answers `then(T&) -> ApiResponse`.
+template <class T, class Work, class Then>
+void Api::read(const Reply& reply, Work work, Then then) {
+  auto result = std::make_shared<T>();
+  auto self = shared_from_this();
+  deps_.db.read([result, work](storage::Session& s) { *result = work(s); },
+                [self, result, then, reply](std::exception_ptr error) {
+                  boost::asio::post(self->io_, [self, result, then, reply, error] {
+                    self->finish(reply, error, [&] { return then(*result); });
+                  });
+                });
+}
+
+// As read(), on the writer thread: `work` commits before `then` runs.
+template <class T, class Work, class Then>
+void Api::write(const Reply& reply, Work work, Then then) {
+  auto result = std::make_shared<T>();
+  auto self = shared_from_this();
+  deps_.db.write([result, work](storage::Session& s) { *result = work(s); },
+                 [self, result, then, reply](std::exception_ptr error) {
+                   boost::asio::post(self->io_, [self, result, then, reply, error] {
+                     self->finish(reply, error, [&] { return then(*result); });
+                   });
+                 });
+}
+
+// ---------------------------------------------------------------------------
+// Handlers
+
+// Query parameters are ignored here: probes and scrapers may add their own.
+void Api::health(Call& call) {
+  JsonOut out;
+  out.object().key("status").str("ok").key("version").str(kVersion).end_object();
+  call.reply(json_response(200, out.text()));
+}
+
+void Api::metrics(Call& call) {
+  ApiResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = deps_.metrics.render();
+  call.reply(std::move(r));
+}
+
+void Api::list_commands(Call& call) {
+  no_query(call.request);
+  JsonOut out;
+  out.array();
+  for (const auto& name : deps_.commands.command_names()) out.str(name);
+  out.end_array();
+  call.reply(json_response(200, out.text()));
+}
+
+void Api::list_stations(Call& call) {
+  no_query(call.request);
+  read<std::vector<storage::Station>>(
+      call.reply, [](storage::Session& s) { return s.stations.list(); },
+      [self = shared_from_this()](std::vector<storage::Station>& stations) {
+        JsonOut out;
+        out.array();
+        for (const auto& st : stations) {
+          out.object();
+          station_fields(out, st, self->deps_.commands.is_connected(st.id));
+          out.end_object();
+        }
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::get_station(Call& call) {
+  no_query(call.request);
+  struct View {
+    std::optional<storage::Station> station;
+    std::vector<storage::Connector> connectors;
+  };
+  const std::string id = call.params[0];
+  read<View>(
+      call.reply,
+      [id](storage::Session& s) {
+        View v;
+        v.station = s.stations.get(id);
+        if (v.station) v.connectors = s.stations.connectors(id);
+        return v;
+      },
+      [self = shared_from_this(), id](View& v) {
+        if (!v.station) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        JsonOut out;
+        out.object();
+        station_fields(out, *v.station, self->deps_.commands.is_connected(id));
+        out.key("connectors").array();
+        for (const auto& c : v.connectors) connector_object(out, c);
+        out.end_array().end_object();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::add_station(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  expect_object(doc, "", {"id", "password"});
+  const std::string id = required_string(doc, "id", "");
+  if (auto problem = StationRegistry::check_identity(id); !problem.empty())
+    throw ApiError(400, problem);
+  // Absent or null keeps the current password; "" removes it.
+  const std::optional<std::string> password = optional_string(doc, "password", "");
+  const bool existed = deps_.stations.exists(id);
+  auto self = shared_from_this();
+  Reply reply = call.reply;
+  try {
+    deps_.stations.add(id, password, [self, id, existed, reply](std::exception_ptr error) {
+      if (error) {
+        reply(response_for(error));
+        return;
+      }
+      // Answer with the stored row, as GET /api/stations/{id} would.
+      self->read<std::optional<storage::Station>>(
+          reply, [id](storage::Session& s) { return s.stations.get(id); },
+          [self, id, existed](std::optional<storage::Station>& st) {
+            if (!st) throw ApiError(500, "station " + quoted(id) + " vanished after being added");
+            return json_response(existed ? 200 : 201,
+                                 station_json(*st, self->deps_.commands.is_connected(id)));
+          });
+    });
+  } catch (const std::invalid_argument& e) {
+    // The registry names the problem; it never echoes the password.
+    throw ApiError(400, e.what());
+  }
+}
+
+void Api::remove_station(Call& call) {
+  no_query(call.request);
+  const std::string id = call.params[0];
+  if (!deps_.stations.exists(id))
+    throw ApiError(404, "station " + quoted(id) + " is not registered");
+  Reply reply = call.reply;
+  deps_.stations.remove(id, [reply, id](std::exception_ptr error) {
+    if (!error) {
+      reply(no_content());
+      return;
+    }
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::invalid_argument&) {
+      // Removed by someone else in the meantime.
+      reply(error_response(404, "station " + quoted(id) + " is not registered"));
+    } catch (...) {
+      reply(response_for(std::current_exception()));
+    }
+  });
+}
+
+void Api::station_command(Call& call) {
+  no_query(call.request);
+  const std::string id = call.params[0];
+  const std::string name = call.params[1];
+  const auto doc = parse_body(call.request.body, true);
+  if (!doc.IsObject())
+    throw ApiError(400, std::string("the command parameters must be a JSON object, got ") +
+                            json_type_name(doc));
+  if (!deps_.stations.exists(id))
+    throw ApiError(404, "station " + quoted(id) + " is not registered");
+  Command command;
+  command.name = name;
+  JsonOut params;
+  params.value(doc);
+  command.params_json = params.text();
+  Reply reply = call.reply;
+  deps_.commands.execute(id, command, [reply, id, name](CommandResult result) {
+    reply(command_response(result, id, name));
+  });
+}
+
+void Api::station_log(Call& call) {
+  const Query query(call.request, {"limit"});
+  const std::size_t limit = query.limit(50, 1000);
+  const std::string id = call.params[0];
+  read<std::vector<storage::LoggedFrame>>(
+      call.reply, [id, limit](storage::Session& s) { return s.messages.recent(id, limit); },
+      [self = shared_from_this(), id](std::vector<storage::LoggedFrame>& frames) {
+        // A removed station's history stays readable; an unknown name is a 404.
+        if (frames.empty() && !self->deps_.stations.exists(id))
+          throw ApiError(404, "station " + quoted(id) + " is not registered");
+        JsonOut out;
+        out.array();
+        for (const auto& f : frames) frame_object(out, f);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::list_tokens(Call& call) {
+  no_query(call.request);
+  read<std::vector<storage::IdToken>>(
+      call.reply, [](storage::Session& s) { return s.tokens.list(); },
+      [](std::vector<storage::IdToken>& tokens) {
+        JsonOut out;
+        out.array();
+        for (const auto& t : tokens) token_object(out, t);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::add_token(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  const storage::IdToken token = parse_token(doc, "");
+  write<std::pair<bool, storage::IdToken>>(
+      call.reply,
+      [token](storage::Session& s) {
+        storage::IdToken stored = token;
+        const bool created = upsert_token(s, stored, DateTime::now());
+        return std::make_pair(created, stored);
+      },
+      [](std::pair<bool, storage::IdToken>& r) {
+        return json_response(r.first ? 201 : 200, token_json(r.second));
+      });
+}
+
+void Api::import_tokens(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  if (!doc.IsArray())
+    throw ApiError(400, std::string("the body must be a JSON array of id tag objects, got ") +
+                            json_type_name(doc));
+  // Everything is validated before anything is written: all or nothing.
+  std::vector<storage::IdToken> tokens;
+  std::map<std::string, std::size_t> seen;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const std::string where = "item " + std::to_string(i + 1) + ": ";
+    tokens.push_back(parse_token(doc[i], where));
+    auto [it, fresh] = seen.emplace(tokens.back().id_tag, i + 1);
+    if (!fresh)
+      throw ApiError(400, where + "idTag " + quoted(it->first) + " repeats item " +
+                              std::to_string(it->second));
+  }
+  if (tokens.empty()) {
+    call.reply(json_response(200, "{\"imported\":0}"));
+    return;
+  }
+  write<std::size_t>(
+      call.reply,
+      [tokens](storage::Session& s) {
+        const DateTime now = DateTime::now();
+        for (storage::IdToken t : tokens) upsert_token(s, t, now);
+        return tokens.size();
+      },
+      [](std::size_t& n) {
+        JsonOut out;
+        out.object().key("imported").num(static_cast<std::int64_t>(n)).end_object();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::block_token(Call& call) {
+  no_query(call.request);
+  const std::string tag = call.params[0];
+  write<std::optional<storage::IdToken>>(
+      call.reply,
+      [tag](storage::Session& s) {
+        auto t = s.tokens.get(tag);
+        if (t) {
+          t->status = storage::TokenStatus::Blocked;
+          t->updated_at = DateTime::now();
+          s.tokens.put(*t);
+        }
+        return t;
+      },
+      [tag](std::optional<storage::IdToken>& t) {
+        if (!t) throw ApiError(404, "id tag " + quoted(tag) + " is not known");
+        return json_response(200, token_json(*t));
+      });
+}
+
+void Api::remove_token(Call& call) {
+  no_query(call.request);
+  const std::string tag = call.params[0];
+  write<bool>(
+      call.reply, [tag](storage::Session& s) { return s.tokens.remove(tag); },
+      [tag](bool& removed) {
+        if (!removed) throw ApiError(404, "id tag " + quoted(tag) + " is not known");
+        return no_content();
+      });
+}
+
+void Api::list_transactions(Call& call) {
+  const Query query(call.request, {"stationId", "idTag", "from", "to", "active", "limit"});
+  storage::TransactionFilter filter;
+  filter.station_id = query.get("stationId");
+  filter.id_tag = query.get("idTag");
+  filter.from = query.time("from");
+  filter.to = query.time("to");
+  filter.active = query.flag("active");
+  filter.limit = query.limit(1000, 10000);
+  read<std::vector<storage::Transaction>>(
+      call.reply, [filter](storage::Session& s) { return s.transactions.list(filter); },
+      [](std::vector<storage::Transaction>& txs) {
+        JsonOut out;
+        out.array();
+        for (const auto& tx : txs) {
+          out.object();
+          transaction_fields(out, tx);
+          out.end_object();
+        }
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::get_transaction(Call& call) {
+  const Query query(call.request, {"stationId"});
+  const std::optional<std::string> station = query.get("stationId");
+  const std::string key = call.params[0];
+  const std::optional<std::int64_t> number = parse_int(key);
+  struct View {
+    std::vector<storage::Transaction> matches;
+    std::vector<storage::MeterSample> samples;
+  };
+  read<View>(
+      call.reply,
+      [key, number, station](storage::Session& s) {
+        // The numeric id first (1.6 and what the CSMS assigns), then the
+        // station's own transactionId (2.0.1, as GET /api/transactions shows it).
+        View v;
+        if (number) {
+          auto tx = s.transactions.get(*number);
+          if (tx && (!station || tx->station_id == *station)) v.matches.push_back(*tx);
+        }
+        if (v.matches.empty()) {
+          if (station) {
+            if (auto tx = s.transactions.find_by_station_tx_id(*station, key))
+              v.matches.push_back(*tx);
+          } else {
+            for (const auto& st : s.stations.list()) {
+              if (auto tx = s.transactions.find_by_station_tx_id(st.id, key))
+                v.matches.push_back(*tx);
+            }
+          }
+        }
+        if (v.matches.size() == 1) v.samples = s.meters.for_transaction(v.matches[0].id);
+        return v;
+      },
+      [key](View& v) {
+        if (v.matches.empty()) throw ApiError(404, "transaction " + quoted(key) + " is not known");
+        if (v.matches.size() > 1) {
+          std::string stations;
+          for (const auto& tx : v.matches) stations += (stations.empty() ? "" : ", ") + tx.station_id;
+          throw ApiError(400, "transaction id " + quoted(key) + " exists at stations " + stations +
+                                  "; add ?stationId= to choose");
+        }
+        JsonOut out;
+        out.object();
+        transaction_fields(out, v.matches[0]);
+        out.key("samples").array();
+        for (const auto& sample : v.samples) sample_object(out, sample);
+        out.end_array().end_object();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::list_events(Call& call) {
+  const Query query(call.request, {"stationId", "limit"});
+  const std::string station = query.get("stationId").value_or("");
+  const std::size_t limit = query.limit(100, 1000);
+  read<std::vector<storage::SecurityEvent>>(
+      call.reply,
+      [station, limit](storage::Session& s) { return s.events.recent(station, limit); },
+      [](std::vector<storage::SecurityEvent>& events) {
+        JsonOut out;
+        out.array();
+        for (const auto& e : events) event_object(out, e);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+}  // namespace csms::admin

@@ -1,0 +1,119 @@
+#pragma once
+// The admin API's routes and handlers, independent of the HTTP transport
+// (admin_server.cpp feeds it parsed requests and writes its responses).
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/beast/http/verb.hpp>
+
+#include "csms/admin/admin_server.hpp"
+
+namespace csms::admin {
+
+/// Largest request body the API reads (import files included).
+constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+
+/// A request as the router sees it: path segments percent-decoded.
+struct ApiRequest {
+  boost::beast::http::verb method = boost::beast::http::verb::get;
+  std::string method_name;
+  std::vector<std::string> segments;                        ///< "/api/a%2Fb" -> {"api","a/b"}
+  std::vector<std::pair<std::string, std::string>> query;  ///< Decoded, in order.
+  std::string authorization;
+  std::string body;
+};
+
+/// What to answer: status, content type, body and extra headers.
+struct ApiResponse {
+  unsigned status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+/// Called exactly once per request, on the network thread.
+using Reply = std::function<void(ApiResponse)>;
+
+/// An error answer: HTTP status, message and (for 502) the station's CALLERROR code.
+class ApiError : public std::runtime_error {
+ public:
+  ApiError(unsigned status, const std::string& message, std::string code = "")
+      : std::runtime_error(message), status_(status), code_(std::move(code)) {}
+  unsigned status() const { return status_; }
+  const std::string& code() const { return code_; }
+
+ private:
+  unsigned status_;
+  std::string code_;
+};
+
+/// The JSON error response {"error": message[, "code": code]}.
+ApiResponse error_response(unsigned status, std::string_view message, std::string_view code = "");
+
+/// Splits an origin-form target ("/path?query") into decoded segments and query
+/// pairs; throws ApiError(400) for anything else or a malformed %-escape.
+void parse_target(std::string_view target, ApiRequest& request);
+
+/// Routes requests to handlers. Network thread only; storage work runs on the
+/// storage threads and every answer is posted back to the network thread.
+class Api : public std::enable_shared_from_this<Api> {
+ public:
+  Api(boost::asio::io_context& io, std::string token, AdminDeps deps);
+
+  /// Answers `request` through `reply` (possibly before returning).
+  void handle(ApiRequest request, Reply reply);
+
+ private:
+  /// What a handler gets: the request, the {placeholders} of its route, the reply.
+  struct Call {
+    ApiRequest request;
+    std::vector<std::string> params;
+    Reply reply;
+  };
+  using Handler = void (Api::*)(Call&);
+  struct Route {
+    boost::beast::http::verb method;
+    std::vector<std::string_view> pattern;  ///< "{}" matches any one segment.
+    Handler handler;
+  };
+  static const std::vector<Route>& routes();
+
+  bool authorized(const std::string& header, std::string& problem) const;
+  template <class T, class Work, class Then>
+  void read(const Reply& reply, Work work, Then then);
+  template <class T, class Work, class Then>
+  void write(const Reply& reply, Work work, Then then);
+  template <class Make>
+  void finish(const Reply& reply, std::exception_ptr error, Make make);
+
+  void health(Call& call);
+  void metrics(Call& call);
+  void list_commands(Call& call);
+  void list_stations(Call& call);
+  void get_station(Call& call);
+  void add_station(Call& call);
+  void remove_station(Call& call);
+  void station_command(Call& call);
+  void station_log(Call& call);
+  void list_tokens(Call& call);
+  void add_token(Call& call);
+  void import_tokens(Call& call);
+  void block_token(Call& call);
+  void remove_token(Call& call);
+  void list_transactions(Call& call);
+  void get_transaction(Call& call);
+  void list_events(Call& call);
+
+  boost::asio::io_context& io_;
+  std::string token_;
+  AdminDeps deps_;
+};
+
+}  // namespace csms::admin

@@ -1,0 +1,254 @@
+#include "csms/config.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+
+#include "ocpp/common/json.hpp"
+
+namespace csms {
+
+namespace {
+
+[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+
+std::int64_t to_int(const std::string& name, const std::string& text, std::int64_t lo,
+                    std::int64_t hi) {
+  char* end = nullptr;
+  long long v = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < lo || v > hi)
+    bad(name + " must be an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+// One setting: its JSON path in csms.json, its flag, and how to store a value.
+struct Setting {
+  const char* json_section;  // nullptr: top level
+  const char* json_key;
+  const char* flag;          // without "--"; nullptr: file only
+  const char* help;
+  std::function<void(Config&, const std::string& name, const std::string& value)> set;
+};
+
+template <class T>
+std::function<void(Config&, const std::string&, const std::string&)> int_field(T Config::*field,
+                                                                               std::int64_t lo,
+                                                                               std::int64_t hi) {
+  return [field, lo, hi](Config& c, const std::string& name, const std::string& v) {
+    c.*field = static_cast<T>(to_int(name, v, lo, hi));
+  };
+}
+
+std::function<void(Config&, const std::string&, const std::string&)> string_field(
+    std::string Config::*field) {
+  return [field](Config& c, const std::string& name, const std::string& v) {
+    if (v.empty()) bad(name + " must not be empty");
+    c.*field = v;
+  };
+}
+
+std::function<void(Config&, const std::string&, const std::string&)> choice_field(
+    std::string Config::*field, std::vector<std::string> choices) {
+  return [field, choices](Config& c, const std::string& name, const std::string& v) {
+    for (const auto& ch : choices) {
+      if (ch == v) {
+        c.*field = v;
+        return;
+      }
+    }
+    std::string list;
+    for (const auto& ch : choices) list += (list.empty() ? "" : ", ") + ch;
+    bad(name + " must be one of " + list);
+  };
+}
+
+const std::vector<Setting>& settings() {
+  static const std::vector<Setting> all = {
+      {"ocpp", "host", "ocpp-host", "address the OCPP WebSocket listener binds (0.0.0.0)",
+       string_field(&Config::ocpp_host)},
+      {"ocpp", "port", "ocpp-port", "OCPP WebSocket port (8180; 0 = ephemeral)",
+       int_field(&Config::ocpp_port, 0, 65535)},
+      {"ocpp", "path_prefix", "path-prefix", "URL path before the station id (/ocpp/)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         if (v.empty() || v.front() != '/' || v.back() != '/')
+           bad(name + " must start and end with '/'");
+         c.path_prefix = v;
+       }},
+      {"ocpp", "max_message_size", "max-message-size",
+       "largest WebSocket message in bytes; larger closes with 1009 (65536)",
+       int_field(&Config::max_message_size, 1024, 16 * 1024 * 1024)},
+      {"ocpp", "ping_interval_s", "ping-interval", "WebSocket ping period in seconds, 0 = off (30)",
+       int_field(&Config::ping_interval_s, 0, 86400)},
+      {"ocpp", "pong_timeout_s", "pong-timeout",
+       "seconds without a pong before a connection counts as dead (10)",
+       int_field(&Config::pong_timeout_s, 1, 3600)},
+      {"ocpp", "heartbeat_interval_s", "heartbeat-interval",
+       "Heartbeat interval given to accepted stations, seconds (300)",
+       int_field(&Config::heartbeat_interval_s, 1, 86400)},
+      {"ocpp", "call_timeout_s", "call-timeout",
+       "seconds to wait for a station's answer to a CSMS command (30)",
+       int_field(&Config::call_timeout_s, 1, 3600)},
+      {"ocpp", "max_bad_frames", "max-bad-frames",
+       "consecutive malformed messages before a connection is closed (10)",
+       int_field(&Config::max_bad_frames, 1, 1000000)},
+      {"registration", "accept_unknown", nullptr,
+       "auto-register stations that are not registered (false)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         if (v != "true" && v != "false") bad(name + " must be true or false");
+         c.accept_unknown = v == "true";
+       }},
+      {"registration", "unknown_boot_status", "unknown-boot-status",
+       "BootNotification answer for auto-registered stations: Accepted or Pending (Pending)",
+       choice_field(&Config::unknown_boot_status, {"Accepted", "Pending"})},
+      {"registration", "pending_retry_interval_s", "pending-retry-interval",
+       "interval given with a Pending boot answer, seconds (60)",
+       int_field(&Config::pending_retry_interval_s, 1, 86400)},
+      {"security", "auth_failure_limit", "auth-failure-limit",
+       "failed logins per address or identity before throttling (5)",
+       int_field(&Config::auth_failure_limit, 1, 1000000)},
+      {"security", "auth_failure_window_s", "auth-failure-window",
+       "window of the failed-login count, seconds (60)",
+       int_field(&Config::auth_failure_window_s, 1, 86400)},
+      {"admin", "host", "admin-host", "address of the admin API (127.0.0.1)",
+       string_field(&Config::admin_host)},
+      {"admin", "port", "admin-port", "admin API port (8181; 0 = ephemeral)",
+       int_field(&Config::admin_port, 0, 65535)},
+      {"admin", "token", "admin-token",
+       "bearer token of the admin API (else CSMS_ADMIN_TOKEN, else token_file)",
+       string_field(&Config::admin_token)},
+      {"admin", "token_file", "admin-token-file",
+       "file holding the admin token; created with a random token if missing",
+       string_field(&Config::admin_token_file)},
+      {"database", "path", "db", "SQLite database file (data/csms.db)",
+       string_field(&Config::db_path)},
+      {"database", "message_log_retention_days", "message-log-retention",
+       "days to keep the message log, 0 = forever (30)",
+       int_field(&Config::message_log_retention_days, 0, 36500)},
+      {nullptr, "log_level", "log-level", "trace, debug, info, warn or error (info)",
+       choice_field(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
+  };
+  return all;
+}
+
+std::string json_scalar(const rapidjson::Value& v) {
+  if (v.IsString()) return v.GetString();
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  return "\x01";  // not a scalar we take: the setter reports it
+}
+
+void apply_file(Config& c, const std::string& path) {
+  std::ifstream in(path);
+  if (!in) bad("cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string text = ss.str();
+  rapidjson::Document doc;
+  doc.Parse<ocpp::kJsonParseFlags | rapidjson::kParseCommentsFlag>(text.data(), text.size());
+  if (doc.HasParseError())
+    bad(path + ": invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
+        rapidjson::GetParseError_En(doc.GetParseError()));
+  if (!doc.IsObject()) bad(path + ": must be a JSON object");
+  for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
+    std::string key = it->name.GetString();
+    if (key.rfind("_", 0) == 0) continue;  // "_comment" and friends
+    bool known = false;
+    for (const auto& s : settings()) {
+      if (s.json_section == nullptr && key == s.json_key) {
+        known = true;
+        std::string v = json_scalar(it->value);
+        if (v == "\x01") bad(path + ": " + key + " must be a string, number or boolean");
+        s.set(c, path + ": " + key, v);
+      } else if (s.json_section != nullptr && key == s.json_section) {
+        known = true;
+      }
+    }
+    if (!known) bad(path + ": unknown key '" + key + "'");
+    if (!it->value.IsObject()) continue;
+    for (auto m = it->value.MemberBegin(); m != it->value.MemberEnd(); ++m) {
+      std::string sub = m->name.GetString();
+      if (sub.rfind("_", 0) == 0) continue;
+      const Setting* found = nullptr;
+      for (const auto& s : settings())
+        if (s.json_section != nullptr && key == s.json_section && sub == s.json_key) found = &s;
+      if (found == nullptr) bad(path + ": unknown key '" + key + "." + sub + "'");
+      std::string v = json_scalar(m->value);
+      if (v == "\x01") bad(path + ": " + key + "." + sub + " must be a string, number or boolean");
+      found->set(c, path + ": " + key + "." + sub, v);
+    }
+  }
+}
+
+}  // namespace
+
+Config parse_config(const std::vector<std::string>& args, bool& show_help) {
+  Config c;
+  show_help = false;
+  // The file first, so flags override it wherever they stand.
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--config") {
+      if (i + 1 >= args.size()) bad("--config needs a file");
+      apply_file(c, args[i + 1]);
+    }
+  }
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--help" || a == "-h") {
+      show_help = true;
+      return c;
+    }
+    if (a == "--config") {
+      ++i;
+      continue;
+    }
+    if (a == "--accept-unknown") {
+      c.accept_unknown = true;
+      continue;
+    }
+    if (a.rfind("--", 0) != 0) bad("unexpected argument '" + a + "' (see --help)");
+    std::string name = a.substr(2), value;
+    auto eq = name.find('=');
+    bool inline_value = eq != std::string::npos;
+    if (inline_value) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    const Setting* found = nullptr;
+    for (const auto& s : settings())
+      if (s.flag != nullptr && name == s.flag) found = &s;
+    if (found == nullptr) bad("unknown option --" + name + " (see --help)");
+    if (!inline_value) {
+      if (i + 1 >= args.size()) bad("--" + name + " needs a value");
+      value = args[++i];
+    }
+    found->set(c, "--" + name, value);
+  }
+  if (c.admin_token.empty()) {
+    if (const char* env = std::getenv("CSMS_ADMIN_TOKEN"); env != nullptr && *env != '\0')
+      c.admin_token = env;
+  }
+  return c;
+}
+
+std::string config_help() {
+  std::string out =
+      "usage: csms [--config FILE] [options]\n\n"
+      "The OCPP central system. Settings come from FILE (JSON, see config/csms.json),\n"
+      "then from these options, which override it.\n\n"
+      "  --config FILE                 configuration file\n"
+      "  --accept-unknown              same as --accept-unknown true\n";
+  for (const auto& s : settings()) {
+    if (s.flag == nullptr) continue;
+    std::string flag = std::string("  --") + s.flag + " V";
+    if (flag.size() < 32) flag.resize(32, ' ');
+    std::string key = s.json_section ? std::string(s.json_section) + "." + s.json_key : s.json_key;
+    out += flag + s.help + " [" + key + "]\n";
+  }
+  out += "  --help                        this text\n";
+  return out;
+}
+
+}  // namespace csms

@@ -1,0 +1,29 @@
+#pragma once
+// OCPP 1.6 handlers: translate 1.6 wire messages to the version-neutral
+// services and back. Nothing outside handlers/v16 sees ocpp::v16 types.
+
+#include <functional>
+
+#include "csms/commands.hpp"
+
+namespace csms {
+
+class Router;
+class StationSession;
+struct Services;
+
+namespace v16 {
+
+/// Registers a handler for every station-initiated OCPP 1.6 action.
+void register_handlers(Router& router, Services& services);
+
+/// Translates an operator command into the 1.6 CALL, sends it, and translates
+/// the answer. Invalid or non-1.6 parameters fail before anything is sent.
+void execute_command(StationSession& session, const Command& command,
+                     std::function<void(CommandResult)> done);
+
+/// The commands a 1.6 station understands.
+const std::vector<std::string>& command_names();
+
+}  // namespace v16
+}  // namespace csms

@@ -1,0 +1,240 @@
+// Station-initiated OCPP 1.6 messages (Core profile and the Security Whitepaper
+// notifications), translated to the version-neutral services.
+#include "csms/log.hpp"
+#include "handlers/v16/handlers.hpp"
+#include "ocpp/v16/codec.hpp"
+#include "rpc/router.hpp"
+#include "services/services.hpp"
+
+namespace csms::v16 {
+
+namespace w = ocpp::v16;
+using storage::DateTime;
+
+namespace {
+
+constexpr std::size_t kParentIdTagMax = 20;  // 1.6 IdTagInfo.parentIdTag maxLength
+
+w::AuthorizationStatus to_wire(storage::TokenStatus s) {
+  switch (s) {
+    case storage::TokenStatus::Accepted: return w::AuthorizationStatus::Accepted;
+    case storage::TokenStatus::Blocked: return w::AuthorizationStatus::Blocked;
+    case storage::TokenStatus::Expired: return w::AuthorizationStatus::Expired;
+    case storage::TokenStatus::ConcurrentTx: return w::AuthorizationStatus::ConcurrentTx;
+    case storage::TokenStatus::Invalid: break;
+  }
+  return w::AuthorizationStatus::Invalid;
+}
+
+w::IdTagInfo to_wire(const AuthInfo& a) {
+  w::IdTagInfo info;
+  info.status = to_wire(a.status);
+  info.expiryDate = a.expiry;
+  // Group ids may be up to 36 characters (2.0.1); 1.6 cannot carry longer than 20.
+  if (a.parent_id_tag && a.parent_id_tag->size() <= kParentIdTagMax)
+    info.parentIdTag = a.parent_id_tag;
+  return info;
+}
+
+w::RegistrationStatus to_wire(storage::RegistrationStatus s) {
+  switch (s) {
+    case storage::RegistrationStatus::Accepted: return w::RegistrationStatus::Accepted;
+    case storage::RegistrationStatus::Pending: return w::RegistrationStatus::Pending;
+    case storage::RegistrationStatus::Rejected: break;
+  }
+  return w::RegistrationStatus::Rejected;
+}
+
+void add_samples(const std::string& station_id, int connector_id,
+                 std::optional<std::int64_t> transaction_id,
+                 const std::vector<w::MeterValue>& values, std::vector<storage::MeterSample>& out) {
+  for (const auto& mv : values) {
+    for (const auto& sv : mv.sampledValue) {
+      storage::MeterSample s;
+      s.station_id = station_id;
+      s.connector_id = connector_id;
+      s.transaction_id = transaction_id;
+      s.timestamp = mv.timestamp;
+      s.value = sv.value;
+      if (sv.measurand) s.measurand = std::string(w::to_string(*sv.measurand));
+      if (sv.phase) s.phase = std::string(w::to_string(*sv.phase));
+      if (sv.unit) s.unit = std::string(w::to_string(*sv.unit));
+      if (sv.context) s.context = std::string(w::to_string(*sv.context));
+      if (sv.location) s.location = std::string(w::to_string(*sv.location));
+      if (sv.format) s.format = std::string(w::to_string(*sv.format));
+      out.push_back(std::move(s));
+    }
+  }
+}
+
+// The data could not be committed: never answer with a CALLRESULT, so the
+// station keeps the message and retries.
+template <class R>
+void storage_failed(const R& reply, const std::string& station_id, const char* action,
+                    std::exception_ptr e) {
+  std::string what = "unknown error";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    what = ex.what();
+  } catch (...) {
+  }
+  log::error("{}: {} not stored: {}", station_id, action, what);
+  reply.error(ocpp::ErrorCode::InternalError,
+              std::string(action) + " could not be stored; retry later");
+}
+
+}  // namespace
+
+void register_handlers(Router& router, Services& sv) {
+  router.on<w::BootNotificationRequest>([&sv](StationSession& s, w::BootNotificationRequest req,
+                                              Reply<w::BootNotificationResponse> reply) {
+    BootInfo info;
+    info.vendor = req.chargePointVendor;
+    info.model = req.chargePointModel;
+    info.serial_number = req.chargePointSerialNumber.value_or(req.chargeBoxSerialNumber.value_or(""));
+    info.firmware_version = req.firmwareVersion.value_or("");
+    info.ocpp_version = "1.6";
+    sv.stations.boot(s.station_id(), info, [reply](BootDecision d) {
+      w::BootNotificationResponse res;
+      res.status = to_wire(d.status);
+      res.currentTime = DateTime::now();
+      res.interval = d.interval_s;
+      reply(res);
+    });
+  });
+
+  router.on<w::HeartbeatRequest>(
+      [&sv](StationSession& s, w::HeartbeatRequest, Reply<w::HeartbeatResponse> reply) {
+        sv.stations.seen(s.station_id());
+        w::HeartbeatResponse res;
+        res.currentTime = DateTime::now();
+        reply(res);
+      });
+
+  router.on<w::StatusNotificationRequest>([&sv](StationSession& s, w::StatusNotificationRequest req,
+                                                Reply<w::StatusNotificationResponse> reply) {
+    storage::Connector c;
+    c.station_id = s.station_id();
+    c.connector_id = static_cast<int>(req.connectorId);
+    c.status = storage::connector_status_from_string(w::to_string(req.status));
+    c.error_code = std::string(w::to_string(req.errorCode));
+    c.info = req.info.value_or("");
+    c.vendor_error_code = req.vendorErrorCode.value_or("");
+    c.updated_at = req.timestamp.value_or(DateTime::now());
+    sv.stations.connector_status(c);
+    reply(w::StatusNotificationResponse{});
+  });
+
+  router.on<w::AuthorizeRequest>(
+      [&sv](StationSession& s, w::AuthorizeRequest req, Reply<w::AuthorizeResponse> reply) {
+        std::string station = s.station_id();
+        sv.auth.authorize(req.idTag, [reply, station](std::exception_ptr e, AuthInfo a) {
+          if (e) return storage_failed(reply, station, "Authorize", e);
+          w::AuthorizeResponse res;
+          res.idTagInfo = to_wire(a);
+          reply(res);
+        });
+      });
+
+  router.on<w::StartTransactionRequest>([&sv](StationSession& s, w::StartTransactionRequest req,
+                                              Reply<w::StartTransactionResponse> reply) {
+    StartRequest start;
+    start.station_id = s.station_id();
+    start.connector_id = static_cast<int>(req.connectorId);
+    start.id_tag = req.idTag;
+    start.meter_start = req.meterStart;
+    start.timestamp = req.timestamp;
+    start.reservation_id = req.reservationId;
+    std::string station = s.station_id();
+    sv.transactions.start(start, [reply, station](std::exception_ptr e, StartResult r) {
+      if (e) return storage_failed(reply, station, "StartTransaction", e);
+      w::StartTransactionResponse res;
+      res.transactionId = r.transaction_id;
+      res.idTagInfo = to_wire(r.auth);
+      reply(res);
+    });
+  });
+
+  router.on<w::StopTransactionRequest>([&sv](StationSession& s, w::StopTransactionRequest req,
+                                             Reply<w::StopTransactionResponse> reply) {
+    StopRequest stop;
+    stop.station_id = s.station_id();
+    stop.transaction_id = req.transactionId;
+    stop.id_tag = req.idTag;
+    stop.meter_stop = req.meterStop;
+    stop.timestamp = req.timestamp;
+    stop.reason = req.reason ? std::string(w::to_string(*req.reason)) : std::string("Local");
+    stop.payload_json = w::to_json(req);
+    if (req.transactionData)
+      add_samples(s.station_id(), 0, std::nullopt, *req.transactionData, stop.samples);
+    std::string station = s.station_id();
+    sv.transactions.stop(stop, [reply, station](std::exception_ptr e, StopResult r) {
+      if (e) return storage_failed(reply, station, "StopTransaction", e);
+      w::StopTransactionResponse res;
+      if (r.auth) res.idTagInfo = to_wire(*r.auth);
+      reply(res);
+    });
+  });
+
+  router.on<w::MeterValuesRequest>(
+      [&sv](StationSession& s, w::MeterValuesRequest req, Reply<w::MeterValuesResponse> reply) {
+        std::vector<storage::MeterSample> samples;
+        add_samples(s.station_id(), static_cast<int>(req.connectorId), req.transactionId,
+                    req.meterValue, samples);
+        std::string station = s.station_id();
+        sv.transactions.meter_values(std::move(samples), [reply, station](std::exception_ptr e) {
+          if (e) return storage_failed(reply, station, "MeterValues", e);
+          reply(w::MeterValuesResponse{});
+        });
+      });
+
+  router.on<w::DataTransferRequest>([](StationSession& s, w::DataTransferRequest req,
+                                       Reply<w::DataTransferResponse> reply) {
+    // No vendor extensions are configured: every vendorId is unknown.
+    log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
+              ocpp::quote_for_error(req.vendorId));
+    w::DataTransferResponse res;
+    res.status = w::DataTransferStatus::UnknownVendorId;
+    reply(res);
+  });
+
+  // Notifications kept in the message log; their own stores come with the
+  // firmware/diagnostics work.
+  router.on<w::DiagnosticsStatusNotificationRequest>(
+      [](StationSession&, w::DiagnosticsStatusNotificationRequest,
+         Reply<w::DiagnosticsStatusNotificationResponse> reply) {
+        reply(w::DiagnosticsStatusNotificationResponse{});
+      });
+  router.on<w::FirmwareStatusNotificationRequest>(
+      [](StationSession&, w::FirmwareStatusNotificationRequest,
+         Reply<w::FirmwareStatusNotificationResponse> reply) {
+        reply(w::FirmwareStatusNotificationResponse{});
+      });
+  router.on<w::LogStatusNotificationRequest>([](StationSession&, w::LogStatusNotificationRequest,
+                                                Reply<w::LogStatusNotificationResponse> reply) {
+    reply(w::LogStatusNotificationResponse{});
+  });
+  router.on<w::SignedFirmwareStatusNotificationRequest>(
+      [](StationSession&, w::SignedFirmwareStatusNotificationRequest,
+         Reply<w::SignedFirmwareStatusNotificationResponse> reply) {
+        reply(w::SignedFirmwareStatusNotificationResponse{});
+      });
+  router.on<w::SecurityEventNotificationRequest>(
+      [&sv](StationSession& s, w::SecurityEventNotificationRequest req,
+            Reply<w::SecurityEventNotificationResponse> reply) {
+        sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
+                          s.connection().remote_address());
+        reply(w::SecurityEventNotificationResponse{});
+      });
+  router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
+                                          Reply<w::SignCertificateResponse> reply) {
+    // No certificate authority is configured yet: say so instead of staying silent.
+    log::info("{}: SignCertificate rejected: no certificate service configured", s.station_id());
+    w::SignCertificateResponse res;
+    res.status = w::GenericStatusEnumType::Rejected;
+    reply(res);
+  });
+}
+
+}  // namespace csms::v16

@@ -1,0 +1,138 @@
+// Prometheus text exposition format 0.0.4:
+// https://prometheus.io/docs/instrumenting/exposition_formats/
+#include "csms/metrics.hpp"
+
+#include <string_view>
+#include <type_traits>
+
+#include "admin/text.hpp"
+
+namespace csms {
+
+namespace {
+
+// Label values may hold anything a station sent: escape \ " and newline as the
+// format requires, and repair invalid UTF-8 (the format is UTF-8 text).
+std::string escape_label(std::string_view value) {
+  const std::string clean = admin::sanitize_utf8(value);
+  std::string out;
+  out.reserve(clean.size());
+  for (char c : clean) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void header(std::string& out, std::string_view name, std::string_view type,
+            std::string_view help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+template <class Key>
+void family(std::string& out, std::string_view name, std::string_view help,
+            std::string_view label, const std::map<Key, std::uint64_t>& values) {
+  header(out, name, "counter", help);
+  for (const auto& [key, count] : values) {
+    std::string value;
+    if constexpr (std::is_same_v<Key, std::string>) {
+      value = escape_label(key);
+    } else {
+      value = std::to_string(key);
+    }
+    out.append(name).append("{").append(label).append("=\"").append(value).append("\"} ");
+    out.append(std::to_string(count)).append("\n");
+  }
+}
+
+// Counts under `key`, or under "other" once the family holds kMaxLabelValues
+// distinct keys (bounded memory and scrape size whatever stations send).
+template <class Key>
+void bump(std::map<Key, std::uint64_t>& values, const Key& key, const Key& other) {
+  auto it = values.find(key);
+  if (it != values.end()) {
+    ++it->second;
+  } else if (values.size() < Metrics::kMaxLabelValues) {
+    values.emplace(key, 1);
+  } else {
+    ++values[other];
+  }
+}
+
+}  // namespace
+
+void Metrics::message_in(const std::string& action) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bump(in_by_action_, action, std::string("other"));
+}
+
+void Metrics::message_out(const std::string& action) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bump(out_by_action_, action, std::string("other"));
+}
+
+void Metrics::rpc_error(const std::string& code) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bump(errors_by_code_, code, std::string("other"));
+}
+
+void Metrics::connection_rejected(int http_status) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  bump(rejected_by_status_, http_status, 0);
+}
+
+void Metrics::add_collector(std::function<void(std::string& out)> collector) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  collectors_.push_back(std::move(collector));
+}
+
+std::string Metrics::render() const {
+  std::string out;
+  out.reserve(4096);
+  header(out, "csms_connected_stations", "gauge", "Stations with an open OCPP connection.");
+  out.append("csms_connected_stations ").append(std::to_string(connected_.load())).append("\n");
+
+  std::vector<std::function<void(std::string&)>> collectors;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    family(out, "csms_messages_received_total", "OCPP messages received from stations, by action.",
+           "action", in_by_action_);
+    family(out, "csms_messages_sent_total", "OCPP messages sent to stations, by action.", "action",
+           out_by_action_);
+    family(out, "csms_rpc_errors_total", "OCPP CALLERRORs, by error code.", "code",
+           errors_by_code_);
+    collectors = collectors_;
+  }
+  header(out, "csms_auth_failures_total", "counter",
+         "Station connections refused for bad or missing credentials.");
+  out.append("csms_auth_failures_total ").append(std::to_string(auth_failures_.load()));
+  out.append("\n");
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    family(out, "csms_connections_rejected_total",
+           "WebSocket handshakes refused, by HTTP status answered.", "status",
+           rejected_by_status_);
+  }
+
+  // Collectors run outside the lock: they may be slow or read other metrics.
+  for (const auto& collect : collectors) {
+    const std::size_t before = out.size();
+    collect(out);
+    if (out.size() > before && out.back() != '\n') out.push_back('\n');
+  }
+  return out;
+}
+
+}  // namespace csms

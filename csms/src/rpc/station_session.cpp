@@ -1,0 +1,192 @@
+#include "rpc/station_session.hpp"
+
+#include <variant>
+
+#include "csms/log.hpp"
+#include "ocpp/v16/actions.hpp"
+#include "ocpp/v201/actions.hpp"
+#include "rpc/router.hpp"
+#include "server/context.hpp"
+
+namespace csms {
+
+namespace {
+
+const ocpp::ActionInfo* find_action(ocpp::Version version, std::string_view name) {
+  return version == ocpp::Version::v16 ? ocpp::v16::find_action(name)
+                                       : ocpp::v201::find_action(name);
+}
+
+}  // namespace
+
+StationSession::StationSession(ServerContext& ctx,
+                               std::shared_ptr<transport::Connection> connection,
+                               std::string station_id, ocpp::Version version, const Router& router)
+    : ctx_(ctx),
+      connection_(std::move(connection)),
+      station_id_(std::move(station_id)),
+      version_(version),
+      router_(router),
+      timeout_(ctx.io) {}
+
+void StationSession::handle_text(std::string_view text) {
+  if (closed_) return;
+  ctx_.log_frame(station_id_, storage::Direction::In, text);
+  auto parsed = ocpp::parse_frame(text, version_);
+  if (auto* error = std::get_if<ocpp::FrameError>(&parsed)) {
+    log::warn("{}: malformed frame: {}", station_id_, error->description);
+    if (error->reply_id) send_error(*error->reply_id, error->code, error->description);
+    bad_frame();
+    return;
+  }
+  auto& frame = std::get<ocpp::Frame>(parsed);
+  if (frame.type() == ocpp::MessageType::Call) {
+    handle_call(frame);
+  } else {
+    bad_frames_ = 0;
+    handle_response(std::move(frame));
+  }
+}
+
+void StationSession::bad_frame() {
+  if (++bad_frames_ >= ctx_.config.max_bad_frames) {
+    log::warn("{}: {} malformed frames in a row, closing", station_id_, bad_frames_);
+    connection_->close(transport::close_code::kProtocolError, "too many malformed messages");
+  }
+}
+
+void StationSession::handle_call(const ocpp::Frame& frame) {
+  const std::string& action = frame.action();
+  ctx_.metrics.message_in(action);
+  const ocpp::ActionInfo* info = find_action(version_, action);
+  if (info == nullptr) {
+    bad_frames_ = 0;
+    send_error(frame.id(), ocpp::ErrorCode::NotImplemented,
+               "unknown action " + ocpp::quote_for_error(action));
+    return;
+  }
+  // The station must be Accepted before anything but BootNotification (1.6 errata
+  // 3.8, 2.0.1 B02.FR.09): a plain reconnect keeps an earlier acceptance.
+  if (action != "BootNotification" && !ctx_.registry.accepted(station_id_)) {
+    bad_frames_ = 0;
+    send_error(frame.id(), ocpp::ErrorCode::SecurityError,
+               action + " before the station's BootNotification was accepted");
+    return;
+  }
+  const Router::Route* route = router_.find(action);
+  if (route == nullptr) {
+    bad_frames_ = 0;
+    send_error(frame.id(), ocpp::ErrorCode::NotSupported,
+               action + " is not supported from a charging station");
+    return;
+  }
+  try {
+    if ((*route)(*this, frame.id(), frame.payload()))
+      bad_frames_ = 0;
+    else
+      bad_frame();  // the route answered with the decoder's CALLERROR
+  } catch (const std::exception& e) {
+    log::error("{}: handler for {} failed: {}", station_id_, action, e.what());
+    send_error(frame.id(), ocpp::ErrorCode::InternalError, "the CSMS failed to handle " + action);
+  }
+}
+
+void StationSession::handle_response(ocpp::Frame frame) {
+  if (!in_flight_ || frame.id() != in_flight_->id) {
+    log::warn("{}: dropping a {} for unknown message id {}", station_id_,
+              frame.type() == ocpp::MessageType::CallResult ? "CALLRESULT" : "CALLERROR",
+              ocpp::quote_for_error(frame.id()));
+    return;
+  }
+  CallOutcome outcome;
+  outcome.kind = frame.type() == ocpp::MessageType::CallResult ? CallOutcome::Kind::Result
+                                                               : CallOutcome::Kind::Error;
+  outcome.frame.emplace(std::move(frame));
+  finish_in_flight(std::move(outcome));
+}
+
+void StationSession::call(std::string action, std::string payload_json, CallCallback done) {
+  if (closed_) {
+    CallOutcome outcome;
+    outcome.message = "the station is not connected";
+    done(std::move(outcome));
+    return;
+  }
+  OutboundCall c;
+  c.id = std::to_string(next_id_++);
+  c.action = std::move(action);
+  c.payload = std::move(payload_json);
+  c.done = std::move(done);
+  queue_.push_back(std::move(c));
+  if (!in_flight_) send_next();
+}
+
+void StationSession::send_next() {
+  if (in_flight_ || queue_.empty() || closed_) return;
+  in_flight_ = std::move(queue_.front());
+  queue_.pop_front();
+  ctx_.metrics.message_out(in_flight_->action);
+  send_frame(ocpp::make_call(in_flight_->id, in_flight_->action, in_flight_->payload));
+  timeout_.expires_after(std::chrono::seconds(ctx_.config.call_timeout_s));
+  std::weak_ptr<StationSession> weak = weak_from_this();
+  std::string id = in_flight_->id;
+  timeout_.async_wait([weak, id](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self || !self->in_flight_ || self->in_flight_->id != id) return;
+    log::warn("{}: no answer to {} within {} s", self->station_id_, self->in_flight_->action,
+              self->ctx_.config.call_timeout_s);
+    CallOutcome outcome;
+    outcome.kind = CallOutcome::Kind::Timeout;
+    outcome.message = "the station did not answer " + self->in_flight_->action + " within " +
+                      std::to_string(self->ctx_.config.call_timeout_s) + " s";
+    self->finish_in_flight(std::move(outcome));
+  });
+}
+
+void StationSession::finish_in_flight(CallOutcome outcome) {
+  timeout_.cancel();
+  OutboundCall c = std::move(*in_flight_);
+  in_flight_.reset();
+  if (c.done) c.done(std::move(outcome));
+  send_next();
+}
+
+void StationSession::closed() {
+  if (closed_) return;
+  closed_ = true;
+  timeout_.cancel();
+  auto fail = [](OutboundCall& c) {
+    CallOutcome outcome;
+    outcome.kind = CallOutcome::Kind::Closed;
+    outcome.message = "the station disconnected before answering " + c.action;
+    if (c.done) c.done(std::move(outcome));
+  };
+  if (in_flight_) {
+    OutboundCall c = std::move(*in_flight_);
+    in_flight_.reset();
+    fail(c);
+  }
+  while (!queue_.empty()) {
+    OutboundCall c = std::move(queue_.front());
+    queue_.pop_front();
+    fail(c);
+  }
+}
+
+void StationSession::send_result(const std::string& id, const std::string& payload_json) {
+  send_frame(ocpp::make_call_result(id, payload_json));
+}
+
+void StationSession::send_error(const std::string& id, ocpp::ErrorCode code,
+                                std::string_view description) {
+  ctx_.metrics.rpc_error(std::string(ocpp::to_string(code, version_)));
+  send_frame(ocpp::make_call_error(id, code, version_, description));
+}
+
+void StationSession::send_frame(const std::string& text) {
+  if (closed_) return;
+  ctx_.log_frame(station_id_, storage::Direction::Out, text);
+  connection_->send(text);
+}
+
+}  // namespace csms

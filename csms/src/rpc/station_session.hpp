@@ -1,0 +1,82 @@
+#pragma once
+// One station's OCPP-J RPC session: frames in, CALLs routed to handlers,
+// CALLRESULT/CALLERROR back; CSMS-initiated CALLs one at a time with a timeout.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ocpp/common/frame.hpp"
+#include "transport/transport.hpp"
+
+namespace csms {
+
+class Router;
+struct ServerContext;
+
+/// How a CSMS-initiated CALL ended.
+struct CallOutcome {
+  enum class Kind { Result, Error, Timeout, Closed };
+  Kind kind = Kind::Closed;
+  std::optional<ocpp::Frame> frame;  ///< The CALLRESULT or CALLERROR.
+  std::string message;               ///< For Timeout/Closed.
+};
+using CallCallback = std::function<void(CallOutcome)>;
+
+/// A connected station. Network thread only.
+class StationSession : public std::enable_shared_from_this<StationSession> {
+ public:
+  StationSession(ServerContext& ctx, std::shared_ptr<transport::Connection> connection,
+                 std::string station_id, ocpp::Version version, const Router& router);
+
+  const std::string& station_id() const { return station_id_; }
+  ocpp::Version version() const { return version_; }
+  transport::Connection& connection() { return *connection_; }
+  const std::shared_ptr<transport::Connection>& connection_ptr() const { return connection_; }
+
+  /// A text frame from the station.
+  void handle_text(std::string_view text);
+  /// The socket is gone: fails the outstanding and queued CALLs.
+  void closed();
+
+  /// Sends a CALL to the station; queued while another is outstanding.
+  void call(std::string action, std::string payload_json, CallCallback done);
+
+  void send_result(const std::string& id, const std::string& payload_json);
+  void send_error(const std::string& id, ocpp::ErrorCode code, std::string_view description);
+
+ private:
+  struct OutboundCall {
+    std::string id;
+    std::string action;
+    std::string payload;
+    CallCallback done;
+  };
+
+  void handle_call(const ocpp::Frame& frame);
+  void handle_response(ocpp::Frame frame);
+  void send_next();
+  void finish_in_flight(CallOutcome outcome);
+  void send_frame(const std::string& text);
+  void bad_frame();
+
+  ServerContext& ctx_;
+  std::shared_ptr<transport::Connection> connection_;
+  std::string station_id_;
+  ocpp::Version version_;
+  const Router& router_;
+  std::deque<OutboundCall> queue_;
+  std::optional<OutboundCall> in_flight_;
+  boost::asio::steady_timer timeout_;
+  std::uint64_t next_id_ = 1;
+  int bad_frames_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace csms

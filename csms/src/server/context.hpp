@@ -1,0 +1,45 @@
+#pragma once
+// What every part of the server core shares: the network thread's io_context,
+// configuration, storage, the station registry and metrics.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <exception>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "csms/config.hpp"
+#include "csms/metrics.hpp"
+#include "csms/station_registry.hpp"
+#include "storage/database.hpp"
+
+namespace csms {
+
+/// Shared services of the server core. Network thread only, except `db`.
+struct ServerContext {
+  boost::asio::io_context& io;
+  const Config& config;
+  storage::Database& db;
+  StationRegistry& registry;
+  Metrics& metrics;
+
+  /// Appends a frame to the message log (asynchronously, never waited for).
+  void log_frame(const std::string& station_id, storage::Direction direction,
+                 std::string_view frame);
+  /// Records a security event and logs it.
+  void security_event(const std::string& station_id, const std::string& type,
+                      const std::string& tech_info, const std::string& remote_address,
+                      bool critical = false);
+
+  /// Wraps `f(std::exception_ptr)` so it runs on the network thread when a
+  /// storage operation completes.
+  template <class F>
+  storage::Done on_io(F f) {
+    return [io = &io, f = std::move(f)](std::exception_ptr error) mutable {
+      boost::asio::post(*io, [f = std::move(f), error]() mutable { f(error); });
+    };
+  }
+};
+
+}  // namespace csms

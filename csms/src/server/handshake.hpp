@@ -1,0 +1,62 @@
+#pragma once
+// Who may connect: the URL identity, HTTP Basic credentials (security profile
+// 1), login throttling and the duplicate-identity rule, decided at the upgrade.
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "server/context.hpp"
+#include "transport/transport.hpp"
+
+namespace csms {
+
+/// The station identity in `resource` ("/ocpp/CP%201?x" with prefix "/ocpp/"),
+/// percent-decoded; nullopt with `problem` set when the path is not ours or the
+/// encoding is broken.
+std::optional<std::string> station_id_from_resource(std::string_view resource,
+                                                    std::string_view prefix,
+                                                    std::string& problem);
+
+/// Username and password of an `Authorization: Basic ...` header.
+struct BasicCredentials {
+  std::string username;
+  std::string password;
+};
+std::optional<BasicCredentials> parse_basic_auth(std::string_view header);
+
+/// Counts failed logins per key (an address or an identity) in a sliding window;
+/// a key with `limit` failures in the window is refused until they age out.
+class AuthThrottle {
+ public:
+  using Clock = std::chrono::steady_clock;
+  AuthThrottle(int limit, std::chrono::seconds window) : limit_(limit), window_(window) {}
+  /// Seconds until `key` may try again; 0 when it may now.
+  long retry_after(const std::string& key, Clock::time_point now);
+  void failure(const std::string& key, Clock::time_point now);
+
+ private:
+  void prune(std::deque<Clock::time_point>& q, Clock::time_point now) const;
+  int limit_;
+  std::chrono::seconds window_;
+  std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
+};
+
+/// Decides one WebSocket upgrade request.
+struct HandshakeDecider {
+  const Config& config;
+  StationRegistry& registry;
+  AuthThrottle& throttle;
+  ServerContext& ctx;
+
+  /// `is_live(id)`: whether the station has a live session now. An unknown
+  /// station gets 404 with answer.station_id set (for auto-registration).
+  transport::HandshakeAnswer decide(const transport::Handshake& request,
+                                    const std::function<bool(const std::string&)>& is_live);
+};
+
+}  // namespace csms

@@ -1,0 +1,288 @@
+#include "csms/server.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <map>
+#include <unordered_map>
+
+#include "csms/admin/admin_server.hpp"
+#include "csms/log.hpp"
+#include "csms/station_registry.hpp"
+#include "handlers/v16/handlers.hpp"
+#include "rpc/router.hpp"
+#include "server/context.hpp"
+#include "server/handshake.hpp"
+#include "services/services.hpp"
+#include "transport/websocketpp_server.hpp"
+
+namespace csms {
+
+namespace {
+
+storage::RegistrationStatus unknown_boot_status(const Config& config) {
+  return config.unknown_boot_status == "Accepted" ? storage::RegistrationStatus::Accepted
+                                                  : storage::RegistrationStatus::Pending;
+}
+
+}  // namespace
+
+struct Server::Impl : transport::Handler, CommandGateway {
+  explicit Impl(Config c)
+      : config(std::move(c)),
+        db(storage::open_sqlite(storage::SqliteOptions{config.db_path})),
+        registry(io, *db),
+        ctx{io, config, *db, registry, metrics},
+        services(ctx),
+        throttle(config.auth_failure_limit, std::chrono::seconds(config.auth_failure_window_s)),
+        retention_timer(io),
+        gauge_timer(io) {
+    v16::register_handlers(v16_router, services);
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  void start() {
+    std::promise<void> offline;
+    db->write([](storage::Session& s) { s.stations.mark_all_offline(); },
+              [&offline](std::exception_ptr e) {
+                if (e)
+                  offline.set_exception(e);
+                else
+                  offline.set_value();
+              });
+    offline.get_future().get();
+    registry.load();
+
+    transport::ServerOptions ws;
+    ws.host = config.ocpp_host;
+    ws.port = config.ocpp_port;
+    ws.max_message_size = config.max_message_size;
+    ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
+    ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
+    ws_server = transport::make_websocketpp_server(io, ws, *this);
+    ws_server->start();
+
+    admin::AdminOptions ao;
+    ao.host = config.admin_host;
+    ao.port = config.admin_port;
+    ao.token = config.admin_token;
+    admin_server = std::make_unique<admin::AdminServer>(
+        io, ao, admin::AdminDeps{*db, registry, *this, metrics});
+    admin_server->start();
+
+    metrics.add_collector([this](std::string& out) { collect(out); });
+    refresh_gauges();
+    prune_message_log();
+  }
+
+  void stop() {
+    if (stopping.exchange(true)) return;
+    retention_timer.cancel();
+    gauge_timer.cancel();
+    if (admin_server) admin_server->stop();
+    if (ws_server) ws_server->stop();
+    // Let the close handshakes finish, then end run().
+    auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(300));
+    timer->async_wait([this, timer](const boost::system::error_code&) { io.stop(); });
+  }
+
+  void collect(std::string& out) {
+    auto st = db->stats();
+    out += "# HELP csms_active_transactions Transactions started and not yet stopped.\n";
+    out += "# TYPE csms_active_transactions gauge\n";
+    out += "csms_active_transactions " + std::to_string(active_transactions.load()) + "\n";
+    out += "# HELP csms_storage_commits_total Write transactions committed.\n";
+    out += "# TYPE csms_storage_commits_total counter\n";
+    out += "csms_storage_commits_total " + std::to_string(st.commits) + "\n";
+    out += "# HELP csms_storage_writes_total Write work items committed.\n";
+    out += "# TYPE csms_storage_writes_total counter\n";
+    out += "csms_storage_writes_total " + std::to_string(st.writes) + "\n";
+    out += "# HELP csms_storage_failed_writes_total Write work items that failed.\n";
+    out += "# TYPE csms_storage_failed_writes_total counter\n";
+    out += "csms_storage_failed_writes_total " + std::to_string(st.failed_writes) + "\n";
+    out += "# HELP csms_storage_commit_seconds Time spent committing write groups.\n";
+    out += "# TYPE csms_storage_commit_seconds summary\n";
+    out += "csms_storage_commit_seconds_sum " + std::to_string(st.commit_seconds_total) + "\n";
+    out += "csms_storage_commit_seconds_count " + std::to_string(st.commits) + "\n";
+  }
+
+  // The active-transaction gauge is read from storage every few seconds so a
+  // scrape never waits for the database.
+  void refresh_gauges() {
+    auto count = std::make_shared<std::int64_t>(0);
+    db->read([count](storage::Session& s) { *count = s.transactions.count_active(); },
+             [this, count](std::exception_ptr e) {
+               if (!e) active_transactions = *count;
+             });
+    gauge_timer.expires_after(std::chrono::seconds(5));
+    gauge_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) refresh_gauges();
+    });
+  }
+
+  void prune_message_log() {
+    if (config.message_log_retention_days > 0) {
+      auto cutoff = storage::DateTime::from_unix_micros(
+          storage::DateTime::now().unix_micros() -
+          std::int64_t{config.message_log_retention_days} * 86400 * 1000000);
+      db->write([cutoff](storage::Session& s) { s.messages.prune(cutoff); }, nullptr);
+    }
+    retention_timer.expires_after(std::chrono::hours(1));
+    retention_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) prune_message_log();
+    });
+  }
+
+  // ---- transport::Handler ---------------------------------------------------
+
+  transport::HandshakeAnswer on_handshake(const transport::Handshake& req) override {
+    HandshakeDecider decider{config, registry, throttle, ctx};
+    auto answer = decider.decide(req, [this](const std::string& id) {
+      return sessions.count(id) != 0;
+    });
+    if (answer.status == 404 && config.accept_unknown && !answer.station_id.empty()) {
+      // Auto-registration: the decider reports the unknown id; register it and
+      // decide again (its boot answer comes from unknown_boot_status).
+      log::info("{}: unknown station, auto-registering ({})", answer.station_id,
+                config.unknown_boot_status);
+      registry.register_unknown(answer.station_id, unknown_boot_status(config));
+      answer = decider.decide(req, [this](const std::string& id) {
+        return sessions.count(id) != 0;
+      });
+    }
+    if (answer.status != 101) metrics.connection_rejected(answer.status);
+    return answer;
+  }
+
+  void on_open(const std::shared_ptr<transport::Connection>& conn,
+               const transport::HandshakeAnswer& answer) override {
+    if (answer.subprotocol.empty()) {
+      // No acceptable subprotocol: the handshake completed without the header,
+      // now close (OCPP-J 1.6 §3.1.2, 2.0.1 Part 4 §3.1.2).
+      log::info("{}: no supported OCPP subprotocol offered, closing", answer.station_id);
+      conn->close(transport::close_code::kProtocolError,
+                  "no supported subprotocol; offer ocpp1.6");
+      return;
+    }
+    const std::string& id = answer.station_id;
+    auto old = sessions.find(id);
+    if (old != sessions.end()) {
+      // Only an authenticated connection gets here for a live station (the
+      // decider refuses others): it replaces the old one.
+      auto previous = old->second;
+      sessions.erase(old);
+      by_connection.erase(previous->connection_ptr().get());
+      previous->closed();
+      previous->connection().close(transport::close_code::kPolicyViolation,
+                                   "replaced by a new connection");
+      metrics.station_disconnected();
+      ctx.security_event(id, "ConnectionReplaced",
+                         "a new authenticated connection replaced the live one",
+                         conn->remote_address());
+    }
+    auto version = ocpp::version_from_subprotocol(answer.subprotocol).value_or(ocpp::Version::v16);
+    auto session = std::make_shared<StationSession>(ctx, conn, id, version, v16_router);
+    sessions[id] = session;
+    by_connection[conn.get()] = session;
+    metrics.station_connected();
+    services.stations.connected(id, "1.6");
+    log::info("{}: connected from {} ({})", id, conn->remote_address(), answer.subprotocol);
+  }
+
+  void on_message(const std::shared_ptr<transport::Connection>& conn,
+                  std::string_view text) override {
+    auto it = by_connection.find(conn.get());
+    if (it == by_connection.end()) return;
+    auto session = it->second;  // keep alive through the handler
+    session->handle_text(text);
+  }
+
+  void on_close(const std::shared_ptr<transport::Connection>& conn) override {
+    auto it = by_connection.find(conn.get());
+    if (it == by_connection.end()) return;
+    auto session = it->second;
+    by_connection.erase(it);
+    session->closed();
+    // Closing an old, replaced socket must never evict the new session.
+    auto current = sessions.find(session->station_id());
+    if (current != sessions.end() && current->second == session) {
+      sessions.erase(current);
+      metrics.station_disconnected();
+      services.stations.disconnected(session->station_id());
+      log::info("{}: disconnected", session->station_id());
+    }
+  }
+
+  // ---- CommandGateway -------------------------------------------------------
+
+  bool is_connected(const std::string& station_id) const override {
+    return sessions.count(station_id) != 0;
+  }
+
+  void execute(const std::string& station_id, const Command& command,
+               std::function<void(CommandResult)> done) override {
+    CommandResult r;
+    if (!registry.exists(station_id)) {
+      r.error = CommandError::UnknownStation;
+      r.message = "station " + station_id + " is not registered";
+      return done(r);
+    }
+    auto it = sessions.find(station_id);
+    if (it == sessions.end()) {
+      r.error = CommandError::Offline;
+      r.message = "station " + station_id + " is not connected";
+      return done(r);
+    }
+    v16::execute_command(*it->second, command, std::move(done));
+  }
+
+  std::vector<std::string> command_names() const override { return v16::command_names(); }
+
+  // ---- state ----------------------------------------------------------------
+
+  Config config;
+  boost::asio::io_context io;
+  std::unique_ptr<storage::Database> db;
+  Metrics metrics;
+  StationRegistry registry;
+  ServerContext ctx;
+  Services services;
+  AuthThrottle throttle;
+  Router v16_router;
+  std::unique_ptr<transport::Server> ws_server;
+  std::unique_ptr<admin::AdminServer> admin_server;
+  std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;
+  std::unordered_map<transport::Connection*, std::shared_ptr<StationSession>> by_connection;
+  boost::asio::steady_timer retention_timer;
+  boost::asio::steady_timer gauge_timer;
+  std::atomic<std::int64_t> active_transactions{0};
+  std::atomic<bool> stopping{false};
+};
+
+Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Server::~Server() {
+  if (impl_) impl_->db->flush();
+}
+
+void Server::start() { impl_->start(); }
+
+void Server::run() {
+  impl_->io.run();
+  impl_->db->flush();
+}
+
+void Server::stop() {
+  boost::asio::post(impl_->io, [this] { impl_->stop(); });
+}
+
+std::uint16_t Server::ocpp_port() const { return impl_->ws_server->port(); }
+std::uint16_t Server::admin_port() const { return impl_->admin_server->port(); }
+
+}  // namespace csms

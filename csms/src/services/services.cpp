@@ -1,0 +1,229 @@
+#include "services/services.hpp"
+
+#include <cstdlib>
+#include <memory>
+
+#include "csms/log.hpp"
+
+namespace csms {
+
+using storage::DateTime;
+using storage::RegistrationStatus;
+using storage::TokenStatus;
+
+AuthInfo evaluate_token(const std::optional<storage::IdToken>& token, const DateTime& now) {
+  AuthInfo info;
+  if (!token) return info;  // unknown: Invalid
+  info.status = token->status;
+  info.expiry = token->expiry;
+  info.parent_id_tag = token->parent_id_tag;
+  if (info.status == TokenStatus::Accepted && token->expiry && *token->expiry < now)
+    info.status = TokenStatus::Expired;
+  return info;
+}
+
+// ---- StationService ---------------------------------------------------------
+
+void StationService::boot(const std::string& station_id, const BootInfo& info,
+                          std::function<void(BootDecision)> done) {
+  BootDecision decision;
+  decision.status = ctx_.registry.boot_status(station_id);
+  decision.interval_s = decision.status == RegistrationStatus::Accepted
+                            ? ctx_.config.heartbeat_interval_s
+                            : ctx_.config.pending_retry_interval_s;
+  ctx_.registry.set_boot_result(station_id, decision.status);
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [station_id, info, now, status = decision.status](storage::Session& s) {
+        auto st = s.stations.get(station_id);
+        if (!st) return;  // removed meanwhile
+        st->vendor = info.vendor;
+        st->model = info.model;
+        st->serial_number = info.serial_number;
+        st->firmware_version = info.firmware_version;
+        st->ocpp_version = info.ocpp_version;
+        st->last_seen = now;
+        // last_boot marks an accepted boot: a reconnect after a restart of the
+        // CSMS needs no new BootNotification.
+        if (status == RegistrationStatus::Accepted) st->last_boot = now;
+        s.stations.put(*st);
+      },
+      ctx_.on_io([station_id](std::exception_ptr e) {
+        if (e) log::warn("{}: could not store boot information", station_id);
+      }));
+  done(decision);
+}
+
+void StationService::seen(const std::string& station_id) {
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) {
+        if (auto st = s.stations.get(station_id)) {
+          st->last_seen = now;
+          s.stations.put(*st);
+        }
+      },
+      nullptr);
+}
+
+void StationService::connector_status(const storage::Connector& connector) {
+  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
+                nullptr);
+}
+
+void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [station_id, ocpp_version, now](storage::Session& s) {
+        if (auto st = s.stations.get(station_id)) {
+          st->connected = true;
+          st->ocpp_version = ocpp_version;
+          st->last_seen = now;
+          s.stations.put(*st);
+        }
+      },
+      nullptr);
+}
+
+void StationService::disconnected(const std::string& station_id) {
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) {
+        if (auto st = s.stations.get(station_id)) {
+          st->connected = false;
+          st->last_seen = now;
+          s.stations.put(*st);
+        }
+      },
+      nullptr);
+}
+
+// ---- AuthService --------------------------------------------------------------
+
+void AuthService::authorize(const std::string& id_tag,
+                            std::function<void(std::exception_ptr, AuthInfo)> done) {
+  auto token = std::make_shared<std::optional<storage::IdToken>>();
+  ctx_.db.read([id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
+               ctx_.on_io([token, done = std::move(done)](std::exception_ptr e) {
+                 done(e, e ? AuthInfo{} : evaluate_token(*token, DateTime::now()));
+               }));
+}
+
+// ---- TransactionService -------------------------------------------------------
+
+double energy_between(std::int64_t start_wh, std::int64_t stop_wh, bool& anomaly) {
+  if (stop_wh < start_wh) {
+    anomaly = true;
+    return 0;
+  }
+  return static_cast<double>(stop_wh - start_wh);
+}
+
+std::optional<double> energy_register_wh(const storage::MeterSample& sample) {
+  if (sample.measurand != "Energy.Active.Import.Register") return std::nullopt;
+  if (!sample.phase.empty()) return std::nullopt;  // per-phase readings are not the total
+  char* end = nullptr;
+  double v = std::strtod(sample.value.c_str(), &end);
+  if (end == sample.value.c_str() || *end != '\0') return std::nullopt;
+  if (sample.unit == "kWh") return v * 1000.0;
+  if (sample.unit == "Wh" || sample.unit.empty()) return v;
+  return std::nullopt;
+}
+
+void TransactionService::start(const StartRequest& req,
+                               std::function<void(std::exception_ptr, StartResult)> done) {
+  auto result = std::make_shared<StartResult>();
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [req, result, now](storage::Session& s) {
+        result->auth = evaluate_token(s.tokens.get(req.id_tag), now);
+        // A retried StartTransaction (the station never saw our answer) must get
+        // the same transactionId, not a second transaction.
+        if (auto existing = s.transactions.find_start(req.station_id, req.connector_id,
+                                                      req.id_tag, req.timestamp,
+                                                      req.meter_start)) {
+          result->transaction_id = existing->id;
+          return;
+        }
+        storage::Transaction tx;
+        tx.station_id = req.station_id;
+        tx.connector_id = req.connector_id;
+        tx.id_tag = req.id_tag;
+        tx.reservation_id = req.reservation_id;
+        tx.start_time = req.timestamp;
+        tx.meter_start = req.meter_start;
+        // 1.6 cannot refuse a StartTransaction: a rejected tag is recorded and flagged.
+        tx.auth_rejected = result->auth.status != storage::TokenStatus::Accepted;
+        result->transaction_id = s.transactions.insert(tx);
+      },
+      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+}
+
+void TransactionService::stop(const StopRequest& req,
+                              std::function<void(std::exception_ptr, StopResult)> done) {
+  auto result = std::make_shared<StopResult>();
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [req, result, now](storage::Session& s) {
+        if (req.id_tag) result->auth = evaluate_token(s.tokens.get(*req.id_tag), now);
+        auto tx = req.transaction_id > 0 ? s.transactions.get(req.transaction_id) : std::nullopt;
+        if (!tx || tx->station_id != req.station_id) {
+          // Unknown or -1 (the station never got an id): answer anyway and park
+          // the data for reconciliation (1.6 errata 3.18).
+          result->matched = false;
+          storage::OrphanStop orphan;
+          orphan.station_id = req.station_id;
+          orphan.transaction_id = req.transaction_id;
+          orphan.id_tag = req.id_tag.value_or("");
+          orphan.timestamp = req.timestamp;
+          orphan.meter_stop = req.meter_stop;
+          orphan.reason = req.reason;
+          orphan.payload = req.payload_json;
+          s.transactions.add_orphan_stop(orphan);
+          auto samples = req.samples;
+          for (auto& sm : samples) sm.transaction_id.reset();
+          s.meters.insert(samples);
+          return;
+        }
+        // A retried StopTransaction is answered again but recorded once.
+        if (!tx->stop_time) {
+          tx->stop_time = req.timestamp;
+          tx->meter_stop = req.meter_stop;
+          tx->stop_reason = req.reason.empty() ? std::string("Local") : req.reason;
+          if (req.id_tag) tx->stop_id_tag = req.id_tag;
+          bool anomaly = false;
+          tx->energy_wh = energy_between(tx->meter_start, req.meter_stop, anomaly);
+          tx->meter_anomaly = tx->meter_anomaly || anomaly;
+          s.transactions.update(*tx);
+        }
+        auto samples = req.samples;
+        for (auto& sm : samples) {
+          sm.transaction_id = tx->id;
+          sm.connector_id = tx->connector_id;  // 1.6 StopTransaction names no connector
+        }
+        s.meters.insert(samples);
+      },
+      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+}
+
+void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
+                                      std::function<void(std::exception_ptr)> done) {
+  ctx_.db.write(
+      [samples = std::move(samples)](storage::Session& s) mutable {
+        std::optional<std::int64_t> checked;
+        bool exists = false;
+        for (auto& sm : samples) {
+          if (!sm.transaction_id) continue;
+          if (checked != sm.transaction_id) {
+            checked = sm.transaction_id;
+            auto tx = s.transactions.get(*sm.transaction_id);
+            exists = tx && tx->station_id == sm.station_id;
+          }
+          if (!exists) sm.transaction_id.reset();  // kept, but not linked
+        }
+        s.meters.insert(samples);
+      },
+      ctx_.on_io(std::move(done)));
+}
+
+}  // namespace csms

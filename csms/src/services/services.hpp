@@ -1,0 +1,131 @@
+#pragma once
+// Version-neutral domain services: what a BootNotification, an Authorize or a
+// StartTransaction *means*, whichever OCPP version carried it. Handlers
+// translate wire messages into these calls. Callbacks run on the network thread.
+
+#include <cstdint>
+#include <exception>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/context.hpp"
+#include "storage/model.hpp"
+
+namespace csms {
+
+/// The CSMS's verdict on an id token.
+struct AuthInfo {
+  storage::TokenStatus status = storage::TokenStatus::Invalid;
+  std::optional<storage::DateTime> expiry;
+  std::optional<std::string> parent_id_tag;
+};
+
+/// Decides AuthInfo for a stored token (or none) at time `now`.
+AuthInfo evaluate_token(const std::optional<storage::IdToken>& token, const storage::DateTime& now);
+
+/// What a station says about itself when it boots.
+struct BootInfo {
+  std::string vendor;
+  std::string model;
+  std::string serial_number;
+  std::string firmware_version;
+  std::string ocpp_version;
+};
+
+/// The answer to a boot.
+struct BootDecision {
+  storage::RegistrationStatus status = storage::RegistrationStatus::Rejected;
+  int interval_s = 0;
+};
+
+/// Stations: boot, heartbeat, connector status, online state.
+class StationService {
+ public:
+  explicit StationService(ServerContext& ctx) : ctx_(ctx) {}
+  void boot(const std::string& station_id, const BootInfo& info,
+            std::function<void(BootDecision)> done);
+  void seen(const std::string& station_id);
+  void connector_status(const storage::Connector& connector);
+  void connected(const std::string& station_id, const std::string& ocpp_version);
+  void disconnected(const std::string& station_id);
+
+ private:
+  ServerContext& ctx_;
+};
+
+/// Id token authorization.
+class AuthService {
+ public:
+  explicit AuthService(ServerContext& ctx) : ctx_(ctx) {}
+  void authorize(const std::string& id_tag, std::function<void(std::exception_ptr, AuthInfo)> done);
+
+ private:
+  ServerContext& ctx_;
+};
+
+/// A transaction start where the CSMS assigns the id (OCPP 1.6).
+struct StartRequest {
+  std::string station_id;
+  int connector_id = 0;
+  std::string id_tag;
+  std::int64_t meter_start = 0;
+  storage::DateTime timestamp;
+  std::optional<std::int64_t> reservation_id;
+};
+
+struct StartResult {
+  std::int64_t transaction_id = 0;
+  AuthInfo auth;
+};
+
+/// A transaction stop (OCPP 1.6).
+struct StopRequest {
+  std::string station_id;
+  std::int64_t transaction_id = 0;
+  std::optional<std::string> id_tag;
+  std::int64_t meter_stop = 0;
+  storage::DateTime timestamp;
+  std::string reason;
+  std::vector<storage::MeterSample> samples;  ///< transactionData
+  std::string payload_json;                   ///< For reconciliation of unknown ids.
+};
+
+struct StopResult {
+  std::optional<AuthInfo> auth;  ///< Present when the request carried an id tag.
+  bool matched = true;           ///< False: unknown transaction, parked as an orphan stop.
+};
+
+/// Transactions and meter values. Every callback runs after the data is
+/// durably committed (or with the error that prevented it).
+class TransactionService {
+ public:
+  explicit TransactionService(ServerContext& ctx) : ctx_(ctx) {}
+  void start(const StartRequest& request, std::function<void(std::exception_ptr, StartResult)> done);
+  void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
+  /// Samples with transaction_id set are linked only if that transaction exists.
+  void meter_values(std::vector<storage::MeterSample> samples,
+                    std::function<void(std::exception_ptr)> done);
+
+ private:
+  ServerContext& ctx_;
+};
+
+/// The services, constructed together.
+struct Services {
+  explicit Services(ServerContext& c) : ctx(c), stations(c), auth(c), transactions(c) {}
+  ServerContext& ctx;
+  StationService stations;
+  AuthService auth;
+  TransactionService transactions;
+};
+
+/// Energy delivered between two register readings in Wh; nullopt-free: a
+/// register that went backwards gives 0 and sets `anomaly`.
+double energy_between(std::int64_t start_wh, std::int64_t stop_wh, bool& anomaly);
+
+/// Converts a sampled value to Wh if it is an energy register reading (Wh or kWh).
+std::optional<double> energy_register_wh(const storage::MeterSample& sample);
+
+}  // namespace csms

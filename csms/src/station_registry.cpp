@@ -1,0 +1,171 @@
+#include "csms/station_registry.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <boost/asio/post.hpp>
+#include <future>
+#include <stdexcept>
+
+#include "csms/password.hpp"
+
+namespace csms {
+
+using storage::RegistrationStatus;
+
+StationRegistry::StationRegistry(boost::asio::io_context& io, storage::Database& db)
+    : io_(io), db_(db), digest_key_(32, '\0') {
+  RAND_bytes(reinterpret_cast<unsigned char*>(digest_key_.data()),
+             static_cast<int>(digest_key_.size()));
+}
+
+void StationRegistry::load() {
+  std::vector<storage::Station> all;
+  std::promise<void> loaded;
+  db_.read([&all](storage::Session& s) { all = s.stations.list(); },
+           [&loaded](std::exception_ptr e) {
+             if (e)
+               loaded.set_exception(e);
+             else
+               loaded.set_value();
+           });
+  loaded.get_future().get();
+  stations_.clear();
+  for (const auto& st : all) {
+    Entry e;
+    e.password_hash = st.password_hash;
+    e.registration = st.registration;
+    e.accepted = st.registration == RegistrationStatus::Accepted && st.last_boot.has_value();
+    stations_.emplace(st.id, std::move(e));
+  }
+}
+
+bool StationRegistry::exists(const std::string& id) const { return stations_.count(id) != 0; }
+
+bool StationRegistry::has_password(const std::string& id) const {
+  auto it = stations_.find(id);
+  return it != stations_.end() && !it->second.password_hash.empty();
+}
+
+bool StationRegistry::accepted(const std::string& id) const {
+  auto it = stations_.find(id);
+  return it != stations_.end() && it->second.accepted;
+}
+
+RegistrationStatus StationRegistry::boot_status(const std::string& id) const {
+  auto it = stations_.find(id);
+  return it == stations_.end() ? RegistrationStatus::Rejected : it->second.registration;
+}
+
+void StationRegistry::set_boot_result(const std::string& id, RegistrationStatus status) {
+  auto it = stations_.find(id);
+  if (it != stations_.end()) it->second.accepted = status == RegistrationStatus::Accepted;
+}
+
+void StationRegistry::register_unknown(const std::string& id, RegistrationStatus status) {
+  Entry& e = stations_[id];
+  e.registration = status;
+  storage::Station st;
+  st.id = id;
+  st.registration = status;
+  st.created_at = storage::DateTime::now();
+  db_.write(
+      [st](storage::Session& s) {
+        if (!s.stations.get(st.id)) s.stations.put(st);
+      },
+      nullptr);
+}
+
+std::string StationRegistry::digest(const std::string& id, std::string_view password) const {
+  std::string msg = id;
+  msg.push_back('\0');
+  msg.append(password);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), digest_key_.data(), static_cast<int>(digest_key_.size()),
+       reinterpret_cast<const unsigned char*>(msg.data()), msg.size(), out, &len);
+  return std::string(reinterpret_cast<char*>(out), len);
+}
+
+bool StationRegistry::verify(const std::string& id, std::string_view password) {
+  auto it = stations_.find(id);
+  if (it == stations_.end() || it->second.password_hash.empty()) return false;
+  Entry& e = it->second;
+  std::string d = digest(id, password);
+  if (!e.verified_digest.empty() && d.size() == e.verified_digest.size() &&
+      CRYPTO_memcmp(d.data(), e.verified_digest.data(), d.size()) == 0)
+    return true;
+  if (!verify_password(password, e.password_hash)) return false;
+  e.verified_digest = std::move(d);
+  return true;
+}
+
+void StationRegistry::add(const std::string& id, const std::optional<std::string>& password,
+                          std::function<void(std::exception_ptr)> done) {
+  if (auto problem = check_identity(id); !problem.empty()) throw std::invalid_argument(problem);
+  if (password && !password->empty()) {
+    if (auto problem = check_password_rules(*password); !problem.empty())
+      throw std::invalid_argument(problem);
+  }
+  auto hash = std::make_shared<std::optional<std::string>>();
+  db_.write(
+      [id, password, hash](storage::Session& s) {
+        auto st = s.stations.get(id);
+        if (!st) {
+          st.emplace();
+          st->id = id;
+          st->created_at = storage::DateTime::now();
+        }
+        // Registering explicitly is the operator's acceptance of the station.
+        st->registration = RegistrationStatus::Accepted;
+        // Hashing runs here, on the storage thread: PBKDF2 is deliberately slow.
+        if (password) st->password_hash = password->empty() ? "" : hash_password(*password);
+        *hash = st->password_hash;
+        s.stations.put(*st);
+      },
+      [this, id, hash, done = std::move(done)](std::exception_ptr error) {
+        boost::asio::post(io_, [this, id, hash, error, done] {
+          if (!error) {
+            Entry& e = stations_[id];
+            e.registration = RegistrationStatus::Accepted;
+            if (*hash && **hash != e.password_hash) {
+              e.password_hash = **hash;
+              e.verified_digest.clear();
+            }
+          }
+          if (done) done(error);
+        });
+      });
+}
+
+void StationRegistry::remove(const std::string& id, std::function<void(std::exception_ptr)> done) {
+  auto existed = std::make_shared<bool>(false);
+  db_.write([id, existed](storage::Session& s) { *existed = s.stations.remove(id); },
+            [this, id, existed, done = std::move(done)](std::exception_ptr error) {
+              boost::asio::post(io_, [this, id, existed, error, done]() mutable {
+                if (!error && !*existed)
+                  error = std::make_exception_ptr(
+                      std::invalid_argument("station " + id + " is not registered"));
+                if (!error) stations_.erase(id);
+                if (done) done(error);
+              });
+            });
+}
+
+std::string StationRegistry::check_identity(std::string_view id) {
+  if (id.empty()) return "a station id must not be empty";
+  if (id.size() > 48) return "a station id is at most 48 characters";
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+              std::string_view("*-_=+|@.").find(c) != std::string_view::npos;
+    if (!ok)
+      return std::string("a station id may hold letters, digits and * - _ = + | @ . only, not '") +
+             (static_cast<unsigned char>(c) >= 0x20 && c != 0x7f ? std::string(1, c)
+                                                                 : std::string("\\x..")) +
+             "'";
+  }
+  return "";
+}
+
+}  // namespace csms

@@ -1,0 +1,83 @@
+#pragma once
+// The seam around the WebSocket library: the server core sees only these
+// types, so websocketpp (unmaintained) can be replaced without touching it.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace csms::transport {
+
+/// WebSocket close codes we use (RFC 6455 §7.4.1).
+namespace close_code {
+constexpr std::uint16_t kNormal = 1000;
+constexpr std::uint16_t kGoingAway = 1001;
+constexpr std::uint16_t kProtocolError = 1002;
+constexpr std::uint16_t kPolicyViolation = 1008;
+constexpr std::uint16_t kMessageTooBig = 1009;
+}  // namespace close_code
+
+/// One accepted WebSocket connection. Network thread only.
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  virtual void send(std::string_view text) = 0;
+  /// Starts the close handshake; on_close follows.
+  virtual void close(std::uint16_t code, const std::string& reason) = 0;
+  virtual const std::string& remote_address() const = 0;
+};
+
+/// What the client asked for in its upgrade request.
+struct Handshake {
+  std::string resource;  ///< Path and query, e.g. "/ocpp/CP%201".
+  std::vector<std::string> subprotocols;
+  std::string authorization;  ///< The Authorization header, or empty.
+  std::string remote_address;
+};
+
+/// The server core's decision on a handshake.
+struct HandshakeAnswer {
+  int status = 101;         ///< 101 accepts; anything else is the HTTP rejection status.
+  std::string subprotocol;  ///< Selected subprotocol; empty to accept without one.
+  std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
+  std::string body;         ///< Rejection body.
+  std::string station_id;   ///< Carried to on_open.
+};
+
+/// Implemented by the server core. All calls arrive on the network thread.
+class Handler {
+ public:
+  virtual ~Handler() = default;
+  virtual HandshakeAnswer on_handshake(const Handshake& request) = 0;
+  virtual void on_open(const std::shared_ptr<Connection>& connection,
+                       const HandshakeAnswer& answer) = 0;
+  virtual void on_message(const std::shared_ptr<Connection>& connection, std::string_view text) = 0;
+  /// The connection is gone (closed, failed, or timed out on keep-alive).
+  virtual void on_close(const std::shared_ptr<Connection>& connection) = 0;
+};
+
+/// Listener settings.
+struct ServerOptions {
+  std::string host = "0.0.0.0";
+  std::uint16_t port = 8180;  ///< 0: ephemeral.
+  std::size_t max_message_size = 65536;  ///< Larger frames close with 1009.
+  std::chrono::milliseconds ping_interval{30000};  ///< 0: no keep-alive pings.
+  std::chrono::milliseconds pong_timeout{10000};
+};
+
+/// A WebSocket server bound to one address.
+class Server {
+ public:
+  virtual ~Server() = default;
+  /// Binds and accepts; throws std::runtime_error if the port cannot be bound.
+  virtual void start() = 0;
+  /// Stops accepting and closes every connection (going away).
+  virtual void stop() = 0;
+  virtual std::uint16_t port() const = 0;
+};
+
+}  // namespace csms::transport
