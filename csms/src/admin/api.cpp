@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
-#include <cstdio>
 #include <map>
 #include <optional>
 #include <set>
@@ -14,6 +13,7 @@
 
 #include "admin/json_out.hpp"
 #include "admin/text.hpp"
+#include "csms/log.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/json.hpp"
 
@@ -286,10 +286,10 @@ ApiResponse response_for(std::exception_ptr error) {
   } catch (const std::exception& e) {
     // Storage and programming errors: log the cause (never request bodies,
     // which may hold passwords) and name it in the answer.
-    std::fprintf(stderr, "admin api: internal error: %s\n", e.what());
+    log::error("admin api: internal error: {}", e.what());
     return error_response(500, std::string("internal error: ") + e.what());
   } catch (...) {
-    std::fprintf(stderr, "admin api: internal error: unknown exception\n");
+    log::error("admin api: internal error: unknown exception");
     return error_response(500, "internal error");
   }
 }

@@ -72,7 +72,7 @@ JsonOut& JsonOut::time(const std::optional<storage::DateTime>& value) {
   return value ? time(*value) : null();
 }
 
-JsonOut& JsonOut::str(const std::optional<std::string>& text) {
+JsonOut& JsonOut::opt_str(const std::optional<std::string>& text) {
   return text ? str(*text) : null();
 }
 
@@ -118,7 +118,7 @@ void token_object(JsonOut& out, const storage::IdToken& t) {
   out.key("idTag").str(t.id_tag);
   out.key("status").str(storage::to_string(t.status));
   out.key("expiry").time(t.expiry);
-  out.key("parentIdTag").str(t.parent_id_tag);
+  out.key("parentIdTag").opt_str(t.parent_id_tag);
   out.end_object();
 }
 
@@ -151,7 +151,7 @@ void transaction_fields(JsonOut& out, const storage::Transaction& tx) {
   } else {
     out.null();
   }
-  out.key("stopReason").str(tx.stop_reason);
+  out.key("stopReason").opt_str(tx.stop_reason);
   out.key("meterAnomaly").flag(tx.meter_anomaly);
   out.key("authRejected").flag(tx.auth_rejected);
 }

@@ -30,7 +30,8 @@ class JsonOut {
   JsonOut& null();
   JsonOut& time(const storage::DateTime& value);
   JsonOut& time(const std::optional<storage::DateTime>& value);
-  JsonOut& str(const std::optional<std::string>& text);
+  /// A string, or null when absent.
+  JsonOut& opt_str(const std::optional<std::string>& text);
   /// A string, or null when empty.
   JsonOut& str_or_null(std::string_view text);
   /// Copies a parsed JSON value.

@@ -122,7 +122,8 @@ transport::HandshakeAnswer HandshakeDecider::decide(
   auto now = AuthThrottle::Clock::now();
   const std::string addr_key = "addr:" + req.remote_address;
   const std::string id_key = "id:" + *id;
-  long wait = std::max(throttle.retry_after(addr_key, now), throttle.retry_after(id_key, now));
+  long wait = std::max(address_throttle.retry_after(addr_key, now),
+                       throttle.retry_after(id_key, now));
   if (wait > 0) {
     auto a = reject(429, "too many failed logins; retry later");
     a.headers.emplace_back("Retry-After", std::to_string(wait));
@@ -146,7 +147,7 @@ transport::HandshakeAnswer HandshakeDecider::decide(
     else if (!registry.verify(*id, creds->password))
       why = "wrong password";
     if (!why.empty()) {
-      throttle.failure(addr_key, now);
+      address_throttle.failure(addr_key, now);
       throttle.failure(id_key, now);
       ctx.metrics.auth_failure();
       ctx.security_event(*id, "InvalidCredentials", why, req.remote_address);

@@ -50,7 +50,10 @@ class AuthThrottle {
 struct HandshakeDecider {
   const Config& config;
   StationRegistry& registry;
-  AuthThrottle& throttle;
+  AuthThrottle& throttle;  ///< Per identity.
+  /// Per source address, with a higher limit: many honest stations can share one
+  /// address (NAT, a mobile APN), and one attacker must not lock them all out.
+  AuthThrottle& address_throttle;
   ServerContext& ctx;
 
   /// `is_live(id)`: whether the station has a live session now. An unknown

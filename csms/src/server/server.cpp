@@ -25,6 +25,8 @@ namespace csms {
 
 namespace {
 
+constexpr int kAddressLimitFactor = 10;
+
 storage::RegistrationStatus unknown_boot_status(const Config& config) {
   return config.unknown_boot_status == "Accepted" ? storage::RegistrationStatus::Accepted
                                                   : storage::RegistrationStatus::Pending;
@@ -40,6 +42,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
         ctx{io, config, *db, registry, metrics},
         services(ctx),
         throttle(config.auth_failure_limit, std::chrono::seconds(config.auth_failure_window_s)),
+        address_throttle(config.auth_failure_limit * kAddressLimitFactor,
+                         std::chrono::seconds(config.auth_failure_window_s)),
         retention_timer(io),
         gauge_timer(io) {
     v16::register_handlers(v16_router, services);
@@ -142,7 +146,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- transport::Handler ---------------------------------------------------
 
   transport::HandshakeAnswer on_handshake(const transport::Handshake& req) override {
-    HandshakeDecider decider{config, registry, throttle, ctx};
+    HandshakeDecider decider{config, registry, throttle, address_throttle, ctx};
     auto answer = decider.decide(req, [this](const std::string& id) {
       return sessions.count(id) != 0;
     });
@@ -254,6 +258,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   ServerContext ctx;
   Services services;
   AuthThrottle throttle;
+  AuthThrottle address_throttle;
   Router v16_router;
   std::unique_ptr<transport::Server> ws_server;
   std::unique_ptr<admin::AdminServer> admin_server;

@@ -1,0 +1,292 @@
+// HTTP/1.1 transport of the admin API: Beast, asynchronous, keep-alive, all on
+// the network thread's io_context.
+#include "csms/admin/admin_server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include "admin/api.hpp"
+#include "csms/log.hpp"
+#include "csms/version.hpp"
+
+namespace csms::admin {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr std::chrono::seconds kIdleTimeout{60};    // Waiting for (the rest of) a request.
+constexpr std::chrono::seconds kWriteTimeout{60};   // Writing a response.
+constexpr std::chrono::seconds kLingerTimeout{2};   // Draining an unread body before closing.
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+constexpr std::size_t kMaxSessions = 256;
+
+/// One client connection: reads requests one at a time, hands each to the Api
+/// and writes its answer, then reads the next (keep-alive).
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Api> api)
+      : stream_(std::move(socket)), api_(std::move(api)) {}
+
+  void start() { read_header(); }
+
+  /// Ends the connection now (server stop); pending handlers see an error.
+  void close() {
+    closed_ = true;
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+ private:
+  void read_header() {
+    parser_.emplace();
+    parser_->body_limit(kMaxBodyBytes);
+    parser_->header_limit(kMaxHeaderBytes);
+    stream_.expires_after(kIdleTimeout);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
+  }
+
+  void on_header(beast::error_code ec) {
+    if (ec) return on_read_error(ec);
+    const auto& req = parser_->get();
+    if (parser_->is_done()) return on_request();
+    // curl and others wait for "100 Continue" before sending a large body.
+    if (beast::iequals(req[http::field::expect], "100-continue")) {
+      auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
+                                                                     req.version());
+      http::async_write(stream_, *cont,
+                        [self = shared_from_this(), cont](beast::error_code wec, std::size_t) {
+                          if (wec) return self->close();
+                          self->read_body();
+                        });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                       if (ec) return self->on_read_error(ec);
+                       self->on_request();
+                     });
+  }
+
+  void on_read_error(beast::error_code ec) {
+    // Socket errors, timeouts and clients going away: nothing to answer.
+    const bool refused = ec.category() == http::make_error_code(http::error::body_limit).category();
+    if (closed_ || !refused || ec == http::error::end_of_stream ||
+        ec == http::error::partial_message)
+      return close();
+    // The client sent something we refuse: say why, then close (the rest of
+    // the stream cannot be trusted to be at a message boundary).
+    const unsigned version = parser_ && parser_->is_header_done() ? parser_->get().version() : 11;
+    if (ec == http::error::body_limit) {
+      send(error_response(413, "the request body exceeds the limit of 1 MiB"), version, false);
+    } else if (ec == http::error::header_limit) {
+      send(error_response(431, "the request headers exceed 16 KiB"), version, false);
+    } else {
+      send(error_response(400, "malformed HTTP request: " + ec.message()), version, false);
+    }
+  }
+
+  void on_request() {
+    stream_.expires_never();  // Commands may wait long for a station's answer.
+    auto& msg = parser_->get();
+    const unsigned version = msg.version();
+    const bool keep_alive = msg.keep_alive();
+    ApiRequest request;
+    request.method = msg.method();
+    request.method_name = std::string(msg.method_string());
+    request.authorization = std::string(msg[http::field::authorization]);
+    request.body = std::move(msg.body());
+    try {
+      parse_target(std::string_view(msg.target().data(), msg.target().size()), request);
+    } catch (const ApiError& e) {
+      return send(error_response(e.status(), e.what()), version, keep_alive);
+    }
+    api_->handle(std::move(request), [self = shared_from_this(), version,
+                                      keep_alive](ApiResponse response) {
+      self->send(std::move(response), version, keep_alive);
+    });
+  }
+
+  void send(ApiResponse response, unsigned version, bool keep_alive) {
+    if (closed_) return;
+    auto res = std::make_shared<http::response<http::string_body>>(
+        static_cast<http::status>(response.status), version);
+    res->set(http::field::server, std::string("csms/") + kVersion);
+    if (!response.content_type.empty()) res->set(http::field::content_type, response.content_type);
+    res->set(http::field::cache_control, "no-store");
+    for (const auto& [name, value] : response.headers) res->set(name, value);
+    res->body() = std::move(response.body);
+    res->keep_alive(keep_alive);
+    res->prepare_payload();
+    stream_.expires_after(kWriteTimeout);
+    http::async_write(stream_, *res,
+                      [self = shared_from_this(), res, keep_alive](beast::error_code ec,
+                                                                   std::size_t) {
+                        if (ec) return self->close();
+                        if (keep_alive) return self->read_header();
+                        self->linger();
+                      });
+  }
+
+  // Half-closes and reads what the client still sends, for a moment: closing
+  // with unread data would reset the connection and could destroy the answer
+  // before the client read it (e.g. a 413 while the client is still uploading).
+  void linger() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    if (ec) return close();
+    stream_.expires_after(kLingerTimeout);
+    drain();
+  }
+
+  void drain() {
+    if (!scratch_) scratch_ = std::make_unique<std::array<char, 16384>>();
+    stream_.async_read_some(asio::buffer(*scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                              if (ec) return self->close();
+                              self->drain();
+                            });
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  std::unique_ptr<std::array<char, 16384>> scratch_;
+  std::shared_ptr<Api> api_;
+  bool closed_ = false;
+};
+
+}  // namespace
+
+/// Accepts connections; shared so pending handlers keep it alive after the
+/// AdminServer is gone.
+class Listener : public std::enable_shared_from_this<Listener> {
+ public:
+  Listener(asio::io_context& io, std::shared_ptr<Api> api)
+      : io_(io), acceptor_(io), retry_(io), api_(std::move(api)) {}
+
+  void listen(const std::string& host, std::uint16_t port) {
+    try {
+      tcp::resolver resolver(io_);
+      const auto results = resolver.resolve(host, std::to_string(port),
+                                            tcp::resolver::passive | tcp::resolver::numeric_service);
+      const tcp::endpoint endpoint = results.begin()->endpoint();
+      acceptor_.open(endpoint.protocol());
+      acceptor_.set_option(asio::socket_base::reuse_address(true));
+      acceptor_.bind(endpoint);
+      acceptor_.listen(asio::socket_base::max_listen_connections);
+      port_ = acceptor_.local_endpoint().port();
+    } catch (const std::exception& e) {
+      beast::error_code ignored;
+      acceptor_.close(ignored);
+      throw std::runtime_error("admin API cannot listen on " + host + ":" + std::to_string(port) +
+                               ": " + e.what());
+    }
+    accept();
+  }
+
+  void stop() {
+    stopped_ = true;
+    beast::error_code ignored;
+    acceptor_.close(ignored);
+    retry_.cancel();
+    for (auto& weak : sessions_) {
+      if (auto session = weak.lock()) session->close();
+    }
+    sessions_.clear();
+  }
+
+  std::uint16_t port() const { return port_; }
+
+ private:
+  void accept() {
+    acceptor_.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      self->on_accept(ec, std::move(socket));
+    });
+  }
+
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (stopped_ || ec == asio::error::operation_aborted) return;
+    if (ec) {
+      // E.g. out of file descriptors: pause instead of spinning.
+      log::warn("admin api: accept failed: {}", ec.message());
+      retry_.expires_after(std::chrono::milliseconds(100));
+      retry_.async_wait([self = shared_from_this()](beast::error_code wec) {
+        if (!wec && !self->stopped_) self->accept();
+      });
+      return;
+    }
+    sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
+                                   [](const auto& w) { return w.expired(); }),
+                    sessions_.end());
+    if (sessions_.size() >= kMaxSessions) {
+      beast::error_code ignored;
+      socket.close(ignored);  // Over the limit: refuse rather than grow without bound.
+    } else {
+      auto session = std::make_shared<Session>(std::move(socket), api_);
+      sessions_.push_back(session);
+      session->start();
+    }
+    accept();
+  }
+
+  asio::io_context& io_;
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+  std::shared_ptr<Api> api_;
+  std::vector<std::weak_ptr<Session>> sessions_;
+  std::uint16_t port_ = 0;
+  bool stopped_ = false;
+};
+
+struct AdminServer::Impl {
+  asio::io_context& io;
+  AdminOptions options;
+  std::shared_ptr<Api> api;
+  std::shared_ptr<Listener> listener;
+};
+
+AdminServer::AdminServer(boost::asio::io_context& io, AdminOptions options, AdminDeps deps)
+    : impl_(std::make_unique<Impl>(Impl{io, options, nullptr, nullptr})) {
+  impl_->api = std::make_shared<Api>(io, std::move(options.token), deps);
+  impl_->options.token.clear();  // Only the Api keeps the secret.
+}
+
+AdminServer::~AdminServer() { stop(); }
+
+void AdminServer::start() {
+  if (impl_->listener) return;
+  auto listener = std::make_shared<Listener>(impl_->io, impl_->api);
+  listener->listen(impl_->options.host, impl_->options.port);
+  impl_->listener = std::move(listener);
+}
+
+void AdminServer::stop() {
+  if (impl_->listener) impl_->listener->stop();
+}
+
+std::uint16_t AdminServer::port() const {
+  return impl_->listener ? impl_->listener->port() : 0;
+}
+
+}  // namespace csms::admin

@@ -1,0 +1,77 @@
+// Configuration: defaults, the JSON file, flags overriding it, clear errors.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "csms/config.hpp"
+#include "csms/password.hpp"
+
+namespace {
+
+std::string temp_file(const std::string& text) {
+  char name[] = "/tmp/csms-config-XXXXXX";
+  int fd = mkstemp(name);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(name) << text;
+  return name;
+}
+
+csms::Config parse(std::vector<std::string> args) {
+  bool help = false;
+  return csms::parse_config(args, help);
+}
+
+}  // namespace
+
+TEST_CASE("flags override the config file, which overrides the defaults", "[config]") {
+  auto file = temp_file(R"({"_comment":"x","ocpp":{"port":9000,"path_prefix":"/cs/"},
+                           "database":{"path":"/tmp/x.db"},"log_level":"warn"})");
+  auto c = parse({"--config", file, "--ocpp-port", "9100", "--accept-unknown"});
+  CHECK(c.ocpp_port == 9100);
+  CHECK(c.path_prefix == "/cs/");
+  CHECK(c.db_path == "/tmp/x.db");
+  CHECK(c.log_level == "warn");
+  CHECK(c.accept_unknown);
+  CHECK(c.admin_port == 8181);
+  std::remove(file.c_str());
+}
+
+TEST_CASE("the shipped config/csms.json is valid", "[config]") {
+  auto c = parse({"--config", std::string(CSMS_SOURCE_DIR) + "/config/csms.json"});
+  CHECK(c.ocpp_port == 8180);
+}
+
+TEST_CASE("bad keys, values and flags are refused with a message naming them", "[config]") {
+  auto file = temp_file(R"({"ocpp":{"prot":1}})");
+  CHECK_THROWS_WITH(parse({"--config", file}), Catch::Contains("ocpp.prot"));
+  std::remove(file.c_str());
+  CHECK_THROWS_WITH(parse({"--ocpp-port", "70000"}), Catch::Contains("--ocpp-port"));
+  CHECK_THROWS_WITH(parse({"--log-level", "loud"}), Catch::Contains("--log-level"));
+  CHECK_THROWS_WITH(parse({"--frobnicate", "1"}), Catch::Contains("--frobnicate"));
+  CHECK_THROWS_WITH(parse({"--db"}), Catch::Contains("needs a value"));
+}
+
+TEST_CASE("--help is reported, not an error", "[config]") {
+  bool help = false;
+  csms::parse_config({"--help"}, help);
+  CHECK(help);
+  CHECK(csms::config_help().find("--admin-token") != std::string::npos);
+}
+
+TEST_CASE("passwords are stored as salted PBKDF2 hashes and verified", "[password]") {
+  auto h1 = csms::hash_password("0123456789abcdef");
+  auto h2 = csms::hash_password("0123456789abcdef");
+  CHECK(h1 != h2);  // salted
+  CHECK(h1.rfind("pbkdf2-sha256$", 0) == 0);
+  CHECK(h1.find("0123456789abcdef") == std::string::npos);
+  CHECK(csms::verify_password("0123456789abcdef", h1));
+  CHECK_FALSE(csms::verify_password("0123456789abcdeg", h1));
+  CHECK_FALSE(csms::verify_password("x", "garbage"));
+  CHECK(csms::check_password_rules("short") != "");
+  CHECK(csms::check_password_rules("0123456789abcdef") == "");
+  CHECK(csms::check_password_rules("0123456789abcde f") != "");
+}
