@@ -56,6 +56,9 @@ struct SqliteOptions {
   /// How long the writer waits for more work before committing a group.
   std::chrono::microseconds group_window{2000};
   std::size_t max_group = 512;  ///< Most work items in one transaction.
+  /// How long a statement waits for a lock held by another connection (another
+  /// process, a backup) before failing with "database is locked".
+  std::chrono::milliseconds busy_timeout{2000};
 };
 
 /// Opens (creating and migrating as needed) a SQLite database and starts its

@@ -1,0 +1,76 @@
+#pragma once
+// The version-neutral face of a simulated charging station: what the scenario
+// runner (and a fleet driver) use, whichever OCPP version it speaks.
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "simulator/scenario.hpp"
+#include "simulator/scheduler.hpp"
+
+namespace simulator {
+
+/// Who the station is and how it behaves, from the command line.
+struct StationSettings {
+  std::string id;
+  int connectors = 1;
+  std::string vendor = "ocpp-sim";
+  std::string model = "SIM-1";
+  std::string serial_number;  ///< Empty: the station id.
+  std::string firmware_version = "0.1.0";
+  double power_w = 7400.0;
+  std::optional<int> heartbeat_s;       ///< Overrides the interval the CSMS gives at boot.
+  std::optional<int> meter_interval_s;  ///< Initial MeterValueSampleInterval.
+  std::string id_tag = "SIM-TAG";       ///< For steps that name none.
+  Duration call_timeout{30000};
+  Duration reset_delay{1000};  ///< Reset: offline this long before reconnecting.
+  double ev_capacity_wh = 60000.0;
+  double ev_start_soc = 20.0;
+  std::string queue_file;  ///< Non-empty: persist the offline queue there.
+};
+
+/// The outcome of a step.
+struct StepResult {
+  bool ok = true;
+  std::string error;
+  static StepResult success() { return {}; }
+  static StepResult failure(std::string why) { return {false, std::move(why)}; }
+};
+using StepDone = std::function<void(StepResult)>;
+
+/// A simulated station. Single-threaded: every call and callback on the
+/// scheduler's thread.
+class Station {
+ public:
+  virtual ~Station() = default;
+
+  /// Connects and boots.
+  virtual void start() = 0;
+  /// Called whenever a boot is accepted (the first one starts a scenario).
+  virtual void set_ready_handler(std::function<void()> handler) = 0;
+  /// Called when the connection gave up for good (e.g. HTTP 401), with why.
+  virtual void set_fatal_handler(std::function<void(const std::string&)> handler) = 0;
+
+  virtual bool online() const = 0;
+  /// Online and booted: messages flow.
+  virtual bool ready() const = 0;
+  virtual std::size_t pending_transaction_messages() const = 0;
+
+  /// Protocol-specific validation of a step (values, connector range); the
+  /// problem or nullopt.
+  virtual std::optional<std::string> check_step(const Step& step) const = 0;
+  /// Runs a protocol step (authorize, start, charge, stop, status, heartbeat,
+  /// data_transfer); `done` is called exactly once.
+  virtual void run_step(const Step& step, StepDone done) = 0;
+
+  /// Closes the connection and stays offline for `duration` (nullopt: until go_online).
+  virtual void go_offline(std::optional<Duration> duration) = 0;
+  virtual void go_online() = 0;
+  /// Stops all activity and closes cleanly; with `drain`, first waits (bounded
+  /// by the call timeout) until queued transaction messages are delivered.
+  virtual void shutdown(bool drain, std::function<void()> done) = 0;
+};
+
+}  // namespace simulator

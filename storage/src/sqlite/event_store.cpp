@@ -1,0 +1,54 @@
+#include "sqlite/statement.hpp"
+#include "sqlite/stores.hpp"
+
+namespace storage::sqlite {
+
+namespace {
+
+const std::string kSelectEvent =
+    "SELECT id, station_id, timestamp, type, tech_info, remote_address, critical "
+    "FROM security_events ";
+
+SecurityEvent read_event(const Statement& st) {
+  SecurityEvent e;
+  e.id = st.int64(0);
+  e.station_id = st.text(1);
+  e.timestamp = st.time(2);
+  e.type = st.text(3);
+  e.tech_info = st.text(4);
+  e.remote_address = st.text(5);
+  e.critical = st.boolean(6);
+  return e;
+}
+
+}  // namespace
+
+std::int64_t SqliteEventStore::append(const SecurityEvent& e) {
+  Statement st(db_,
+               "INSERT INTO security_events (station_id, timestamp, type, tech_info, "
+               "remote_address, critical) VALUES (?, ?, ?, ?, ?, ?)");
+  st.bind_all(e.station_id, e.timestamp, e.type, e.tech_info, e.remote_address, e.critical);
+  st.run();
+  return st.last_insert_rowid();
+}
+
+std::vector<SecurityEvent> SqliteEventStore::recent(const std::string& station_id,
+                                                    std::size_t limit) {
+  // Two statements rather than "? = '' OR station_id = ?", which would keep
+  // SQLite from using the (station_id, id) index.
+  static const std::string all = kSelectEvent + "ORDER BY id DESC LIMIT ?";
+  static const std::string one = kSelectEvent + "WHERE station_id = ? ORDER BY id DESC LIMIT ?";
+  std::vector<SecurityEvent> out;
+  if (station_id.empty()) {
+    Statement st(db_, all);
+    st.bind_all(limit_param(limit));
+    while (st.step()) out.push_back(read_event(st));
+  } else {
+    Statement st(db_, one);
+    st.bind_all(station_id, limit_param(limit));
+    while (st.step()) out.push_back(read_event(st));
+  }
+  return out;
+}
+
+}  // namespace storage::sqlite

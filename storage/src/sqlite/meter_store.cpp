@@ -1,0 +1,50 @@
+#include "sqlite/statement.hpp"
+#include "sqlite/stores.hpp"
+
+namespace storage::sqlite {
+
+std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
+  // OR IGNORE against the meter_samples_dedup unique index: a retried
+  // MeterValues stores nothing twice. changes() says whether this row was new.
+  Statement st(db_,
+               "INSERT OR IGNORE INTO meter_samples (station_id, evse_id, connector_id, "
+               "transaction_id, timestamp, value, measurand, phase, unit, context, location, "
+               "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  std::size_t inserted = 0;
+  for (const auto& m : samples) {
+    st.bind_all(m.station_id, m.evse_id, m.connector_id, m.transaction_id, m.timestamp, m.value,
+                m.measurand, m.phase, m.unit, m.context, m.location, m.format);
+    st.run();
+    if (st.changes() > 0) ++inserted;
+    st.reset();
+  }
+  return inserted;
+}
+
+std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id) {
+  Statement st(db_,
+               "SELECT station_id, evse_id, connector_id, transaction_id, timestamp, value, "
+               "measurand, phase, unit, context, location, format FROM meter_samples "
+               "WHERE transaction_id = ? ORDER BY timestamp, id");
+  st.bind_all(transaction_id);
+  std::vector<MeterSample> out;
+  while (st.step()) {
+    MeterSample m;
+    m.station_id = st.text(0);
+    m.evse_id = st.integer(1);
+    m.connector_id = st.integer(2);
+    m.transaction_id = st.opt_int64(3);
+    m.timestamp = st.time(4);
+    m.value = st.text(5);
+    m.measurand = st.text(6);
+    m.phase = st.text(7);
+    m.unit = st.text(8);
+    m.context = st.text(9);
+    m.location = st.text(10);
+    m.format = st.text(11);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace storage::sqlite

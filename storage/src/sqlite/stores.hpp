@@ -1,0 +1,113 @@
+#pragma once
+// The SQLite implementations of the store interfaces, all over one connection.
+
+#include "storage/sqlite_database.hpp"
+#include "storage/stores.hpp"
+
+namespace storage::sqlite {
+
+class SqliteStationStore final : public StationStore {
+ public:
+  explicit SqliteStationStore(SqliteDatabase& db) : db_(db) {}
+  std::optional<Station> get(const std::string& id) override;
+  std::vector<Station> list() override;
+  void put(const Station& station) override;
+  bool remove(const std::string& id) override;
+  void mark_all_offline() override;
+  void put_connector(const Connector& connector) override;
+  std::vector<Connector> connectors(const std::string& station_id) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteTokenStore final : public TokenStore {
+ public:
+  explicit SqliteTokenStore(SqliteDatabase& db) : db_(db) {}
+  std::optional<IdToken> get(const std::string& id_tag) override;
+  std::vector<IdToken> list() override;
+  void put(const IdToken& token) override;
+  bool remove(const std::string& id_tag) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteTransactionStore final : public TransactionStore {
+ public:
+  explicit SqliteTransactionStore(SqliteDatabase& db) : db_(db) {}
+  std::int64_t insert(const Transaction& tx) override;
+  void update(const Transaction& tx) override;
+  std::optional<Transaction> get(std::int64_t id) override;
+  std::optional<Transaction> find_start(const std::string& station_id, int connector_id,
+                                        const std::string& id_tag, const DateTime& start_time,
+                                        std::int64_t meter_start) override;
+  std::optional<Transaction> find_by_station_tx_id(const std::string& station_id,
+                                                   const std::string& station_tx_id) override;
+  std::vector<Transaction> list(const TransactionFilter& filter) override;
+  std::int64_t count_active() override;
+  void add_orphan_stop(const OrphanStop& stop) override;
+  std::vector<OrphanStop> orphan_stops(const std::string& station_id) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteMeterStore final : public MeterStore {
+ public:
+  explicit SqliteMeterStore(SqliteDatabase& db) : db_(db) {}
+  std::size_t insert(const std::vector<MeterSample>& samples) override;
+  std::vector<MeterSample> for_transaction(std::int64_t transaction_id) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteMessageLogStore final : public MessageLogStore {
+ public:
+  explicit SqliteMessageLogStore(SqliteDatabase& db) : db_(db) {}
+  void append(const LoggedFrame& frame) override;
+  std::vector<LoggedFrame> recent(const std::string& station_id, std::size_t limit) override;
+  std::size_t prune(const DateTime& before) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteEventStore final : public EventStore {
+ public:
+  explicit SqliteEventStore(SqliteDatabase& db) : db_(db) {}
+  std::int64_t append(const SecurityEvent& event) override;
+  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+/// Every store over one connection, lent out as a Session.
+class SqliteStores {
+ public:
+  explicit SqliteStores(SqliteDatabase& db)
+      : stations_(db),
+        tokens_(db),
+        transactions_(db),
+        meters_(db),
+        messages_(db),
+        events_(db),
+        session_{stations_, tokens_, transactions_, meters_, messages_, events_} {}
+  SqliteStores(const SqliteStores&) = delete;
+  SqliteStores& operator=(const SqliteStores&) = delete;
+
+  Session& session() { return session_; }
+
+ private:
+  SqliteStationStore stations_;
+  SqliteTokenStore tokens_;
+  SqliteTransactionStore transactions_;
+  SqliteMeterStore meters_;
+  SqliteMessageLogStore messages_;
+  SqliteEventStore events_;
+  Session session_;
+};
+
+}  // namespace storage::sqlite

@@ -1,0 +1,165 @@
+#include <stdexcept>
+
+#include "sqlite/statement.hpp"
+#include "sqlite/stores.hpp"
+
+namespace storage::sqlite {
+
+namespace {
+
+const std::string kTxColumns =
+    "id, station_id, station_tx_id, evse_id, connector_id, id_tag, reservation_id, start_time, "
+    "stop_time, meter_start, meter_stop, stop_reason, stop_id_tag, energy_wh, meter_anomaly, "
+    "auth_rejected";
+const std::string kSelectTx = "SELECT " + kTxColumns + " FROM transactions ";
+
+Transaction read_tx(const Statement& st) {
+  Transaction t;
+  t.id = st.int64(0);
+  t.station_id = st.text(1);
+  t.station_tx_id = st.text(2);
+  t.evse_id = st.integer(3);
+  t.connector_id = st.integer(4);
+  t.id_tag = st.text(5);
+  t.reservation_id = st.opt_int64(6);
+  t.start_time = st.time(7);
+  t.stop_time = st.opt_time(8);
+  t.meter_start = st.int64(9);
+  t.meter_stop = st.opt_int64(10);
+  t.stop_reason = st.opt_text(11);
+  t.stop_id_tag = st.opt_text(12);
+  t.energy_wh = st.opt_real(13);
+  t.meter_anomaly = st.boolean(14);
+  t.auth_rejected = st.boolean(15);
+  return t;
+}
+
+std::optional<Transaction> first(Statement& st) {
+  if (!st.step()) return std::nullopt;
+  return read_tx(st);
+}
+
+}  // namespace
+
+std::int64_t SqliteTransactionStore::insert(const Transaction& t) {
+  // id is left to AUTOINCREMENT: never a value used before, even if deleted.
+  Statement st(db_,
+               "INSERT INTO transactions (station_id, station_tx_id, evse_id, connector_id, "
+               "id_tag, reservation_id, start_time, stop_time, meter_start, meter_stop, "
+               "stop_reason, stop_id_tag, energy_wh, meter_anomaly, auth_rejected) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag,
+              t.reservation_id, t.start_time, t.stop_time, t.meter_start, t.meter_stop,
+              t.stop_reason, t.stop_id_tag, t.energy_wh, t.meter_anomaly, t.auth_rejected);
+  st.run();
+  return st.last_insert_rowid();
+}
+
+void SqliteTransactionStore::update(const Transaction& t) {
+  Statement st(db_,
+               "UPDATE transactions SET station_id = ?, station_tx_id = ?, evse_id = ?, "
+               "connector_id = ?, id_tag = ?, reservation_id = ?, start_time = ?, "
+               "stop_time = ?, meter_start = ?, meter_stop = ?, stop_reason = ?, "
+               "stop_id_tag = ?, energy_wh = ?, meter_anomaly = ?, auth_rejected = ? "
+               "WHERE id = ?");
+  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag,
+              t.reservation_id, t.start_time, t.stop_time, t.meter_start, t.meter_stop,
+              t.stop_reason, t.stop_id_tag, t.energy_wh, t.meter_anomaly, t.auth_rejected, t.id);
+  st.run();
+  // Updating nothing would silently drop e.g. a stop; fail the work item instead.
+  if (st.changes() == 0) {
+    throw std::runtime_error("no transaction with id " + std::to_string(t.id) + " to update");
+  }
+}
+
+std::optional<Transaction> SqliteTransactionStore::get(std::int64_t id) {
+  static const std::string sql = kSelectTx + "WHERE id = ?";
+  Statement st(db_, sql);
+  st.bind_all(id);
+  return first(st);
+}
+
+std::optional<Transaction> SqliteTransactionStore::find_start(const std::string& station_id,
+                                                              int connector_id,
+                                                              const std::string& id_tag,
+                                                              const DateTime& start_time,
+                                                              std::int64_t meter_start) {
+  static const std::string sql = kSelectTx +
+                                 "WHERE station_id = ? AND connector_id = ? AND id_tag = ? "
+                                 "AND start_time = ? AND meter_start = ? ORDER BY id LIMIT 1";
+  Statement st(db_, sql);
+  st.bind_all(station_id, connector_id, id_tag, start_time, meter_start);
+  return first(st);
+}
+
+std::optional<Transaction> SqliteTransactionStore::find_by_station_tx_id(
+    const std::string& station_id, const std::string& station_tx_id) {
+  // The newest, should a station have reused its id (the index is not unique).
+  static const std::string sql = kSelectTx +
+                                 "WHERE station_id = ? AND station_tx_id = ? AND "
+                                 "station_tx_id <> '' ORDER BY id DESC LIMIT 1";
+  Statement st(db_, sql);
+  st.bind_all(station_id, station_tx_id);
+  return first(st);
+}
+
+std::vector<Transaction> SqliteTransactionStore::list(const TransactionFilter& f) {
+  // The WHERE clause is assembled from fixed fragments only; values are bound.
+  // Each combination is its own cached statement (at most 48), so each gets a
+  // plan that uses the matching index.
+  std::string sql = kSelectTx + "WHERE 1";
+  if (f.station_id) sql += " AND station_id = ?";
+  if (f.id_tag) sql += " AND id_tag = ?";
+  if (f.from) sql += " AND start_time >= ?";
+  if (f.to) sql += " AND start_time < ?";
+  if (f.active) sql += *f.active ? " AND stop_time IS NULL" : " AND stop_time IS NOT NULL";
+  sql += " ORDER BY start_time DESC, id DESC LIMIT ?";
+  Statement st(db_, sql);
+  int index = 0;
+  if (f.station_id) st.bind(++index, *f.station_id);
+  if (f.id_tag) st.bind(++index, *f.id_tag);
+  if (f.from) st.bind(++index, *f.from);
+  if (f.to) st.bind(++index, *f.to);
+  st.bind(++index, limit_param(f.limit));
+  std::vector<Transaction> out;
+  while (st.step()) out.push_back(read_tx(st));
+  return out;
+}
+
+std::int64_t SqliteTransactionStore::count_active() {
+  Statement st(db_, "SELECT COUNT(*) FROM transactions WHERE stop_time IS NULL");
+  st.step();
+  return st.int64(0);
+}
+
+void SqliteTransactionStore::add_orphan_stop(const OrphanStop& o) {
+  Statement st(db_,
+               "INSERT INTO orphan_stops (station_id, transaction_id, id_tag, timestamp, "
+               "meter_stop, reason, payload) VALUES (?, ?, ?, ?, ?, ?, ?)");
+  st.bind_all(o.station_id, o.transaction_id, o.id_tag, o.timestamp, o.meter_stop, o.reason,
+              o.payload);
+  st.run();
+}
+
+std::vector<OrphanStop> SqliteTransactionStore::orphan_stops(const std::string& station_id) {
+  Statement st(db_,
+               "SELECT id, station_id, transaction_id, id_tag, timestamp, meter_stop, reason, "
+               "payload FROM orphan_stops WHERE station_id = ? ORDER BY id");
+  st.bind_all(station_id);
+  std::vector<OrphanStop> out;
+  while (st.step()) {
+    OrphanStop o;
+    o.id = st.int64(0);
+    o.station_id = st.text(1);
+    o.transaction_id = st.int64(2);
+    o.id_tag = st.text(3);
+    o.timestamp = st.time(4);
+    o.meter_stop = st.int64(5);
+    o.reason = st.text(6);
+    o.payload = st.text(7);
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+}  // namespace storage::sqlite
