@@ -1,11 +1,61 @@
-// csmsctl: the admin CLI. It is a client of the admin API, which arrives with the
-// server; until then it only reports its version.
+// csmsctl: the admin CLI, a client of the csms admin API (see cli.hpp for the
+// command table, `csmsctl --help` for usage).
+#include <cstdlib>
 #include <iostream>
+#include <string>
+#include <vector>
 
+#include "cli.hpp"
 #include "csms/version.hpp"
+#include "http_client.hpp"
 
-int main() {
-  std::cerr << "csms " << csms::kVersion << "\n"
-            << "csmsctl: the admin API it talks to is not implemented yet.\n";
-  return 2;
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace csms::cli;
+  Invocation inv;
+  try {
+    inv = parse_command_line(std::vector<std::string>(argv + 1, argv + argc), env("CSMS_URL"),
+                             env("CSMS_TOKEN"));
+  } catch (const UsageError& e) {
+    std::cerr << "csmsctl: " << e.what() << "\n";
+    return 2;
+  } catch (const InputError& e) {
+    std::cerr << "csmsctl: " << e.what() << "\n";
+    return 1;
+  }
+  if (inv.help) {
+    std::cout << inv.help_text;
+    return 0;
+  }
+  if (inv.format == Format::Version && !inv.json)
+    std::cout << "csmsctl " << csms::kVersion << std::endl;
+
+  try {
+    // Commands wait for the station (the server's own timeout applies first).
+    const auto answer = send_request(inv.url, parse_base_url(inv.url), inv.token, inv.method,
+                                     inv.target, inv.body, std::chrono::seconds(300));
+    if (answer.status >= 300) {
+      std::cerr << "csmsctl: " << error_message(inv, answer.status, answer.reason, answer.body)
+                << "\n";
+      return 1;
+    }
+    if (inv.json) {
+      if (!answer.body.empty()) std::cout << answer.body << "\n";
+    } else {
+      print_answer(inv, answer.body, std::cout);
+    }
+    std::cout.flush();
+    return std::cout ? 0 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "csmsctl: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -35,15 +35,14 @@ std::string escape_label(std::string_view value) {
   return out;
 }
 
-void header(std::string& out, std::string_view name, std::string_view type,
-            std::string_view help) {
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
   out.append("# HELP ").append(name).append(" ").append(help).append("\n");
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
 template <class Key>
-void family(std::string& out, std::string_view name, std::string_view help,
-            std::string_view label, const std::map<Key, std::uint64_t>& values) {
+void family(std::string& out, std::string_view name, std::string_view help, std::string_view label,
+            const std::map<Key, std::uint64_t>& values) {
   header(out, name, "counter", help);
   for (const auto& [key, count] : values) {
     std::string value;
@@ -122,8 +121,7 @@ std::string Metrics::render() const {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     family(out, "csms_connections_rejected_total",
-           "WebSocket handshakes refused, by HTTP status answered.", "status",
-           rejected_by_status_);
+           "WebSocket handshakes refused, by HTTP status answered.", "status", rejected_by_status_);
   }
 
   // Collectors run outside the lock: they may be slow or read other metrics.

@@ -1,9 +1,127 @@
-// ocpp-sim: the charge-point simulator (station behaviour comes with the 1.6J issue).
+// ocpp-sim: the charge-point simulator. Parses the command line, wires one
+// station (link, model, optional scenario) onto an io_context and runs it.
+#include <csignal>
 #include <iostream>
+#include <memory>
+#include <random>
 
-#include "simulator/version.hpp"
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 
-int main() {
-  std::cerr << simulator::describe() << "\n";
-  return 2;
+#include "simulator/asio_scheduler.hpp"
+#include "simulator/events.hpp"
+#include "simulator/options.hpp"
+#include "simulator/scenario.hpp"
+#include "simulator/scenario_runner.hpp"
+#include "simulator/url.hpp"
+#include "simulator/v16/charge_point.hpp"
+#include "simulator/ws_link.hpp"
+
+namespace {
+
+constexpr int kExitUsage = 2;
+
+int usage_error(simulator::EventSink& events, const std::string& message) {
+  std::cerr << "ocpp-sim: " << message << "\n";
+  events.emit(simulator::Event("error").add("message", message));
+  return kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace simulator;
+  // Events go to a pipe the test harness may close first; a write must not kill us.
+  std::signal(SIGPIPE, SIG_IGN);
+  StreamEventSink stdout_events(std::cout);
+
+  std::string error;
+  auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc), error);
+  if (!options) return usage_error(stdout_events, error + " (see --help)");
+  if (options->help) {
+    std::cout << usage();
+    return 0;
+  }
+  auto url = parse_ws_url(options->url, error);
+  if (!url) return usage_error(stdout_events, "--url " + options->url + ": " + error);
+  std::optional<Scenario> scenario;
+  if (!options->scenario.empty()) {
+    scenario = load_scenario_file(options->scenario, error);
+    if (!scenario) return usage_error(stdout_events, error);
+  }
+
+  boost::asio::io_context io;
+  AsioScheduler scheduler(io);
+  EventHub events;
+  events.listen([&stdout_events](const Event& e) { stdout_events.emit(e); });
+  Logger log(options->log_level, options->id, &std::cerr);
+
+  WsLinkSettings link_settings;
+  link_settings.url = *url;
+  link_settings.station_id = options->id;
+  link_settings.password = options->password;
+  link_settings.reconnect_min = Duration(options->reconnect_min_ms);
+  link_settings.reconnect_max = Duration(options->reconnect_max_ms);
+  link_settings.retry_rejected = options->retry_rejected;
+  link_settings.seed = std::random_device{}();
+  WsLink link(io, scheduler, link_settings, log);
+
+  StationSettings settings;
+  settings.id = options->id;
+  settings.connectors = options->connectors;
+  settings.vendor = options->vendor;
+  settings.model = options->model;
+  settings.serial_number = options->serial;
+  settings.firmware_version = options->firmware;
+  settings.power_w = options->power_w;
+  settings.heartbeat_s = options->heartbeat_s;
+  settings.meter_interval_s = options->meter_interval_s;
+  settings.id_tag = options->id_tag;
+  settings.call_timeout = seconds_to_duration(options->call_timeout_s);
+  settings.queue_file = options->queue_file;
+  v16::ChargePoint station(settings, link, scheduler, events, log);
+  if (!station.open_queue_file(&error)) return usage_error(stdout_events, error);
+
+  int exit_code = 0;
+  bool stopping = false;
+  boost::asio::steady_timer grace(io);
+  // Close cleanly, but never hang on a peer that does not answer the close.
+  auto stop = [&](int code) {
+    if (stopping) return;
+    stopping = true;
+    exit_code = code;
+    grace.expires_after(std::chrono::seconds(3));
+    grace.async_wait([&io](const boost::system::error_code& ec) {
+      if (!ec) io.stop();
+    });
+    station.shutdown(false, [&io] { io.stop(); });
+  };
+
+  std::unique_ptr<ScenarioRunner> runner;
+  if (scenario) {
+    runner = std::make_unique<ScenarioRunner>(station, scheduler, events, log, *scenario);
+    if (auto problem = runner->validate()) return usage_error(stdout_events, *problem);
+    events.listen([&runner](const Event& e) { runner->on_event(e); });
+    runner->start([&](int code) {
+      exit_code = code;
+      stopping = true;
+      io.stop();
+    });
+  }
+  station.set_fatal_handler([&](const std::string& why) {
+    log.error("giving up: {}", why);
+    stop(1);
+  });
+
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    log.info("signal {}: closing", signal);
+    stop(0);
+  });
+
+  station.start();
+  io.run();
+  return exit_code;
 }

@@ -41,7 +41,8 @@ double Meter::energy_wh(Clock::time_point t) const {
 }
 
 std::int64_t Meter::energy_wh_int(Clock::time_point t) const {
-  return static_cast<std::int64_t>(std::floor(energy_wh(t)));
+  // The epsilon absorbs float error, so 10 Wh integrated in pieces is not 9.
+  return static_cast<std::int64_t>(std::floor(energy_wh(t) + 1e-6));
 }
 
 void Meter::attach_ev(Clock::time_point t, double soc_percent, double capacity_wh) {

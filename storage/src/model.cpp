@@ -56,24 +56,32 @@ std::optional<Enum> value_of(const std::array<std::pair<Enum, std::string_view>,
 
 }  // namespace
 
-std::string_view to_string(RegistrationStatus v) { return name_of(kRegistration, v); }
+std::string_view to_string(RegistrationStatus v) {
+  return name_of(kRegistration, v);
+}
 
 std::optional<RegistrationStatus> registration_status_from_string(std::string_view s) {
   return value_of(kRegistration, s);
 }
 
-std::string_view to_string(ConnectorStatus v) { return name_of(kConnector, v); }
+std::string_view to_string(ConnectorStatus v) {
+  return name_of(kConnector, v);
+}
 
 ConnectorStatus connector_status_from_string(std::string_view s) {
   return value_of(kConnector, s).value_or(ConnectorStatus::Unknown);
 }
 
-std::string_view to_string(TokenStatus v) { return name_of(kToken, v); }
+std::string_view to_string(TokenStatus v) {
+  return name_of(kToken, v);
+}
 
 std::optional<TokenStatus> token_status_from_string(std::string_view s) {
   return value_of(kToken, s);
 }
 
-std::string_view to_string(Direction v) { return v == Direction::In ? "In" : "Out"; }
+std::string_view to_string(Direction v) {
+  return v == Direction::In ? "In" : "Out";
+}
 
 }  // namespace storage

@@ -13,8 +13,8 @@ namespace sqlite {
 void throw_sqlite_error(sqlite3* db, int rc, std::string_view context) {
   // The connection's message is more specific than the code's ("UNIQUE
   // constraint failed: ..." rather than "constraint failed") when it matches rc.
-  std::string msg = db != nullptr && sqlite3_extended_errcode(db) == rc ? sqlite3_errmsg(db)
-                                                                        : sqlite3_errstr(rc);
+  std::string msg =
+      db != nullptr && sqlite3_extended_errcode(db) == rc ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   std::string what = "sqlite: " + msg;
   if (!context.empty()) what.append(" (").append(context).append(")");
   throw SqliteError(rc, what);
@@ -60,8 +60,7 @@ SqliteDatabase::SqliteDatabase(const std::string& path, int busy_timeout_ms) {
     }
     sqlite3_reset(mode);
     if (got != "wal" && path != ":memory:" && !path.empty()) {
-      throw std::runtime_error("cannot put database " + path + " in WAL mode (got '" + got +
-                               "')");
+      throw std::runtime_error("cannot put database " + path + " in WAL mode (got '" + got + "')");
     }
   } catch (const std::exception& e) {
     for (auto& [sql, stmt] : statements_) sqlite3_finalize(stmt);

@@ -117,7 +117,8 @@ TEST_CASE("an authenticated second connection replaces the first; closing the ol
   REQUIRE(stations.Size() == 1);
   CHECK(stations[0]["connected"].GetBool());
   bool replaced = false;
-  for (const auto& e : csms.ctl_json({"events"}).GetArray())
+  auto events = csms.ctl_json({"events"});
+  for (const auto& e : events.GetArray())
     replaced = replaced || std::string(e["type"].GetString()) == "ConnectionReplaced";
   CHECK(replaced);
 }

@@ -27,9 +27,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::chrono::seconds kIdleTimeout{60};    // Waiting for (the rest of) a request.
-constexpr std::chrono::seconds kWriteTimeout{60};   // Writing a response.
-constexpr std::chrono::seconds kLingerTimeout{2};   // Draining an unread body before closing.
+constexpr std::chrono::seconds kIdleTimeout{60};   // Waiting for (the rest of) a request.
+constexpr std::chrono::seconds kWriteTimeout{60};  // Writing a response.
+constexpr std::chrono::seconds kLingerTimeout{2};  // Draining an unread body before closing.
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxSessions = 256;
 
@@ -56,10 +56,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
     stream_.expires_after(kIdleTimeout);
-    http::async_read_header(stream_, buffer_, *parser_,
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                              self->on_header(ec);
-                            });
+    http::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
@@ -121,10 +120,10 @@ class Session : public std::enable_shared_from_this<Session> {
     } catch (const ApiError& e) {
       return send(error_response(e.status(), e.what()), version, keep_alive);
     }
-    api_->handle(std::move(request), [self = shared_from_this(), version,
-                                      keep_alive](ApiResponse response) {
-      self->send(std::move(response), version, keep_alive);
-    });
+    api_->handle(std::move(request),
+                 [self = shared_from_this(), version, keep_alive](ApiResponse response) {
+                   self->send(std::move(response), version, keep_alive);
+                 });
   }
 
   void send(ApiResponse response, unsigned version, bool keep_alive) {
@@ -139,13 +138,13 @@ class Session : public std::enable_shared_from_this<Session> {
     res->keep_alive(keep_alive);
     res->prepare_payload();
     stream_.expires_after(kWriteTimeout);
-    http::async_write(stream_, *res,
-                      [self = shared_from_this(), res, keep_alive](beast::error_code ec,
-                                                                   std::size_t) {
-                        if (ec) return self->close();
-                        if (keep_alive) return self->read_header();
-                        self->linger();
-                      });
+    http::async_write(
+        stream_, *res,
+        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+          if (ec) return self->close();
+          if (keep_alive) return self->read_header();
+          self->linger();
+        });
   }
 
   // Half-closes and reads what the client still sends, for a moment: closing
@@ -188,8 +187,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void listen(const std::string& host, std::uint16_t port) {
     try {
       tcp::resolver resolver(io_);
-      const auto results = resolver.resolve(host, std::to_string(port),
-                                            tcp::resolver::passive | tcp::resolver::numeric_service);
+      const auto results = resolver.resolve(
+          host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service);
       const tcp::endpoint endpoint = results.begin()->endpoint();
       acceptor_.open(endpoint.protocol());
       acceptor_.set_option(asio::socket_base::reuse_address(true));
@@ -272,7 +271,9 @@ AdminServer::AdminServer(boost::asio::io_context& io, AdminOptions options, Admi
   impl_->options.token.clear();  // Only the Api keeps the secret.
 }
 
-AdminServer::~AdminServer() { stop(); }
+AdminServer::~AdminServer() {
+  stop();
+}
 
 void AdminServer::start() {
   if (impl_->listener) return;

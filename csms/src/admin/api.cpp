@@ -7,7 +7,6 @@
 #include <charconv>
 #include <map>
 #include <optional>
-#include <set>
 
 #include <boost/asio/post.hpp>
 
@@ -40,11 +39,12 @@ ApiResponse no_content() {
   return r;
 }
 
-std::string quoted(std::string_view s) { return "\"" + sanitize_utf8(s) + "\""; }
+std::string quoted(std::string_view s) {
+  return "\"" + sanitize_utf8(s) + "\"";
+}
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -89,8 +89,8 @@ class Query {
     if (!text) return fallback;
     auto v = parse_int(*text);
     if (!v || *v < 1 || static_cast<std::uint64_t>(*v) > max)
-      throw ApiError(400, fmt::format("limit must be an integer from 1 to {}, not {}", max,
-                                      quoted(*text)));
+      throw ApiError(
+          400, fmt::format("limit must be an integer from 1 to {}, not {}", max, quoted(*text)));
     return static_cast<std::size_t>(*v);
   }
 
@@ -116,7 +116,9 @@ class Query {
   std::map<std::string, std::string> values_;
 };
 
-void no_query(const ApiRequest& request) { static_cast<void>(Query(request, {})); }
+void no_query(const ApiRequest& request) {
+  static_cast<void>(Query(request, {}));
+}
 
 // ---------------------------------------------------------------------------
 // JSON input
@@ -130,9 +132,9 @@ rapidjson::Document parse_body(const std::string& body, bool empty_is_object) {
   }
   doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
   if (doc.HasParseError())
-    throw ApiError(400, fmt::format("the body is not valid JSON: {} (at offset {})",
-                                    rapidjson::GetParseError_En(doc.GetParseError()),
-                                    doc.GetErrorOffset()));
+    throw ApiError(
+        400, fmt::format("the body is not valid JSON: {} (at offset {})",
+                         rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset()));
   return doc;
 }
 
@@ -181,8 +183,7 @@ std::string required_string(const rapidjson::Value& obj, const char* name,
 void check_tag(const std::string& tag, const char* name, const std::string& where) {
   const std::size_t chars = utf8_length(tag);
   if (chars < 1 || chars > kMaxTagChars)
-    throw ApiError(400, where + name + " must be 1 to 36 characters, got " +
-                            std::to_string(chars));
+    throw ApiError(400, where + name + " must be 1 to 36 characters, got " + std::to_string(chars));
   for (char c : tag) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
       throw ApiError(400, where + name + " must not contain control characters");
@@ -266,8 +267,8 @@ ApiResponse command_response(const CommandResult& r, const std::string& station,
     case CommandError::Unsupported:
       return error_response(400, message("command " + quoted(name) + " is not supported"));
     case CommandError::Timeout:
-      return error_response(504, message("station " + quoted(station) + " did not answer " +
-                                         name + " in time"));
+      return error_response(
+          504, message("station " + quoted(station) + " did not answer " + name + " in time"));
     case CommandError::CallError:
       return error_response(502, message("station " + quoted(station) + " answered a CALLERROR"),
                             r.error_code.empty() ? "GenericError" : r.error_code);
@@ -467,16 +468,31 @@ void Api::finish(const Reply& reply, std::exception_ptr error, Make make) {
 
 // Runs `work(session) -> T` on the storage reader thread, then on the network
 // thread answers `then(T&) -> ApiResponse`.
+//
+// First an empty write goes through the writer queue: the server logs frames,
+// events and station state without waiting for the commit, and the writer
+// runs its queue in order, so once this barrier has committed the read sees
+// everything queued before the request arrived (an operator who just saw a
+// station answer finds the exchange in the log). Admin reads are rare; the
+// cost is one writer round trip. A failed barrier does not stop the read.
 template <class T, class Work, class Then>
 void Api::read(const Reply& reply, Work work, Then then) {
   auto result = std::make_shared<T>();
   auto self = shared_from_this();
-  deps_.db.read([result, work](storage::Session& s) { *result = work(s); },
-                [self, result, then, reply](std::exception_ptr error) {
-                  boost::asio::post(self->io_, [self, result, then, reply, error] {
-                    self->finish(reply, error, [&] { return then(*result); });
-                  });
-                });
+  auto run_read = [self, result, work, then, reply] {
+    try {
+      self->deps_.db.read([result, work](storage::Session& s) { *result = work(s); },
+                          [self, result, then, reply](std::exception_ptr error) {
+                            boost::asio::post(self->io_, [self, result, then, reply, error] {
+                              self->finish(reply, error, [&] { return then(*result); });
+                            });
+                          });
+    } catch (...) {
+      reply(response_for(std::current_exception()));
+    }
+  };
+  deps_.db.write([](storage::Session&) {},
+                 [self, run_read](std::exception_ptr) { boost::asio::post(self->io_, run_read); });
 }
 
 // As read(), on the writer thread: `work` commits before `then` runs.
@@ -812,7 +828,8 @@ void Api::get_transaction(Call& call) {
         if (v.matches.empty()) throw ApiError(404, "transaction " + quoted(key) + " is not known");
         if (v.matches.size() > 1) {
           std::string stations;
-          for (const auto& tx : v.matches) stations += (stations.empty() ? "" : ", ") + tx.station_id;
+          for (const auto& tx : v.matches)
+            stations += (stations.empty() ? "" : ", ") + tx.station_id;
           throw ApiError(400, "transaction id " + quoted(key) + " exists at stations " + stations +
                                   "; add ?stationId= to choose");
         }
@@ -831,8 +848,7 @@ void Api::list_events(Call& call) {
   const std::string station = query.get("stationId").value_or("");
   const std::size_t limit = query.limit(100, 1000);
   read<std::vector<storage::SecurityEvent>>(
-      call.reply,
-      [station, limit](storage::Session& s) { return s.events.recent(station, limit); },
+      call.reply, [station, limit](storage::Session& s) { return s.events.recent(station, limit); },
       [](std::vector<storage::SecurityEvent>& events) {
         JsonOut out;
         out.array();

@@ -24,7 +24,7 @@ constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
 struct ApiRequest {
   boost::beast::http::verb method = boost::beast::http::verb::get;
   std::string method_name;
-  std::vector<std::string> segments;                        ///< "/api/a%2Fb" -> {"api","a/b"}
+  std::vector<std::string> segments;                       ///< "/api/a%2Fb" -> {"api","a/b"}
   std::vector<std::pair<std::string, std::string>> query;  ///< Decoded, in order.
   std::string authorization;
   std::string body;

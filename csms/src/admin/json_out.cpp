@@ -66,7 +66,9 @@ JsonOut& JsonOut::null() {
   return *this;
 }
 
-JsonOut& JsonOut::time(const storage::DateTime& value) { return str(value.to_string()); }
+JsonOut& JsonOut::time(const storage::DateTime& value) {
+  return str(value.to_string());
+}
 
 JsonOut& JsonOut::time(const std::optional<storage::DateTime>& value) {
   return value ? time(*value) : null();
@@ -76,7 +78,9 @@ JsonOut& JsonOut::opt_str(const std::optional<std::string>& text) {
   return text ? str(*text) : null();
 }
 
-JsonOut& JsonOut::str_or_null(std::string_view text) { return text.empty() ? null() : str(text); }
+JsonOut& JsonOut::str_or_null(std::string_view text) {
+  return text.empty() ? null() : str(text);
+}
 
 JsonOut& JsonOut::value(const rapidjson::Value& value) {
   value.Accept(writer_);
@@ -189,4 +193,3 @@ void event_object(JsonOut& out, const storage::SecurityEvent& e) {
 }
 
 }  // namespace csms::admin
-

@@ -3,13 +3,13 @@
 // the simulator's contract with the tests that drive it.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <deque>
 #include <vector>
 
 namespace simulator {

@@ -13,9 +13,9 @@ namespace simulator {
 
 /// Why a connection attempt failed.
 struct LinkFailure {
-  int http_status = 0;   ///< The HTTP status that refused the upgrade; 0 if none.
-  std::string message;   ///< Human-readable cause.
-  bool fatal = false;    ///< The link gave up: it will not try again.
+  int http_status = 0;  ///< The HTTP status that refused the upgrade; 0 if none.
+  std::string message;  ///< Human-readable cause.
+  bool fatal = false;   ///< The link gave up: it will not try again.
 };
 
 /// What a Link tells its station.

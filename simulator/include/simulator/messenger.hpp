@@ -39,8 +39,8 @@ class Messenger {
  public:
   using TransactionHandler = std::function<void(const OutgoingCall&, const CallReply&)>;
 
-  Messenger(ocpp::Version version, Link& link, Scheduler& scheduler, EventSink& events,
-            Logger log, Duration call_timeout);
+  Messenger(ocpp::Version version, Link& link, Scheduler& scheduler, EventSink& events, Logger log,
+            Duration call_timeout);
 
   void set_call_handler(CallHandler* handler) { handler_ = handler; }
   /// Receives the reply to every transactional call.
@@ -73,6 +73,7 @@ class Messenger {
   /// Runs `fn` once no transactional call is pending, or the connection drops.
   void when_drained(std::function<void()> fn);
   CallQueue& queue() { return queue_; }
+  const CallQueue& queue() const { return queue_; }
   ocpp::Version version() const { return version_; }
 
  private:

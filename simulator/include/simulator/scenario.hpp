@@ -40,8 +40,8 @@ struct Step {
   std::string status;                 ///< status
   std::string error_code = "NoError";
   std::optional<std::string> info;
-  std::string event;     ///< wait_for
-  double timeout = 30;   ///< wait_for, seconds
+  std::string event;      ///< wait_for
+  double timeout = 30;    ///< wait_for, seconds
   std::string vendor_id;  ///< data_transfer
   std::optional<std::string> message_id;
   std::optional<std::string> data;

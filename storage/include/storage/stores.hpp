@@ -67,7 +67,7 @@ class TransactionStore {
   virtual ~TransactionStore() = default;
   /// Inserts and returns the new id (ignores tx.id).
   virtual std::int64_t insert(const Transaction& tx) = 0;
-  /// Replaces the row with tx.id.
+  /// Replaces the row with tx.id; throws std::runtime_error if there is none.
   virtual void update(const Transaction& tx) = 0;
   virtual std::optional<Transaction> get(std::int64_t id) = 0;
   /// The transaction a retried 1.6 StartTransaction refers to: same station,
@@ -79,6 +79,7 @@ class TransactionStore {
   /// 2.0.1: by the station's own transactionId.
   virtual std::optional<Transaction> find_by_station_tx_id(const std::string& station_id,
                                                            const std::string& station_tx_id) = 0;
+  /// Newest first (by start_time, then id), at most filter.limit.
   virtual std::vector<Transaction> list(const TransactionFilter& filter) = 0;
   virtual std::int64_t count_active() = 0;
   virtual void add_orphan_stop(const OrphanStop& stop) = 0;

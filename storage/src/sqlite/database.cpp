@@ -51,7 +51,9 @@ struct Connection {
   sqlite::SqliteStores stores;
 };
 
-bool in_transaction(SqliteDatabase& db) { return sqlite3_get_autocommit(db.handle()) == 0; }
+bool in_transaction(SqliteDatabase& db) {
+  return sqlite3_get_autocommit(db.handle()) == 0;
+}
 
 void rollback_if_open(SqliteDatabase& db) noexcept {
   if (!in_transaction(db)) return;
@@ -182,7 +184,8 @@ void SqliteBackend::enqueue(Lane& lane, Item item) {
   std::unique_lock<std::mutex> lock(lane.mutex);
   if (lane.closed) {
     lock.unlock();
-    call_done(item.done, std::make_exception_ptr(std::runtime_error("storage: database is closed")));
+    call_done(item.done,
+              std::make_exception_ptr(std::runtime_error("storage: database is closed")));
     return;
   }
   lane.queue.push_back(std::move(item));
@@ -296,9 +299,11 @@ void SqliteBackend::run_group(std::vector<Item>& group) {
     // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM...) SQLite ends
     // the whole transaction itself: the earlier items' work is gone too.
     if (!group_error && !in_transaction(db)) {
-      group_error = failure("write transaction rolled back by SQLite",
-                            errors[i] ? errors[i] : std::make_exception_ptr(std::runtime_error(
-                                                        "transaction ended by a work item")));
+      group_error = failure(
+          "write transaction rolled back by SQLite",
+          errors[i]
+              ? errors[i]
+              : std::make_exception_ptr(std::runtime_error("transaction ended by a work item")));
     }
   }
   if (!group_error) {

@@ -18,8 +18,9 @@ Statement::~Statement() {
 
 void Statement::check_bind(int rc, int index) {
   if (rc != SQLITE_OK) {
-    throw_sqlite_error(db_, rc, "binding parameter " + std::to_string(index) + " of " +
-                                    std::string(sqlite3_sql(stmt_)));
+    throw_sqlite_error(
+        db_, rc,
+        "binding parameter " + std::to_string(index) + " of " + std::string(sqlite3_sql(stmt_)));
   }
 }
 
@@ -27,9 +28,13 @@ void Statement::bind(int index, std::int64_t v) {
   check_bind(sqlite3_bind_int64(stmt_, index, v), index);
 }
 
-void Statement::bind(int index, int v) { check_bind(sqlite3_bind_int(stmt_, index, v), index); }
+void Statement::bind(int index, int v) {
+  check_bind(sqlite3_bind_int(stmt_, index, v), index);
+}
 
-void Statement::bind(int index, bool v) { bind(index, v ? 1 : 0); }
+void Statement::bind(int index, bool v) {
+  bind(index, v ? 1 : 0);
+}
 
 void Statement::bind(int index, double v) {
   check_bind(sqlite3_bind_double(stmt_, index, v), index);
@@ -64,17 +69,29 @@ void Statement::reset() {
   sqlite3_reset(stmt_);
 }
 
-std::int64_t Statement::changes() const { return sqlite3_changes64(db_); }
+std::int64_t Statement::changes() const {
+  return sqlite3_changes64(db_);
+}
 
-std::int64_t Statement::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t Statement::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_);
+}
 
-bool Statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+bool Statement::is_null(int col) const {
+  return sqlite3_column_type(stmt_, col) == SQLITE_NULL;
+}
 
-std::int64_t Statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
+std::int64_t Statement::int64(int col) const {
+  return sqlite3_column_int64(stmt_, col);
+}
 
-int Statement::integer(int col) const { return sqlite3_column_int(stmt_, col); }
+int Statement::integer(int col) const {
+  return sqlite3_column_int(stmt_, col);
+}
 
-double Statement::real(int col) const { return sqlite3_column_double(stmt_, col); }
+double Statement::real(int col) const {
+  return sqlite3_column_double(stmt_, col);
+}
 
 std::string Statement::text(int col) const {
   const auto* p = sqlite3_column_text(stmt_, col);

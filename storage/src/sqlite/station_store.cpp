@@ -23,8 +23,8 @@ Station read_station(const Statement& st) {
   std::string registration = st.text(7);
   auto status = registration_status_from_string(registration);
   if (!status) {
-    throw std::runtime_error("station " + s.id + ": unknown registration status '" +
-                             registration + "' in the database");
+    throw std::runtime_error("station " + s.id + ": unknown registration status '" + registration +
+                             "' in the database");
   }
   s.registration = *status;
   s.connected = st.boolean(8);

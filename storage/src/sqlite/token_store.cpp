@@ -57,8 +57,7 @@ void SqliteTokenStore::put(const IdToken& t) {
                                  "created_at = excluded.created_at, "
                                  "updated_at = excluded.updated_at";
   Statement st(db_, sql);
-  st.bind_all(t.id_tag, to_string(t.status), t.expiry, t.parent_id_tag, t.created_at,
-              t.updated_at);
+  st.bind_all(t.id_tag, to_string(t.status), t.expiry, t.parent_id_tag, t.created_at, t.updated_at);
   st.run();
 }
 

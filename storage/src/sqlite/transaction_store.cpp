@@ -48,9 +48,9 @@ std::int64_t SqliteTransactionStore::insert(const Transaction& t) {
                "id_tag, reservation_id, start_time, stop_time, meter_start, meter_stop, "
                "stop_reason, stop_id_tag, energy_wh, meter_anomaly, auth_rejected) "
                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag,
-              t.reservation_id, t.start_time, t.stop_time, t.meter_start, t.meter_stop,
-              t.stop_reason, t.stop_id_tag, t.energy_wh, t.meter_anomaly, t.auth_rejected);
+  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag, t.reservation_id,
+              t.start_time, t.stop_time, t.meter_start, t.meter_stop, t.stop_reason, t.stop_id_tag,
+              t.energy_wh, t.meter_anomaly, t.auth_rejected);
   st.run();
   return st.last_insert_rowid();
 }
@@ -62,9 +62,9 @@ void SqliteTransactionStore::update(const Transaction& t) {
                "stop_time = ?, meter_start = ?, meter_stop = ?, stop_reason = ?, "
                "stop_id_tag = ?, energy_wh = ?, meter_anomaly = ?, auth_rejected = ? "
                "WHERE id = ?");
-  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag,
-              t.reservation_id, t.start_time, t.stop_time, t.meter_start, t.meter_stop,
-              t.stop_reason, t.stop_id_tag, t.energy_wh, t.meter_anomaly, t.auth_rejected, t.id);
+  st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag, t.reservation_id,
+              t.start_time, t.stop_time, t.meter_start, t.meter_stop, t.stop_reason, t.stop_id_tag,
+              t.energy_wh, t.meter_anomaly, t.auth_rejected, t.id);
   st.run();
   // Updating nothing would silently drop e.g. a stop; fail the work item instead.
   if (st.changes() == 0) {

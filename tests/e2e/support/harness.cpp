@@ -208,12 +208,13 @@ struct WsClient::Impl {
     start(done);
     io.restart();
     io.run_for(timeout);
-    if (!done) {
+    const bool in_time = done;
+    if (!in_time) {
       beast::get_lowest_layer(ws).cancel();
       io.restart();
       io.run_for(1s);
     }
-    return done;
+    return in_time;
   }
 };
 
@@ -292,7 +293,9 @@ std::optional<std::string> WsClient::receive(std::chrono::milliseconds timeout) 
       timeout);
   if (!done) return std::nullopt;
   if (ec) {
-    if (ec == websocket::error::closed) impl_->close_code = impl_->ws.reason().code;
+    // The peer's close frame sets reason() even when the TCP teardown that
+    // follows ends with an error of its own.
+    impl_->close_code = impl_->ws.reason().code;
     impl_->open = false;
     return std::nullopt;
   }

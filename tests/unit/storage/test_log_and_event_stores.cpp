@@ -33,7 +33,8 @@ TEST_CASE("pruning the message log deletes only frames older than the cut-off") 
   TempDir dir;
   auto db = open(dir.file("csms.db"));
   write_sync(*db, [](Session& s) {
-    for (int i = 1; i <= 5; ++i) s.messages.append(LoggedFrame{0, "CP1", at(i), Direction::In, "f"});
+    for (int i = 1; i <= 5; ++i)
+      s.messages.append(LoggedFrame{0, "CP1", at(i), Direction::In, "f"});
   });
   CHECK(write_sync(*db, [](Session& s) { return s.messages.prune(at(3)); }) == 2);
   auto left = read_sync(*db, [](Session& s) { return s.messages.recent("CP1", 10); });

@@ -18,8 +18,8 @@ TEST_CASE("meter samples are stored with every field and listed by transaction i
   full.location = "Inlet";
   full.format = "SignedData";
   auto inserted = write_sync(*db, [full](Session& s) {
-    return s.meters.insert({full, sample("CP1", 1, "1000", 7), sample("CP1", 3, "1200", 8),
-                            sample("CP1", 4, "1300")});
+    return s.meters.insert(
+        {full, sample("CP1", 1, "1000", 7), sample("CP1", 3, "1200", 8), sample("CP1", 4, "1300")});
   });
   CHECK(inserted == 4);
   auto got = read_sync(*db, [](Session& s) { return s.meters.for_transaction(7); });

@@ -9,13 +9,11 @@ TEST_CASE("a new database gets every table and records the applied migration") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   REQUIRE(storage::sqlite_schema_version(path) == 0);
-  {
-    auto db = open(path);
-  }
+  { auto db = open(path); }
   RawConnection raw(path);
-  for (const char* table : {"stations", "connectors", "id_tokens", "transactions", "orphan_stops",
-                            "meter_samples", "message_log", "security_events",
-                            "schema_migrations"}) {
+  for (const char* table :
+       {"stations", "connectors", "id_tokens", "transactions", "orphan_stops", "meter_samples",
+        "message_log", "security_events", "schema_migrations"}) {
     INFO(table);
     CHECK(raw.integer(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
@@ -60,13 +58,12 @@ TEST_CASE("reopening keeps the data and applies no migration twice") {
 TEST_CASE("a database with a newer schema than the build knows is refused") {
   TempDir dir;
   const auto path = dir.file("csms.db");
-  {
-    auto db = open(path);
-  }
+  { auto db = open(path); }
   {
     RawConnection raw(path);
-    raw.exec("INSERT INTO schema_migrations (version, name, applied_at) "
-             "VALUES (9999, '9999_future.sql', 0)");
+    raw.exec(
+        "INSERT INTO schema_migrations (version, name, applied_at) "
+        "VALUES (9999, '9999_future.sql', 0)");
   }
   REQUIRE(storage::sqlite_schema_version(path) == 9999);
   try {

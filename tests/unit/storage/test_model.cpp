@@ -5,8 +5,8 @@
 using namespace storage;
 
 TEST_CASE("registration statuses are spelled as their enumerators and parse back") {
-  for (auto v : {RegistrationStatus::Accepted, RegistrationStatus::Pending,
-                 RegistrationStatus::Rejected}) {
+  for (auto v :
+       {RegistrationStatus::Accepted, RegistrationStatus::Pending, RegistrationStatus::Rejected}) {
     CHECK(registration_status_from_string(to_string(v)) == v);
   }
   CHECK(to_string(RegistrationStatus::Pending) == "Pending");
@@ -15,11 +15,11 @@ TEST_CASE("registration statuses are spelled as their enumerators and parse back
 }
 
 TEST_CASE("connector statuses round-trip, and an unknown spelling reads as Unknown") {
-  for (auto v : {ConnectorStatus::Available, ConnectorStatus::Preparing, ConnectorStatus::Charging,
-                 ConnectorStatus::SuspendedEVSE, ConnectorStatus::SuspendedEV,
-                 ConnectorStatus::Finishing, ConnectorStatus::Reserved,
-                 ConnectorStatus::Unavailable, ConnectorStatus::Faulted,
-                 ConnectorStatus::Occupied, ConnectorStatus::Unknown}) {
+  for (auto v :
+       {ConnectorStatus::Available, ConnectorStatus::Preparing, ConnectorStatus::Charging,
+        ConnectorStatus::SuspendedEVSE, ConnectorStatus::SuspendedEV, ConnectorStatus::Finishing,
+        ConnectorStatus::Reserved, ConnectorStatus::Unavailable, ConnectorStatus::Faulted,
+        ConnectorStatus::Occupied, ConnectorStatus::Unknown}) {
     CHECK(connector_status_from_string(to_string(v)) == v);
   }
   CHECK(to_string(ConnectorStatus::SuspendedEVSE) == "SuspendedEVSE");

@@ -123,11 +123,10 @@ TEST_CASE("removing a station keeps its transactions, samples, log and events") 
   REQUIRE(write_sync(*db, [](Session& s) { return s.stations.remove("CP1"); }));
   // Counted on the reader thread, checked here: Catch2 assertions stay on this thread.
   auto counts = read_sync(*db, [tx_id](Session& s) {
-    return std::vector<std::size_t>{s.transactions.get(tx_id).has_value() ? 1u : 0u,
-                                    s.meters.for_transaction(tx_id).size(),
-                                    s.transactions.orphan_stops("CP1").size(),
-                                    s.messages.recent("CP1", 10).size(),
-                                    s.events.recent("CP1", 10).size()};
+    return std::vector<std::size_t>{
+        s.transactions.get(tx_id).has_value() ? 1u : 0u, s.meters.for_transaction(tx_id).size(),
+        s.transactions.orphan_stops("CP1").size(), s.messages.recent("CP1", 10).size(),
+        s.events.recent("CP1", 10).size()};
   });
   CHECK(counts == std::vector<std::size_t>{1, 1, 1, 1, 1});
 }

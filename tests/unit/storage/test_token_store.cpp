@@ -61,7 +61,7 @@ TEST_CASE("id tokens match case-insensitively, as OCPP defines them") {
   CHECK(all[0].status == TokenStatus::Expired);
 }
 
-TEST_CASE("putting a token again replaces it; tokens are listed by id tag") {
+TEST_CASE("putting a token again replaces it, and tokens are listed by id tag") {
   TempDir dir;
   auto db = open(dir.file("csms.db"));
   write_sync(*db, [](Session& s) {

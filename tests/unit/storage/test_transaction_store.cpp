@@ -48,8 +48,9 @@ TEST_CASE("transaction ids increase and an unknown id is absent") {
   TempDir dir;
   auto db = open(dir.file("csms.db"));
   auto ids = write_sync(*db, [](Session& s) {
-    return std::make_pair(s.transactions.insert(transaction("CP1", 1, "A", 0)),
-                          s.transactions.insert(transaction("CP1", 1, "A", 1)));
+    auto first = s.transactions.insert(transaction("CP1", 1, "A", 0));
+    auto second = s.transactions.insert(transaction("CP1", 1, "A", 1));
+    return std::make_pair(first, second);
   });
   CHECK(ids.second > ids.first);
   CHECK_FALSE(read_sync(*db, [](Session& s) { return s.transactions.get(999); }).has_value());
@@ -72,18 +73,16 @@ TEST_CASE("transaction ids are never reused, even after deleting the newest and 
     raw.exec("DELETE FROM transactions");  // e.g. a prune, or an operator's cleanup
   }
   auto db = open(path);
-  auto next = write_sync(*db, [](Session& s) {
-    return s.transactions.insert(transaction("CP1", 1, "A", 3));
-  });
+  auto next = write_sync(
+      *db, [](Session& s) { return s.transactions.insert(transaction("CP1", 1, "A", 3)); });
   CHECK(next > highest);
 }
 
 TEST_CASE("updating a transaction replaces its row, e.g. to stop it") {
   TempDir dir;
   auto db = open(dir.file("csms.db"));
-  auto id = write_sync(*db, [](Session& s) {
-    return s.transactions.insert(transaction("CP1", 1, "TAG", 0));
-  });
+  auto id = write_sync(
+      *db, [](Session& s) { return s.transactions.insert(transaction("CP1", 1, "TAG", 0)); });
   write_sync(*db, [id](Session& s) {
     auto t = *s.transactions.get(id);
     t.stop_time = at(60);
@@ -116,9 +115,8 @@ TEST_CASE("a retried StartTransaction finds the transaction it started") {
     s.transactions.insert(transaction("CP1", 1, "TAG", 9));
     return s.transactions.insert(transaction("CP1", 1, "TAG", 10));
   });
-  auto found = read_sync(*db, [](Session& s) {
-    return s.transactions.find_start("CP1", 1, "TAG", at(10), 1000);
-  });
+  auto found = read_sync(
+      *db, [](Session& s) { return s.transactions.find_start("CP1", 1, "TAG", at(10), 1000); });
   REQUIRE(found.has_value());
   CHECK(found->id == id);
   // Any differing field means another transaction.
@@ -169,7 +167,8 @@ TEST_CASE("listing transactions filters by station, tag, time and activity, newe
   auto list = [&](TransactionFilter f) {
     auto txs = read_sync(*db, [f](Session& s) { return s.transactions.list(f); });
     std::vector<std::int64_t> starts;
-    for (const auto& t : txs) starts.push_back((t.start_time.unix_micros() - at(0).unix_micros()) / 1'000'000);
+    for (const auto& t : txs)
+      starts.push_back((t.start_time.unix_micros() - at(0).unix_micros()) / 1'000'000);
     return starts;
   };
   using V = std::vector<std::int64_t>;

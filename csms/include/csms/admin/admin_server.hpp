@@ -18,7 +18,9 @@ namespace csms::admin {
 struct AdminOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8181;  ///< 0: an ephemeral port (see AdminServer::port()).
-  std::string token;          ///< Required in `Authorization: Bearer <token>`.
+  /// Required in `Authorization: Bearer <token>` on every route but GET /health;
+  /// when empty every such request is refused (401).
+  std::string token;
 };
 
 /// What the API reads and drives.
@@ -29,7 +31,9 @@ struct AdminDeps {
   Metrics& metrics;
 };
 
-/// Serves the admin API on the given io_context (the network thread).
+/// Serves the admin API on the given io_context (the network thread). Call
+/// start()/stop() on that thread or before it runs. The io_context and the deps
+/// must outlive storage callbacks still in flight (flush the database first).
 class AdminServer {
  public:
   AdminServer(boost::asio::io_context& io, AdminOptions options, AdminDeps deps);

@@ -136,8 +136,8 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   bool id_tag_cached(const std::string& id_tag) const;
   void start_session(int connector, const std::string& id_tag, bool remote, int repeat,
                      std::optional<std::string> expect, StepDone done);
-  void begin_transaction(int connector, const std::string& id_tag, int repeat,
-                         std::string expect, StepDone done);
+  void begin_transaction(int connector, const std::string& id_tag, int repeat, std::string expect,
+                         StepDone done);
   void stop_session(int connector, ocpp::v16::Reason reason, int repeat, StepDone done);
   void schedule_sample(int connector);
   void send_meter_values(int connector, ocpp::v16::ReadingContext context, bool transactional);
@@ -146,13 +146,14 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   void apply_availability(int connector, bool operative);
   void reboot(ocpp::v16::Reason reason);
   void complete_reboot();
+  void wait_for_drain();
 
   // Steps.
   void step_authorize(const Step& step, StepDone done);
   void step_simple_call(const Step& step, StepDone done);
 
   // CSMS commands (dispatch.cpp).
-  struct Handled;
+  bool can_start(int connector) const;
   CallAnswer on_remote_start(const ocpp::Frame& call);
   CallAnswer on_remote_stop(const ocpp::Frame& call);
   CallAnswer on_reset(const ocpp::Frame& call);
@@ -190,6 +191,8 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   Timer step_timer_;
   Timer reboot_timer_;
   Timer shutdown_timer_;
+  std::function<void()> close_now_;   // set by shutdown()
+  std::function<void()> drain_then_;  // shutdown waiting for the queue to empty
   std::function<void()> ready_handler_;
   std::function<void(const std::string&)> fatal_handler_;
 };

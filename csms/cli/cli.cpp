@@ -1,0 +1,944 @@
+#include "cli.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include "csms/version.hpp"
+#include "ocpp/common/datetime.hpp"
+#include "ocpp/common/json.hpp"
+
+namespace csms::cli {
+
+namespace {
+
+// ---------------------------------------------------------------------------
+// Small helpers
+
+bool starts_with(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view s) {
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::size_t utf8_chars(std::string_view s) {
+  return static_cast<std::size_t>(std::count_if(
+      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+std::string trim(std::string_view s) {
+  const auto b = s.find_first_not_of(" \t");
+  if (b == std::string_view::npos) return "";
+  const auto e = s.find_last_not_of(" \t");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+// RFC 3986 percent-encoding of everything but unreserved characters, so ids
+// with reserved characters ('/', '?', '#', '@', '+', ...) survive the path.
+std::string encode(std::string_view s) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[u >> 4]);
+      out.push_back(hex[u & 15]);
+    }
+  }
+  return out;
+}
+
+// "message-id" -> "messageId"
+std::string camel_case(std::string_view flag) {
+  std::string out;
+  bool upper = false;
+  for (char c : flag) {
+    if (c == '-' || c == '_') {
+      upper = !out.empty();
+    } else {
+      out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+      upper = false;
+    }
+  }
+  return out;
+}
+
+// "lastSeen" -> "LAST SEEN"
+std::string column_header(std::string_view field) {
+  std::string out;
+  for (std::size_t i = 0; i < field.size(); ++i) {
+    const auto c = static_cast<unsigned char>(field[i]);
+    if (std::isupper(c) && i > 0 && !std::isupper(static_cast<unsigned char>(field[i - 1])))
+      out.push_back(' ');
+    out.push_back(static_cast<char>(std::toupper(c)));
+  }
+  return out;
+}
+
+// Builds the JSON request bodies; refuses arguments that are not UTF-8.
+class JsonBody {
+ public:
+  JsonBody() : writer_(buffer_) {}
+  JsonBody& object() { return check(writer_.StartObject()); }
+  JsonBody& end_object() { return check(writer_.EndObject()); }
+  JsonBody& array() { return check(writer_.StartArray()); }
+  JsonBody& end_array() { return check(writer_.EndArray()); }
+  JsonBody& key(std::string_view k) {
+    return check(writer_.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())));
+  }
+  JsonBody& str(std::string_view s) {
+    return check(writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size())));
+  }
+  JsonBody& num(std::int64_t v) { return check(writer_.Int64(v)); }
+  JsonBody& flag(bool v) { return check(writer_.Bool(v)); }
+  std::string text() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+
+ private:
+  JsonBody& check(bool ok) {
+    if (!ok) throw UsageError("arguments must be valid UTF-8");
+    return *this;
+  }
+  rapidjson::StringBuffer buffer_;
+  ocpp::JsonWriter writer_;
+};
+
+// ---------------------------------------------------------------------------
+// The command table
+
+// A command line after the command words: options and positional arguments.
+struct Parsed {
+  std::vector<std::string> args;
+  std::map<std::string, std::string> options;  ///< Declared options ("--limit" -> "5").
+  /// `cmd` only: every other --flag in order, nullopt for a flag without value.
+  std::vector<std::pair<std::string, std::optional<std::string>>> extra;
+
+  std::optional<std::string> option(const std::string& name) const {
+    auto it = options.find(name);
+    if (it == options.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+/// Where a declared option goes in the request.
+enum class Put {
+  Body,          ///< "key": "VALUE" in the JSON body.
+  Query,         ///< ?key=VALUE
+  QueryInteger,  ///< ?key=N, N checked to be an integer first.
+  QuerySwitch,   ///< ?key=true when the (value-less) option is given.
+};
+
+struct Option {
+  const char* name;   ///< "--limit"
+  const char* value;  ///< "N" in usage; nullptr for a switch.
+  const char* key;    ///< JSON or query name.
+  Put put;
+};
+
+/// Fills what the table cannot say (`cmd` parameters, a CSV body).
+using Builder = void (*)(const Parsed&, Invocation&);
+
+/// One command: its words, how it maps to a request, how its answer prints.
+struct Spec {
+  const char* group;  ///< First word.
+  const char* name;   ///< Second word, or "" for a one-word command.
+  const char* args;   ///< Positional arguments as in usage ("ID", "ID COMMAND [WORD...]").
+  const char* summary;
+  const char* method;
+  const char* path;      ///< {0}, {1}: the positional arguments, percent-encoded.
+  const char* body_arg;  ///< JSON key of the first argument in the body, or nullptr.
+  std::vector<Option> options;
+  Format format = Format::Record;
+  std::vector<std::string> columns = {};
+  const char* done = nullptr;  ///< Message for an empty answer; {0} is the first argument.
+  Builder custom = nullptr;
+  bool any_flags = false;  ///< `cmd`: every other --flag is a parameter.
+};
+
+void import_csv(const Parsed& p, Invocation& inv) {
+  std::ifstream in(p.args[0], std::ios::binary);
+  if (!in) throw InputError("cannot read " + p.args[0]);
+  std::stringstream text;
+  text << in.rdbuf();
+  inv.input_file = p.args[0];
+  inv.body = idtags_csv_to_json(text.str(), p.args[0], inv.input_lines);
+}
+
+// `cmd` options with a fixed name and type (the contract of the command API);
+// any other --some-flag becomes "someFlag".
+enum class ParamType { String, Integer, IntegerOrString };
+struct Param {
+  const char* flag;
+  const char* field;
+  ParamType type;
+};
+const std::vector<Param>& command_params() {
+  static const std::vector<Param> params = {
+      {"connector", "connector", ParamType::Integer},
+      {"idtag", "idTag", ParamType::String},
+      {"evse", "evse", ParamType::Integer},
+      {"type", "type", ParamType::String},
+      {"transaction", "transactionId", ParamType::IntegerOrString},
+      {"key", "key", ParamType::String},
+      {"value", "value", ParamType::String},
+      {"vendor", "vendorId", ParamType::String},
+      {"message-id", "messageId", ParamType::String},
+      {"data", "data", ParamType::String},
+  };
+  return params;
+}
+
+// The parameters of `cmd ID COMMAND [--param VALUE]... [WORD]...` as a JSON object.
+void build_command(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  body.object();
+  std::set<std::string> seen;
+  for (const auto& [flag, value] : p.extra) {
+    const Param* known = nullptr;
+    for (const auto& param : command_params()) {
+      if (flag == param.flag) known = &param;
+    }
+    const std::string field = known ? known->field : camel_case(flag);
+    if (field.empty()) throw UsageError("--" + flag + " is not a parameter name");
+    if (!seen.insert(field).second) throw UsageError("--" + flag + " is given twice");
+    body.key(field);
+    if (!value) {
+      if (known) throw UsageError("--" + flag + " needs a value");
+      body.flag(true);  // A bare switch: "--force" -> "force": true.
+      continue;
+    }
+    const auto number = parse_integer(*value);
+    const ParamType type = known ? known->type : ParamType::IntegerOrString;
+    if (type == ParamType::Integer) {
+      if (!number) throw UsageError("--" + flag + " needs an integer, not \"" + *value + "\"");
+      body.num(*number);
+    } else if (type == ParamType::IntegerOrString && number) {
+      body.num(*number);
+    } else if (!known && (*value == "true" || *value == "false")) {
+      body.flag(*value == "true");
+    } else {
+      body.str(*value);
+    }
+  }
+  if (p.args.size() > 2) {
+    body.key("keys").array();
+    for (std::size_t i = 2; i < p.args.size(); ++i) body.str(p.args[i]);
+    body.end_array();
+  }
+  inv.body = body.end_object().text();
+}
+
+// The commands (contract: keep the names). Table columns are JSON field names.
+// One command per block reads better than clang-format's one field a line.
+// clang-format off
+const std::vector<Spec>& specs() {
+  using F = Format;
+  static const std::vector<Spec> table = {
+      {"station", "add", "ID", "register a station, or change its password",
+       "POST", "/api/stations", "id", {{"--password", "PW", "password", Put::Body}}},
+      {"station", "list", "", "list the registered stations",
+       "GET", "/api/stations", nullptr, {}, F::Table,
+       {"id", "connected", "ocppVersion", "vendor", "model", "registration", "hasPassword",
+        "lastSeen"}},
+      {"station", "show", "ID", "show a station and its connectors",
+       "GET", "/api/stations/{0}", nullptr, {}},
+      {"station", "remove", "ID", "unregister a station (its history stays)",
+       "DELETE", "/api/stations/{0}", nullptr, {}, F::Record, {}, "removed station {0}"},
+
+      {"idtag", "add", "TAG", "add or replace an id tag",
+       "POST", "/api/idtags", "idTag",
+       {{"--status", "S", "status", Put::Body},
+        {"--expiry", "RFC3339", "expiry", Put::Body},
+        {"--parent", "TAG", "parentIdTag", Put::Body}}},
+      {"idtag", "list", "", "list the id tags",
+       "GET", "/api/idtags", nullptr, {}, F::Table, {"idTag", "status", "expiry", "parentIdTag"}},
+      {"idtag", "block", "TAG", "block an id tag",
+       "POST", "/api/idtags/{0}/block", nullptr, {}},
+      {"idtag", "remove", "TAG", "delete an id tag",
+       "DELETE", "/api/idtags/{0}", nullptr, {}, F::Record, {}, "removed id tag {0}"},
+      {"idtag", "import", "FILE.csv", "import CSV rows idTag[,status[,expiry[,parent]]]",
+       "POST", "/api/idtags/import", nullptr, {}, F::Record, {}, nullptr, import_csv},
+
+      {"tx", "list", "", "list transactions, newest first",
+       "GET", "/api/transactions", nullptr,
+       {{"--station", "ID", "stationId", Put::Query},
+        {"--idtag", "TAG", "idTag", Put::Query},
+        {"--from", "T", "from", Put::Query},
+        {"--to", "T", "to", Put::Query},
+        {"--active", nullptr, "active", Put::QuerySwitch},
+        {"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table,
+       {"id", "stationId", "connectorId", "idTag", "startTime", "stopTime", "energyWh",
+        "stopReason"}},
+      // --station picks a 2.0.1 transaction whose id two stations used.
+      {"tx", "show", "ID", "show a transaction and its meter values",
+       "GET", "/api/transactions/{0}", nullptr, {{"--station", "ID", "stationId", Put::Query}}},
+
+      {"cmd", "", "ID COMMAND [WORD...]", "send COMMAND to station ID (see csmsctl cmd --help)",
+       "POST", "/api/stations/{0}/commands/{1}", nullptr, {}, F::Command, {}, nullptr,
+       build_command, true},
+      {"log", "", "ID", "the station's recent OCPP frames, newest first",
+       "GET", "/api/stations/{0}/log", nullptr, {{"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table, {"timestamp", "direction", "frame"}},
+      {"events", "", "", "recent security events, newest first",
+       "GET", "/api/events", nullptr,
+       {{"--station", "ID", "stationId", Put::Query}, {"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table, {"id", "timestamp", "stationId", "type", "critical", "remoteAddress", "techInfo"}},
+      {"commands", "", "", "list the commands stations accept",
+       "GET", "/api/commands", nullptr, {}, F::Lines},
+      {"version", "", "", "print the versions of csmsctl and of the server",
+       "GET", "/health", nullptr, {}, F::Version},
+  };
+  return table;
+}
+// clang-format on
+
+// "{0}" and "{1}" in `pattern` -> the arguments, percent-encoded or as given.
+std::string substitute(std::string pattern, const std::vector<std::string>& args, bool encoded) {
+  for (std::size_t i = 0; i < args.size() && i < 10; ++i) {
+    const std::string slot = "{" + std::to_string(i) + "}";
+    for (auto at = pattern.find(slot); at != std::string::npos; at = pattern.find(slot))
+      pattern.replace(at, slot.size(), encoded ? encode(args[i]) : args[i]);
+  }
+  return pattern;
+}
+
+// The request a table row describes.
+void build(const Spec& spec, const Parsed& p, Invocation& inv) {
+  inv.method = spec.method;
+  inv.target = substitute(spec.path, p.args, true);
+  inv.format = spec.format;
+  inv.columns = spec.columns;
+  if (spec.done) inv.done_message = substitute(spec.done, p.args, false);
+
+  JsonBody body;
+  bool has_body = false;
+  if (spec.body_arg) {
+    body.object().key(spec.body_arg).str(p.args[0]);
+    has_body = true;
+  }
+  std::string query;
+  for (const auto& o : spec.options) {
+    const auto value = p.option(o.name);
+    if (!value) continue;
+    if (o.put == Put::Body) {
+      if (!has_body) body.object();
+      has_body = true;
+      body.key(o.key).str(*value);
+      continue;
+    }
+    if (o.put == Put::QueryInteger && !parse_integer(*value))
+      throw UsageError(std::string(o.name) + " needs an integer, not \"" + *value + "\"");
+    query += (query.empty() ? "?" : "&") + std::string(o.key) + "=" +
+             (o.put == Put::QuerySwitch ? "true" : encode(*value));
+  }
+  inv.target += query;
+  if (has_body) inv.body = body.end_object().text();
+  if (spec.custom) spec.custom(p, inv);
+}
+
+// Argument counts from the usage text: "ID COMMAND [WORD...]" takes 2 or more.
+std::pair<std::size_t, std::size_t> argument_range(const Spec& spec) {
+  std::size_t required = 0;
+  std::size_t optional = 0;
+  bool many = false;
+  std::istringstream words(spec.args);
+  for (std::string w; words >> w;) {
+    if (w.find("...") != std::string::npos) many = true;
+    (w[0] == '[' ? optional : required) += 1;
+  }
+  return {required, many ? static_cast<std::size_t>(-1) : required + optional};
+}
+
+std::string spec_usage(const Spec& s) {
+  std::string u = s.group;
+  if (*s.name) u += std::string(" ") + s.name;
+  if (*s.args) u += std::string(" ") + s.args;
+  for (const auto& o : s.options)
+    u += std::string(" [") + o.name + (o.value ? std::string(" ") + o.value : "") + "]";
+  if (s.any_flags) u = "cmd ID COMMAND [--param VALUE]... [WORD]...";
+  return u;
+}
+
+// One line per command: usage, then the summary in a column (or on the next
+// line when the usage is too long for the column).
+std::string usage_lines(std::string_view group) {
+  constexpr std::size_t kColumn = 36;
+  std::string out;
+  for (const auto& s : specs()) {
+    if (!group.empty() && group != s.group) continue;
+    const std::string u = spec_usage(s);
+    out += "  " + u;
+    if (u.size() + 2 <= kColumn) {
+      out += std::string(kColumn - u.size(), ' ');
+    } else {
+      out += "\n" + std::string(kColumn + 2, ' ');
+    }
+    out += std::string(s.summary) + "\n";
+  }
+  return out;
+}
+
+std::string command_help() {
+  std::string out =
+      "usage: csmsctl cmd ID COMMAND [--param VALUE]... [WORD]...\n"
+      "\n"
+      "Sends COMMAND (remote-start, remote-stop, reset, unlock, availability,\n"
+      "get-config, set-config, clear-cache, data-transfer, ...; `csmsctl commands`\n"
+      "asks the server) to station ID and prints its answer. Options become the\n"
+      "command's JSON parameters:\n"
+      "\n";
+  for (const auto& p : command_params()) {
+    std::string left =
+        std::string("--") + p.flag + " " + (p.type == ParamType::String ? "TEXT" : "N");
+    out += "  " + left + std::string(22 - left.size(), ' ') + "\"" + p.field + "\": " +
+           (p.type == ParamType::Integer           ? "N (integer)"
+            : p.type == ParamType::IntegerOrString ? "N (integer, or text if not a number)"
+                                                   : "\"TEXT\"") +
+           "\n";
+  }
+  out +=
+      "  WORD...               \"keys\": [\"WORD\", ...] (e.g. get-config keys)\n"
+      "  --other-flag X        \"otherFlag\": X (integer if it looks like one; a flag\n"
+      "                        without a value is true)\n"
+      "\n"
+      "examples:\n"
+      "  csmsctl cmd CP1 remote-start --connector 1 --idtag TAG1\n"
+      "  csmsctl cmd CP1 reset --type Soft\n"
+      "  csmsctl cmd CP1 get-config HeartbeatInterval MeterValueSampleInterval\n"
+      "  csmsctl cmd CP1 set-config --key HeartbeatInterval --value 60\n";
+  return out;
+}
+
+constexpr const char* kCsvHelp =
+    "\n"
+    "One id tag a line: idTag[,status[,expiry[,parentIdTag]]]. status is Accepted\n"
+    "(the default), Blocked, Expired or Invalid; expiry is RFC 3339. A first line\n"
+    "starting with \"idTag\" is a header; blank lines and lines starting with # are\n"
+    "skipped; fields may be double-quoted. Every row is checked first and bad rows\n"
+    "are reported by line number: the import is all or nothing.\n";
+
+// Help for `csmsctl [words] --help`: the most specific match.
+std::string help_for(const std::vector<std::string>& words) {
+  if (words.empty() || words[0] == "help") {
+    if (words.size() > 1) return help_for(std::vector<std::string>(words.begin() + 1, words.end()));
+    return usage_text();
+  }
+  if (words[0] == "cmd") return command_help();
+  for (const auto& s : specs()) {
+    if (words[0] == s.group && (!*s.name || (words.size() > 1 && words[1] == s.name))) {
+      std::string out = "usage: csmsctl " + spec_usage(s) + "\n\n" + s.summary + "\n";
+      if (std::string_view(s.name) == "import") out += kCsvHelp;
+      return out;
+    }
+  }
+  std::string group_lines = usage_lines(words[0]);
+  if (!group_lines.empty()) return "usage:\n" + group_lines;
+  return usage_text();
+}
+
+// Takes "--name VALUE" or "--name=VALUE" at args[i]; advances i past it.
+std::optional<std::string> take_value(const std::vector<std::string>& args, std::size_t& i,
+                                      const std::string& name, bool required) {
+  const std::string& a = args[i];
+  if (a.size() > name.size() && a[name.size()] == '=') return a.substr(name.size() + 1);
+  if (i + 1 < args.size() && !starts_with(args[i + 1], "--")) return args[++i];
+  if (required) throw UsageError(name + " needs a value");
+  return std::nullopt;
+}
+
+std::string flag_name(const std::string& arg) {
+  return arg.substr(0, arg.find('='));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------
+
+BaseUrl parse_base_url(const std::string& url) {
+  constexpr std::string_view kScheme = "http://";
+  if (starts_with(url, "https://"))
+    throw UsageError("the admin API speaks plain HTTP (bind it to localhost or tunnel it): " + url);
+  if (!starts_with(url, kScheme)) throw UsageError("the URL must start with http://, not " + url);
+  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  BaseUrl out;
+  if (slash != std::string_view::npos) out.path = std::string(rest.substr(slash));
+  while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
+  std::string_view port;
+  if (!authority.empty() && authority.front() == '[') {  // [::1]:8181
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) throw UsageError("bad URL (unclosed '['): " + url);
+    out.host = std::string(authority.substr(1, close - 1));
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') throw UsageError("bad URL: " + url);
+      port = authority.substr(close + 2);
+    }
+  } else {
+    const auto colon = authority.rfind(':');
+    out.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port = authority.substr(colon + 1);
+  }
+  if (out.host.empty()) throw UsageError("the URL has no host: " + url);
+  if (!port.empty()) {
+    auto p = parse_integer(port);
+    if (!p || *p < 1 || *p > 65535) throw UsageError("bad port in URL: " + url);
+    out.port = static_cast<std::uint16_t>(*p);
+  }
+  return out;
+}
+
+std::string usage_text() {
+  return std::string(
+             "usage: csmsctl [--url URL] [--token TOKEN] [--json] COMMAND [ARGS]\n"
+             "\n"
+             "The admin client of csms: talks to the admin API at $CSMS_URL (default\n") +
+         kDefaultUrl +
+         ") with the bearer token $CSMS_TOKEN. --url, --token\n"
+         "and --json may appear anywhere on the line.\n"
+         "\n"
+         "commands:\n" +
+         usage_lines("") +
+         "\n"
+         "options:\n"
+         "  --url URL       the admin API (overrides $CSMS_URL)\n"
+         "  --token TOKEN   the bearer token (overrides $CSMS_TOKEN)\n"
+         "  --json          print the API's JSON as-is instead of tables\n"
+         "  -h, --help      this text; `csmsctl COMMAND --help` for one command\n"
+         "\n"
+         "Times are RFC 3339 (2024-01-15T10:30:00Z). Id tags are 1 to 36 characters (OCPP\n"
+         "2.0.1 IdToken; 1.6 stations accept at most 20).\n"
+         "Exit status: 0 done, 1 the API or the server refused or failed, 2 usage error.\n";
+}
+
+Invocation parse_command_line(const std::vector<std::string>& args, const std::string& env_url,
+                              const std::string& env_token) {
+  Invocation inv;
+  inv.url = env_url.empty() ? kDefaultUrl : env_url;
+  inv.token = env_token;
+
+  // Global options first, wherever they are.
+  std::vector<std::string> rest;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string name = flag_name(args[i]);
+    if (name == "--url") {
+      inv.url = *take_value(args, i, name, true);
+    } else if (name == "--token") {
+      inv.token = *take_value(args, i, name, true);
+    } else if (args[i] == "--json") {
+      inv.json = true;
+    } else if (args[i] == "--help" || args[i] == "-h") {
+      inv.help = true;
+    } else if (args[i] == "--version") {
+      rest.insert(rest.begin(), "version");
+    } else {
+      rest.push_back(args[i]);
+    }
+  }
+  if (!rest.empty() && rest[0] == "help") inv.help = true;
+  if (inv.help) {
+    std::vector<std::string> words;
+    for (const auto& w : rest) {
+      if (starts_with(w, "--")) break;
+      words.push_back(w);
+    }
+    inv.help_text = help_for(words);
+    return inv;
+  }
+  if (rest.empty()) throw UsageError("no command given\n\n" + usage_text());
+
+  // The command words.
+  const Spec* spec = nullptr;
+  bool group_known = false;
+  for (const auto& s : specs()) {
+    if (rest[0] != s.group) continue;
+    group_known = true;
+    if (!*s.name || (rest.size() > 1 && rest[1] == s.name)) {
+      spec = &s;
+      break;
+    }
+  }
+  if (!spec) {
+    if (!group_known)
+      throw UsageError("unknown command \"" + rest[0] + "\" (csmsctl --help lists them)");
+    throw UsageError((rest.size() > 1 ? "unknown " + rest[0] + " command \"" + rest[1] + "\""
+                                      : rest[0] + " needs a subcommand") +
+                     "; usage:\n" + usage_lines(rest[0]));
+  }
+  const std::string command = std::string(spec->group) + (*spec->name ? " " : "") + spec->name;
+  const std::string usage = "usage: csmsctl " + spec_usage(*spec);
+
+  // Its options and arguments.
+  Parsed parsed;
+  for (std::size_t i = *spec->name ? 2 : 1; i < rest.size(); ++i) {
+    const std::string& a = rest[i];
+    if (!starts_with(a, "--") || a == "--") {
+      parsed.args.push_back(a);
+      continue;
+    }
+    const std::string name = flag_name(a);
+    const Option* option = nullptr;
+    for (const auto& o : spec->options) {
+      if (name == o.name) option = &o;
+    }
+    if (option) {
+      if (parsed.options.count(name)) throw UsageError(command + ": " + name + " is given twice");
+      if (option->value) {
+        parsed.options[name] = *take_value(rest, i, name, true);
+      } else {
+        if (a != name) throw UsageError(command + ": " + name + " takes no value");
+        parsed.options[name] = "";
+      }
+    } else if (spec->any_flags) {
+      parsed.extra.emplace_back(name.substr(2), take_value(rest, i, name, false));
+    } else {
+      throw UsageError(command + ": unknown option " + name + "\n" + usage);
+    }
+  }
+  const auto [min_args, max_args] = argument_range(*spec);
+  if (parsed.args.size() < min_args || parsed.args.size() > max_args) {
+    throw UsageError(command + ": " +
+                     (parsed.args.size() < min_args ? "missing arguments" : "too many arguments") +
+                     "\n" + usage);
+  }
+  for (const auto& a : parsed.args) {
+    if (a.empty()) throw UsageError(command + ": empty argument");
+  }
+  parse_base_url(inv.url);  // A bad URL is a usage error, before any connection.
+  try {
+    build(*spec, parsed, inv);
+  } catch (const UsageError& e) {
+    throw UsageError(command + ": " + e.what());
+  }
+  return inv;
+}
+
+// ---------------------------------------------------------------------------
+// CSV import
+
+std::string idtags_csv_to_json(const std::string& csv, const std::string& file_name,
+                               std::vector<std::size_t>& lines) {
+  static const char* kStatuses[] = {"Accepted", "Blocked", "Expired", "Invalid"};
+  std::vector<std::string> problems;
+  std::map<std::string, std::size_t> seen;
+  JsonBody body;
+  body.array();
+  lines.clear();
+  bool first_row = true;
+  std::size_t line_no = 0;
+  std::istringstream in(csv);
+  std::string line;
+  while (std::getline(in, line)) {
+    ++line_no;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line_no == 1 && starts_with(line, "\xEF\xBB\xBF")) line.erase(0, 3);  // BOM
+    const std::string where = file_name + ":" + std::to_string(line_no) + ": ";
+    if (trim(line).empty() || trim(line)[0] == '#') continue;
+
+    // Fields, with RFC 4180 quoting ("a,b" and "" for a quote).
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;
+    bool was_quoted = false;
+    bool bad_quote = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+          field.push_back('"');
+          ++i;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field.push_back(c);
+        }
+      } else if (c == '"' && trim(field).empty()) {
+        quoted = was_quoted = true;
+        field.clear();
+      } else if (c == ',') {
+        fields.push_back(was_quoted ? field : trim(field));
+        field.clear();
+        was_quoted = false;
+      } else {
+        if (was_quoted && c != ' ' && c != '\t') bad_quote = true;
+        field.push_back(c);
+      }
+    }
+    if (quoted || bad_quote) {
+      problems.push_back(where + "unbalanced quotes");
+      continue;
+    }
+    fields.push_back(was_quoted ? field : trim(field));
+
+    if (first_row) {
+      first_row = false;
+      if (lower(fields[0]) == "idtag") continue;  // Header line.
+    }
+    const std::size_t before = problems.size();
+    if (fields.size() > 4)
+      problems.push_back(where +
+                         "expected at most 4 columns (idTag,status,expiry,parentIdTag), got " +
+                         std::to_string(fields.size()));
+    const std::string& tag = fields[0];
+    if (tag.empty() || utf8_chars(tag) > 36)
+      problems.push_back(where + "idTag must be 1 to 36 characters");
+    std::string status;
+    if (fields.size() > 1 && !fields[1].empty()) {
+      for (const char* s : kStatuses) {
+        if (lower(fields[1]) == lower(s)) status = s;
+      }
+      if (status.empty())
+        problems.push_back(where + "status must be Accepted, Blocked, Expired or Invalid, not \"" +
+                           fields[1] + "\"");
+    }
+    if (fields.size() > 2 && !fields[2].empty() && !ocpp::DateTime::parse(fields[2]))
+      problems.push_back(where + "expiry \"" + fields[2] +
+                         "\" is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)");
+    if (fields.size() > 3 && utf8_chars(fields[3]) > 36)
+      problems.push_back(where + "parentIdTag must be at most 36 characters");
+    if (!tag.empty()) {
+      auto [it, fresh] = seen.emplace(tag, line_no);
+      if (!fresh)
+        problems.push_back(where + "idTag \"" + tag + "\" repeats line " +
+                           std::to_string(it->second));
+    }
+    if (problems.size() != before) continue;
+
+    try {
+      body.object().key("idTag").str(tag);
+      if (!status.empty()) body.key("status").str(status);
+      if (fields.size() > 2 && !fields[2].empty()) body.key("expiry").str(fields[2]);
+      if (fields.size() > 3 && !fields[3].empty()) body.key("parentIdTag").str(fields[3]);
+      body.end_object();
+    } catch (const UsageError&) {
+      throw InputError(where + "not valid UTF-8");
+    }
+    lines.push_back(line_no);
+  }
+  if (!problems.empty()) {
+    std::string all;
+    const std::size_t shown = std::min<std::size_t>(problems.size(), 20);
+    for (std::size_t i = 0; i < shown; ++i) all += (i ? "\n" : "") + problems[i];
+    if (problems.size() > shown)
+      all += "\n... and " + std::to_string(problems.size() - shown) + " more";
+    throw InputError(all + "\nnothing was imported");
+  }
+  return body.end_array().text();
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+namespace {
+
+std::string compact(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  v.Accept(writer);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+bool is_table(const rapidjson::Value& v) {
+  return v.IsArray() && !v.Empty() &&
+         std::all_of(v.Begin(), v.End(), [](const auto& e) { return e.IsObject(); });
+}
+
+std::string cell(const rapidjson::Value& v) {
+  if (v.IsNull() || (v.IsString() && v.GetStringLength() == 0)) return "-";
+  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsBool()) return v.GetBool() ? "yes" : "no";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64());
+  if (v.IsNumber()) return fmt::format("{}", v.GetDouble());
+  if (v.IsArray()) {
+    if (v.Empty()) return "(none)";
+    std::string out;
+    for (const auto& e : v.GetArray()) out += (out.empty() ? "" : ", ") + cell(e);
+    return out;
+  }
+  return compact(v);
+}
+
+// Column order for nested tables whose natural order reads badly.
+std::vector<std::string> preferred_columns(std::string_view name) {
+  if (name == "configurationKey") return {"key", "value", "readonly"};
+  return {};
+}
+
+void print_table(const rapidjson::Value& rows, std::vector<std::string> columns, std::ostream& out,
+                 const std::string& indent) {
+  if (!rows.IsArray() || rows.Empty()) {
+    out << indent << "(none)\n";
+    return;
+  }
+  // Columns: the given ones, then any other field in order of appearance.
+  std::vector<std::string> all = columns;
+  const bool fixed = !columns.empty();
+  for (const auto& row : rows.GetArray()) {
+    if (!row.IsObject() || fixed) continue;
+    for (const auto& m : row.GetObject()) {
+      std::string name(m.name.GetString(), m.name.GetStringLength());
+      if (std::find(all.begin(), all.end(), name) == all.end()) all.push_back(name);
+    }
+  }
+  std::vector<std::vector<std::string>> grid;
+  grid.emplace_back();
+  for (const auto& c : all) grid[0].push_back(column_header(c));
+  for (const auto& row : rows.GetArray()) {
+    grid.emplace_back();
+    for (const auto& c : all) {
+      if (!row.IsObject()) {
+        grid.back().push_back(&c == &all.front() ? cell(row) : "");
+        continue;
+      }
+      auto it = row.FindMember(c.c_str());
+      grid.back().push_back(it == row.MemberEnd() ? "-" : cell(it->value));
+    }
+  }
+  std::vector<std::size_t> width(all.size(), 0);
+  for (const auto& r : grid) {
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : grid) {
+    std::string line = indent;
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    out << line << "\n";
+  }
+}
+
+// "key: value" lines; nested objects flattened to dotted keys, arrays of
+// objects printed as tables after the scalar fields.
+void collect(const rapidjson::Value& obj, const std::string& prefix,
+             std::vector<std::pair<std::string, const rapidjson::Value*>>& scalars,
+             std::vector<std::pair<std::string, const rapidjson::Value*>>& tables) {
+  for (const auto& m : obj.GetObject()) {
+    const std::string name = prefix + std::string(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsObject() && !m.value.ObjectEmpty()) {
+      collect(m.value, name + ".", scalars, tables);
+    } else if (is_table(m.value)) {
+      tables.emplace_back(name, &m.value);
+    } else {
+      scalars.emplace_back(name, &m.value);
+    }
+  }
+}
+
+void print_record(std::vector<std::pair<std::string, const rapidjson::Value*>> scalars,
+                  const rapidjson::Value* obj, std::ostream& out) {
+  std::vector<std::pair<std::string, const rapidjson::Value*>> tables;
+  if (obj && obj->IsObject()) collect(*obj, "", scalars, tables);
+  std::size_t width = 0;
+  for (const auto& s : scalars) width = std::max(width, s.first.size());
+  for (const auto& [name, v] : scalars)
+    out << name << ":" << std::string(width - name.size() + 1, ' ') << cell(*v) << "\n";
+  for (const auto& [name, v] : tables) {
+    out << "\n" << name << ":\n";
+    const auto dot = name.rfind('.');
+    print_table(*v, preferred_columns(dot == std::string::npos ? name : name.substr(dot + 1)), out,
+                "  ");
+  }
+}
+
+}  // namespace
+
+void print_answer(const Invocation& inv, const std::string& body, std::ostream& out) {
+  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
+    if (!inv.done_message.empty()) out << inv.done_message << "\n";
+    return;
+  }
+  rapidjson::Document doc;
+  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
+  if (doc.HasParseError()) {
+    out << body << "\n";  // Not JSON (should not happen): show it as it came.
+    return;
+  }
+  switch (inv.format) {
+    case Format::Table:
+      print_table(doc, inv.columns, out, "");
+      break;
+    case Format::Lines:
+      if (doc.IsArray()) {
+        for (const auto& e : doc.GetArray()) out << cell(e) << "\n";
+      }
+      break;
+    case Format::Version: {
+      auto v = doc.IsObject() ? doc.FindMember("version") : doc.MemberEnd();
+      out << "csms " << (doc.IsObject() && v != doc.MemberEnd() ? cell(v->value) : "?") << " at "
+          << inv.url << "\n";
+      break;
+    }
+    case Format::Command: {
+      std::vector<std::pair<std::string, const rapidjson::Value*>> head;
+      const rapidjson::Value* response = nullptr;
+      if (doc.IsObject()) {
+        if (auto a = doc.FindMember("action"); a != doc.MemberEnd())
+          head.emplace_back("action", &a->value);
+        if (auto r = doc.FindMember("response"); r != doc.MemberEnd()) response = &r->value;
+      }
+      print_record(std::move(head), response, out);
+      break;
+    }
+    case Format::Record:
+      if (doc.IsObject()) {
+        print_record({}, &doc, out);
+      } else {
+        out << cell(doc) << "\n";
+      }
+      break;
+  }
+}
+
+std::string error_message(const Invocation& inv, unsigned status, const std::string& reason,
+                          const std::string& body) {
+  rapidjson::Document doc;
+  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
+  std::string message;
+  if (!doc.HasParseError() && doc.IsObject()) {
+    auto e = doc.FindMember("error");
+    if (e != doc.MemberEnd() && e->value.IsString()) message = e->value.GetString();
+    auto c = doc.FindMember("code");
+    if (!message.empty() && c != doc.MemberEnd() && c->value.IsString())
+      message += std::string(" (CALLERROR ") + c->value.GetString() + ")";
+  }
+  if (message.empty()) return "HTTP " + std::to_string(status) + " " + reason;
+  // An import item's number -> the CSV line it came from.
+  if (!inv.input_lines.empty() && starts_with(message, "item ")) {
+    const auto colon = message.find(": ");
+    auto n = parse_integer(std::string_view(message).substr(5, colon - 5));
+    if (colon != std::string::npos && n && *n >= 1 &&
+        static_cast<std::size_t>(*n) <= inv.input_lines.size())
+      message = inv.input_file + ":" +
+                std::to_string(inv.input_lines[static_cast<std::size_t>(*n) - 1]) +
+                message.substr(colon);
+  }
+  if (status == 401) message += " (set CSMS_TOKEN or pass --token)";
+  return message;
+}
+
+}  // namespace csms::cli

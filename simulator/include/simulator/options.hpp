@@ -1,0 +1,44 @@
+#pragma once
+// The ocpp-sim command line.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "simulator/log.hpp"
+
+namespace simulator {
+
+/// Everything the command line can say.
+struct Options {
+  std::string url;
+  std::string id;
+  std::optional<std::string> password;
+  std::string ocpp = "1.6";
+  int connectors = 1;
+  std::string scenario;
+  std::string vendor = "ocpp-sim";
+  std::string model = "SIM-1";
+  std::string serial;  ///< Empty: the station id.
+  std::string firmware = "0.1.0";
+  double power_w = 7400.0;
+  std::optional<int> heartbeat_s;
+  std::optional<int> meter_interval_s;
+  std::string id_tag = "SIM-TAG";
+  int reconnect_min_ms = 500;
+  int reconnect_max_ms = 30000;
+  double call_timeout_s = 30.0;
+  LogLevel log_level = LogLevel::Info;
+  bool retry_rejected = false;
+  std::string queue_file;
+  bool help = false;
+};
+
+/// Parses argv[1..]. Accepts `--name value` and `--name=value`. On a bad
+/// command line returns nullopt with `error` set.
+std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error);
+
+/// The --help text.
+std::string usage();
+
+}  // namespace simulator

@@ -1,0 +1,187 @@
+#include "simulator/options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace simulator {
+namespace {
+
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+bool to_int(const std::string& text, int min, int max, int& out) {
+  int v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) return false;
+  out = v;
+  return true;
+}
+
+bool to_double(const std::string& text, double min, double max, double& out) {
+  try {
+    std::size_t used = 0;
+    double v = std::stod(text, &used);
+    if (used != text.size() || !std::isfinite(v) || v < min || v > max) return false;
+    out = v;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+std::string usage() {
+  return R"(ocpp-sim: an OCPP 1.6J charge-point simulator
+
+usage: ocpp-sim --url ws://HOST:PORT/PATH --id ID [options]
+
+connection
+  --url URL               the CSMS endpoint; the station connects to URL/<percent-encoded ID>
+  --id ID                 the charge point identity
+  --password PW           HTTP Basic auth (user = ID)
+  --ocpp 1.6              protocol version (only 1.6 for now)
+  --reconnect-min-ms N    first reconnection delay (default 500)
+  --reconnect-max-ms N    longest reconnection delay (default 30000)
+  --retry-rejected        keep retrying after HTTP 401/404 or a wrong subprotocol
+  --call-timeout S        seconds to wait for a CALLRESULT (default 30)
+
+charger
+  --connectors N          connectors (default 1)
+  --vendor V --model M --serial S --firmware F
+                          BootNotification fields (defaults ocpp-sim, SIM-1, ID, 0.1.0)
+  --power-w W             charging power (default 7400)
+  --heartbeat S           heartbeat interval, overriding the CSMS's
+  --meter-interval S      MeterValueSampleInterval (default 60)
+  --idtag TAG             idTag for scenario steps that name none (default SIM-TAG)
+  --queue-file FILE       keep the offline queue in FILE across restarts
+
+run
+  --scenario FILE.json    play these steps after boot, then exit (0 ok, 1 a step failed)
+  --log-level L           trace|debug|info|warn|error (stderr; default info)
+  --help
+
+Events go to stdout, one JSON object per line; logs to stderr.
+)";
+}
+
+std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error) {
+  Options o;
+  using Setter = std::function<bool(const std::string&)>;
+  auto text = [](std::string& field) {
+    return [&field](const std::string& v) {
+      field = v;
+      return true;
+    };
+  };
+  auto integer = [](int& field, int min, int max) {
+    return [&field, min, max](const std::string& v) { return to_int(v, min, max, field); };
+  };
+  auto optional_integer = [](std::optional<int>& field, int min, int max) {
+    return [&field, min, max](const std::string& v) {
+      int x = 0;
+      if (!to_int(v, min, max, x)) return false;
+      field = x;
+      return true;
+    };
+  };
+  std::map<std::string, std::pair<Setter, std::string>> with_value = {
+      {"--url", {text(o.url), "a ws:// URL"}},
+      {"--id", {text(o.id), "a station id"}},
+      {"--password",
+       {[&o](const std::string& v) {
+          o.password = v;
+          return true;
+        },
+        "a password"}},
+      {"--ocpp", {text(o.ocpp), "1.6"}},
+      {"--connectors", {integer(o.connectors, 1, 1000), "an integer in 1..1000"}},
+      {"--scenario", {text(o.scenario), "a file"}},
+      {"--vendor", {text(o.vendor), "a vendor name"}},
+      {"--model", {text(o.model), "a model name"}},
+      {"--serial", {text(o.serial), "a serial number"}},
+      {"--firmware", {text(o.firmware), "a firmware version"}},
+      {"--power-w",
+       {[&o](const std::string& v) { return to_double(v, 1, 1e7, o.power_w); },
+        "a number of watts > 0"}},
+      {"--heartbeat", {optional_integer(o.heartbeat_s, 0, 86400 * 7), "seconds (0..604800)"}},
+      {"--meter-interval", {optional_integer(o.meter_interval_s, 0, 86400), "seconds (0..86400)"}},
+      {"--idtag", {text(o.id_tag), "an idTag"}},
+      {"--reconnect-min-ms", {integer(o.reconnect_min_ms, 1, 3600000), "milliseconds >= 1"}},
+      {"--reconnect-max-ms", {integer(o.reconnect_max_ms, 1, 3600000), "milliseconds >= 1"}},
+      {"--call-timeout",
+       {[&o](const std::string& v) { return to_double(v, 0.01, 86400, o.call_timeout_s); },
+        "seconds > 0"}},
+      {"--log-level",
+       {[&o](const std::string& v) {
+          auto level = log_level_from_string(v);
+          if (level) o.log_level = *level;
+          return level.has_value();
+        },
+        "trace|debug|info|warn|error"}},
+      {"--queue-file", {text(o.queue_file), "a file"}},
+  };
+
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::optional<std::string> value;
+    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (name == "--help" || name == "-h") {
+      o.help = true;
+      return o;
+    }
+    if (name == "--retry-rejected" && !value) {
+      o.retry_rejected = true;
+      continue;
+    }
+    auto it = with_value.find(name);
+    if (it == with_value.end()) {
+      error = fmt::format("unknown option {} (see --help)", name);
+      return std::nullopt;
+    }
+    if (!value) {
+      if (i + 1 >= args.size()) {
+        error = fmt::format("{} needs a value: {}", name, it->second.second);
+        return std::nullopt;
+      }
+      value = args[++i];
+    }
+    if (!it->second.first(*value)) {
+      error = fmt::format("{} {}: expected {}", name, *value, it->second.second);
+      return std::nullopt;
+    }
+  }
+
+  if (o.url.empty())
+    error = "--url is required";
+  else if (o.id.empty())
+    error = "--id is required";
+  else if (o.ocpp != "1.6" && o.ocpp != "1.6J" && o.ocpp != "ocpp1.6")
+    error = fmt::format("--ocpp {}: only 1.6 is implemented", o.ocpp);
+  else if (o.reconnect_max_ms < o.reconnect_min_ms)
+    error = "--reconnect-max-ms must be >= --reconnect-min-ms";
+  else if (utf8_length(o.vendor) > 20 || o.vendor.empty())
+    error = "--vendor: 1..20 characters (OCPP 1.6 chargePointVendor)";
+  else if (utf8_length(o.model) > 20 || o.model.empty())
+    error = "--model: 1..20 characters (OCPP 1.6 chargePointModel)";
+  else if (utf8_length(o.serial) > 25)
+    error = "--serial: at most 25 characters (OCPP 1.6 chargePointSerialNumber)";
+  else if (utf8_length(o.firmware) > 50)
+    error = "--firmware: at most 50 characters (OCPP 1.6 firmwareVersion)";
+  else if (utf8_length(o.id_tag) > 20 || o.id_tag.empty())
+    error = "--idtag: 1..20 characters (OCPP 1.6 IdToken)";
+  if (!error.empty()) return std::nullopt;
+  return o;
+}
+
+}  // namespace simulator

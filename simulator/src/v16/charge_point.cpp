@@ -1,0 +1,964 @@
+#include "simulator/v16/charge_point.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "v16/messages.hpp"
+
+namespace simulator::v16 {
+
+using namespace ocpp::v16;
+
+namespace {
+
+constexpr Duration kBootRetryFallback{10000};
+
+std::chrono::seconds seconds(std::int64_t s) {
+  return std::chrono::seconds(s);
+}
+
+template <typename Enum>
+bool valid_enum(const std::string& text) {
+  Enum e{};
+  return from_string(text, e);
+}
+
+std::size_t utf8_length(const std::string& s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+}  // namespace
+
+std::string describe_failure(const CallReply& reply) {
+  switch (reply.kind) {
+    case CallReply::Kind::Result:
+      return "answered";
+    case CallReply::Kind::Error:
+      return fmt::format("answered CALLERROR {}: {}", reply.error_code, reply.error_description);
+    case CallReply::Kind::Timeout:
+      return "not answered within the call timeout";
+    case CallReply::Kind::Dropped:
+      return "not delivered: " +
+             (reply.error_description.empty() ? std::string("offline") : reply.error_description);
+    case CallReply::Kind::Unsendable:
+      return "not sendable: its transaction has no id";
+  }
+  return "failed";
+}
+
+ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& scheduler,
+                         EventSink& events, Logger log)
+    : settings_(std::move(settings)),
+      link_(link),
+      scheduler_(scheduler),
+      events_(events),
+      log_(std::move(log)),
+      config_(default_configuration(settings_)),
+      messenger_(ocpp::Version::v16, link, scheduler, events, log_, settings_.call_timeout),
+      boot_timer_(scheduler),
+      heartbeat_timer_(scheduler),
+      step_timer_(scheduler),
+      reboot_timer_(scheduler),
+      shutdown_timer_(scheduler) {
+  if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
+  connectors_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
+  for (auto& c : connectors_) c.meter = Meter(settings_.power_w);
+  messenger_.set_call_handler(this);
+  messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
+    on_transaction_reply(call, reply);
+  });
+  // An unanswered transaction message: presume the connection dead and
+  // reconnect; the message stays at the head and goes again.
+  messenger_.set_timeout_handler([this](const OutgoingCall&) { link_.reconnect(); });
+  link_.set_observer(this);
+}
+
+ChargePoint::~ChargePoint() {
+  link_.set_observer(nullptr);
+}
+
+bool ChargePoint::open_queue_file(std::string* error) {
+  if (settings_.queue_file.empty()) return true;
+  return messenger_.use_queue_file(settings_.queue_file, error);
+}
+
+void ChargePoint::emit_error(const std::string& message) {
+  log_.error("{}", message);
+  events_.emit(Event("error").add("message", message));
+}
+
+// ---------------------------------------------------------------------------
+// Connection and boot
+
+void ChargePoint::start() {
+  link_.start();
+}
+
+void ChargePoint::on_link_up() {
+  log_.info("connected");
+  events_.emit(Event("connected"));
+  if (!booted_) messenger_.set_gate_open(false);
+  messenger_.on_connected();
+  if (!booted_) {
+    send_boot();
+  } else {
+    // A plain reconnect: no new boot, just tell what changed meanwhile.
+    report_changed_statuses(false);
+    schedule_heartbeat();
+    wait_for_drain();
+  }
+}
+
+void ChargePoint::on_link_message(std::string_view text) {
+  messenger_.on_message(text);
+}
+
+void ChargePoint::on_link_down() {
+  log_.info("disconnected");
+  events_.emit(Event("disconnected"));
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  messenger_.on_disconnected();
+  release_waiters();
+}
+
+void ChargePoint::on_link_failure(const LinkFailure& failure) {
+  if (failure.http_status != 0) {
+    log_.warn("connection refused with HTTP {}{}", failure.http_status,
+              failure.fatal ? " (giving up)" : "");
+    events_.emit(Event("rejected").add("status", failure.http_status));
+  } else if (failure.fatal) {
+    emit_error(failure.message);
+  } else {
+    log_.info("connection failed: {}", failure.message);
+  }
+  if (failure.fatal && fatal_handler_) {
+    fatal_handler_(
+        failure.http_status != 0
+            ? fmt::format("the CSMS refused the connection with HTTP {}", failure.http_status)
+            : failure.message);
+  }
+}
+
+void ChargePoint::send_boot() {
+  BootNotificationRequest req;
+  req.chargePointVendor = settings_.vendor;
+  req.chargePointModel = settings_.model;
+  req.chargePointSerialNumber = settings_.serial_number;
+  req.firmwareVersion = settings_.firmware_version;
+  req.meterType = "ocpp-sim meter";
+  OutgoingCall call = make_call(req);
+  call.priority = true;
+  call.on_reply = [this, epoch = epoch_](const CallReply& reply) {
+    if (epoch == epoch_) on_boot_reply(reply);
+  };
+  messenger_.call(std::move(call));
+}
+
+void ChargePoint::on_boot_reply(const CallReply& reply) {
+  if (reply.kind == CallReply::Kind::Dropped) return;  // the next connection boots again
+  if (!reply.ok()) {
+    log_.warn("BootNotification {}; retrying", describe_failure(reply));
+    boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
+    return;
+  }
+  std::string error;
+  auto resp = decode<BootNotificationResponse>(*reply.result, error);
+  if (!resp) {
+    emit_error("invalid BootNotification response: " + error);
+    boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
+    return;
+  }
+  events_.emit(Event("boot")
+                   .add("status", std::string(to_string(resp->status)))
+                   .add("interval", resp->interval));
+  if (resp->status == RegistrationStatus::Accepted) {
+    if (!settings_.heartbeat_s && resp->interval > 0) {
+      config_.force("HeartbeatInterval", std::to_string(resp->interval));
+    }
+    on_booted();
+    return;
+  }
+  // Pending or Rejected: ask again after the interval the CSMS gave.
+  const Duration retry =
+      resp->interval > 0 ? Duration(seconds(resp->interval)) : kBootRetryFallback;
+  log_.info("boot {}; retrying in {} s", to_string(resp->status), retry.count() / 1000.0);
+  boot_timer_.start(retry, [this] {
+    if (messenger_.connected()) send_boot();
+  });
+}
+
+void ChargePoint::on_booted() {
+  const bool first = !booted_;
+  booted_ = true;
+  log_.info("boot accepted");
+  messenger_.set_gate_open(true);
+  report_changed_statuses(true);
+  schedule_heartbeat();
+  wait_for_drain();
+  if (first && ready_handler_) ready_handler_();
+}
+
+void ChargePoint::schedule_heartbeat() {
+  const std::int64_t interval = config_.get_int("HeartbeatInterval", 0);
+  if (interval <= 0 || shutting_down_) {
+    heartbeat_timer_.cancel();
+    return;
+  }
+  heartbeat_timer_.start(seconds(interval), [this] {
+    if (ready()) {
+      OutgoingCall call = make_call(HeartbeatRequest{});
+      messenger_.call(std::move(call));
+    }
+    schedule_heartbeat();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Status
+
+ChargePointStatus ChargePoint::idle_status(const Connector& c) const {
+  return c.operative ? ChargePointStatus::Available : ChargePointStatus::Unavailable;
+}
+
+void ChargePoint::update_meter(int connector) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  if (c.session && c.status == ChargePointStatus::Charging) {
+    c.meter.resume(now());
+  } else {
+    c.meter.pause(now());
+  }
+}
+
+void ChargePoint::set_status(int connector, ChargePointStatus status, ChargePointErrorCode error,
+                             std::optional<std::string> info,
+                             std::function<void(const CallReply&)> on_reply) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  c.status = status;
+  c.error = error;
+  c.info = std::move(info);
+  update_meter(connector);
+  report_status(connector, std::move(on_reply));
+}
+
+void ChargePoint::report_status(int connector, std::function<void(const CallReply&)> on_reply) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  if (!ready()) {
+    // Reported when the connection is back (report_changed_statuses).
+    if (on_reply) {
+      CallReply dropped;
+      dropped.kind = CallReply::Kind::Dropped;
+      on_reply(dropped);
+    }
+    return;
+  }
+  StatusNotificationRequest req;
+  req.connectorId = connector;
+  req.errorCode = c.error;
+  req.status = c.status;
+  req.info = c.info;
+  req.timestamp = scheduler_.wall_now();
+  c.reported = std::make_pair(c.status, c.error);
+  OutgoingCall call = make_call(req);
+  call.connector = connector;
+  call.on_reply = [this, connector, epoch = epoch_,
+                   on_reply = std::move(on_reply)](const CallReply& reply) {
+    if (epoch == epoch_ && !reply.ok() && reply.kind != CallReply::Kind::Error) {
+      connectors_[static_cast<std::size_t>(connector)].reported.reset();
+    }
+    if (on_reply) on_reply(reply);
+  };
+  messenger_.call(std::move(call));
+}
+
+void ChargePoint::report_changed_statuses(bool all) {
+  for (std::size_t n = 0; n < connectors_.size(); ++n) {
+    const auto& c = connectors_[n];
+    if (all || c.reported != std::make_pair(c.status, c.error)) {
+      report_status(static_cast<int>(n));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Authorization
+
+bool ChargePoint::id_tag_cached(const std::string& id_tag) const {
+  auto it = auth_cache_.find(id_tag);
+  if (it == auth_cache_.end() || it->second.status != AuthorizationStatus::Accepted) return false;
+  return !it->second.expiryDate || scheduler_.wall_now() < *it->second.expiryDate;
+}
+
+void ChargePoint::authorize(const std::string& id_tag, bool remote,
+                            std::function<void(AuthOutcome, std::string)> done) {
+  const bool needed = !remote || config_.get_bool("AuthorizeRemoteTxRequests", false);
+  if (!needed) return done(AuthOutcome::Accepted, "");
+  if (config_.get_bool("LocalPreAuthorize", false) && id_tag_cached(id_tag)) {
+    log_.debug("{} accepted from the authorization cache", id_tag);
+    return done(AuthOutcome::Accepted, "");
+  }
+  auto offline_rules = [this, id_tag, done] {
+    if (config_.get_bool("LocalAuthorizeOffline", true) && id_tag_cached(id_tag)) {
+      return done(AuthOutcome::Accepted, "");
+    }
+    if (config_.get_bool("AllowOfflineTxForUnknownId", false)) {
+      log_.info("offline: starting for unknown idTag {} (AllowOfflineTxForUnknownId)", id_tag);
+      return done(AuthOutcome::Accepted, "");
+    }
+    done(AuthOutcome::NoAnswer, "offline and " + id_tag + " is not in the authorization cache");
+  };
+  if (!ready()) return offline_rules();
+
+  OutgoingCall call = make_call(AuthorizeRequest{id_tag});
+  call.on_reply = [this, id_tag, done, offline_rules, epoch = epoch_](const CallReply& reply) {
+    if (epoch != epoch_) return done(AuthOutcome::NoAnswer, "reset while authorizing");
+    if (reply.kind == CallReply::Kind::Dropped || reply.kind == CallReply::Kind::Timeout) {
+      return offline_rules();
+    }
+    if (!reply.ok()) return done(AuthOutcome::NoAnswer, "Authorize " + describe_failure(reply));
+    std::string error;
+    auto resp = decode<AuthorizeResponse>(*reply.result, error);
+    if (!resp) {
+      emit_error("invalid Authorize response: " + error);
+      return done(AuthOutcome::NoAnswer, "invalid Authorize response");
+    }
+    if (config_.get_bool("AuthorizationCacheEnabled", true)) auth_cache_[id_tag] = resp->idTagInfo;
+    if (resp->idTagInfo.status == AuthorizationStatus::Accepted) {
+      return done(AuthOutcome::Accepted, "");
+    }
+    done(AuthOutcome::Refused, std::string(to_string(resp->idTagInfo.status)));
+  };
+  messenger_.call(std::move(call));
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+void ChargePoint::start_session(int connector, const std::string& id_tag, bool remote, int repeat,
+                                std::optional<std::string> expect, StepDone done) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  if (c.session || c.starting) {
+    return done(StepResult::failure(fmt::format("connector {} is busy", connector)));
+  }
+  if (!c.operative || c.status == ChargePointStatus::Unavailable ||
+      c.status == ChargePointStatus::Faulted) {
+    return done(
+        StepResult::failure(fmt::format("connector {} is {}", connector, to_string(c.status))));
+  }
+  c.starting = true;
+  const std::string want = expect.value_or("Accepted");
+  authorize(id_tag, remote,
+            [this, connector, id_tag, repeat, want, done, epoch = epoch_](AuthOutcome outcome,
+                                                                          std::string detail) {
+              connectors_[static_cast<std::size_t>(connector)].starting = false;
+              if (epoch != epoch_ || shutting_down_) {
+                return done(StepResult::failure("no start: the charge point is resetting"));
+              }
+              if (outcome == AuthOutcome::Refused) {
+                if (detail == want) return done(StepResult::success());
+                return done(StepResult::failure(
+                    fmt::format("Authorize for {} answered {}, not {}", id_tag, detail, want)));
+              }
+              if (outcome == AuthOutcome::NoAnswer) return done(StepResult::failure(detail));
+              begin_transaction(connector, id_tag, repeat, want, done);
+            });
+}
+
+void ChargePoint::begin_transaction(int connector, const std::string& id_tag, int repeat,
+                                    std::string expect, StepDone done) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  auto s = std::make_unique<Session>();
+  s->local_id = messenger_.queue().new_session();
+  s->id_tag = id_tag;
+  s->started_at = scheduler_.wall_now();
+  s->meter_start = c.meter.energy_wh_int(now());
+  s->sample_timer = std::make_unique<Timer>(scheduler_);
+  const std::int64_t local_id = s->local_id;
+
+  set_status(connector, ChargePointStatus::Preparing);
+  if (done) {
+    if (ready()) {
+      start_waiters_[local_id] = Waiter{std::move(done), repeat, std::nullopt, std::move(expect)};
+    } else {
+      // Offline: the StartTransaction waits in the queue; the step goes on.
+      done(StepResult::success());
+    }
+  }
+  StartTransactionRequest req;
+  req.connectorId = connector;
+  req.idTag = id_tag;
+  req.meterStart = s->meter_start;
+  req.timestamp = s->started_at;
+  c.session = std::move(s);
+  log_.info("connector {}: starting a transaction for {} at {} Wh", connector, id_tag,
+            req.meterStart);
+  for (int i = 0; i < repeat; ++i) {
+    // Identical payloads: a repeat tests the CSMS's idempotence.
+    OutgoingCall call = make_call(req);
+    call.transactional = true;
+    call.session = local_id;
+    call.connector = connector;
+    messenger_.call(std::move(call));
+  }
+  c.meter.attach_ev(now(), settings_.ev_start_soc, settings_.ev_capacity_wh);
+  set_status(connector, ChargePointStatus::Charging);
+  schedule_sample(connector);
+}
+
+void ChargePoint::stop_session(int connector, Reason reason, int repeat, StepDone done) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  if (!c.session) {
+    if (done) done(StepResult::failure(fmt::format("no transaction on connector {}", connector)));
+    return;
+  }
+  std::unique_ptr<Session> s = std::move(c.session);
+  s->sample_timer->cancel();
+  const auto t = now();
+  c.meter.pause(t);
+  StopTransactionRequest req;
+  req.idTag = s->id_tag;
+  req.meterStop = c.meter.energy_wh_int(t);
+  req.timestamp = scheduler_.wall_now();
+  req.transactionId = messenger_.queue().transaction_id(s->local_id).value_or(0);
+  req.reason = reason;
+  MeterValue final_reading;
+  final_reading.timestamp = req.timestamp;
+  {
+    // The session is gone from the connector; sample with the EV still attached.
+    auto values = sample(connector, ReadingContext::Transaction_End);
+    auto energy = std::find_if(values.begin(), values.end(), [](const SampledValue& v) {
+      return v.measurand == Measurand::Energy_Active_Import_Register;
+    });
+    if (energy == values.end()) {
+      SampledValue v;
+      v.value = std::to_string(req.meterStop);
+      v.context = ReadingContext::Transaction_End;
+      v.measurand = Measurand::Energy_Active_Import_Register;
+      v.unit = UnitOfMeasure::Wh;
+      values.insert(values.begin(), v);
+    }
+    final_reading.sampledValue = std::move(values);
+  }
+  req.transactionData = std::vector<MeterValue>{final_reading};
+  c.meter.detach_ev();
+  log_.info("connector {}: stopping the transaction at {} Wh ({})", connector, req.meterStop,
+            to_string(reason));
+
+  if (done) {
+    if (ready()) {
+      stop_waiters_[s->local_id] = Waiter{std::move(done), repeat, std::nullopt, {}};
+    } else {
+      done(StepResult::success());
+    }
+  }
+  for (int i = 0; i < repeat; ++i) {
+    OutgoingCall call = make_call(req);
+    call.transactional = true;
+    call.session = s->local_id;
+    call.connector = connector;
+    call.tx_id_field = "transactionId";  // filled in once the StartTransaction is answered
+    messenger_.call(std::move(call));
+  }
+  set_status(connector, ChargePointStatus::Finishing);
+  // The cable comes out at once; an availability change waiting for the end of
+  // the session applies now.
+  if (c.scheduled_operative) {
+    c.operative = *c.scheduled_operative;
+    c.scheduled_operative.reset();
+  }
+  set_status(connector, idle_status(c));
+}
+
+std::vector<SampledValue> ChargePoint::sample(int connector, ReadingContext context) const {
+  const auto& c = connectors_[static_cast<std::size_t>(connector)];
+  const auto t = now();
+  const char* key =
+      context == ReadingContext::Transaction_End ? "StopTxnSampledData" : "MeterValuesSampledData";
+  std::vector<SampledValue> out;
+  for (const auto& name : config_.get_list(key)) {
+    SampledValue v;
+    v.context = context;
+    Measurand m{};
+    if (!from_string(name, m)) continue;
+    v.measurand = m;
+    switch (m) {
+      case Measurand::Energy_Active_Import_Register:
+        v.value = std::to_string(c.meter.energy_wh_int(t));
+        v.unit = UnitOfMeasure::Wh;
+        break;
+      case Measurand::Power_Active_Import:
+        v.value = fmt::format("{:.1f}", c.meter.power_w());
+        v.unit = UnitOfMeasure::W;
+        break;
+      case Measurand::Current_Import:
+        v.value = fmt::format("{:.2f}", c.meter.current_a());
+        v.unit = UnitOfMeasure::A;
+        break;
+      case Measurand::Voltage:
+        v.value = fmt::format("{:.1f}", Meter::kVoltage);
+        v.unit = UnitOfMeasure::V;
+        break;
+      case Measurand::SoC: {
+        auto soc = c.meter.soc_percent(t);
+        if (!soc) continue;
+        v.value = fmt::format("{:.1f}", *soc);
+        v.unit = UnitOfMeasure::Percent;
+        v.location = Location::EV;
+        break;
+      }
+      default:
+        continue;
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+void ChargePoint::schedule_sample(int connector) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  if (!c.session) return;
+  const std::int64_t interval = config_.get_int("MeterValueSampleInterval", 0);
+  if (interval <= 0 || shutting_down_) {
+    c.session->sample_timer->cancel();
+    return;
+  }
+  c.session->sample_timer->start(seconds(interval), [this, connector] {
+    send_meter_values(connector, ReadingContext::Sample_Periodic, true);
+    schedule_sample(connector);
+  });
+}
+
+void ChargePoint::send_meter_values(int connector, ReadingContext context, bool transactional) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  MeterValuesRequest req;
+  req.connectorId = connector;
+  MeterValue mv;
+  mv.timestamp = scheduler_.wall_now();
+  mv.sampledValue = sample(connector, context);
+  if (mv.sampledValue.empty()) return;
+  req.meterValue.push_back(std::move(mv));
+  std::int64_t session = 0;
+  if (c.session) {
+    session = c.session->local_id;
+    req.transactionId = messenger_.queue().transaction_id(session);
+  }
+  OutgoingCall call = make_call(req);
+  call.connector = connector;
+  if (transactional && session != 0) {
+    call.transactional = true;
+    call.session = session;
+    call.tx_id_field = "transactionId";
+  }
+  messenger_.call(std::move(call));
+}
+
+// ---------------------------------------------------------------------------
+// Replies to transaction messages
+
+void ChargePoint::on_transaction_reply(const OutgoingCall& call, const CallReply& reply) {
+  if (call.action == StartTransactionRequest::kAction) {
+    on_start_reply(call, reply);
+  } else if (call.action == StopTransactionRequest::kAction) {
+    on_stop_reply(call, reply);
+  } else if (reply.kind == CallReply::Kind::Result) {
+    std::string error;
+    if (call.action == MeterValuesRequest::kAction &&
+        !decode<MeterValuesResponse>(*reply.result, error)) {
+      emit_error("invalid MeterValues response: " + error);
+    }
+  }
+}
+
+void ChargePoint::finish_waiter(std::map<std::int64_t, Waiter>& waiters, std::int64_t session,
+                                std::optional<StepResult> result) {
+  auto it = waiters.find(session);
+  if (it == waiters.end()) return;
+  if (!it->second.result && result) it->second.result = std::move(result);
+  if (--it->second.pending > 0) return;
+  Waiter w = std::move(it->second);
+  waiters.erase(it);
+  w.done(w.result.value_or(StepResult::success()));
+}
+
+void ChargePoint::release_waiters() {
+  // Offline: the messages stay queued and go later; the steps need not wait.
+  for (auto* waiters : {&start_waiters_, &stop_waiters_}) {
+    auto taken = std::move(*waiters);
+    waiters->clear();
+    for (auto& [session, w] : taken) w.done(w.result.value_or(StepResult::success()));
+  }
+}
+
+void ChargePoint::on_start_reply(const OutgoingCall& call, const CallReply& reply) {
+  auto waiter = start_waiters_.find(call.session);
+  const std::string expect = waiter != start_waiters_.end() ? waiter->second.expect : "Accepted";
+  if (!reply.ok()) {
+    emit_error(fmt::format("StartTransaction on connector {} {}", call.connector,
+                           describe_failure(reply)));
+    finish_waiter(start_waiters_, call.session,
+                  StepResult::failure("StartTransaction " + describe_failure(reply)));
+    return;
+  }
+  std::string error;
+  auto resp = decode<StartTransactionResponse>(*reply.result, error);
+  if (!resp) {
+    emit_error("invalid StartTransaction response: " + error);
+    finish_waiter(start_waiters_, call.session,
+                  StepResult::failure("invalid StartTransaction response: " + error));
+    return;
+  }
+  auto request = decode_text<StartTransactionRequest>(call.payload);
+  const std::string id_tag = request ? request->idTag : std::string();
+  const std::string status(to_string(resp->idTagInfo.status));
+  auto known = messenger_.queue().transaction_id(call.session);
+  bool deauthorize = false;
+  if (!known) {
+    // The first answer names the transaction; queued messages of this session
+    // are sent with this id from now on.
+    messenger_.queue().set_transaction_id(call.session, resp->transactionId);
+    if (config_.get_bool("AuthorizationCacheEnabled", true) && !id_tag.empty()) {
+      auth_cache_[id_tag] = resp->idTagInfo;
+    }
+    events_.emit(Event("transaction_started")
+                     .add("connectorId", call.connector)
+                     .add("transactionId", resp->transactionId)
+                     .add("idTag", id_tag)
+                     .add("idTagStatus", status));
+    deauthorize = resp->idTagInfo.status != AuthorizationStatus::Accepted &&
+                  config_.get_bool("StopTransactionOnInvalidId", true);
+  } else if (*known != resp->transactionId) {
+    log_.warn("a repeated StartTransaction got transactionId {}, the first got {}",
+              resp->transactionId, *known);
+  }
+  finish_waiter(start_waiters_, call.session,
+                status == expect
+                    ? StepResult::success()
+                    : StepResult::failure(fmt::format("StartTransaction for {} answered {}, not {}",
+                                                      id_tag, status, expect)));
+  if (deauthorize) {
+    for (std::size_t n = 1; n < connectors_.size(); ++n) {
+      auto& c = connectors_[n];
+      if (c.session && c.session->local_id == call.session) {
+        log_.info("connector {}: idTag {} is {}; stopping", n, id_tag, status);
+        stop_session(static_cast<int>(n), Reason::DeAuthorized, 1, {});
+      }
+    }
+  }
+}
+
+void ChargePoint::on_stop_reply(const OutgoingCall& call, const CallReply& reply) {
+  if (!reply.ok()) {
+    if (reply.kind != CallReply::Kind::Unsendable) {
+      emit_error(fmt::format("StopTransaction on connector {} {}", call.connector,
+                             describe_failure(reply)));
+    }
+    finish_waiter(stop_waiters_, call.session,
+                  StepResult::failure("StopTransaction " + describe_failure(reply)));
+    return;
+  }
+  std::string error;
+  auto resp = decode<StopTransactionResponse>(*reply.result, error);
+  if (!resp) {
+    emit_error("invalid StopTransaction response: " + error);
+    finish_waiter(stop_waiters_, call.session,
+                  StepResult::failure("invalid StopTransaction response: " + error));
+    return;
+  }
+  auto request = decode_text<StopTransactionRequest>(reply.sent_payload);
+  if (request && resp->idTagInfo && request->idTag &&
+      config_.get_bool("AuthorizationCacheEnabled", true)) {
+    auth_cache_[*request->idTag] = *resp->idTagInfo;
+  }
+  if (request && stop_reported_.insert(call.session).second) {
+    Event e("transaction_stopped");
+    e.add("connectorId", call.connector)
+        .add("transactionId", request->transactionId)
+        .add("meterStop", request->meterStop);
+    if (request->reason) e.add("reason", std::string(to_string(*request->reason)));
+    events_.emit(e);
+  }
+  finish_waiter(stop_waiters_, call.session, StepResult::success());
+}
+
+// ---------------------------------------------------------------------------
+// Availability and reset
+
+void ChargePoint::apply_availability(int connector, bool operative) {
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  c.operative = operative;
+  c.scheduled_operative.reset();
+  if (c.session || c.starting) return;
+  if (!operative && c.status != ChargePointStatus::Unavailable) {
+    set_status(connector, ChargePointStatus::Unavailable);
+  } else if (operative && c.status == ChargePointStatus::Unavailable) {
+    set_status(connector, ChargePointStatus::Available);
+  }
+}
+
+void ChargePoint::reboot(Reason reason) {
+  if (rebooting_) return;
+  rebooting_ = true;
+  log_.info("resetting ({})", to_string(reason));
+  for (std::size_t n = 1; n < connectors_.size(); ++n) {
+    if (connectors_[n].session) stop_session(static_cast<int>(n), reason, 1, {});
+  }
+  ++epoch_;  // answers to anything asked before the reset no longer matter
+  // Deliver the StopTransactions before going down, if the CSMS is quick.
+  reboot_timer_.start(std::min(settings_.call_timeout, Duration(10000)),
+                      [this] { complete_reboot(); });
+  messenger_.when_drained([this] { complete_reboot(); });
+}
+
+void ChargePoint::complete_reboot() {
+  if (!rebooting_) return;
+  rebooting_ = false;
+  reboot_timer_.cancel();
+  booted_ = false;
+  messenger_.set_gate_open(false);
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  // Not step_timer_: a running "charge" step still ends on time.
+  for (std::size_t n = 0; n < connectors_.size(); ++n) {
+    auto& c = connectors_[n];
+    c.starting = false;
+    c.status = idle_status(c);
+    c.error = ChargePointErrorCode::NoError;
+    c.info.reset();
+    c.reported.reset();
+    c.meter.pause(now());
+  }
+  log_.info("rebooting: offline for {} ms", settings_.reset_delay.count());
+  link_.go_offline(settings_.reset_delay);
+}
+
+void ChargePoint::go_offline(std::optional<Duration> duration) {
+  log_.info("going offline{}",
+            duration ? fmt::format(" for {} ms", duration->count()) : std::string(" until online"));
+  link_.go_offline(duration);
+}
+
+void ChargePoint::go_online() {
+  link_.go_online();
+}
+
+void ChargePoint::shutdown(bool drain, std::function<void()> done) {
+  if (shutting_down_) {
+    // Asked again (a signal while draining): close now.
+    if (!drain && close_now_) close_now_();
+    return;
+  }
+  shutting_down_ = true;
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  step_timer_.cancel();
+  reboot_timer_.cancel();
+  for (auto& c : connectors_) {
+    if (c.session) c.session->sample_timer->cancel();
+  }
+  auto closed = std::make_shared<bool>(false);
+  close_now_ = [this, closed, done = std::move(done)] {
+    if (*closed) return;
+    *closed = true;
+    shutdown_timer_.cancel();
+    drain_then_ = nullptr;
+    link_.shutdown(done);
+  };
+  if (drain && pending_transaction_messages() > 0) {
+    // Deliver what is queued first, waiting for the connection if it is down
+    // (an offline step may be about to end), but not forever.
+    log_.info("waiting up to {} ms to deliver {} queued message(s)", settings_.call_timeout.count(),
+              pending_transaction_messages());
+    shutdown_timer_.start(settings_.call_timeout, [this] { close_now_(); });
+    drain_then_ = [this] { close_now_(); };
+    wait_for_drain();
+  } else {
+    close_now_();
+  }
+}
+
+void ChargePoint::wait_for_drain() {
+  if (!drain_then_ || !ready()) return;  // on_link_up / on_booted call again
+  messenger_.when_drained([this] {
+    if (!drain_then_ || pending_transaction_messages() > 0) return;  // dropped: wait again
+    auto then = std::move(drain_then_);
+    drain_then_ = nullptr;
+    then();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Steps
+
+std::optional<std::string> ChargePoint::check_step(const Step& step) const {
+  const std::int64_t n = connector_count();
+  auto where = describe(step);
+  switch (step.kind) {
+    case StepKind::Start:
+    case StepKind::Charge:
+    case StepKind::Stop:
+      if (step.connector < 1 || step.connector > n) {
+        return fmt::format("{}: connector {} does not exist (1..{})", where, step.connector, n);
+      }
+      break;
+    case StepKind::Status:
+      if (step.connector < 0 || step.connector > n) {
+        return fmt::format("{}: connector {} does not exist (0..{})", where, step.connector, n);
+      }
+      if (!valid_enum<ChargePointStatus>(step.status)) {
+        return fmt::format("{}: \"{}\" is not a 1.6 ChargePointStatus", where, step.status);
+      }
+      if (!valid_enum<ChargePointErrorCode>(step.error_code)) {
+        return fmt::format("{}: \"{}\" is not a 1.6 ChargePointErrorCode", where, step.error_code);
+      }
+      if (step.info && utf8_length(*step.info) > 50) {
+        return fmt::format("{}: info is longer than 50 characters", where);
+      }
+      break;
+    default:
+      break;
+  }
+  if (step.kind == StepKind::Stop && !valid_enum<Reason>(step.reason)) {
+    return fmt::format("{}: \"{}\" is not a 1.6 stop Reason", where, step.reason);
+  }
+  const std::string& tag = step.id_tag ? *step.id_tag : settings_.id_tag;
+  if ((step.kind == StepKind::Authorize || step.kind == StepKind::Start) && utf8_length(tag) > 20) {
+    return fmt::format("{}: idTag \"{}\" is longer than 20 characters", where, tag);
+  }
+  if (step.expect) {
+    const bool ok = step.kind == StepKind::DataTransfer
+                        ? valid_enum<DataTransferStatus>(*step.expect)
+                        : valid_enum<AuthorizationStatus>(*step.expect);
+    if (!ok) return fmt::format("{}: \"{}\" is not a status it can answer", where, *step.expect);
+  }
+  if (step.kind == StepKind::DataTransfer) {
+    if (utf8_length(step.vendor_id) > 255) return where + ": vendorId is over 255 characters";
+    if (step.message_id && utf8_length(*step.message_id) > 50) {
+      return where + ": messageId is over 50 characters";
+    }
+  }
+  return std::nullopt;
+}
+
+void ChargePoint::run_step(const Step& step, StepDone done) {
+  if (auto problem = check_step(step)) return done(StepResult::failure(*problem));
+  const int n = static_cast<int>(step.connector);
+  switch (step.kind) {
+    case StepKind::Authorize:
+      return step_authorize(step, std::move(done));
+    case StepKind::Start:
+      return start_session(n, step.id_tag.value_or(settings_.id_tag), false, step.repeat,
+                           step.expect, std::move(done));
+    case StepKind::Charge:
+      if (!connectors_[static_cast<std::size_t>(n)].session) {
+        return done(StepResult::failure(fmt::format("no transaction on connector {}", n)));
+      }
+      step_timer_.start(seconds_to_duration(step.seconds.value_or(0)),
+                        [done = std::move(done)] { done(StepResult::success()); });
+      return;
+    case StepKind::Stop: {
+      Reason reason{};
+      from_string(step.reason, reason);
+      return stop_session(n, reason, step.repeat, std::move(done));
+    }
+    case StepKind::Status: {
+      ChargePointStatus status{};
+      ChargePointErrorCode error{};
+      from_string(step.status, status);
+      from_string(step.error_code, error);
+      return set_status(n, status, error, step.info, [done](const CallReply& reply) {
+        // Offline is fine: the status is reported when the connection is back.
+        if (reply.kind == CallReply::Kind::Error) {
+          return done(StepResult::failure("StatusNotification " + describe_failure(reply)));
+        }
+        done(StepResult::success());
+      });
+    }
+    case StepKind::Heartbeat:
+    case StepKind::DataTransfer:
+      return step_simple_call(step, std::move(done));
+    default:
+      return done(StepResult::failure(describe(step) + ": not something a station does"));
+  }
+}
+
+void ChargePoint::step_authorize(const Step& step, StepDone done) {
+  if (!ready()) return done(StepResult::failure("offline: Authorize cannot be sent"));
+  const std::string id_tag = step.id_tag.value_or(settings_.id_tag);
+  OutgoingCall call = make_call(AuthorizeRequest{id_tag});
+  call.on_reply = [this, id_tag, expect = step.expect, done](const CallReply& reply) {
+    if (!reply.ok()) return done(StepResult::failure("Authorize " + describe_failure(reply)));
+    std::string error;
+    auto resp = decode<AuthorizeResponse>(*reply.result, error);
+    if (!resp) return done(StepResult::failure("invalid Authorize response: " + error));
+    if (config_.get_bool("AuthorizationCacheEnabled", true)) auth_cache_[id_tag] = resp->idTagInfo;
+    const std::string status(to_string(resp->idTagInfo.status));
+    if (expect && status != *expect) {
+      return done(StepResult::failure(
+          fmt::format("Authorize for {} answered {}, not {}", id_tag, status, *expect)));
+    }
+    done(StepResult::success());
+  };
+  messenger_.call(std::move(call));
+}
+
+void ChargePoint::step_simple_call(const Step& step, StepDone done) {
+  if (!ready()) {
+    return done(StepResult::failure(fmt::format("offline: {} cannot be sent", describe(step))));
+  }
+  if (step.kind == StepKind::Heartbeat) {
+    OutgoingCall call = make_call(HeartbeatRequest{});
+    call.on_reply = [done](const CallReply& reply) {
+      if (!reply.ok()) return done(StepResult::failure("Heartbeat " + describe_failure(reply)));
+      std::string error;
+      if (!decode<HeartbeatResponse>(*reply.result, error)) {
+        return done(StepResult::failure("invalid Heartbeat response: " + error));
+      }
+      done(StepResult::success());
+    };
+    return messenger_.call(std::move(call));
+  }
+  DataTransferRequest req;
+  req.vendorId = step.vendor_id;
+  req.messageId = step.message_id;
+  req.data = step.data;
+  OutgoingCall call = make_call(req);
+  call.on_reply = [expect = step.expect, done](const CallReply& reply) {
+    if (!reply.ok()) return done(StepResult::failure("DataTransfer " + describe_failure(reply)));
+    std::string error;
+    auto resp = decode<DataTransferResponse>(*reply.result, error);
+    if (!resp) return done(StepResult::failure("invalid DataTransfer response: " + error));
+    const std::string status(to_string(resp->status));
+    if (expect && status != *expect) {
+      return done(
+          StepResult::failure(fmt::format("DataTransfer answered {}, not {}", status, *expect)));
+    }
+    done(StepResult::success());
+  };
+  messenger_.call(std::move(call));
+}
+
+// ---------------------------------------------------------------------------
+// Inspection
+
+ChargePointStatus ChargePoint::status(int connector) const {
+  return connectors_.at(static_cast<std::size_t>(connector)).status;
+}
+
+bool ChargePoint::has_session(int connector) const {
+  return static_cast<bool>(connectors_.at(static_cast<std::size_t>(connector)).session);
+}
+
+std::optional<std::int64_t> ChargePoint::transaction_id(int connector) const {
+  const auto& c = connectors_.at(static_cast<std::size_t>(connector));
+  if (!c.session) return std::nullopt;
+  return messenger_.queue().transaction_id(c.session->local_id);
+}
+
+double ChargePoint::energy_wh(int connector) const {
+  return connectors_.at(static_cast<std::size_t>(connector)).meter.energy_wh(now());
+}
+
+}  // namespace simulator::v16

@@ -1,0 +1,296 @@
+// Answers to the CSMS's CALLs, as a 1.6 charge point gives them.
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ocpp/v16/actions.hpp"
+#include "simulator/v16/charge_point.hpp"
+#include "v16/messages.hpp"
+
+namespace simulator::v16 {
+
+using namespace ocpp::v16;
+
+namespace {
+
+constexpr std::string_view kVendorId = "ocpp-sim";
+
+/// The response to send and what to do once it is sent.
+template <typename Response>
+struct Outcome {
+  Response response;
+  std::function<void()> then;
+};
+
+/// Decodes the request (a CALLERROR with the decoder's code if invalid), runs
+/// `fn`, encodes its response.
+template <typename Request, typename Fn>
+CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
+  Request req;
+  ocpp::DecodeContext ctx;
+  if (!read(call.payload(), req, ctx)) {
+    return {ocpp::make_call_error(call.id(), ctx.code(), ocpp::Version::v16, ctx.description()),
+            {}};
+  }
+  Outcome<typename Request::Response> out = fn(req);
+  return {ocpp::make_call_result(call.id(), to_json(out.response)), std::move(out.then)};
+}
+
+}  // namespace
+
+CallAnswer ChargePoint::handle_call(const ocpp::Frame& call) {
+  using Handler = CallAnswer (ChargePoint::*)(const ocpp::Frame&);
+  static const std::map<std::string_view, Handler> handlers = {
+      {"ChangeAvailability", &ChargePoint::on_change_availability},
+      {"ChangeConfiguration", &ChargePoint::on_change_configuration},
+      {"ClearCache", &ChargePoint::on_clear_cache},
+      {"DataTransfer", &ChargePoint::on_data_transfer},
+      {"GetConfiguration", &ChargePoint::on_get_configuration},
+      {"RemoteStartTransaction", &ChargePoint::on_remote_start},
+      {"RemoteStopTransaction", &ChargePoint::on_remote_stop},
+      {"Reset", &ChargePoint::on_reset},
+      {"TriggerMessage", &ChargePoint::on_trigger_message},
+      {"UnlockConnector", &ChargePoint::on_unlock},
+  };
+  auto it = handlers.find(call.action());
+  if (it == handlers.end()) {
+    // Known to 1.6 but not played by this charger, or not 1.6 at all.
+    const bool known = find_action(call.action()) != nullptr;
+    log_.info("answering {} to {}", known ? "NotSupported" : "NotImplemented", call.action());
+    return {ocpp::make_call_error(
+                call.id(), known ? ocpp::ErrorCode::NotSupported : ocpp::ErrorCode::NotImplemented,
+                ocpp::Version::v16,
+                known ? fmt::format("{} is not supported by this charge point", call.action())
+                      : fmt::format("unknown action {}", call.action())),
+            {}};
+  }
+  try {
+    return (this->*(it->second))(call);
+  } catch (const std::exception& e) {
+    log_.error("{} failed: {}", call.action(), e.what());
+    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::InternalError, ocpp::Version::v16,
+                                  e.what()),
+            {}};
+  }
+}
+
+bool ChargePoint::can_start(int connector) const {
+  if (connector < 1 || connector > connector_count()) return false;
+  const auto& c = connectors_[static_cast<std::size_t>(connector)];
+  return !c.session && !c.starting && c.operative &&
+         (c.status == ChargePointStatus::Available || c.status == ChargePointStatus::Preparing);
+}
+
+CallAnswer ChargePoint::on_remote_start(const ocpp::Frame& call) {
+  return answer<RemoteStartTransactionRequest>(call, [this](const auto& req) {
+    Outcome<RemoteStartTransactionResponse> out{{RemoteStartStopStatus::Rejected}, {}};
+    int connector = 0;
+    if (req.connectorId) {
+      if (can_start(static_cast<int>(*req.connectorId))) {
+        connector = static_cast<int>(*req.connectorId);
+      }
+    } else {
+      for (int n = 1; n <= connector_count() && connector == 0; ++n) {
+        if (can_start(n)) connector = n;
+      }
+    }
+    if (connector == 0 || shutting_down_ || rebooting_) return out;
+    out.response.status = RemoteStartStopStatus::Accepted;
+    out.then = [this, connector, id_tag = req.idTag] {
+      start_session(connector, id_tag, true, 1, std::nullopt, [this, connector](StepResult r) {
+        if (!r.ok) log_.info("remote start on connector {} did not start: {}", connector, r.error);
+      });
+    };
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_remote_stop(const ocpp::Frame& call) {
+  return answer<RemoteStopTransactionRequest>(call, [this](const auto& req) {
+    Outcome<RemoteStopTransactionResponse> out{{RemoteStartStopStatus::Rejected}, {}};
+    for (int n = 1; n <= connector_count(); ++n) {
+      if (transaction_id(n) == req.transactionId) {
+        out.response.status = RemoteStartStopStatus::Accepted;
+        out.then = [this, n] { stop_session(n, Reason::Remote, 1, {}); };
+        break;
+      }
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_reset(const ocpp::Frame& call) {
+  return answer<ResetRequest>(call, [this](const auto& req) {
+    const Reason reason = req.type == ResetType::Hard ? Reason::HardReset : Reason::SoftReset;
+    return Outcome<ResetResponse>{{ResetStatus::Accepted}, [this, reason] { reboot(reason); }};
+  });
+}
+
+CallAnswer ChargePoint::on_unlock(const ocpp::Frame& call) {
+  return answer<UnlockConnectorRequest>(call, [this](const auto& req) {
+    Outcome<UnlockConnectorResponse> out{{UnlockStatus::NotSupported}, {}};
+    if (req.connectorId < 1 || req.connectorId > connector_count()) return out;
+    const int n = static_cast<int>(req.connectorId);
+    out.response.status = UnlockStatus::Unlocked;
+    out.then = [this, n] {
+      if (has_session(n)) stop_session(n, Reason::UnlockCommand, 1, {});
+    };
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_change_availability(const ocpp::Frame& call) {
+  return answer<ChangeAvailabilityRequest>(call, [this](const auto& req) {
+    Outcome<ChangeAvailabilityResponse> out{{AvailabilityStatus::Rejected}, {}};
+    if (req.connectorId < 0 || req.connectorId > connector_count()) return out;
+    const bool operative = req.type == AvailabilityType::Operative;
+    std::vector<int> now;
+    bool scheduled = false;
+    const int first = req.connectorId == 0 ? 0 : static_cast<int>(req.connectorId);
+    const int last = req.connectorId == 0 ? connector_count() : first;
+    for (int n = first; n <= last; ++n) {
+      auto& c = connectors_[static_cast<std::size_t>(n)];
+      if (!operative && c.session) {
+        // Not while charging: it takes effect when the session ends.
+        c.scheduled_operative = false;
+        scheduled = true;
+      } else {
+        now.push_back(n);
+      }
+    }
+    out.response.status = scheduled ? AvailabilityStatus::Scheduled : AvailabilityStatus::Accepted;
+    out.then = [this, now, operative] {
+      for (int n : now) apply_availability(n, operative);
+    };
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_change_configuration(const ocpp::Frame& call) {
+  return answer<ChangeConfigurationRequest>(call, [this](const auto& req) {
+    Outcome<ChangeConfigurationResponse> out{{ConfigurationStatus::Rejected}, {}};
+    switch (config_.set(req.key, req.value)) {
+      case ConfigResult::Accepted:
+        out.response.status = ConfigurationStatus::Accepted;
+        break;
+      case ConfigResult::RebootRequired:
+        out.response.status = ConfigurationStatus::RebootRequired;
+        break;
+      case ConfigResult::Rejected:
+        out.response.status = ConfigurationStatus::Rejected;
+        break;
+      case ConfigResult::NotSupported:
+        out.response.status = ConfigurationStatus::NotSupported;
+        break;
+    }
+    if (out.response.status == ConfigurationStatus::Accepted) {
+      out.then = [this, key = config_.find(req.key)->name] { config_changed(key); };
+    }
+    return out;
+  });
+}
+
+void ChargePoint::config_changed(const std::string& key) {
+  log_.info("configuration {} = {}", key, config_.get(key).value_or(""));
+  if (key == "HeartbeatInterval") {
+    if (ready()) schedule_heartbeat();
+  } else if (key == "MeterValueSampleInterval") {
+    for (int n = 1; n <= connector_count(); ++n) schedule_sample(n);
+  }
+}
+
+CallAnswer ChargePoint::on_get_configuration(const ocpp::Frame& call) {
+  return answer<GetConfigurationRequest>(call, [this](const auto& req) {
+    Outcome<GetConfigurationResponse> out{{}, {}};
+    std::vector<KeyValue> found;
+    std::vector<std::string> unknown;
+    auto add = [&found](const ConfigKey& k) {
+      found.push_back(KeyValue{k.name, k.readonly, k.value});
+    };
+    if (!req.key || req.key->empty()) {
+      for (const auto& k : config_.keys()) add(k);
+    } else {
+      for (const auto& name : *req.key) {
+        if (const ConfigKey* k = config_.find(name)) {
+          add(*k);
+        } else {
+          unknown.push_back(name);
+        }
+      }
+    }
+    if (!found.empty()) out.response.configurationKey = std::move(found);
+    if (!unknown.empty()) out.response.unknownKey = std::move(unknown);
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_clear_cache(const ocpp::Frame& call) {
+  return answer<ClearCacheRequest>(call, [this](const auto&) {
+    auth_cache_.clear();
+    return Outcome<ClearCacheResponse>{{ClearCacheStatus::Accepted}, {}};
+  });
+}
+
+CallAnswer ChargePoint::on_data_transfer(const ocpp::Frame& call) {
+  return answer<DataTransferRequest>(call, [](const auto& req) {
+    Outcome<DataTransferResponse> out{{DataTransferStatus::UnknownVendorId, std::nullopt}, {}};
+    if (req.vendorId == kVendorId) {
+      out.response.status = DataTransferStatus::Accepted;
+      out.response.data = req.data;
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargePoint::on_trigger_message(const ocpp::Frame& call) {
+  return answer<TriggerMessageRequest>(call, [this](const auto& req) {
+    Outcome<TriggerMessageResponse> out{{TriggerMessageStatus::Rejected}, {}};
+    const std::int64_t n = req.connectorId.value_or(-1);
+    if (req.connectorId && (n < 0 || n > connector_count())) return out;
+    out.response.status = TriggerMessageStatus::Accepted;
+    switch (req.requestedMessage) {
+      case MessageTrigger::BootNotification:
+        out.then = [this] { send_boot(); };
+        break;
+      case MessageTrigger::Heartbeat:
+        out.then = [this] {
+          if (ready()) messenger_.call(make_call(HeartbeatRequest{}));
+        };
+        break;
+      case MessageTrigger::StatusNotification:
+        out.then = [this, n] {
+          for (int c = 0; c <= connector_count(); ++c) {
+            if (n < 0 || c == n) report_status(c);
+          }
+        };
+        break;
+      case MessageTrigger::MeterValues:
+        out.then = [this, n] {
+          if (!ready()) return;
+          for (int c = 1; c <= connector_count(); ++c) {
+            if (n <= 0 || c == n) send_meter_values(c, ReadingContext::Trigger, false);
+          }
+        };
+        break;
+      case MessageTrigger::DiagnosticsStatusNotification:
+        out.then = [this] {
+          if (ready()) messenger_.call(make_call(DiagnosticsStatusNotificationRequest{}));
+        };
+        break;
+      case MessageTrigger::FirmwareStatusNotification:
+        out.then = [this] {
+          if (ready()) {
+            FirmwareStatusNotificationRequest req;
+            req.status = FirmwareStatus::Idle;
+            messenger_.call(make_call(req));
+          }
+        };
+        break;
+    }
+    return out;
+  });
+}
+
+}  // namespace simulator::v16

@@ -1,0 +1,311 @@
+// csmsctl: command line -> admin API request, CSV import, answer formatting.
+//
+// csmsctl's sources are not in a library (the csmsctl target globs csms/cli/),
+// so the table-driven mapping is compiled into this test directly.
+#include "../../../csms/cli/cli.cpp"  // NOLINT(bugprone-suspicious-include)
+
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+using csms::cli::Format;
+using csms::cli::InputError;
+using csms::cli::Invocation;
+using csms::cli::UsageError;
+
+Invocation parse(std::vector<std::string> args, const std::string& env_url = "",
+                 const std::string& env_token = "") {
+  return csms::cli::parse_command_line(args, env_url, env_token);
+}
+
+std::string printed(const Invocation& inv, const std::string& body) {
+  std::ostringstream out;
+  csms::cli::print_answer(inv, body, out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("csmsctl: URL and token come from the environment, flags override anywhere",
+          "[csmsctl]") {
+  auto defaults = parse({"station", "list"});
+  CHECK(defaults.url == "http://127.0.0.1:8181");
+  CHECK(defaults.token.empty());
+  CHECK_FALSE(defaults.json);
+
+  auto env = parse({"station", "list"}, "http://csms:9000", "envtoken");
+  CHECK(env.url == "http://csms:9000");
+  CHECK(env.token == "envtoken");
+
+  auto flags = parse({"station", "--url", "http://h:1", "list", "--token=t2", "--json"},
+                     "http://csms:9000", "envtoken");
+  CHECK(flags.url == "http://h:1");
+  CHECK(flags.token == "t2");
+  CHECK(flags.json);
+}
+
+TEST_CASE("csmsctl: station commands map to the station routes", "[csmsctl]") {
+  auto add = parse({"station", "add", "CP1", "--password", "secret-password-1"});
+  CHECK(add.method == "POST");
+  CHECK(add.target == "/api/stations");
+  CHECK(add.body == R"({"id":"CP1","password":"secret-password-1"})");
+  CHECK(parse({"station", "add", "CP1"}).body == R"({"id":"CP1"})");
+
+  auto list = parse({"station", "list"});
+  CHECK(list.method == "GET");
+  CHECK(list.target == "/api/stations");
+  CHECK(list.format == Format::Table);
+
+  CHECK(parse({"station", "show", "CP/1"}).target == "/api/stations/CP%2F1");
+  auto remove = parse({"station", "remove", "CP|1"});
+  CHECK(remove.method == "DELETE");
+  CHECK(remove.target == "/api/stations/CP%7C1");
+  CHECK(remove.done_message == "removed station CP|1");
+}
+
+TEST_CASE("csmsctl: idtag commands map to the idtag routes", "[csmsctl]") {
+  auto add = parse({"idtag", "add", "T1", "--status", "Blocked", "--expiry", "2030-01-01T00:00:00Z",
+                    "--parent", "G"});
+  CHECK(add.method == "POST");
+  CHECK(add.target == "/api/idtags");
+  CHECK(add.body ==
+        R"({"idTag":"T1","status":"Blocked","expiry":"2030-01-01T00:00:00Z","parentIdTag":"G"})");
+  CHECK(parse({"idtag", "list"}).target == "/api/idtags");
+  auto block = parse({"idtag", "block", "T 1"});
+  CHECK(block.method == "POST");
+  CHECK(block.target == "/api/idtags/T%201/block");
+  auto remove = parse({"idtag", "remove", "T1"});
+  CHECK(remove.method == "DELETE");
+  CHECK(remove.target == "/api/idtags/T1");
+}
+
+TEST_CASE("csmsctl: tx list turns options into query parameters", "[csmsctl]") {
+  CHECK(parse({"tx", "list"}).target == "/api/transactions");
+  auto all =
+      parse({"tx", "list", "--station", "CP1", "--idtag", "T+1", "--from", "2024-01-01T00:00:00Z",
+             "--to", "2024-02-01T00:00:00+01:00", "--active", "--limit", "5"});
+  CHECK(all.target ==
+        "/api/transactions?stationId=CP1&idTag=T%2B1&from=2024-01-01T00%3A00%3A00Z"
+        "&to=2024-02-01T00%3A00%3A00%2B01%3A00&active=true&limit=5");
+  CHECK(parse({"tx", "show", "42"}).target == "/api/transactions/42");
+  CHECK(parse({"tx", "show", "tx-1", "--station", "CP2"}).target ==
+        "/api/transactions/tx-1?stationId=CP2");
+  CHECK_THROWS_AS(parse({"tx", "list", "--limit", "many"}), UsageError);
+  CHECK_THROWS_AS(parse({"tx", "list", "--active=yes"}), UsageError);
+}
+
+TEST_CASE("csmsctl: cmd maps options to JSON parameters", "[csmsctl]") {
+  auto start = parse({"cmd", "CP1", "remote-start", "--connector", "1", "--idtag", "TAG1"});
+  CHECK(start.method == "POST");
+  CHECK(start.target == "/api/stations/CP1/commands/remote-start");
+  CHECK(start.body == R"({"connector":1,"idTag":"TAG1"})");
+  CHECK(start.format == Format::Command);
+
+  CHECK(parse({"cmd", "CP1", "get-config", "HeartbeatInterval", "MeterValueSampleInterval"}).body ==
+        R"({"keys":["HeartbeatInterval","MeterValueSampleInterval"]})");
+  CHECK(parse({"cmd", "CP1", "remote-stop", "--transaction", "17"}).body ==
+        R"({"transactionId":17})");
+  CHECK(parse({"cmd", "CP1", "remote-stop", "--transaction", "tx-abc"}).body ==
+        R"({"transactionId":"tx-abc"})");
+  CHECK(parse({"cmd", "CP1", "set-config", "--key", "HeartbeatInterval", "--value", "60"}).body ==
+        R"({"key":"HeartbeatInterval","value":"60"})");
+  CHECK(parse({"cmd", "CP1", "data-transfer", "--vendor", "acme", "--message-id", "m", "--data",
+               "42"})
+            .body == R"({"vendorId":"acme","messageId":"m","data":"42"})");
+  CHECK(parse({"cmd", "CP1", "availability", "--evse", "2", "--type", "Inoperative"}).body ==
+        R"({"evse":2,"type":"Inoperative"})");
+  CHECK(parse({"cmd", "CP1", "reset"}).body == "{}");
+}
+
+TEST_CASE("csmsctl: unknown cmd options become camelCase parameters", "[csmsctl]") {
+  auto generic = parse(
+      {"cmd", "CP1", "future-thing", "--retry-count", "3", "--some-name=x", "--force", "--json"});
+  CHECK(generic.body == R"({"retryCount":3,"someName":"x","force":true})");
+  CHECK(generic.json);
+  CHECK(parse({"cmd", "CP1", "x", "--negative", "-5", "--flag", "false"}).body ==
+        R"({"negative":-5,"flag":false})");
+  CHECK_THROWS_AS(parse({"cmd", "CP1", "x", "--connector", "one"}), UsageError);
+  CHECK_THROWS_AS(parse({"cmd", "CP1", "x", "--idtag"}), UsageError);
+  CHECK_THROWS_AS(parse({"cmd", "CP1", "x", "--a", "1", "--a", "2"}), UsageError);
+  CHECK_THROWS_AS(parse({"cmd", "CP1"}), UsageError);
+}
+
+TEST_CASE("csmsctl: log, events, version", "[csmsctl]") {
+  CHECK(parse({"log", "CP1"}).target == "/api/stations/CP1/log");
+  CHECK(parse({"log", "CP1", "--limit", "10"}).target == "/api/stations/CP1/log?limit=10");
+  CHECK(parse({"events"}).target == "/api/events");
+  CHECK(parse({"events", "--station", "CP1", "--limit", "3"}).target ==
+        "/api/events?stationId=CP1&limit=3");
+  auto version = parse({"version"});
+  CHECK(version.target == "/health");
+  CHECK(version.format == Format::Version);
+}
+
+TEST_CASE("csmsctl: usage errors name the problem", "[csmsctl]") {
+  CHECK_THROWS_WITH(parse({}), Catch::Contains("no command given"));
+  CHECK_THROWS_WITH(parse({"frobnicate"}), Catch::Contains("unknown command \"frobnicate\""));
+  CHECK_THROWS_WITH(parse({"station"}), Catch::Contains("station needs a subcommand"));
+  CHECK_THROWS_WITH(parse({"station", "fly"}), Catch::Contains("unknown station command \"fly\""));
+  CHECK_THROWS_WITH(parse({"station", "add"}), Catch::Contains("missing arguments"));
+  CHECK_THROWS_WITH(parse({"station", "list", "extra"}), Catch::Contains("too many arguments"));
+  CHECK_THROWS_WITH(parse({"station", "add", "CP1", "--pasword", "x"}),
+                    Catch::Contains("unknown option --pasword"));
+  CHECK_THROWS_WITH(parse({"station", "add", "CP1", "--password"}),
+                    Catch::Contains("--password needs a value"));
+  CHECK_THROWS_WITH(parse({"station", "list", "--url"}), Catch::Contains("--url needs a value"));
+  CHECK_THROWS_WITH(parse({"station", "list", "--url", "ftp://x"}), Catch::Contains("http://"));
+  CHECK_THROWS_WITH(parse({"station", "list", "--url", "http://h:99999"}),
+                    Catch::Contains("bad port"));
+}
+
+TEST_CASE("csmsctl: --help works globally and per command", "[csmsctl]") {
+  auto global = parse({"--help"});
+  CHECK(global.help);
+  CHECK(global.help_text.find("station add ID [--password PW]") != std::string::npos);
+  CHECK(global.help_text.find("idtag import FILE.csv") != std::string::npos);
+  auto one = parse({"station", "add", "--help"});
+  CHECK(one.help_text.rfind("usage: csmsctl station add ID [--password PW]", 0) == 0);
+  CHECK(parse({"cmd", "--help"}).help_text.find("\"transactionId\"") != std::string::npos);
+  CHECK(parse({"help", "tx"}).help_text.find("tx list") != std::string::npos);
+}
+
+TEST_CASE("csmsctl: base URLs", "[csmsctl]") {
+  auto plain = csms::cli::parse_base_url("http://127.0.0.1:8181");
+  CHECK(plain.host == "127.0.0.1");
+  CHECK(plain.port == 8181);
+  CHECK(plain.path.empty());
+  auto prefixed = csms::cli::parse_base_url("http://csms.local/admin/");
+  CHECK(prefixed.host == "csms.local");
+  CHECK(prefixed.port == 80);
+  CHECK(prefixed.path == "/admin");
+  auto v6 = csms::cli::parse_base_url("http://[::1]:9");
+  CHECK(v6.host == "::1");
+  CHECK(v6.port == 9);
+  CHECK_THROWS_AS(csms::cli::parse_base_url("https://x"), UsageError);
+}
+
+TEST_CASE("csmsctl: id tag CSV becomes the import array", "[csmsctl][csv]") {
+  std::vector<std::size_t> lines;
+  const std::string csv =
+      "idTag,status,expiry,parentIdTag\r\n"
+      "A\n"
+      "\n"
+      "# comment\n"
+      "B, blocked ,2030-01-01T00:00:00Z,G\n"
+      "\"C,1\",,,\n";
+  CHECK(csms::cli::idtags_csv_to_json(csv, "tags.csv", lines) ==
+        R"([{"idTag":"A"},{"idTag":"B","status":"Blocked","expiry":"2030-01-01T00:00:00Z",)"
+        R"("parentIdTag":"G"},{"idTag":"C,1"}])");
+  CHECK(lines == std::vector<std::size_t>{2, 5, 6});
+}
+
+TEST_CASE("csmsctl: bad CSV rows are reported with their line numbers", "[csmsctl][csv]") {
+  std::vector<std::size_t> lines;
+  const std::string csv =
+      "A,Accepted\n"
+      "B,Sometimes\n"
+      "C,,not-a-date\n"
+      "A\n"
+      ",Accepted\n"
+      "D,Accepted,,,extra\n"
+      "\"E\n";
+  try {
+    csms::cli::idtags_csv_to_json(csv, "t.csv", lines);
+    FAIL("expected InputError");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("t.csv:2: status must be Accepted, Blocked, Expired or Invalid, not "
+                 "\"Sometimes\"") != std::string::npos);
+    CHECK(m.find("t.csv:3: expiry \"not-a-date\"") != std::string::npos);
+    CHECK(m.find("t.csv:4: idTag \"A\" repeats line 1") != std::string::npos);
+    CHECK(m.find("t.csv:5: idTag must be 1 to 36 characters") != std::string::npos);
+    CHECK(m.find("t.csv:6: expected at most 4 columns") != std::string::npos);
+    CHECK(m.find("t.csv:7: unbalanced quotes") != std::string::npos);
+    CHECK(m.find("nothing was imported") != std::string::npos);
+  }
+}
+
+TEST_CASE("csmsctl: idtag import reads the file; a missing file is an input error",
+          "[csmsctl][csv]") {
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("csmsctl-test-" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream out(path);
+    out << "T1\nT2,Blocked\n";
+  }
+  auto inv = parse({"idtag", "import", path.string()});
+  std::filesystem::remove(path);
+  CHECK(inv.method == "POST");
+  CHECK(inv.target == "/api/idtags/import");
+  CHECK(inv.body == R"([{"idTag":"T1"},{"idTag":"T2","status":"Blocked"}])");
+  CHECK(inv.input_lines == std::vector<std::size_t>{1, 2});
+  CHECK_THROWS_AS(parse({"idtag", "import", path.string()}), InputError);
+}
+
+TEST_CASE("csmsctl: tables and records are aligned and readable", "[csmsctl][output]") {
+  auto list = parse({"idtag", "list"});
+  CHECK(printed(list, R"([{"idTag":"A","status":"Accepted","expiry":null,"parentIdTag":null},)"
+                      R"({"idTag":"LONGTAG","status":"Blocked","expiry":"2030-01-01T00:00:00Z",)"
+                      R"("parentIdTag":"G"}])") ==
+        "ID TAG   STATUS    EXPIRY                PARENT ID TAG\n"
+        "A        Accepted  -                     -\n"
+        "LONGTAG  Blocked   2030-01-01T00:00:00Z  G\n");
+  CHECK(printed(list, "[]") == "(none)\n");
+
+  auto show = parse({"station", "show", "CP1"});
+  CHECK(printed(show, R"({"id":"CP1","connected":true,"connectors":[)"
+                      R"({"evseId":0,"connectorId":1,"status":"Available"}]})") ==
+        "id:        CP1\n"
+        "connected: yes\n"
+        "\n"
+        "connectors:\n"
+        "  EVSE ID  CONNECTOR ID  STATUS\n"
+        "  0        1             Available\n");
+
+  auto remove = parse({"station", "remove", "CP1"});
+  CHECK(printed(remove, "") == "removed station CP1\n");
+}
+
+TEST_CASE("csmsctl: command answers print the station's response", "[csmsctl][output]") {
+  auto start = parse({"cmd", "CP1", "remote-start", "--connector", "1"});
+  CHECK(printed(start, R"({"action":"RemoteStartTransaction","response":{"status":"Accepted"}})") ==
+        "action: RemoteStartTransaction\n"
+        "status: Accepted\n");
+
+  auto config = parse({"cmd", "CP1", "get-config"});
+  CHECK(printed(config, R"({"action":"GetConfiguration","response":{"configurationKey":[)"
+                        R"({"key":"HeartbeatInterval","readonly":false,"value":"300"}],)"
+                        R"("unknownKey":["Foo"]}})") ==
+        "action:     GetConfiguration\n"
+        "unknownKey: Foo\n"
+        "\n"
+        "configurationKey:\n"
+        "  KEY                VALUE  READONLY\n"
+        "  HeartbeatInterval  300    no\n");
+}
+
+TEST_CASE("csmsctl: API errors show the API's message", "[csmsctl][output]") {
+  auto inv = parse({"station", "show", "X"});
+  CHECK(csms::cli::error_message(inv, 404, "Not Found",
+                                 R"({"error":"station \"X\" is not registered"})") ==
+        "station \"X\" is not registered");
+  CHECK(csms::cli::error_message(inv, 502, "Bad Gateway",
+                                 R"({"error":"station refused","code":"NotSupported"})") ==
+        "station refused (CALLERROR NotSupported)");
+  CHECK(csms::cli::error_message(inv, 401, "Unauthorized", R"({"error":"invalid bearer token"})") ==
+        "invalid bearer token (set CSMS_TOKEN or pass --token)");
+  CHECK(csms::cli::error_message(inv, 500, "Internal Server Error", "oops") ==
+        "HTTP 500 Internal Server Error");
+
+  Invocation import;
+  import.input_file = "tags.csv";
+  import.input_lines = {2, 7};
+  CHECK(csms::cli::error_message(import, 400, "Bad Request",
+                                 R"({"error":"item 2: idTag must be 1 to 36 characters"})") ==
+        "tags.csv:7: idTag must be 1 to 36 characters");
+}

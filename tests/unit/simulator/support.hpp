@@ -1,0 +1,228 @@
+#pragma once
+// Test doubles for the simulator: a Link driven by the test, and a rig that
+// plays a scripted CSMS against a v16::ChargePoint on virtual time.
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocpp/common/json.hpp"
+#include "simulator/events.hpp"
+#include "simulator/link.hpp"
+#include "simulator/scheduler.hpp"
+#include "simulator/v16/charge_point.hpp"
+
+namespace simtest {
+
+using simulator::Duration;
+
+/// A Link the test connects, feeds and inspects.
+class FakeLink : public simulator::Link {
+ public:
+  void set_observer(simulator::LinkObserver* observer) override { observer_ = observer; }
+  void start() override { ++starts; }
+  void send(std::string text) override {
+    if (up_) sent.push_back(std::move(text));
+  }
+  bool is_up() const override { return up_; }
+  void go_offline(std::optional<Duration> reconnect_after) override {
+    offline_requests.push_back(reconnect_after);
+    drop();
+  }
+  void go_online() override { ++online_requests; }
+  void reconnect() override {
+    ++reconnects;
+    drop();
+  }
+  void shutdown(std::function<void()> done) override {
+    ++shutdowns;
+    drop();
+    if (done) done();
+  }
+
+  void connect() {
+    up_ = true;
+    if (observer_) observer_->on_link_up();
+  }
+  void drop() {
+    if (!up_) return;
+    up_ = false;
+    if (observer_) observer_->on_link_down();
+  }
+  void receive(const std::string& text) {
+    if (observer_) observer_->on_link_message(text);
+  }
+  void fail(simulator::LinkFailure failure) {
+    if (observer_) observer_->on_link_failure(failure);
+  }
+
+  std::vector<std::string> sent;
+  std::vector<std::optional<Duration>> offline_requests;
+  int starts = 0;
+  int online_requests = 0;
+  int reconnects = 0;
+  int shutdowns = 0;
+
+ private:
+  simulator::LinkObserver* observer_ = nullptr;
+  bool up_ = false;
+};
+
+/// One frame the station sent, parsed.
+struct Sent {
+  int type = 0;  // 2 CALL, 3 CALLRESULT, 4 CALLERROR
+  std::string id;
+  std::string action;  // CALL
+  std::string code;    // CALLERROR
+  std::shared_ptr<rapidjson::Document> doc;
+  const rapidjson::Value& payload() const { return (*doc)[type == 4 ? 4 : (type == 2 ? 3 : 2)]; }
+  bool has(const char* key) const { return payload().IsObject() && payload().HasMember(key); }
+  std::string str(const char* key) const { return payload()[key].GetString(); }
+  std::int64_t num(const char* key) const { return payload()[key].GetInt64(); }
+};
+
+inline Sent parse_sent(const std::string& text) {
+  Sent s;
+  s.doc = std::make_shared<rapidjson::Document>();
+  s.doc->Parse(text.c_str());
+  const auto& d = *s.doc;
+  s.type = d[0].GetInt();
+  s.id = d[1].GetString();
+  if (s.type == 2) s.action = d[2].GetString();
+  if (s.type == 4) s.code = d[2].GetString();
+  return s;
+}
+
+/// A ChargePoint on virtual time whose CSMS answers from a table.
+class Rig {
+ public:
+  explicit Rig(int connectors = 1, std::function<void(simulator::StationSettings&)> tweak = {}) {
+    settings.id = "CP1";
+    settings.connectors = connectors;
+    settings.meter_interval_s = 10;
+    settings.call_timeout = Duration(30000);
+    if (tweak) tweak(settings);
+    hub.listen([this](const simulator::Event& e) { events.emit(e); });
+    cp = std::make_unique<simulator::v16::ChargePoint>(settings, link, sched, hub,
+                                                       simulator::Logger());
+    responses["BootNotification"] = [](const Sent&) {
+      return std::string(
+          R"({"status":"Accepted","currentTime":"2024-01-01T00:00:00Z","interval":300})");
+    };
+    responses["Heartbeat"] = [](const Sent&) {
+      return std::string(R"({"currentTime":"2024-01-01T00:00:00Z"})");
+    };
+    responses["StatusNotification"] = [](const Sent&) { return std::string("{}"); };
+    responses["MeterValues"] = [](const Sent&) { return std::string("{}"); };
+    responses["Authorize"] = [](const Sent& s) {
+      return std::string(R"({"idTagInfo":{"status":")") +
+             (s.str("idTag") == "BAD" ? "Invalid" : "Accepted") + "\"}}";
+    };
+    responses["StartTransaction"] = [this](const Sent&) {
+      return R"({"idTagInfo":{"status":"Accepted"},"transactionId":)" + std::to_string(++last_tx) +
+             "}";
+    };
+    responses["StopTransaction"] = [](const Sent&) {
+      return std::string(R"({"idTagInfo":{"status":"Accepted"}})");
+    };
+    responses["DataTransfer"] = [](const Sent&) { return std::string(R"({"status":"Accepted"})"); };
+  }
+
+  /// Connects and answers until quiet (boot, statuses).
+  void boot() {
+    cp->start();
+    link.connect();
+    answer();
+  }
+
+  /// Answers the station's unanswered CALLs from `responses` until none is left
+  /// (each answer may release the next CALL). Returns how many were answered.
+  int answer() {
+    int n = 0;
+    while (link.is_up() && answered_ < link.sent.size()) {
+      Sent s = parse_sent(link.sent[answered_++]);
+      if (s.type != 2) continue;
+      auto it = responses.find(s.action);
+      if (it == responses.end()) continue;
+      ++n;
+      link.receive("[3,\"" + s.id + "\"," + it->second(s) + "]");
+    }
+    return n;
+  }
+  /// Marks everything sent so far as seen without answering.
+  void skip() { answered_ = link.sent.size(); }
+
+  /// Sends a CSMS CALL and returns the station's answer to it.
+  Sent csms_call(const std::string& action, const std::string& payload) {
+    const std::string id = "csms-" + std::to_string(++csms_ids_);
+    link.receive("[2,\"" + id + "\",\"" + action + "\"," + payload + "]");
+    for (const auto& text : link.sent) {
+      Sent s = parse_sent(text);
+      if (s.type != 2 && s.id == id) return s;
+    }
+    throw std::runtime_error("no answer to " + action);
+  }
+
+  /// Every CALL the station sent with `action`, in order.
+  std::vector<Sent> calls(const std::string& action) const {
+    std::vector<Sent> out;
+    for (const auto& text : link.sent) {
+      Sent s = parse_sent(text);
+      if (s.type == 2 && s.action == action) out.push_back(s);
+    }
+    return out;
+  }
+  std::vector<std::string> statuses(int connector) const {
+    std::vector<std::string> out;
+    for (const auto& s : calls("StatusNotification")) {
+      if (s.num("connectorId") == connector) out.push_back(s.str("status"));
+    }
+    return out;
+  }
+
+  /// Advances time, answering as it goes.
+  void advance(Duration d, Duration step = Duration(1000)) {
+    for (Duration t{0}; t < d; t += step) {
+      sched.advance(std::min(step, d - t));
+      answer();
+    }
+  }
+
+  /// Runs a step and returns its result once done (advancing time if needed).
+  simulator::StepResult run(const simulator::Step& step, Duration limit = Duration(60000)) {
+    std::optional<simulator::StepResult> result;
+    cp->run_step(step, [&result](simulator::StepResult r) { result = r; });
+    answer();
+    for (Duration t{0}; !result && t < limit; t += Duration(100)) {
+      sched.advance(Duration(100));
+      answer();
+    }
+    if (!result) return simulator::StepResult::failure("step did not finish");
+    return *result;
+  }
+
+  simulator::StationSettings settings;
+  simulator::ManualScheduler sched;
+  simulator::RecordingEventSink events;
+  simulator::EventHub hub;  // what the station emits into; `events` records it
+  FakeLink link;
+  std::unique_ptr<simulator::v16::ChargePoint> cp;
+  std::map<std::string, std::function<std::string(const Sent&)>> responses;
+  std::int64_t last_tx = 100;
+
+ private:
+  std::size_t answered_ = 0;
+  int csms_ids_ = 0;
+};
+
+inline simulator::Step make_step(simulator::StepKind kind, int connector = 1) {
+  simulator::Step s;
+  s.kind = kind;
+  s.connector = connector;
+  return s;
+}
+
+}  // namespace simtest
