@@ -2,6 +2,8 @@
 // subprotocol negotiation, duplicate identities, frame size.
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include "support/harness.hpp"
 
 using namespace e2e;
@@ -158,4 +160,22 @@ TEST_CASE("unknown stations are auto-registered with --accept-unknown and booted
   auto hb = ws.call(R"([2,"h1","Heartbeat",{}])");
   REQUIRE(hb);
   CHECK(std::string((*hb)[2].GetString()) == "SecurityError");
+}
+
+TEST_CASE("a half-open connection that stops answering pings is marked offline",
+          "[e2e][connection]") {
+  TempDir dir;
+  Csms csms(dir, {"--ping-interval", "1", "--pong-timeout", "1"});
+  REQUIRE(csms.ctl({"station", "add", "CP1"}).code == 0);
+  WsClient ws(csms.ocpp_port(), "/ocpp/CP1");
+  REQUIRE(ws.open());
+  CHECK(csms.ctl_json({"station", "list"})[0]["connected"].GetBool());
+  // The client reads nothing from now on, so it never answers a ping: to the
+  // server it looks exactly like a half-open TCP connection.
+  bool offline = false;
+  for (int i = 0; i < 100 && !offline; ++i) {
+    std::this_thread::sleep_for(100ms);
+    offline = !csms.ctl_json({"station", "list"})[0]["connected"].GetBool();
+  }
+  CHECK(offline);
 }
