@@ -179,3 +179,15 @@ TEST_CASE("a half-open connection that stops answering pings is marked offline",
   }
   CHECK(offline);
 }
+
+TEST_CASE("removing a connected station closes its connection and refuses it afterwards",
+          "[e2e][connection]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "CP1"}).code == 0);
+  WsClient ws(csms.ocpp_port(), "/ocpp/CP1");
+  REQUIRE(ws.open());
+  REQUIRE(csms.ctl({"station", "remove", "CP1"}).code == 0);
+  CHECK(ws.wait_closed() == 1008);
+  CHECK(WsClient(csms.ocpp_port(), "/ocpp/CP1").status() == 404);
+}

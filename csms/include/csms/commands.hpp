@@ -47,6 +47,8 @@ class CommandGateway {
                        std::function<void(CommandResult)> done) = 0;
   /// Command names and their parameters, for `csmsctl` help and 400 messages.
   virtual std::vector<std::string> command_names() const = 0;
+  /// Closes the station's connection, if any (e.g. it was just unregistered).
+  virtual void disconnect(const std::string& station_id, const std::string& reason) = 0;
 };
 
 }  // namespace csms

@@ -617,8 +617,11 @@ void Api::remove_station(Call& call) {
   if (!deps_.stations.exists(id))
     throw ApiError(404, "station " + quoted(id) + " is not registered");
   Reply reply = call.reply;
-  deps_.stations.remove(id, [reply, id](std::exception_ptr error) {
+  CommandGateway& gateway = deps_.commands;
+  deps_.stations.remove(id, [reply, id, &gateway](std::exception_ptr error) {
     if (!error) {
+      // An unregistered station must not stay online on its old connection.
+      gateway.disconnect(id, "station removed by the operator");
       reply(no_content());
       return;
     }

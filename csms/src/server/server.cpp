@@ -248,6 +248,13 @@ struct Server::Impl : transport::Handler, CommandGateway {
 
   std::vector<std::string> command_names() const override { return v16::command_names(); }
 
+  void disconnect(const std::string& station_id, const std::string& reason) override {
+    auto it = sessions.find(station_id);
+    if (it == sessions.end()) return;
+    log::info("{}: disconnecting: {}", station_id, reason);
+    it->second->connection().close(transport::close_code::kPolicyViolation, reason);
+  }
+
   // ---- state ----------------------------------------------------------------
 
   Config config;

@@ -87,6 +87,10 @@ class FakeGateway : public csms::CommandGateway {
     done(result);
   }
   std::vector<std::string> command_names() const override { return {"reset", "remote-start"}; }
+  void disconnect(const std::string& station_id, const std::string&) override {
+    disconnected.push_back(station_id);
+  }
+  std::vector<std::string> disconnected;
 
   void set_connected(const std::string& id) {
     std::lock_guard<std::mutex> lock(mutex_);

@@ -1,8 +1,5 @@
 // csmsctl: command line -> admin API request, CSV import, answer formatting.
-//
-// csmsctl's sources are not in a library (the csmsctl target globs csms/cli/),
-// so the table-driven mapping is compiled into this test directly.
-#include "../../../csms/cli/cli.cpp"  // NOLINT(bugprone-suspicious-include)
+#include "cli.hpp"
 
 #include <unistd.h>
 

@@ -116,7 +116,7 @@ TEST_CASE("charge point: RemoteStartTransaction on a free connector starts a ses
 }
 
 TEST_CASE(
-    "charge point: RemoteStartTransaction without connector picks a free one; busy ones refuse") {
+    "charge point: RemoteStartTransaction without connector picks a free one, busy ones refuse") {
   Rig rig(1);
   rig.boot();
   CHECK(rig.csms_call("RemoteStartTransaction", R"({"idTag":"A"})").str("status") == "Accepted");

@@ -167,7 +167,7 @@ struct Client {
 
 }  // namespace
 
-TEST_CASE("ws link: connects with ocpp1.6, Basic auth and the encoded id; boots; closes cleanly") {
+TEST_CASE("ws link: connects with ocpp1.6, Basic auth and the encoded id, boots, closes cleanly") {
   asio::io_context io;
   TestServer server(io, TestServer::Mode::Ocpp);
   Client client(io, server.port());
