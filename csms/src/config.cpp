@@ -13,7 +13,9 @@ namespace csms {
 
 namespace {
 
-[[noreturn]] void bad(const std::string& what) { throw std::invalid_argument(what); }
+[[noreturn]] void bad(const std::string& what) {
+  throw std::invalid_argument(what);
+}
 
 std::int64_t to_int(const std::string& name, const std::string& text, std::int64_t lo,
                     std::int64_t hi) {
@@ -28,7 +30,7 @@ std::int64_t to_int(const std::string& name, const std::string& text, std::int64
 struct Setting {
   const char* json_section;  // nullptr: top level
   const char* json_key;
-  const char* flag;          // without "--"; nullptr: file only
+  const char* flag;  // without "--"; nullptr: file only
   const char* help;
   std::function<void(Config&, const std::string& name, const std::string& value)> set;
 };

@@ -14,8 +14,12 @@ std::mutex g_mutex;
 constexpr std::string_view kNames[] = {"trace", "debug", "info", "warn", "error", "off"};
 }  // namespace
 
-void set_level(Level l) { g_level = l; }
-Level level() { return g_level.load(std::memory_order_relaxed); }
+void set_level(Level l) {
+  g_level = l;
+}
+Level level() {
+  return g_level.load(std::memory_order_relaxed);
+}
 
 bool parse_level(std::string_view text, Level& out) {
   for (std::size_t i = 0; i < std::size(kNames); ++i) {

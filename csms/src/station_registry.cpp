@@ -41,7 +41,9 @@ void StationRegistry::load() {
   }
 }
 
-bool StationRegistry::exists(const std::string& id) const { return stations_.count(id) != 0; }
+bool StationRegistry::exists(const std::string& id) const {
+  return stations_.count(id) != 0;
+}
 
 bool StationRegistry::has_password(const std::string& id) const {
   auto it = stations_.find(id);

@@ -112,7 +112,8 @@ TEST_CASE("an authenticated second connection replaces the first; closing the ol
   REQUIRE(second.open());
   CHECK(first.wait_closed() != 0);
   // The new connection is the live one: it is answered.
-  auto boot = second.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
+  auto boot = second.call(
+      R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
   REQUIRE(boot);
   CHECK((*boot)[0].GetInt() == 3);
   auto stations = csms.ctl_json({"station", "list"});
@@ -133,7 +134,8 @@ TEST_CASE("an unauthenticated connection never displaces a live station", "[e2e]
   REQUIRE(first.open());
   WsClient second(csms.ocpp_port(), "/ocpp/CP1");
   CHECK(second.status() == 409);
-  auto boot = first.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
+  auto boot =
+      first.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
   REQUIRE(boot);
   CHECK((*boot)[0].GetInt() == 3);
 }
@@ -154,7 +156,8 @@ TEST_CASE("unknown stations are auto-registered with --accept-unknown and booted
   Csms csms(dir, {"--accept-unknown"});
   WsClient ws(csms.ocpp_port(), "/ocpp/NEW1");
   REQUIRE(ws.open());
-  auto boot = ws.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
+  auto boot =
+      ws.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
   REQUIRE(boot);
   CHECK(std::string((*boot)[2]["status"].GetString()) == "Pending");
   auto hb = ws.call(R"([2,"h1","Heartbeat",{}])");

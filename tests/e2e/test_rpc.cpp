@@ -10,11 +10,14 @@ using namespace e2e;
 
 namespace {
 
-std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }
+std::string str(const rapidjson::Value& v) {
+  return v.IsString() ? v.GetString() : "";
+}
 
 // A booted raw 1.6 station.
 struct RawStation {
-  explicit RawStation(Csms& csms, const std::string& id = "CP1") : ws(csms.ocpp_port(), "/ocpp/" + id) {
+  explicit RawStation(Csms& csms, const std::string& id = "CP1")
+      : ws(csms.ocpp_port(), "/ocpp/" + id) {
     REQUIRE(ws.open());
     auto boot = ws.call(
         R"([2,"boot","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
@@ -37,7 +40,8 @@ TEST_CASE("CALLs before an accepted BootNotification get SecurityError", "[e2e][
   CHECK((*hb)[0].GetInt() == 4);
   CHECK(str((*hb)[1]) == "h1");
   CHECK(str((*hb)[2]) == "SecurityError");
-  auto boot = ws.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
+  auto boot =
+      ws.call(R"([2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
   REQUIRE(boot);
   CHECK(str((*boot)[2]["status"]) == "Accepted");
   CHECK((*boot)[2]["interval"].GetInt() > 0);
@@ -118,8 +122,9 @@ TEST_CASE("a retried StartTransaction gets the same id and a retried Stop is rec
   auto id = (*a)[2]["transactionId"].GetInt64();
   CHECK((*b)[2]["transactionId"].GetInt64() == id);
 
-  const std::string stop = R"("StopTransaction",{"transactionId":)" + std::to_string(id) +
-                           R"(,"meterStop":4500,"timestamp":"2026-03-01T11:00:00Z","reason":"Local"}])";
+  const std::string stop =
+      R"("StopTransaction",{"transactionId":)" + std::to_string(id) +
+      R"(,"meterStop":4500,"timestamp":"2026-03-01T11:00:00Z","reason":"Local"}])";
   REQUIRE(st.ws.call(R"([2,"t1",)" + stop));
   auto again = st.ws.call(R"([2,"t2",)" + stop);
   REQUIRE(again);
@@ -154,8 +159,9 @@ TEST_CASE("StopTransaction with an unknown or -1 id is answered and kept", "[e2e
   REQUIRE(csms.ctl({"station", "add", "CP1"}).code == 0);
   RawStation st(csms);
   for (const char* id : {"-1", "987654"}) {
-    auto r = st.ws.call(std::string(R"([2,"x","StopTransaction",{"transactionId":)") + id +
-                        R"(,"meterStop":10,"timestamp":"2026-03-01T11:00:00Z","transactionData":[{"timestamp":"2026-03-01T11:00:00Z","sampledValue":[{"value":"10"}]}]}])");
+    auto r = st.ws.call(
+        std::string(R"([2,"x","StopTransaction",{"transactionId":)") + id +
+        R"(,"meterStop":10,"timestamp":"2026-03-01T11:00:00Z","transactionData":[{"timestamp":"2026-03-01T11:00:00Z","sampledValue":[{"value":"10"}]}]}])");
     REQUIRE(r);
     CHECK((*r)[0].GetInt() == 3);
   }

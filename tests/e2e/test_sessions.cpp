@@ -13,7 +13,9 @@ namespace {
 
 const std::string kPassword = "sim-password-0123";
 
-std::string str(const rapidjson::Value& v) { return v.IsString() ? v.GetString() : ""; }
+std::string str(const rapidjson::Value& v) {
+  return v.IsString() ? v.GetString() : "";
+}
 
 // Timestamps compare as instants, whatever RFC 3339 spelling each side used.
 std::string instant(const rapidjson::Value& v) {
@@ -79,7 +81,8 @@ TEST_CASE("remote start and remote stop from csmsctl", "[e2e][sim]") {
   Sim sim(csms, "SIM2", sim_args({}));
   REQUIRE(sim.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
 
-  auto start = csms.ctl_json({"cmd", "SIM2", "remote-start", "--connector", "1", "--idtag", "TAG2"});
+  auto start =
+      csms.ctl_json({"cmd", "SIM2", "remote-start", "--connector", "1", "--idtag", "TAG2"});
   CHECK(str(start["response"]["status"]) == "Accepted");
   auto started = sim.wait_event("transaction_started", 20s);
   REQUIRE(started);
@@ -105,7 +108,8 @@ TEST_CASE("operator commands reach the station and return its answer", "[e2e][si
   REQUIRE(cfg["response"]["configurationKey"].Size() == 1);
   CHECK(str(cfg["response"]["configurationKey"][0]["key"]) == "HeartbeatInterval");
 
-  auto set = csms.ctl_json({"cmd", "SIM3", "set-config", "--key", "HeartbeatInterval", "--value", "7"});
+  auto set =
+      csms.ctl_json({"cmd", "SIM3", "set-config", "--key", "HeartbeatInterval", "--value", "7"});
   CHECK(str(set["response"]["status"]) == "Accepted");
   auto unknown = csms.ctl_json({"cmd", "SIM3", "set-config", "--key", "NoSuchKey", "--value", "1"});
   CHECK(str(unknown["response"]["status"]) == "NotSupported");
@@ -115,8 +119,8 @@ TEST_CASE("operator commands reach the station and return its answer", "[e2e][si
   CHECK(str(csms.ctl_json({"cmd", "SIM3", "availability", "--connector", "1", "--type",
                            "Inoperative"})["response"]["status"]) == "Accepted");
   CHECK(str(csms.ctl_json({"cmd", "SIM3", "clear-cache"})["response"]["status"]) == "Accepted");
-  CHECK(str(csms.ctl_json({"cmd", "SIM3", "data-transfer", "--vendor", "nobody"})["response"]
-                         ["status"]) == "UnknownVendorId");
+  CHECK(str(csms.ctl_json({"cmd", "SIM3", "data-transfer", "--vendor",
+                           "nobody"})["response"]["status"]) == "UnknownVendorId");
 
   auto reset = csms.ctl_json({"cmd", "SIM3", "reset", "--type", "Soft"});
   CHECK(str(reset["response"]["status"]) == "Accepted");
@@ -218,8 +222,10 @@ TEST_CASE("kill -9 during a session loses nothing the station was told is stored
       for (const auto& sv : mv["sampledValue"].GetArray()) {
         std::string measurand =
             sv.HasMember("measurand") ? str(sv["measurand"]) : "Energy.Active.Import.Register";
-        INFO("acked sample " << str(mv["timestamp"]) << " " << measurand << " " << str(sv["value"]));
-        CHECK(stored.count(instant(mv["timestamp"]) + "|" + measurand + "|" + str(sv["value"])) == 1);
+        INFO("acked sample " << str(mv["timestamp"]) << " " << measurand << " "
+                             << str(sv["value"]));
+        CHECK(stored.count(instant(mv["timestamp"]) + "|" + measurand + "|" + str(sv["value"])) ==
+              1);
         ++acked_samples;
       }
     }

@@ -11,13 +11,14 @@ namespace csms {
 /// Why a command produced no station answer.
 enum class CommandError {
   None,
-  UnknownStation,  ///< Not registered (HTTP 404).
-  Offline,         ///< Registered, not connected (HTTP 409).
-  InvalidArgument, ///< Bad or missing parameter, or one the station's OCPP version cannot express (HTTP 400).
-  Unsupported,     ///< The command does not exist for the station's version (HTTP 400).
-  Timeout,         ///< No CALLRESULT within the response timeout (HTTP 504).
-  CallError,       ///< The station answered with a CALLERROR (HTTP 502, code in `error_code`).
-  Internal,        ///< HTTP 500.
+  UnknownStation,   ///< Not registered (HTTP 404).
+  Offline,          ///< Registered, not connected (HTTP 409).
+  InvalidArgument,  ///< Bad or missing parameter, or one the station's OCPP version cannot express
+                    ///< (HTTP 400).
+  Unsupported,      ///< The command does not exist for the station's version (HTTP 400).
+  Timeout,          ///< No CALLRESULT within the response timeout (HTTP 504).
+  CallError,        ///< The station answered with a CALLERROR (HTTP 502, code in `error_code`).
+  Internal,         ///< HTTP 500.
 };
 
 /// One command: its name (e.g. "remote-start", "reset", "get-config") and its

@@ -53,25 +53,24 @@ class Router {
  public:
   /// Returns false when the payload did not decode (already answered with the
   /// decoder's CALLERROR).
-  using Route = std::function<bool(StationSession&, const std::string& id,
-                                    const rapidjson::Value& payload)>;
+  using Route =
+      std::function<bool(StationSession&, const std::string& id, const rapidjson::Value& payload)>;
 
   /// Registers `handler(StationSession&, Request, Reply<Request::Response>)`.
   template <class Request, class Handler>
   void on(Handler handler) {
-    routes_[std::string(Request::kAction)] = [handler](StationSession& session,
-                                                       const std::string& id,
-                                                       const rapidjson::Value& payload) {
-      Request request;
-      ocpp::DecodeContext ctx;
-      if (!read(payload, request, ctx)) {
-        session.send_error(id, ctx.code(), ctx.description());
-        return false;
-      }
-      handler(session, std::move(request),
-              Reply<typename Request::Response>(session.weak_from_this(), id));
-      return true;
-    };
+    routes_[std::string(Request::kAction)] =
+        [handler](StationSession& session, const std::string& id, const rapidjson::Value& payload) {
+          Request request;
+          ocpp::DecodeContext ctx;
+          if (!read(payload, request, ctx)) {
+            session.send_error(id, ctx.code(), ctx.description());
+            return false;
+          }
+          handler(session, std::move(request),
+                  Reply<typename Request::Response>(session.weak_from_this(), id));
+          return true;
+        };
   }
 
   const Route* find(std::string_view action) const {

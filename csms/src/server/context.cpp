@@ -15,10 +15,10 @@ void ServerContext::log_frame(const std::string& station_id, storage::Direction 
 }
 
 void ServerContext::security_event(const std::string& station_id, const std::string& type,
-                                   const std::string& tech_info,
-                                   const std::string& remote_address, bool critical) {
-  log::warn("security event {} station={} from={}: {}", type,
-            station_id.empty() ? "-" : station_id, remote_address, tech_info);
+                                   const std::string& tech_info, const std::string& remote_address,
+                                   bool critical) {
+  log::warn("security event {} station={} from={}: {}", type, station_id.empty() ? "-" : station_id,
+            remote_address, tech_info);
   storage::SecurityEvent ev;
   ev.station_id = station_id;
   ev.timestamp = storage::DateTime::now();

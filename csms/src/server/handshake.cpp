@@ -28,8 +28,7 @@ transport::HandshakeAnswer reject(int status, std::string body) {
 }  // namespace
 
 std::optional<std::string> station_id_from_resource(std::string_view resource,
-                                                    std::string_view prefix,
-                                                    std::string& problem) {
+                                                    std::string_view prefix, std::string& problem) {
   auto q = resource.find('?');
   if (q != std::string_view::npos) resource = resource.substr(0, q);
   if (resource.substr(0, prefix.size()) != prefix) {
@@ -122,8 +121,8 @@ transport::HandshakeAnswer HandshakeDecider::decide(
   auto now = AuthThrottle::Clock::now();
   const std::string addr_key = "addr:" + req.remote_address;
   const std::string id_key = "id:" + *id;
-  long wait = std::max(address_throttle.retry_after(addr_key, now),
-                       throttle.retry_after(id_key, now));
+  long wait =
+      std::max(address_throttle.retry_after(addr_key, now), throttle.retry_after(id_key, now));
   if (wait > 0) {
     auto a = reject(429, "too many failed logins; retry later");
     a.headers.emplace_back("Retry-After", std::to_string(wait));
@@ -169,7 +168,8 @@ transport::HandshakeAnswer HandshakeDecider::decide(
   transport::HandshakeAnswer a;
   a.station_id = *id;
   const auto& offered = req.subprotocols;
-  if (std::find(offered.begin(), offered.end(), "ocpp1.6") != offered.end()) a.subprotocol = "ocpp1.6";
+  if (std::find(offered.begin(), offered.end(), "ocpp1.6") != offered.end())
+    a.subprotocol = "ocpp1.6";
   return a;
 }
 

@@ -19,8 +19,7 @@ namespace csms {
 /// percent-decoded; nullopt with `problem` set when the path is not ours or the
 /// encoding is broken.
 std::optional<std::string> station_id_from_resource(std::string_view resource,
-                                                    std::string_view prefix,
-                                                    std::string& problem);
+                                                    std::string_view prefix, std::string& problem);
 
 /// Username and password of an `Authorization: Basic ...` header.
 struct BasicCredentials {

@@ -1,10 +1,10 @@
 #include "csms/server.hpp"
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <atomic>
 #include <chrono>
 #include <deque>
 #include <future>
@@ -147,18 +147,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
 
   transport::HandshakeAnswer on_handshake(const transport::Handshake& req) override {
     HandshakeDecider decider{config, registry, throttle, address_throttle, ctx};
-    auto answer = decider.decide(req, [this](const std::string& id) {
-      return sessions.count(id) != 0;
-    });
+    auto answer =
+        decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
     if (answer.status == 404 && config.accept_unknown && !answer.station_id.empty()) {
       // Auto-registration: the decider reports the unknown id; register it and
       // decide again (its boot answer comes from unknown_boot_status).
       log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                 config.unknown_boot_status);
       registry.register_unknown(answer.station_id, unknown_boot_status(config));
-      answer = decider.decide(req, [this](const std::string& id) {
-        return sessions.count(id) != 0;
-      });
+      answer =
+          decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
     }
     if (answer.status != 101) metrics.connection_rejected(answer.status);
     return answer;
@@ -170,8 +168,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
       // No acceptable subprotocol: the handshake completed without the header,
       // now close (OCPP-J 1.6 §3.1.2, 2.0.1 Part 4 §3.1.2).
       log::info("{}: no supported OCPP subprotocol offered, closing", answer.station_id);
-      conn->close(transport::close_code::kProtocolError,
-                  "no supported subprotocol; offer ocpp1.6");
+      conn->close(transport::close_code::kProtocolError, "no supported subprotocol; offer ocpp1.6");
       return;
     }
     const std::string& id = answer.station_id;
@@ -283,7 +280,9 @@ Server::~Server() {
   if (impl_) impl_->db->flush();
 }
 
-void Server::start() { impl_->start(); }
+void Server::start() {
+  impl_->start();
+}
 
 void Server::run() {
   impl_->io.run();
@@ -294,7 +293,11 @@ void Server::stop() {
   boost::asio::post(impl_->io, [this] { impl_->stop(); });
 }
 
-std::uint16_t Server::ocpp_port() const { return impl_->ws_server->port(); }
-std::uint16_t Server::admin_port() const { return impl_->admin_server->port(); }
+std::uint16_t Server::ocpp_port() const {
+  return impl_->ws_server->port();
+}
+std::uint16_t Server::admin_port() const {
+  return impl_->admin_server->port();
+}
 
 }  // namespace csms

@@ -67,8 +67,7 @@ void StationService::seen(const std::string& station_id) {
 }
 
 void StationService::connector_status(const storage::Connector& connector) {
-  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
-                nullptr);
+  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); }, nullptr);
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
@@ -139,9 +138,8 @@ void TransactionService::start(const StartRequest& req,
         result->auth = evaluate_token(s.tokens.get(req.id_tag), now);
         // A retried StartTransaction (the station never saw our answer) must get
         // the same transactionId, not a second transaction.
-        if (auto existing = s.transactions.find_start(req.station_id, req.connector_id,
-                                                      req.id_tag, req.timestamp,
-                                                      req.meter_start)) {
+        if (auto existing = s.transactions.find_start(req.station_id, req.connector_id, req.id_tag,
+                                                      req.timestamp, req.meter_start)) {
           result->transaction_id = existing->id;
           return;
         }

@@ -102,7 +102,8 @@ struct StopResult {
 class TransactionService {
  public:
   explicit TransactionService(ServerContext& ctx) : ctx_(ctx) {}
-  void start(const StartRequest& request, std::function<void(std::exception_ptr, StartResult)> done);
+  void start(const StartRequest& request,
+             std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
   /// Samples with transaction_id set are linked only if that transaction exists.
   void meter_values(std::vector<storage::MeterSample> samples,

@@ -44,8 +44,8 @@ struct HandshakeAnswer {
   int status = 101;         ///< 101 accepts; anything else is the HTTP rejection status.
   std::string subprotocol;  ///< Selected subprotocol; empty to accept without one.
   std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
-  std::string body;         ///< Rejection body.
-  std::string station_id;   ///< Carried to on_open.
+  std::string body;                                          ///< Rejection body.
+  std::string station_id;                                    ///< Carried to on_open.
 };
 
 /// Implemented by the server core. All calls arrive on the network thread.
@@ -63,8 +63,8 @@ class Handler {
 /// Listener settings.
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  std::uint16_t port = 8180;  ///< 0: ephemeral.
-  std::size_t max_message_size = 65536;  ///< Larger frames close with 1009.
+  std::uint16_t port = 8180;                       ///< 0: ephemeral.
+  std::size_t max_message_size = 65536;            ///< Larger frames close with 1009.
   std::chrono::milliseconds ping_interval{30000};  ///< 0: no keep-alive pings.
   std::chrono::milliseconds pong_timeout{10000};
 };

@@ -21,10 +21,10 @@ using Done = std::function<void(std::exception_ptr error)>;
 
 /// Counters for /metrics.
 struct DatabaseStats {
-  std::uint64_t commits = 0;         ///< Write transactions committed.
-  std::uint64_t writes = 0;          ///< Write work items committed.
-  std::uint64_t failed_writes = 0;   ///< Work items that threw or whose commit failed.
-  double commit_seconds_total = 0;   ///< Sum of commit latencies (BEGIN..COMMIT).
+  std::uint64_t commits = 0;        ///< Write transactions committed.
+  std::uint64_t writes = 0;         ///< Write work items committed.
+  std::uint64_t failed_writes = 0;  ///< Work items that threw or whose commit failed.
+  double commit_seconds_total = 0;  ///< Sum of commit latencies (BEGIN..COMMIT).
   double last_commit_seconds = 0;
 };
 

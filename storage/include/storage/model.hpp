@@ -87,7 +87,7 @@ struct Transaction {
   std::optional<std::int64_t> reservation_id;
   DateTime start_time;
   std::optional<DateTime> stop_time;
-  std::int64_t meter_start = 0;  ///< Wh.
+  std::int64_t meter_start = 0;            ///< Wh.
   std::optional<std::int64_t> meter_stop;  ///< Wh.
   std::optional<std::string> stop_reason;
   std::optional<std::string> stop_id_tag;

@@ -89,15 +89,17 @@ void Csms::launch() {
   fixed_ocpp_port_ = ocpp_port_;
 }
 
-std::string Csms::ws_url() const { return "ws://127.0.0.1:" + std::to_string(ocpp_port_) + "/ocpp"; }
+std::string Csms::ws_url() const {
+  return "ws://127.0.0.1:" + std::to_string(ocpp_port_) + "/ocpp";
+}
 
 RunResult Csms::ctl(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {CSMSCTL_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv,
-             {{"CSMS_URL", "http://127.0.0.1:" + std::to_string(admin_port_)},
-              {"CSMS_TOKEN", token_}},
-             60s);
+  return run(
+      argv,
+      {{"CSMS_URL", "http://127.0.0.1:" + std::to_string(admin_port_)}, {"CSMS_TOKEN", token_}},
+      60s);
 }
 
 rapidjson::Document Csms::ctl_json(const std::vector<std::string>& args) const {
@@ -130,8 +132,8 @@ void Csms::restart() {
 // ---- Sim ----------------------------------------------------------------------
 
 Sim::Sim(const Csms& csms, const std::string& id, std::vector<std::string> extra_args) {
-  std::vector<std::string> argv = {OCPP_SIM_BIN, "--url", csms.ws_url(), "--id", id,
-                                   "--reconnect-min-ms", "200", "--reconnect-max-ms", "1000"};
+  std::vector<std::string> argv = {OCPP_SIM_BIN,         "--url", csms.ws_url(),        "--id", id,
+                                   "--reconnect-min-ms", "200",   "--reconnect-max-ms", "1000"};
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   process_ = std::make_unique<Process>(argv);
 }
@@ -156,9 +158,9 @@ bool matches(const rapidjson::Document& doc, const std::string& name,
 
 }  // namespace
 
-std::optional<rapidjson::Document> Sim::wait_event(const std::string& name,
-                                                   std::chrono::milliseconds timeout,
-                                                   const std::map<std::string, std::string>& fields) {
+std::optional<rapidjson::Document> Sim::wait_event(
+    const std::string& name, std::chrono::milliseconds timeout,
+    const std::map<std::string, std::string>& fields) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -218,8 +220,7 @@ struct WsClient::Impl {
   }
 };
 
-WsClient::WsClient(std::uint16_t port, const std::string& path)
-    : WsClient(port, path, Options{}) {}
+WsClient::WsClient(std::uint16_t port, const std::string& path) : WsClient(port, path, Options{}) {}
 
 WsClient::WsClient(std::uint16_t port, const std::string& path, const Options& options)
     : impl_(std::make_unique<Impl>()) {
@@ -262,19 +263,26 @@ WsClient::~WsClient() {
   }
 }
 
-bool WsClient::open() const { return impl_->open; }
-int WsClient::status() const { return impl_->status; }
-const std::string& WsClient::subprotocol() const { return impl_->subprotocol; }
+bool WsClient::open() const {
+  return impl_->open;
+}
+int WsClient::status() const {
+  return impl_->status;
+}
+const std::string& WsClient::subprotocol() const {
+  return impl_->subprotocol;
+}
 
 void WsClient::send(const std::string& text) {
   impl_->ws.text(true);
   boost::system::error_code ec;
   impl_->run_op(
       [&](bool& done) {
-        impl_->ws.async_write(boost::asio::buffer(text), [&](boost::system::error_code e, std::size_t) {
-          ec = e;
-          done = true;
-        });
+        impl_->ws.async_write(boost::asio::buffer(text),
+                              [&](boost::system::error_code e, std::size_t) {
+                                ec = e;
+                                done = true;
+                              });
       },
       5s);
 }

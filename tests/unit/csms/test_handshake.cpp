@@ -20,8 +20,7 @@ TEST_CASE("the station identity is the percent-decoded last path segment", "[han
   CHECK(problem.find("percent") != std::string::npos);
 }
 
-TEST_CASE("station identities follow the 2.0.1 identifierString rules without ':'",
-          "[handshake]") {
+TEST_CASE("station identities follow the 2.0.1 identifierString rules without ':'", "[handshake]") {
   CHECK(csms::StationRegistry::check_identity("CP-1_a.b*c=d+e|f@g").empty());
   CHECK_FALSE(csms::StationRegistry::check_identity("").empty());
   CHECK_FALSE(csms::StationRegistry::check_identity(std::string(49, 'a')).empty());

@@ -161,9 +161,9 @@ void send(StationSession& session, const Request& request,
 }  // namespace
 
 const std::vector<std::string>& command_names() {
-  static const std::vector<std::string> names = {
-      "remote-start", "remote-stop", "reset",      "unlock",       "availability",
-      "get-config",   "set-config",  "clear-cache", "data-transfer"};
+  static const std::vector<std::string> names = {"remote-start", "remote-stop",  "reset",
+                                                 "unlock",       "availability", "get-config",
+                                                 "set-config",   "clear-cache",  "data-transfer"};
   return names;
 }
 

@@ -17,11 +17,16 @@ constexpr std::size_t kParentIdTagMax = 20;  // 1.6 IdTagInfo.parentIdTag maxLen
 
 w::AuthorizationStatus to_wire(storage::TokenStatus s) {
   switch (s) {
-    case storage::TokenStatus::Accepted: return w::AuthorizationStatus::Accepted;
-    case storage::TokenStatus::Blocked: return w::AuthorizationStatus::Blocked;
-    case storage::TokenStatus::Expired: return w::AuthorizationStatus::Expired;
-    case storage::TokenStatus::ConcurrentTx: return w::AuthorizationStatus::ConcurrentTx;
-    case storage::TokenStatus::Invalid: break;
+    case storage::TokenStatus::Accepted:
+      return w::AuthorizationStatus::Accepted;
+    case storage::TokenStatus::Blocked:
+      return w::AuthorizationStatus::Blocked;
+    case storage::TokenStatus::Expired:
+      return w::AuthorizationStatus::Expired;
+    case storage::TokenStatus::ConcurrentTx:
+      return w::AuthorizationStatus::ConcurrentTx;
+    case storage::TokenStatus::Invalid:
+      break;
   }
   return w::AuthorizationStatus::Invalid;
 }
@@ -38,9 +43,12 @@ w::IdTagInfo to_wire(const AuthInfo& a) {
 
 w::RegistrationStatus to_wire(storage::RegistrationStatus s) {
   switch (s) {
-    case storage::RegistrationStatus::Accepted: return w::RegistrationStatus::Accepted;
-    case storage::RegistrationStatus::Pending: return w::RegistrationStatus::Pending;
-    case storage::RegistrationStatus::Rejected: break;
+    case storage::RegistrationStatus::Accepted:
+      return w::RegistrationStatus::Accepted;
+    case storage::RegistrationStatus::Pending:
+      return w::RegistrationStatus::Pending;
+    case storage::RegistrationStatus::Rejected:
+      break;
   }
   return w::RegistrationStatus::Rejected;
 }
@@ -92,7 +100,8 @@ void register_handlers(Router& router, Services& sv) {
     BootInfo info;
     info.vendor = req.chargePointVendor;
     info.model = req.chargePointModel;
-    info.serial_number = req.chargePointSerialNumber.value_or(req.chargeBoxSerialNumber.value_or(""));
+    info.serial_number =
+        req.chargePointSerialNumber.value_or(req.chargeBoxSerialNumber.value_or(""));
     info.firmware_version = req.firmwareVersion.value_or("");
     info.ocpp_version = "1.6";
     sv.stations.boot(s.station_id(), info, [reply](BootDecision d) {
@@ -189,15 +198,15 @@ void register_handlers(Router& router, Services& sv) {
         });
       });
 
-  router.on<w::DataTransferRequest>([](StationSession& s, w::DataTransferRequest req,
-                                       Reply<w::DataTransferResponse> reply) {
-    // No vendor extensions are configured: every vendorId is unknown.
-    log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
-              ocpp::quote_for_error(req.vendorId));
-    w::DataTransferResponse res;
-    res.status = w::DataTransferStatus::UnknownVendorId;
-    reply(res);
-  });
+  router.on<w::DataTransferRequest>(
+      [](StationSession& s, w::DataTransferRequest req, Reply<w::DataTransferResponse> reply) {
+        // No vendor extensions are configured: every vendorId is unknown.
+        log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
+                  ocpp::quote_for_error(req.vendorId));
+        w::DataTransferResponse res;
+        res.status = w::DataTransferStatus::UnknownVendorId;
+        reply(res);
+      });
 
   // Notifications kept in the message log; their own stores come with the
   // firmware/diagnostics work.
@@ -224,7 +233,7 @@ void register_handlers(Router& router, Services& sv) {
       [&sv](StationSession& s, w::SecurityEventNotificationRequest req,
             Reply<w::SecurityEventNotificationResponse> reply) {
         sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
-                          s.connection().remote_address());
+                              s.connection().remote_address());
         reply(w::SecurityEventNotificationResponse{});
       });
   router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
