@@ -97,19 +97,20 @@ struct Server::Impl : transport::Handler, CommandGateway {
   }
 
   void collect(std::string& out) {
+    auto metric = [&out](const char* name, const char* type, const char* help,
+                         const std::string& value) {
+      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " " + type + "\n" +
+             name + " " + value + "\n";
+    };
     auto st = db->stats();
-    out += "# HELP csms_active_transactions Transactions started and not yet stopped.\n";
-    out += "# TYPE csms_active_transactions gauge\n";
-    out += "csms_active_transactions " + std::to_string(active_transactions.load()) + "\n";
-    out += "# HELP csms_storage_commits_total Write transactions committed.\n";
-    out += "# TYPE csms_storage_commits_total counter\n";
-    out += "csms_storage_commits_total " + std::to_string(st.commits) + "\n";
-    out += "# HELP csms_storage_writes_total Write work items committed.\n";
-    out += "# TYPE csms_storage_writes_total counter\n";
-    out += "csms_storage_writes_total " + std::to_string(st.writes) + "\n";
-    out += "# HELP csms_storage_failed_writes_total Write work items that failed.\n";
-    out += "# TYPE csms_storage_failed_writes_total counter\n";
-    out += "csms_storage_failed_writes_total " + std::to_string(st.failed_writes) + "\n";
+    metric("csms_active_transactions", "gauge", "Transactions started and not yet stopped.",
+           std::to_string(active_transactions.load()));
+    metric("csms_storage_commits_total", "counter", "Write transactions committed.",
+           std::to_string(st.commits));
+    metric("csms_storage_writes_total", "counter", "Write work items committed.",
+           std::to_string(st.writes));
+    metric("csms_storage_failed_writes_total", "counter", "Write work items that failed.",
+           std::to_string(st.failed_writes));
     out += "# HELP csms_storage_commit_seconds Time spent committing write groups.\n";
     out += "# TYPE csms_storage_commit_seconds summary\n";
     out += "csms_storage_commit_seconds_sum " + std::to_string(st.commit_seconds_total) + "\n";
