@@ -19,17 +19,6 @@ namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
 
-TempDir::TempDir() {
-  std::string tmpl = (std::filesystem::temp_directory_path() / "csms-e2e-XXXXXX").string();
-  if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
   auto p = dir.path() / name;
   std::ofstream(p) << text;

@@ -14,21 +14,13 @@
 
 #include "ocpp/common/json.hpp"
 #include "support/process.hpp"
+#include "support/temp_dir.hpp"
 
 namespace e2e {
 
 using namespace std::chrono_literals;
 
-/// A fresh directory under /tmp, removed with everything in it.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// The csms server, started on ephemeral ports with a database in `dir`.
 class Csms {

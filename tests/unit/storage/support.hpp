@@ -18,6 +18,7 @@
 #include <utility>
 
 #include "storage/database.hpp"
+#include "support/temp_dir.hpp"
 
 namespace storage_test {
 
@@ -28,28 +29,7 @@ using storage::Session;
 /// Generous: it only bounds a broken test; passing ones never come close.
 constexpr std::chrono::seconds kTimeout{30};
 
-/// A fresh directory under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "csms-storage-test-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using test_support::TempDir;
 
 /// One done callback's result. Shared state: a callback that comes late (after
 /// a failed wait) never writes into a dead stack frame.
