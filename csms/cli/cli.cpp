@@ -16,6 +16,7 @@
 #include "csms/version.hpp"
 #include "ocpp/common/datetime.hpp"
 #include "ocpp/common/json.hpp"
+#include "ocpp/common/utf8.hpp"
 
 namespace csms::cli {
 
@@ -39,11 +40,6 @@ std::optional<std::int64_t> parse_integer(std::string_view s) {
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
   return v;
-}
-
-std::size_t utf8_chars(std::string_view s) {
-  return static_cast<std::size_t>(std::count_if(
-      s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string trim(std::string_view s) {
@@ -703,7 +699,7 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
                          "expected at most 4 columns (idTag,status,expiry,parentIdTag), got " +
                          std::to_string(fields.size()));
     const std::string& tag = fields[0];
-    if (tag.empty() || utf8_chars(tag) > 36)
+    if (tag.empty() || ocpp::utf8_length(tag) > 36)
       problems.push_back(where + "idTag must be 1 to 36 characters");
     std::string status;
     if (fields.size() > 1 && !fields[1].empty()) {
@@ -717,7 +713,7 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
     if (fields.size() > 2 && !fields[2].empty() && !ocpp::DateTime::parse(fields[2]))
       problems.push_back(where + "expiry \"" + fields[2] +
                          "\" is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)");
-    if (fields.size() > 3 && utf8_chars(fields[3]) > 36)
+    if (fields.size() > 3 && ocpp::utf8_length(fields[3]) > 36)
       problems.push_back(where + "parentIdTag must be at most 36 characters");
     if (!tag.empty()) {
       auto [it, fresh] = seen.emplace(tag, line_no);
@@ -754,13 +750,6 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
 
 namespace {
 
-std::string compact(const rapidjson::Value& v) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  v.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 bool is_table(const rapidjson::Value& v) {
   return v.IsArray() && !v.Empty() &&
          std::all_of(v.Begin(), v.End(), [](const auto& e) { return e.IsObject(); });
@@ -779,7 +768,7 @@ std::string cell(const rapidjson::Value& v) {
     for (const auto& e : v.GetArray()) out += (out.empty() ? "" : ", ") + cell(e);
     return out;
   }
-  return compact(v);
+  return ocpp::to_compact_json(v);
 }
 
 // Column order for nested tables whose natural order reads badly.

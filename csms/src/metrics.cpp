@@ -5,7 +5,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "admin/text.hpp"
+#include "ocpp/common/utf8.hpp"
 
 namespace csms {
 
@@ -14,7 +14,7 @@ namespace {
 // Label values may hold anything a station sent: escape \ " and newline as the
 // format requires, and repair invalid UTF-8 (the format is UTF-8 text).
 std::string escape_label(std::string_view value) {
-  const std::string clean = admin::sanitize_utf8(value);
+  const std::string clean = ocpp::sanitize_utf8(value);
   std::string out;
   out.reserve(clean.size());
   for (char c : clean) {

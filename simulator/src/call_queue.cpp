@@ -6,16 +6,6 @@
 #include "ocpp/common/json.hpp"
 
 namespace simulator {
-namespace {
-
-std::string serialize(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-}  // namespace
 
 void CallQueue::push(OutgoingCall call, std::size_t keep_first) {
   if (!call.priority) {
@@ -71,7 +61,7 @@ std::optional<std::string> CallQueue::render(const OutgoingCall& call) const {
     rapidjson::Value name(call.tx_id_field.c_str(), doc.GetAllocator());
     doc.AddMember(name, rapidjson::Value(*id), doc.GetAllocator());
   }
-  return serialize(doc);
+  return ocpp::to_compact_json(doc);
 }
 
 std::string CallQueue::save() const {
@@ -146,7 +136,7 @@ bool CallQueue::load(std::string_view json, std::string* error) {
     }
     OutgoingCall call;
     call.action = action->value.GetString();
-    call.payload = serialize(payload->value);
+    call.payload = ocpp::to_compact_json(payload->value);
     call.transactional = true;
     call.session = session->value.GetInt64();
     auto connector = c.FindMember("connector");

@@ -7,16 +7,6 @@
 #include "ocpp/common/json.hpp"
 
 namespace simulator {
-namespace {
-
-std::string serialize(const rapidjson::Value& value) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
-  value.Accept(writer);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
-}  // namespace
 
 Messenger::Messenger(ocpp::Version version, Link& link, Scheduler& scheduler, EventSink& events,
                      Logger log, Duration call_timeout)
@@ -246,7 +236,7 @@ void Messenger::complete(CallReply reply) {
                      .add("action", call.action)
                      .add("id", reply.message_id)
                      .add_raw("payload", reply.sent_payload)
-                     .add_raw("response", serialize(*reply.result)));
+                     .add_raw("response", ocpp::to_compact_json(*reply.result)));
   } else if (reply.kind == CallReply::Kind::Error) {
     log_.warn("{} {} answered {}: {}", call.action, reply.message_id, reply.error_code,
               reply.error_description);

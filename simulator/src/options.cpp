@@ -7,14 +7,10 @@
 
 #include <fmt/format.h>
 
+#include "ocpp/common/utf8.hpp"
+
 namespace simulator {
 namespace {
-
-std::size_t utf8_length(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
-  return n;
-}
 
 bool to_int(const std::string& text, int min, int max, int& out) {
   int v = 0;
@@ -170,15 +166,15 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
     error = fmt::format("--ocpp {}: only 1.6 is implemented", o.ocpp);
   else if (o.reconnect_max_ms < o.reconnect_min_ms)
     error = "--reconnect-max-ms must be >= --reconnect-min-ms";
-  else if (utf8_length(o.vendor) > 20 || o.vendor.empty())
+  else if (ocpp::utf8_length(o.vendor) > 20 || o.vendor.empty())
     error = "--vendor: 1..20 characters (OCPP 1.6 chargePointVendor)";
-  else if (utf8_length(o.model) > 20 || o.model.empty())
+  else if (ocpp::utf8_length(o.model) > 20 || o.model.empty())
     error = "--model: 1..20 characters (OCPP 1.6 chargePointModel)";
-  else if (utf8_length(o.serial) > 25)
+  else if (ocpp::utf8_length(o.serial) > 25)
     error = "--serial: at most 25 characters (OCPP 1.6 chargePointSerialNumber)";
-  else if (utf8_length(o.firmware) > 50)
+  else if (ocpp::utf8_length(o.firmware) > 50)
     error = "--firmware: at most 50 characters (OCPP 1.6 firmwareVersion)";
-  else if (utf8_length(o.id_tag) > 20 || o.id_tag.empty())
+  else if (ocpp::utf8_length(o.id_tag) > 20 || o.id_tag.empty())
     error = "--idtag: 1..20 characters (OCPP 1.6 IdToken)";
   if (!error.empty()) return std::nullopt;
   return o;

@@ -15,6 +15,7 @@
 #include "csms/log.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/json.hpp"
+#include "ocpp/common/utf8.hpp"
 
 namespace csms::admin {
 
@@ -40,7 +41,7 @@ ApiResponse no_content() {
 }
 
 std::string quoted(std::string_view s) {
-  return "\"" + sanitize_utf8(s) + "\"";
+  return "\"" + ocpp::sanitize_utf8(s) + "\"";
 }
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -181,7 +182,7 @@ std::string required_string(const rapidjson::Value& obj, const char* name,
 }
 
 void check_tag(const std::string& tag, const char* name, const std::string& where) {
-  const std::size_t chars = utf8_length(tag);
+  const std::size_t chars = ocpp::utf8_length(tag);
   if (chars < 1 || chars > kMaxTagChars)
     throw ApiError(400, where + name + " must be 1 to 36 characters, got " + std::to_string(chars));
   for (char c : tag) {
@@ -445,12 +446,13 @@ void Api::handle(ApiRequest request, Reply reply) {
     std::string list;
     for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
     ApiResponse r = error_response(405, "method " + request.method_name + " is not allowed on " +
-                                            sanitize_utf8(path) + " (allowed: " + list + ")");
+                                            ocpp::sanitize_utf8(path) + " (allowed: " + list + ")");
     r.headers.emplace_back("Allow", list);
     once(std::move(r));
     return;
   }
-  once(error_response(404, "no route for " + request.method_name + " " + sanitize_utf8(path)));
+  once(
+      error_response(404, "no route for " + request.method_name + " " + ocpp::sanitize_utf8(path)));
 }
 
 template <class Make>

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "admin/text.hpp"
+#include "ocpp/common/utf8.hpp"
 
 namespace csms::admin {
 
@@ -32,10 +32,10 @@ JsonOut& JsonOut::key(std::string_view name) {
 }
 
 JsonOut& JsonOut::str(std::string_view text) {
-  if (is_valid_utf8(text)) {
+  if (ocpp::is_valid_utf8(text)) {
     writer_.String(text.data(), static_cast<rapidjson::SizeType>(text.size()));
   } else {
-    const std::string clean = sanitize_utf8(text);
+    const std::string clean = ocpp::sanitize_utf8(text);
     writer_.String(clean.data(), static_cast<rapidjson::SizeType>(clean.size()));
   }
   return *this;

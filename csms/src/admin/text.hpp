@@ -1,23 +1,12 @@
 #pragma once
-// Text helpers of the admin API: UTF-8 repair, percent-decoding, constant-time
-// comparison. Also used by metrics.cpp for label values.
+// Text helpers of the admin API: percent-decoding and constant-time comparison.
+// UTF-8 helpers live in ocpp/common/utf8.hpp.
 
-#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace csms::admin {
-
-/// `s` with every malformed UTF-8 byte replaced by U+FFFD, so JSON and
-/// Prometheus output stay valid whatever a station sent.
-std::string sanitize_utf8(std::string_view s);
-
-/// Whether `s` is well-formed UTF-8.
-bool is_valid_utf8(std::string_view s);
-
-/// Characters (code points) in well-formed UTF-8 `s`.
-std::size_t utf8_length(std::string_view s);
 
 /// Decodes %XX escapes; with `plus_is_space` (query strings) '+' becomes ' '.
 /// nullopt for a truncated or non-hex escape.

@@ -3,16 +3,13 @@
 #include <cctype>
 #include <cmath>
 #include <limits>
+#include <utility>
+
+#include "ocpp/common/utf8.hpp"
 
 namespace ocpp::codec {
 
 namespace {
-
-std::size_t code_points(const std::string& s) {
-  std::size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
 
 bool is_scheme_char(char c) {
   return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
@@ -114,7 +111,7 @@ bool check_array_bounds(const Value& v, Arr arr, DecodeContext& ctx) {
 bool read(const Value& v, std::string& out, DecodeContext& ctx, Str rule) {
   if (!v.IsString()) return ctx.fail(ErrorCode::TypeConstraintViolation, "must be a string");
   out.assign(v.GetString(), v.GetStringLength());
-  if (rule.max_length != 0 && code_points(out) > rule.max_length)
+  if (rule.max_length != 0 && utf8_length(out) > rule.max_length)
     return ctx.fail(ErrorCode::PropertyConstraintViolation, length_problem(rule.max_length));
   return true;
 }
@@ -180,17 +177,16 @@ bool read(const Value& v, DateTime& out, DecodeContext& ctx) {
 }
 
 bool read(const Value& v, RawJson& out, DecodeContext& ctx) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  if (!v.Accept(w)) return ctx.fail(ErrorCode::FormatViolation, "not representable as JSON");
-  out.text.assign(buf.GetString(), buf.GetSize());
+  std::string text = to_compact_json(v);
+  if (text.empty()) return ctx.fail(ErrorCode::FormatViolation, "not representable as JSON");
+  out.text = std::move(text);
   return true;
 }
 
 // ---- writers ---------------------------------------------------------------
 
 void write(JsonWriter& w, const std::string& v, Str rule) {
-  if (rule.max_length != 0 && code_points(v) > rule.max_length)
+  if (rule.max_length != 0 && utf8_length(v) > rule.max_length)
     throw EncodeError("", length_problem(rule.max_length));
   if (!w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())))
     throw EncodeError("", "not valid UTF-8");

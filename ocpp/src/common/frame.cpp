@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "ocpp/common/json.hpp"
+#include "ocpp/common/utf8.hpp"
 
 namespace ocpp {
 
@@ -43,81 +44,12 @@ struct FrameParser {
 namespace {
 
 // ---------------------------------------------------------------------------
-// UTF-8 helpers
-
-// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629: no
-// overlongs, no surrogates, nothing above U+10FFFF), or 0 if it is malformed.
-std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t n = 0;
-  unsigned char lo = 0x80;
-  unsigned char hi = 0xBF;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    n = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    n = 3;
-    if (b0 == 0xE0) lo = 0xA0;  // Overlong.
-    if (b0 == 0xED) hi = 0x9F;  // Surrogates.
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    n = 4;
-    if (b0 == 0xF0) lo = 0x90;  // Overlong.
-    if (b0 == 0xF4) hi = 0x8F;  // Above U+10FFFF.
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < n; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return n;
-}
-
-// `s` with every malformed byte replaced by U+FFFD, so the JSON we emit is
-// always valid UTF-8 even if a caller passes arbitrary bytes.
-std::string sanitize_utf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t n = utf8_sequence_length(s, i);
-    if (n == 0) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(s.data() + i, n);
-      i += n;
-    }
-  }
-  return out;
-}
-
-// Longest prefix of valid UTF-8 `s` that fits in `max_bytes` without splitting
-// a character.
-std::string_view truncate_utf8(std::string_view s, std::size_t max_bytes) {
-  if (s.size() <= max_bytes) return s;
-  std::size_t end = max_bytes;
-  // Back up over continuation bytes to the start of the character at `end`.
-  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
-  return s.substr(0, end);
-}
-
-std::size_t utf8_char_count(const char* s, std::size_t size) {
-  std::size_t count = 0;
-  for (std::size_t i = 0; i < size; ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) ++count;
-  }
-  return count;
-}
-
-// ---------------------------------------------------------------------------
 // Parsing
 
 // A message id must be a string of 1..36 characters; anything else is treated
 // as unreadable. The parser has already validated the UTF-8.
 std::optional<std::string> read_id(const char* s, std::size_t size) {
-  const std::size_t chars = utf8_char_count(s, size);
+  const std::size_t chars = utf8_length(std::string_view(s, size));
   if (chars < 1 || chars > kMaxMessageIdLength) return std::nullopt;
   return std::string(s, size);
 }

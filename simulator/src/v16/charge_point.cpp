@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "ocpp/common/utf8.hpp"
 #include "v16/messages.hpp"
 
 namespace simulator::v16 {
@@ -23,11 +24,6 @@ template <typename Enum>
 bool valid_enum(const std::string& text) {
   Enum e{};
   return from_string(text, e);
-}
-
-std::size_t utf8_length(const std::string& s) {
-  return static_cast<std::size_t>(
-      std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
 }  // namespace
@@ -813,7 +809,7 @@ std::optional<std::string> ChargePoint::check_step(const Step& step) const {
       if (!valid_enum<ChargePointErrorCode>(step.error_code)) {
         return fmt::format("{}: \"{}\" is not a 1.6 ChargePointErrorCode", where, step.error_code);
       }
-      if (step.info && utf8_length(*step.info) > 50) {
+      if (step.info && ocpp::utf8_length(*step.info) > 50) {
         return fmt::format("{}: info is longer than 50 characters", where);
       }
       break;
@@ -824,7 +820,8 @@ std::optional<std::string> ChargePoint::check_step(const Step& step) const {
     return fmt::format("{}: \"{}\" is not a 1.6 stop Reason", where, step.reason);
   }
   const std::string& tag = step.id_tag ? *step.id_tag : settings_.id_tag;
-  if ((step.kind == StepKind::Authorize || step.kind == StepKind::Start) && utf8_length(tag) > 20) {
+  if ((step.kind == StepKind::Authorize || step.kind == StepKind::Start) &&
+      ocpp::utf8_length(tag) > 20) {
     return fmt::format("{}: idTag \"{}\" is longer than 20 characters", where, tag);
   }
   if (step.expect) {
@@ -834,8 +831,8 @@ std::optional<std::string> ChargePoint::check_step(const Step& step) const {
     if (!ok) return fmt::format("{}: \"{}\" is not a status it can answer", where, *step.expect);
   }
   if (step.kind == StepKind::DataTransfer) {
-    if (utf8_length(step.vendor_id) > 255) return where + ": vendorId is over 255 characters";
-    if (step.message_id && utf8_length(*step.message_id) > 50) {
+    if (ocpp::utf8_length(step.vendor_id) > 255) return where + ": vendorId is over 255 characters";
+    if (step.message_id && ocpp::utf8_length(*step.message_id) > 50) {
       return where + ": messageId is over 50 characters";
     }
   }

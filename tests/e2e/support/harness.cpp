@@ -137,10 +137,7 @@ bool matches(const rapidjson::Document& doc, const std::string& name,
   for (const auto& [k, v] : fields) {
     auto m = doc.FindMember(k.c_str());
     if (m == doc.MemberEnd()) return false;
-    rapidjson::StringBuffer buf;
-    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-    m->value.Accept(w);
-    if (v != buf.GetString()) return false;
+    if (v != ocpp::to_compact_json(m->value)) return false;
   }
   return true;
 }

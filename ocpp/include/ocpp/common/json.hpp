@@ -1,6 +1,6 @@
 #pragma once
 // RapidJSON with our settings (see json_fwd.hpp), plus the parse flags for
-// untrusted input.
+// untrusted input and a compact serializer.
 
 #include "ocpp/common/json_fwd.hpp"
 
@@ -8,6 +8,8 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
+
+#include <string>
 
 namespace ocpp {
 
@@ -18,5 +20,15 @@ constexpr unsigned kJsonParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
 
 static_assert(rapidjson::kWriteValidateEncodingFlag == 1, "JsonWriter's flags in json_fwd.hpp");
+
+/// `v` as compact JSON text, written by RapidJSON's default Writer (unlike
+/// JsonWriter it does not check the UTF-8). Empty if `v` holds a NaN or an
+/// infinity, which JSON cannot represent.
+inline std::string to_compact_json(const rapidjson::Value& v) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  if (!v.Accept(writer)) return std::string();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
 
 }  // namespace ocpp
