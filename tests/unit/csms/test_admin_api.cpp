@@ -23,7 +23,6 @@
 #include <thread>
 #include <vector>
 
-#include "support/temp_dir.hpp"
 #include "csms/admin/admin_server.hpp"
 #include "csms/commands.hpp"
 #include "csms/metrics.hpp"
@@ -31,6 +30,7 @@
 #include "csms/version.hpp"
 #include "ocpp/common/json.hpp"
 #include "storage/database.hpp"
+#include "support/temp_dir.hpp"
 
 namespace {
 
