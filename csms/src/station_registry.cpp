@@ -5,7 +5,6 @@
 #include <openssl/rand.h>
 
 #include <boost/asio/post.hpp>
-#include <future>
 #include <stdexcept>
 
 #include "csms/password.hpp"
@@ -22,15 +21,7 @@ StationRegistry::StationRegistry(boost::asio::io_context& io, storage::Database&
 
 void StationRegistry::load() {
   std::vector<storage::Station> all;
-  std::promise<void> loaded;
-  db_.read([&all](storage::Session& s) { all = s.stations.list(); },
-           [&loaded](std::exception_ptr e) {
-             if (e)
-               loaded.set_exception(e);
-             else
-               loaded.set_value();
-           });
-  loaded.get_future().get();
+  storage::read_and_wait(db_, [&all](storage::Session& s) { all = s.stations.list(); });
   stations_.clear();
   for (const auto& st : all) {
     Entry e;

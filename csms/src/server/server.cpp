@@ -7,7 +7,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
-#include <future>
 #include <map>
 #include <unordered_map>
 
@@ -52,15 +51,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- lifecycle ------------------------------------------------------------
 
   void start() {
-    std::promise<void> offline;
-    db->write([](storage::Session& s) { s.stations.mark_all_offline(); },
-              [&offline](std::exception_ptr e) {
-                if (e)
-                  offline.set_exception(e);
-                else
-                  offline.set_value();
-              });
-    offline.get_future().get();
+    storage::write_and_wait(*db, [](storage::Session& s) { s.stations.mark_all_offline(); });
     registry.load();
 
     transport::ServerOptions ws;

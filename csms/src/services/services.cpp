@@ -33,20 +33,18 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
                             : ctx_.config.pending_retry_interval_s;
   ctx_.registry.set_boot_result(station_id, decision.status);
   auto now = DateTime::now();
-  ctx_.db.write(
-      [station_id, info, now, status = decision.status](storage::Session& s) {
-        auto st = s.stations.get(station_id);
-        if (!st) return;  // removed meanwhile
-        st->vendor = info.vendor;
-        st->model = info.model;
-        st->serial_number = info.serial_number;
-        st->firmware_version = info.firmware_version;
-        st->ocpp_version = info.ocpp_version;
-        st->last_seen = now;
+  update_station(
+      station_id,
+      [info, now, status = decision.status](storage::Station& st) {
+        st.vendor = info.vendor;
+        st.model = info.model;
+        st.serial_number = info.serial_number;
+        st.firmware_version = info.firmware_version;
+        st.ocpp_version = info.ocpp_version;
+        st.last_seen = now;
         // last_boot marks an accepted boot: a reconnect after a restart of the
         // CSMS needs no new BootNotification.
-        if (status == RegistrationStatus::Accepted) st->last_boot = now;
-        s.stations.put(*st);
+        if (status == RegistrationStatus::Accepted) st.last_boot = now;
       },
       ctx_.on_io([station_id](std::exception_ptr e) {
         if (e) log::warn("{}: could not store boot information", station_id);
@@ -56,14 +54,8 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
 
 void StationService::seen(const std::string& station_id) {
   auto now = DateTime::now();
-  ctx_.db.write(
-      [station_id, now](storage::Session& s) {
-        if (auto st = s.stations.get(station_id)) {
-          st->last_seen = now;
-          s.stations.put(*st);
-        }
-      },
-      nullptr);
+  update_station(
+      station_id, [now](storage::Station& st) { st.last_seen = now; }, nullptr);
 }
 
 void StationService::connector_status(const storage::Connector& connector) {
@@ -72,29 +64,38 @@ void StationService::connector_status(const storage::Connector& connector) {
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
   auto now = DateTime::now();
-  ctx_.db.write(
-      [station_id, ocpp_version, now](storage::Session& s) {
-        if (auto st = s.stations.get(station_id)) {
-          st->connected = true;
-          st->ocpp_version = ocpp_version;
-          st->last_seen = now;
-          s.stations.put(*st);
-        }
+  update_station(
+      station_id,
+      [ocpp_version, now](storage::Station& st) {
+        st.connected = true;
+        st.ocpp_version = ocpp_version;
+        st.last_seen = now;
       },
       nullptr);
 }
 
 void StationService::disconnected(const std::string& station_id) {
   auto now = DateTime::now();
-  ctx_.db.write(
-      [station_id, now](storage::Session& s) {
-        if (auto st = s.stations.get(station_id)) {
-          st->connected = false;
-          st->last_seen = now;
-          s.stations.put(*st);
-        }
+  update_station(
+      station_id,
+      [now](storage::Station& st) {
+        st.connected = false;
+        st.last_seen = now;
       },
       nullptr);
+}
+
+void StationService::update_station(const std::string& station_id,
+                                    std::function<void(storage::Station&)> change,
+                                    storage::Done done) {
+  ctx_.db.write(
+      [station_id, change = std::move(change)](storage::Session& s) {
+        auto st = s.stations.get(station_id);
+        if (!st) return;  // removed meanwhile
+        change(*st);
+        s.stations.put(*st);
+      },
+      std::move(done));
 }
 
 // ---- AuthService --------------------------------------------------------------

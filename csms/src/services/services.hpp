@@ -52,6 +52,9 @@ class StationService {
   void disconnected(const std::string& station_id);
 
  private:
+  /// Read-modify-write of a stored station; a station removed meanwhile is skipped.
+  void update_station(const std::string& station_id, std::function<void(storage::Station&)> change,
+                      storage::Done done);
   ServerContext& ctx_;
 };
 

@@ -50,6 +50,11 @@ class Database {
   virtual DatabaseStats stats() const = 0;
 };
 
+/// Runs `work` through db.write / db.read and blocks until it is done, rethrowing
+/// its error. For start-up and tools only: never call from the network thread.
+void write_and_wait(Database& db, std::function<void(Session&)> work);
+void read_and_wait(Database& db, std::function<void(Session&)> work);
+
 /// Options for the SQLite backend.
 struct SqliteOptions {
   std::string path;  ///< Database file; created with its directory's existing parent.
