@@ -39,7 +39,7 @@ fuzz-build: deps
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target fuzz_ocpp
 
 fuzz: fuzz-build
-	bash scripts/fuzz-smoke.sh $(FUZZ_BIN) $(FUZZ_SECONDS)
+	bash scripts/fuzz-smoke.sh $(FUZZ_BIN) --seconds $(FUZZ_SECONDS)
 
 # Regenerate the OCPP message code from the official schemas (ocpp-rpc 2.2.1).
 regen: build

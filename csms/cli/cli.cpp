@@ -862,8 +862,7 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
     return;
   }
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
-  if (doc.HasParseError()) {
+  if (ocpp::parse_json(body, doc).IsError()) {
     out << body << "\n";  // Not JSON (should not happen): show it as it came.
     return;
   }
@@ -906,9 +905,8 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
 std::string error_message(const Invocation& inv, unsigned status, const std::string& reason,
                           const std::string& body) {
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
   std::string message;
-  if (!doc.HasParseError() && doc.IsObject()) {
+  if (!ocpp::parse_json(body, doc).IsError() && doc.IsObject()) {
     auto e = doc.FindMember("error");
     if (e != doc.MemberEnd() && e->value.IsString()) message = e->value.GetString();
     auto c = doc.FindMember("code");

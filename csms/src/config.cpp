@@ -149,10 +149,10 @@ void apply_file(Config& c, const std::string& path) {
   ss << in.rdbuf();
   std::string text = ss.str();
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags | rapidjson::kParseCommentsFlag>(text.data(), text.size());
-  if (doc.HasParseError())
-    bad(path + ": invalid JSON at offset " + std::to_string(doc.GetErrorOffset()) + ": " +
-        rapidjson::GetParseError_En(doc.GetParseError()));
+  if (const auto parsed = ocpp::parse_json(text, doc, ocpp::JsonComments::Allowed);
+      parsed.IsError())
+    bad(path + ": invalid JSON at offset " + std::to_string(parsed.Offset()) + ": " +
+        rapidjson::GetParseError_En(parsed.Code()));
   if (!doc.IsObject()) bad(path + ": must be a JSON object");
   for (auto it = doc.MemberBegin(); it != doc.MemberEnd(); ++it) {
     std::string key = it->name.GetString();

@@ -52,8 +52,8 @@ std::optional<std::string> CallQueue::render(const OutgoingCall& call) const {
   auto id = transaction_id(call.session);
   if (!id) return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(call.payload.data(), call.payload.size());
-  if (doc.HasParseError() || !doc.IsObject()) return call.payload;  // ours: cannot happen
+  if (ocpp::parse_json(call.payload, doc).IsError() || !doc.IsObject())
+    return call.payload;  // ours: cannot happen
   auto member = doc.FindMember(call.tx_id_field.c_str());
   if (member != doc.MemberEnd()) {
     member->value.SetInt64(*id);
@@ -112,8 +112,7 @@ bool CallQueue::load(std::string_view json, std::string* error) {
     return false;
   };
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json.data(), json.size());
-  if (doc.HasParseError() || !doc.IsObject()) return fail("not a JSON object");
+  if (ocpp::parse_json(json, doc).IsError() || !doc.IsObject()) return fail("not a JSON object");
   auto last = doc.FindMember("lastSession");
   auto calls = doc.FindMember("calls");
   auto ids = doc.FindMember("transactionIds");

@@ -63,8 +63,7 @@ std::optional<std::string> Event::string(std::string_view key) const {
   const std::string* json = raw(key);
   if (json == nullptr) return std::nullopt;
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json->data(), json->size());
-  if (doc.HasParseError() || !doc.IsString()) return std::nullopt;
+  if (ocpp::parse_json(*json, doc).IsError() || !doc.IsString()) return std::nullopt;
   return std::string(doc.GetString(), doc.GetStringLength());
 }
 

@@ -211,10 +211,9 @@ std::string describe(const Step& step) {
 
 std::optional<Scenario> parse_scenario(std::string_view json, std::string& error) {
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) {
-    error = fmt::format("not valid JSON at offset {}: {}", doc.GetErrorOffset(),
-                        rapidjson::GetParseError_En(doc.GetParseError()));
+  if (const auto parsed = ocpp::parse_json(json, doc); parsed.IsError()) {
+    error = fmt::format("not valid JSON at offset {}: {}", parsed.Offset(),
+                        rapidjson::GetParseError_En(parsed.Code()));
     return std::nullopt;
   }
   if (!doc.IsObject()) {

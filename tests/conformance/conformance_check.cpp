@@ -39,8 +39,7 @@ bool decode(const std::string& version, const std::string& action, const std::st
     return false;
   }
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) {
+  if (ocpp::parse_json(json, doc).IsError()) {
     ctx.fail(ocpp::ErrorCode::FormatViolation, "invalid JSON");
     return false;
   }

@@ -26,8 +26,7 @@ void check_payload(const ocpp::PayloadCheck check, const rapidjson::Value& paylo
     return;
   }
   rapidjson::Document again;
-  again.Parse<ocpp::kJsonParseFlags>(encoded.data(), encoded.size());
-  if (again.HasParseError()) std::abort();
+  if (ocpp::parse_json(encoded, again).IsError()) std::abort();
   ocpp::DecodeContext ctx2;
   std::string encoded2;
   if (!check(again, ctx2, &encoded2) || encoded2 != encoded) std::abort();
@@ -62,8 +61,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& info = table[data[1] % table.size()];
   const bool response = (data[1] / table.size()) % 2 == 1;
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(reinterpret_cast<const char*>(data + 2), size - 2);
-  if (doc.HasParseError()) return 0;
+  if (ocpp::parse_json(std::string_view(reinterpret_cast<const char*>(data + 2), size - 2), doc)
+          .IsError())
+    return 0;
   check_payload(response ? info.check_response : info.check_request, doc);
   return 0;
 }

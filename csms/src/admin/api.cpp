@@ -131,11 +131,9 @@ rapidjson::Document parse_body(const std::string& body, bool empty_is_object) {
     doc.SetObject();
     return doc;
   }
-  doc.Parse<ocpp::kJsonParseFlags>(body.data(), body.size());
-  if (doc.HasParseError())
-    throw ApiError(
-        400, fmt::format("the body is not valid JSON: {} (at offset {})",
-                         rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset()));
+  if (const auto parsed = ocpp::parse_json(body, doc); parsed.IsError())
+    throw ApiError(400, fmt::format("the body is not valid JSON: {} (at offset {})",
+                                    rapidjson::GetParseError_En(parsed.Code()), parsed.Offset()));
   return doc;
 }
 
@@ -250,8 +248,7 @@ ApiResponse command_response(const CommandResult& r, const std::string& station,
       JsonOut out;
       out.object().key("action").str(r.action).key("response");
       rapidjson::Document doc;
-      doc.Parse<ocpp::kJsonParseFlags>(r.response_json.data(), r.response_json.size());
-      if (r.response_json.empty() || doc.HasParseError()) {
+      if (r.response_json.empty() || ocpp::parse_json(r.response_json, doc).IsError()) {
         out.null();
       } else {
         out.value(doc);

@@ -228,8 +228,7 @@ void write(JsonWriter& w, const DateTime& v) {
 void write(JsonWriter& w, const RawJson& v) {
   // Re-parse so a caller's malformed text can never reach the wire.
   rapidjson::Document doc;
-  doc.Parse<kJsonParseFlags>(v.text.data(), v.text.size());
-  if (doc.HasParseError()) throw EncodeError("", "RawJson does not hold valid JSON");
+  if (parse_json(v.text, doc).IsError()) throw EncodeError("", "RawJson does not hold valid JSON");
   doc.Accept(w);
 }
 

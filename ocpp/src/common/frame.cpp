@@ -191,13 +191,12 @@ ParseResult parse_frame_impl(std::string_view text, Version version, Prefix& pre
                   "Message is not valid JSON: NUL byte at offset " + std::to_string(nul));
   }
   auto doc = std::make_shared<rapidjson::Document>();
-  doc->Parse<kJsonParseFlags>(text.data(), text.size());
-  if (doc->HasParseError()) {
+  if (const auto parsed = parse_json(text, *doc); parsed.IsError()) {
     prefix = scan_prefix(text);
     return broken(prefix, version, framework_error(version),
                   std::string("Message is not valid JSON: ") +
-                      rapidjson::GetParseError_En(doc->GetParseError()) + " (at offset " +
-                      std::to_string(doc->GetErrorOffset()) + ")");
+                      rapidjson::GetParseError_En(parsed.Code()) + " (at offset " +
+                      std::to_string(parsed.Offset()) + ")");
   }
   if (!doc->IsArray()) {
     return broken(prefix, version, framework_error(version), "Message is not a JSON array");

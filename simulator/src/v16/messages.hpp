@@ -36,8 +36,7 @@ std::optional<Response> decode(const rapidjson::Value& payload, std::string& err
 template <typename Message>
 std::optional<Message> decode_text(const std::string& json) {
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json.data(), json.size());
-  if (doc.HasParseError()) return std::nullopt;
+  if (ocpp::parse_json(json, doc).IsError()) return std::nullopt;
   std::string error;
   return decode<Message>(doc, error);
 }

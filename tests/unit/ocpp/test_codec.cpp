@@ -13,8 +13,7 @@ namespace {
 template <class T>
 ocpp::DecodeContext decode_into(const char* json, T& out) {
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(json);
-  REQUIRE_FALSE(doc.HasParseError());
+  REQUIRE_FALSE(ocpp::parse_json(json, doc).IsError());
   ocpp::DecodeContext ctx;
   read(doc, out, ctx);
   return ctx;

@@ -41,8 +41,7 @@ std::string serialize(const rapidjson::Value& value) {
 
 bool is_valid_json(const std::string& text) {
   rapidjson::Document doc;
-  doc.Parse<ocpp::kJsonParseFlags>(text.data(), text.size());
-  return !doc.HasParseError();
+  return !ocpp::parse_json(text, doc).IsError();
 }
 
 const std::optional<std::string> kNoReply = std::nullopt;

@@ -17,8 +17,8 @@ namespace {
 class Params {
  public:
   Params(const std::string& command, const std::string& json) : command_(command) {
-    doc_.Parse<ocpp::kJsonParseFlags>(json.data(), json.size());
-    if (doc_.HasParseError() || !doc_.IsObject()) problem_ = "parameters must be a JSON object";
+    if (ocpp::parse_json(json, doc_).IsError() || !doc_.IsObject())
+      problem_ = "parameters must be a JSON object";
   }
 
   /// Every parameter must be one of `known`; 2.0.1-only ones get a pointed message.

@@ -10,14 +10,28 @@
 #include <rapidjson/writer.h>
 
 #include <string>
+#include <string_view>
 
 namespace ocpp {
 
 /// Parse flags for untrusted input: iterative (no recursion, so nesting depth
-/// cannot overflow the stack) and strict UTF-8. Not kParseFullPrecisionFlag:
-/// in RapidJSON 1.1 it turns `0E-0066` into -1.9e+140 (found by the fuzzer).
+/// cannot overflow the stack) and strict UTF-8. Numbers are converted by
+/// parse_json, not by RapidJSON (see there).
 constexpr unsigned kJsonParseFlags =
     rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+
+/// Whether parse_json accepts `//` and `/* */` comments (configuration files only).
+enum class JsonComments { Rejected, Allowed };
+
+/// Parses `text` into `doc` with kJsonParseFlags. Numbers are converted with
+/// std::from_chars, which rounds correctly: RapidJSON 1.1's own conversion is
+/// off by an ulp for some decimals (so decode→encode→decode is not stable) and
+/// its full-precision mode turns `0E-0066` into -1.9e+140 (both found by the
+/// fuzzer). Integers become int64 or uint64 values as RapidJSON would make
+/// them; a number too large for a double is an error, a too small one is 0.
+/// On error `doc` is unspecified and the result has the code and offset.
+rapidjson::ParseResult parse_json(std::string_view text, rapidjson::Document& doc,
+                                  JsonComments comments = JsonComments::Rejected);
 
 static_assert(rapidjson::kWriteValidateEncodingFlag == 1, "JsonWriter's flags in json_fwd.hpp");
 

@@ -1,0 +1,122 @@
+// JSON parsing with correctly rounded number conversion (see json.hpp).
+
+#include "ocpp/common/json.hpp"
+
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
+
+#include <charconv>
+#include <cstdint>
+#include <system_error>
+
+namespace ocpp {
+
+namespace {
+
+// True when a decimal number text (already valid JSON) is below the smallest
+// double rather than above the largest: its first significant digit sits far
+// below the decimal point.
+bool underflows(std::string_view n) {
+  long point = 0;  // Digits before the decimal point, after leading zeros.
+  bool significant = false;
+  long leading_fraction_zeros = 0;
+  bool in_fraction = false;
+  std::size_t i = n[0] == '-' ? 1 : 0;
+  for (; i < n.size() && n[i] != 'e' && n[i] != 'E'; ++i) {
+    const char c = n[i];
+    if (c == '.') {
+      in_fraction = true;
+    } else if (!significant && c == '0') {
+      if (in_fraction) ++leading_fraction_zeros;
+    } else {
+      significant = true;
+      if (!in_fraction) ++point;
+    }
+  }
+  long exponent = 0;
+  if (i < n.size()) {
+    std::string_view e = n.substr(i + 1);
+    if (!e.empty() && e[0] == '+') e.remove_prefix(1);
+    // A huge exponent cannot fit in a long: its sign is all that matters then.
+    if (std::from_chars(e.data(), e.data() + e.size(), exponent).ec != std::errc())
+      exponent = e[0] == '-' ? -1000000 : 1000000;
+  }
+  return (point > 0 ? point : -leading_fraction_zeros) + exponent < 0;
+}
+
+// Forwards every SAX event to the document, converting RapidJSON's raw number
+// text (kParseNumbersAsStringsFlag) itself.
+struct NumberConverter {
+  explicit NumberConverter(rapidjson::Document& d) : doc(d) {}
+
+  bool Null() { return doc.Null(); }
+  bool Bool(bool b) { return doc.Bool(b); }
+  bool Int(int i) { return doc.Int(i); }
+  bool Uint(unsigned u) { return doc.Uint(u); }
+  bool Int64(std::int64_t i) { return doc.Int64(i); }
+  bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
+  bool Double(double d) { return doc.Double(d); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
+  bool StartObject() { return doc.StartObject(); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+  bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
+  bool StartArray() { return doc.StartArray(); }
+  bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
+
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    const std::string_view text(s, n);
+    if (text.find_first_of(".eE") == std::string_view::npos) {
+      // On overflow from_chars still consumes every digit: check ec.
+      std::int64_t i = 0;
+      if (std::from_chars(s, end, i).ec == std::errc()) return doc.Int64(i);
+      std::uint64_t u = 0;
+      if (s[0] != '-' && std::from_chars(s, end, u).ec == std::errc()) return doc.Uint64(u);
+    }
+    double d = 0;
+    const auto r = std::from_chars(s, end, d);
+    if (r.ec == std::errc::result_out_of_range) {
+      if (!underflows(text)) {
+        too_big = true;
+        return false;
+      }
+      d = s[0] == '-' ? -0.0 : 0.0;
+    } else if (r.ec != std::errc() || r.ptr != end) {
+      return false;  // Cannot happen: the reader has validated the syntax.
+    }
+    return doc.Double(d);
+  }
+
+  rapidjson::Document& doc;
+  bool too_big = false;
+};
+
+template <unsigned Flags>
+rapidjson::ParseResult parse_with(std::string_view text, rapidjson::Document& doc) {
+  rapidjson::ParseResult result;
+  auto generate = [&](rapidjson::Document& target) {
+    rapidjson::MemoryStream ms(text.data(), text.size());
+    rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+    NumberConverter handler(target);
+    rapidjson::Reader reader;
+    result = reader.Parse<Flags | rapidjson::kParseNumbersAsStringsFlag>(is, handler);
+    if (handler.too_big) result.Set(rapidjson::kParseErrorNumberTooBig, result.Offset());
+    return !result.IsError();
+  };
+  doc.Populate(generate);
+  return result;
+}
+
+}  // namespace
+
+rapidjson::ParseResult parse_json(std::string_view text, rapidjson::Document& doc,
+                                  JsonComments comments) {
+  // The reader would take a NUL byte for the end of the input and ignore the rest.
+  if (const std::size_t nul = text.find('\0'); nul != std::string_view::npos)
+    return rapidjson::ParseResult(rapidjson::kParseErrorValueInvalid, nul);
+  if (comments == JsonComments::Allowed)
+    return parse_with<kJsonParseFlags | rapidjson::kParseCommentsFlag>(text, doc);
+  return parse_with<kJsonParseFlags>(text, doc);
+}
+
+}  // namespace ocpp
