@@ -84,4 +84,22 @@ std::string_view to_string(Direction v) {
   return v == Direction::In ? "In" : "Out";
 }
 
+std::string_view to_string(TxEventType v) {
+  switch (v) {
+    case TxEventType::Started:
+      return "Started";
+    case TxEventType::Updated:
+      return "Updated";
+    case TxEventType::Ended:
+      return "Ended";
+  }
+  return "Updated";
+}
+
+std::optional<TxEventType> tx_event_type_from_string(std::string_view s) {
+  for (auto v : {TxEventType::Started, TxEventType::Updated, TxEventType::Ended})
+    if (to_string(v) == s) return v;
+  return std::nullopt;
+}
+
 }  // namespace storage

@@ -31,6 +31,8 @@ struct Station {
   bool connected = false;
   std::optional<DateTime> last_seen;
   std::optional<DateTime> last_boot;
+  /// 2.0.1 BootNotification reason (e.g. "PowerUp"); empty for 1.6 or before a boot.
+  std::string boot_reason;
   DateTime created_at;
 };
 
@@ -98,6 +100,77 @@ struct Transaction {
   /// The id tag was not Accepted when the transaction started (1.6 must still
   /// answer StartTransaction; the CSMS flags instead of refusing).
   bool auth_rejected = false;
+  /// 2.0.1: some event of it was sent while the station was offline.
+  bool offline = false;
+  /// 2.0.1: the latest chargingState reported (e.g. "Charging"); empty if none.
+  std::string charging_state;
+  /// 2.0.1: the remoteStartId of a RequestStartTransaction that began it.
+  std::optional<std::int64_t> remote_start_id;
+};
+
+/// 2.0.1 TransactionEvent eventType.
+enum class TxEventType { Started, Updated, Ended };
+
+/// One 2.0.1 TransactionEvent as received (the transaction's audit trail;
+/// seqNo gaps are visible in it).
+struct TransactionEvent {
+  std::int64_t transaction_id = 0;  ///< Transaction::id.
+  std::int64_t seq_no = 0;
+  TxEventType type = TxEventType::Updated;
+  DateTime timestamp;                         ///< As the station stamped it.
+  std::string trigger_reason;                 ///< e.g. "Authorized", "MeterValuePeriodic".
+  std::optional<std::string> stopped_reason;  ///< Ended events, e.g. "EVDisconnected".
+  std::optional<std::string> id_tag;
+  bool offline = false;
+  DateTime received_at;
+};
+
+/// One attribute of one variable of one component of a 2.0.1 station's device
+/// model, as the station reported it (NotifyReport) or last read/set it
+/// (Get/SetVariables). The key is everything up to attribute_type.
+struct DeviceVariable {
+  std::string station_id;
+  std::string component;
+  std::string component_instance;  ///< Empty when none.
+  int evse_id = 0;                 ///< 0: the component belongs to no EVSE.
+  int connector_id = 0;            ///< 0: no connector.
+  std::string variable;
+  std::string variable_instance;          ///< Empty when none.
+  std::string attribute_type = "Actual";  ///< Actual, Target, MinSet, MaxSet.
+  std::optional<std::string> value;       ///< Absent: unknown or write-only.
+  std::string mutability;                 ///< ReadOnly, WriteOnly, ReadWrite; empty: not said.
+  bool persistent = false;
+  bool constant = false;
+  // variableCharacteristics; data_type empty when the station sent none.
+  std::string data_type;  ///< string, decimal, integer, dateTime, boolean, OptionList, ...
+  std::string unit;
+  std::optional<double> min_limit;
+  std::optional<double> max_limit;
+  std::string values_list;
+  bool supports_monitoring = false;
+  DateTime updated_at;
+};
+
+/// Progress of one 2.0.1 report (NotifyReport parts of one requestId).
+struct DeviceReport {
+  std::string station_id;
+  std::int64_t request_id = 0;
+  std::int64_t parts = 0;      ///< Distinct seqNos received.
+  std::int64_t variables = 0;  ///< Attributes stored from it.
+  bool complete = false;       ///< The last part (tbc false) and every seqNo before it arrived.
+  DateTime generated_at;       ///< Of the newest part.
+  DateTime received_at;        ///< Of the newest part.
+};
+
+/// A station-initiated message the CSMS keeps as it came (firmware, log and
+/// diagnostics status, NotifyEvent, charging limits, ...): the action, the
+/// payload JSON, when it arrived.
+struct StationNotification {
+  std::int64_t id = 0;
+  std::string station_id;
+  std::string action;  ///< e.g. "FirmwareStatusNotification".
+  DateTime received_at;
+  std::string payload;  ///< The request payload, compact JSON.
 };
 
 /// One sampled value of a meter reading, with everything the station said.
@@ -147,5 +220,7 @@ ConnectorStatus connector_status_from_string(std::string_view s);  ///< Unknown 
 std::string_view to_string(TokenStatus v);
 std::optional<TokenStatus> token_status_from_string(std::string_view s);
 std::string_view to_string(Direction v);
+std::string_view to_string(TxEventType v);
+std::optional<TxEventType> tx_event_type_from_string(std::string_view s);
 
 }  // namespace storage

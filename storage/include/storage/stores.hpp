@@ -84,6 +84,11 @@ class TransactionStore {
   virtual std::int64_t count_active() = 0;
   virtual void add_orphan_stop(const OrphanStop& stop) = 0;
   virtual std::vector<OrphanStop> orphan_stops(const std::string& station_id) = 0;
+  /// 2.0.1: records an event; false (and nothing changes) when an event with the
+  /// same transaction_id and seq_no is already stored (a retry).
+  virtual bool add_event(const TransactionEvent& event) = 0;
+  /// The transaction's events by seq_no.
+  virtual std::vector<TransactionEvent> events(std::int64_t transaction_id) = 0;
 };
 
 /// Meter samples. Inserting a sample identical to a stored one (same station,
@@ -95,6 +100,42 @@ class MeterStore {
   /// Returns how many were new.
   virtual std::size_t insert(const std::vector<MeterSample>& samples) = 0;
   virtual std::vector<MeterSample> for_transaction(std::int64_t transaction_id) = 0;
+  /// The transaction's samples of one measurand (e.g. the energy register), by timestamp.
+  virtual std::vector<MeterSample> for_transaction(std::int64_t transaction_id,
+                                                   const std::string& measurand) = 0;
+};
+
+/// 2.0.1 device models and report progress.
+class DeviceModelStore {
+ public:
+  virtual ~DeviceModelStore() = default;
+  /// Inserts or replaces each attribute (by its key) with everything it holds.
+  virtual void put(const std::vector<DeviceVariable>& variables) = 0;
+  /// Sets only the value of each attribute (inserting it if new, without
+  /// characteristics): a GetVariables or SetVariables result.
+  virtual void put_values(const std::vector<DeviceVariable>& variables) = 0;
+  /// Every attribute of the station, ordered by component, its instance, EVSE,
+  /// connector, variable, its instance and attribute type.
+  virtual std::vector<DeviceVariable> variables(const std::string& station_id) = 0;
+  /// Records one NotifyReport part holding `variables` attributes; a part already
+  /// recorded (same request_id and seq_no) is a retry: returns false.
+  virtual bool add_report_part(const std::string& station_id, std::int64_t request_id,
+                               std::int64_t seq_no, bool tbc, std::int64_t variables,
+                               const DateTime& generated_at, const DateTime& received_at) = 0;
+  /// The station's reports, newest request first.
+  virtual std::vector<DeviceReport> reports(const std::string& station_id) = 0;
+  /// Forgets the station's device model and reports (e.g. it was removed).
+  virtual void clear(const std::string& station_id) = 0;
+};
+
+/// Station notifications kept as received.
+class NotificationStore {
+ public:
+  virtual ~NotificationStore() = default;
+  virtual std::int64_t append(const StationNotification& notification) = 0;
+  /// Newest first; empty station_id: all stations; empty action: all actions.
+  virtual std::vector<StationNotification> recent(const std::string& station_id,
+                                                  const std::string& action, std::size_t limit) = 0;
 };
 
 /// The message log: every frame in and out.
@@ -125,6 +166,8 @@ struct Session {
   MeterStore& meters;
   MessageLogStore& messages;
   EventStore& events;
+  DeviceModelStore& device_model;
+  NotificationStore& notifications;
 };
 
 }  // namespace storage

@@ -48,6 +48,8 @@ class SqliteTransactionStore final : public TransactionStore {
   std::int64_t count_active() override;
   void add_orphan_stop(const OrphanStop& stop) override;
   std::vector<OrphanStop> orphan_stops(const std::string& station_id) override;
+  bool add_event(const TransactionEvent& event) override;
+  std::vector<TransactionEvent> events(std::int64_t transaction_id) override;
 
  private:
   SqliteDatabase& db_;
@@ -58,6 +60,8 @@ class SqliteMeterStore final : public MeterStore {
   explicit SqliteMeterStore(SqliteDatabase& db) : db_(db) {}
   std::size_t insert(const std::vector<MeterSample>& samples) override;
   std::vector<MeterSample> for_transaction(std::int64_t transaction_id) override;
+  std::vector<MeterSample> for_transaction(std::int64_t transaction_id,
+                                           const std::string& measurand) override;
 
  private:
   SqliteDatabase& db_;
@@ -84,6 +88,33 @@ class SqliteEventStore final : public EventStore {
   SqliteDatabase& db_;
 };
 
+class SqliteDeviceModelStore final : public DeviceModelStore {
+ public:
+  explicit SqliteDeviceModelStore(SqliteDatabase& db) : db_(db) {}
+  void put(const std::vector<DeviceVariable>& variables) override;
+  void put_values(const std::vector<DeviceVariable>& variables) override;
+  std::vector<DeviceVariable> variables(const std::string& station_id) override;
+  bool add_report_part(const std::string& station_id, std::int64_t request_id, std::int64_t seq_no,
+                       bool tbc, std::int64_t variables, const DateTime& generated_at,
+                       const DateTime& received_at) override;
+  std::vector<DeviceReport> reports(const std::string& station_id) override;
+  void clear(const std::string& station_id) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
+class SqliteNotificationStore final : public NotificationStore {
+ public:
+  explicit SqliteNotificationStore(SqliteDatabase& db) : db_(db) {}
+  std::int64_t append(const StationNotification& notification) override;
+  std::vector<StationNotification> recent(const std::string& station_id, const std::string& action,
+                                          std::size_t limit) override;
+
+ private:
+  SqliteDatabase& db_;
+};
+
 /// Every store over one connection, lent out as a Session.
 class SqliteStores {
  public:
@@ -94,7 +125,10 @@ class SqliteStores {
         meters_(db),
         messages_(db),
         events_(db),
-        session_{stations_, tokens_, transactions_, meters_, messages_, events_} {}
+        device_model_(db),
+        notifications_(db),
+        session_{stations_, tokens_, transactions_, meters_,
+                 messages_, events_, device_model_, notifications_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -107,6 +141,8 @@ class SqliteStores {
   SqliteMeterStore meters_;
   SqliteMessageLogStore messages_;
   SqliteEventStore events_;
+  SqliteDeviceModelStore device_model_;
+  SqliteNotificationStore notifications_;
   Session session_;
 };
 
