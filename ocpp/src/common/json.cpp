@@ -2,6 +2,8 @@
 
 #include "ocpp/common/json.hpp"
 
+#include "ocpp/common/utf8.hpp"
+
 #include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
@@ -56,9 +58,16 @@ struct NumberConverter {
   bool Int64(std::int64_t i) { return doc.Int64(i); }
   bool Uint64(std::uint64_t u) { return doc.Uint64(u); }
   bool Double(double d) { return doc.Double(d); }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc.String(s, n, copy); }
+  // kParseValidateEncodingFlag checks the input bytes, not what a \u escape
+  // decodes to: a lone surrogate (\uDC40) would become invalid UTF-8 that no
+  // encoder may write back (found by the fuzzer).
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return valid(s, n) && doc.String(s, n, copy);
+  }
   bool StartObject() { return doc.StartObject(); }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) { return doc.Key(s, n, copy); }
+  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
+    return valid(s, n) && doc.Key(s, n, copy);
+  }
   bool EndObject(rapidjson::SizeType n) { return doc.EndObject(n); }
   bool StartArray() { return doc.StartArray(); }
   bool EndArray(rapidjson::SizeType n) { return doc.EndArray(n); }
@@ -87,8 +96,15 @@ struct NumberConverter {
     return doc.Double(d);
   }
 
+  bool valid(const char* s, rapidjson::SizeType n) {
+    if (is_valid_utf8(std::string_view(s, n))) return true;
+    bad_string = true;
+    return false;
+  }
+
   rapidjson::Document& doc;
   bool too_big = false;
+  bool bad_string = false;
 };
 
 template <unsigned Flags>
@@ -101,6 +117,8 @@ rapidjson::ParseResult parse_with(std::string_view text, rapidjson::Document& do
     rapidjson::Reader reader;
     result = reader.Parse<Flags | rapidjson::kParseNumbersAsStringsFlag>(is, handler);
     if (handler.too_big) result.Set(rapidjson::kParseErrorNumberTooBig, result.Offset());
+    if (handler.bad_string)
+      result.Set(rapidjson::kParseErrorStringInvalidEncoding, result.Offset());
     return !result.IsError();
   };
   doc.Populate(generate);

@@ -62,3 +62,13 @@ TEST_CASE("parse_json rejects numbers beyond a double, NUL bytes and (by default
   CHECK(ocpp::parse_json("{} // note", doc).IsError());
   CHECK_FALSE(ocpp::parse_json("{} // note", doc, ocpp::JsonComments::Allowed).IsError());
 }
+
+TEST_CASE("parse_json rejects escapes that decode to a lone UTF-16 surrogate", "[json]") {
+  rapidjson::Document doc;
+  CHECK(ocpp::parse_json(R"(["\uDC40"])", doc).Code() ==
+        rapidjson::kParseErrorStringInvalidEncoding);
+  CHECK(ocpp::parse_json(R"({"\uD800x":1})", doc).IsError());
+  // A proper pair is one code point, U+1F600.
+  REQUIRE_FALSE(ocpp::parse_json(R"(["\uD83D\uDE00"])", doc).IsError());
+  CHECK(std::string(doc[0].GetString()) == "\xF0\x9F\x98\x80");
+}

@@ -29,6 +29,7 @@ enum class JsonComments { Rejected, Allowed };
 /// its full-precision mode turns `0E-0066` into -1.9e+140 (both found by the
 /// fuzzer). Integers become int64 or uint64 values as RapidJSON would make
 /// them; a number too large for a double is an error, a too small one is 0.
+/// A string whose escapes decode to invalid UTF-8 (a lone surrogate) is an error.
 /// On error `doc` is unspecified and the result has the code and offset.
 rapidjson::ParseResult parse_json(std::string_view text, rapidjson::Document& doc,
                                   JsonComments comments = JsonComments::Rejected);
