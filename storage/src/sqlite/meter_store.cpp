@@ -3,6 +3,35 @@
 
 namespace storage::sqlite {
 
+namespace {
+
+const std::string kSelectSample =
+    "SELECT station_id, evse_id, connector_id, transaction_id, timestamp, value, measurand, "
+    "phase, unit, context, location, format FROM meter_samples ";
+
+std::vector<MeterSample> read_samples(Statement& st) {
+  std::vector<MeterSample> out;
+  while (st.step()) {
+    MeterSample m;
+    m.station_id = st.text(0);
+    m.evse_id = st.integer(1);
+    m.connector_id = st.integer(2);
+    m.transaction_id = st.opt_int64(3);
+    m.timestamp = st.time(4);
+    m.value = st.text(5);
+    m.measurand = st.text(6);
+    m.phase = st.text(7);
+    m.unit = st.text(8);
+    m.context = st.text(9);
+    m.location = st.text(10);
+    m.format = st.text(11);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
   // OR IGNORE against the meter_samples_dedup unique index: a retried
   // MeterValues stores nothing twice. changes() says whether this row was new.
@@ -22,29 +51,19 @@ std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
 }
 
 std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id) {
-  Statement st(db_,
-               "SELECT station_id, evse_id, connector_id, transaction_id, timestamp, value, "
-               "measurand, phase, unit, context, location, format FROM meter_samples "
-               "WHERE transaction_id = ? ORDER BY timestamp, id");
+  static const std::string sql = kSelectSample + "WHERE transaction_id = ? ORDER BY timestamp, id";
+  Statement st(db_, sql);
   st.bind_all(transaction_id);
-  std::vector<MeterSample> out;
-  while (st.step()) {
-    MeterSample m;
-    m.station_id = st.text(0);
-    m.evse_id = st.integer(1);
-    m.connector_id = st.integer(2);
-    m.transaction_id = st.opt_int64(3);
-    m.timestamp = st.time(4);
-    m.value = st.text(5);
-    m.measurand = st.text(6);
-    m.phase = st.text(7);
-    m.unit = st.text(8);
-    m.context = st.text(9);
-    m.location = st.text(10);
-    m.format = st.text(11);
-    out.push_back(std::move(m));
-  }
-  return out;
+  return read_samples(st);
+}
+
+std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id,
+                                                           const std::string& measurand) {
+  static const std::string sql =
+      kSelectSample + "WHERE transaction_id = ? AND measurand = ? ORDER BY timestamp, id";
+  Statement st(db_, sql);
+  st.bind_all(transaction_id, measurand);
+  return read_samples(st);
 }
 
 }  // namespace storage::sqlite

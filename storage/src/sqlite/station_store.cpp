@@ -9,7 +9,7 @@ namespace {
 
 const std::string kStationColumns =
     "id, password_hash, vendor, model, serial_number, firmware_version, ocpp_version, "
-    "registration, connected, last_seen, last_boot, created_at";
+    "registration, connected, last_seen, last_boot, created_at, boot_reason";
 
 Station read_station(const Statement& st) {
   Station s;
@@ -31,6 +31,7 @@ Station read_station(const Statement& st) {
   s.last_seen = st.opt_time(9);
   s.last_boot = st.opt_time(10);
   s.created_at = st.time(11);
+  s.boot_reason = st.text(12);
   return s;
 }
 
@@ -56,7 +57,7 @@ void SqliteStationStore::put(const Station& s) {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and
   // that delete would cascade to the station's connectors.
   static const std::string sql = "INSERT INTO stations (" + kStationColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (id) DO UPDATE SET "
                                  "password_hash = excluded.password_hash, "
                                  "vendor = excluded.vendor, "
@@ -68,11 +69,12 @@ void SqliteStationStore::put(const Station& s) {
                                  "connected = excluded.connected, "
                                  "last_seen = excluded.last_seen, "
                                  "last_boot = excluded.last_boot, "
-                                 "created_at = excluded.created_at";
+                                 "created_at = excluded.created_at, "
+                                 "boot_reason = excluded.boot_reason";
   Statement st(db_, sql);
   st.bind_all(s.id, s.password_hash, s.vendor, s.model, s.serial_number, s.firmware_version,
               s.ocpp_version, to_string(s.registration), s.connected, s.last_seen, s.last_boot,
-              s.created_at);
+              s.created_at, s.boot_reason);
   st.run();
 }
 

@@ -10,7 +10,7 @@ namespace {
 const std::string kTxColumns =
     "id, station_id, station_tx_id, evse_id, connector_id, id_tag, reservation_id, start_time, "
     "stop_time, meter_start, meter_stop, stop_reason, stop_id_tag, energy_wh, meter_anomaly, "
-    "auth_rejected";
+    "auth_rejected, offline, charging_state, remote_start_id";
 const std::string kSelectTx = "SELECT " + kTxColumns + " FROM transactions ";
 
 Transaction read_tx(const Statement& st) {
@@ -31,6 +31,9 @@ Transaction read_tx(const Statement& st) {
   t.energy_wh = st.opt_real(13);
   t.meter_anomaly = st.boolean(14);
   t.auth_rejected = st.boolean(15);
+  t.offline = st.boolean(16);
+  t.charging_state = st.text(17);
+  t.remote_start_id = st.opt_int64(18);
   return t;
 }
 
@@ -46,11 +49,13 @@ std::int64_t SqliteTransactionStore::insert(const Transaction& t) {
   Statement st(db_,
                "INSERT INTO transactions (station_id, station_tx_id, evse_id, connector_id, "
                "id_tag, reservation_id, start_time, stop_time, meter_start, meter_stop, "
-               "stop_reason, stop_id_tag, energy_wh, meter_anomaly, auth_rejected) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+               "stop_reason, stop_id_tag, energy_wh, meter_anomaly, auth_rejected, offline, "
+               "charging_state, remote_start_id) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag, t.reservation_id,
               t.start_time, t.stop_time, t.meter_start, t.meter_stop, t.stop_reason, t.stop_id_tag,
-              t.energy_wh, t.meter_anomaly, t.auth_rejected);
+              t.energy_wh, t.meter_anomaly, t.auth_rejected, t.offline, t.charging_state,
+              t.remote_start_id);
   st.run();
   return st.last_insert_rowid();
 }
@@ -60,11 +65,12 @@ void SqliteTransactionStore::update(const Transaction& t) {
                "UPDATE transactions SET station_id = ?, station_tx_id = ?, evse_id = ?, "
                "connector_id = ?, id_tag = ?, reservation_id = ?, start_time = ?, "
                "stop_time = ?, meter_start = ?, meter_stop = ?, stop_reason = ?, "
-               "stop_id_tag = ?, energy_wh = ?, meter_anomaly = ?, auth_rejected = ? "
-               "WHERE id = ?");
+               "stop_id_tag = ?, energy_wh = ?, meter_anomaly = ?, auth_rejected = ?, "
+               "offline = ?, charging_state = ?, remote_start_id = ? WHERE id = ?");
   st.bind_all(t.station_id, t.station_tx_id, t.evse_id, t.connector_id, t.id_tag, t.reservation_id,
               t.start_time, t.stop_time, t.meter_start, t.meter_stop, t.stop_reason, t.stop_id_tag,
-              t.energy_wh, t.meter_anomaly, t.auth_rejected, t.id);
+              t.energy_wh, t.meter_anomaly, t.auth_rejected, t.offline, t.charging_state,
+              t.remote_start_id, t.id);
   st.run();
   // Updating nothing would silently drop e.g. a stop; fail the work item instead.
   if (st.changes() == 0) {
@@ -158,6 +164,44 @@ std::vector<OrphanStop> SqliteTransactionStore::orphan_stops(const std::string& 
     o.reason = st.text(6);
     o.payload = st.text(7);
     out.push_back(std::move(o));
+  }
+  return out;
+}
+
+bool SqliteTransactionStore::add_event(const TransactionEvent& e) {
+  Statement st(db_,
+               "INSERT OR IGNORE INTO transaction_events (transaction_id, seq_no, type, "
+               "timestamp, trigger_reason, stopped_reason, id_tag, offline, received_at) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind_all(e.transaction_id, e.seq_no, to_string(e.type), e.timestamp, e.trigger_reason,
+              e.stopped_reason, e.id_tag, e.offline, e.received_at);
+  st.run();
+  return st.changes() > 0;
+}
+
+std::vector<TransactionEvent> SqliteTransactionStore::events(std::int64_t transaction_id) {
+  Statement st(db_,
+               "SELECT transaction_id, seq_no, type, timestamp, trigger_reason, stopped_reason, "
+               "id_tag, offline, received_at FROM transaction_events WHERE transaction_id = ? "
+               "ORDER BY seq_no");
+  st.bind_all(transaction_id);
+  std::vector<TransactionEvent> out;
+  while (st.step()) {
+    TransactionEvent e;
+    e.transaction_id = st.int64(0);
+    e.seq_no = st.int64(1);
+    const std::string type = st.text(2);
+    auto parsed = tx_event_type_from_string(type);
+    if (!parsed)
+      throw std::runtime_error("unknown transaction event type '" + type + "' in the database");
+    e.type = *parsed;
+    e.timestamp = st.time(3);
+    e.trigger_reason = st.text(4);
+    e.stopped_reason = st.opt_text(5);
+    e.id_tag = st.opt_text(6);
+    e.offline = st.boolean(7);
+    e.received_at = st.time(8);
+    out.push_back(std::move(e));
   }
   return out;
 }
