@@ -87,6 +87,21 @@ const std::vector<Setting>& settings() {
       {"ocpp", "pong_timeout_s", "pong-timeout",
        "seconds without a pong before a connection counts as dead (10)",
        int_field(&Config::pong_timeout_s, 1, 3600)},
+      {"ocpp", "versions", "ocpp-versions",
+       "OCPP versions accepted, most preferred first, comma-separated (2.0.1,1.6)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         std::vector<ocpp::Version> versions;
+         std::stringstream list(v);
+         for (std::string item; std::getline(list, item, ',');) {
+           auto version = ocpp::version_from_subprotocol("ocpp" + item);
+           if (!version) bad(name + ": unknown OCPP version '" + item + "'; use 2.0.1 and/or 1.6");
+           for (auto seen : versions)
+             if (seen == *version) bad(name + ": " + item + " is listed twice");
+           versions.push_back(*version);
+         }
+         if (versions.empty()) bad(name + " must name at least one version");
+         c.ocpp_versions = versions;
+       }},
       {"ocpp", "heartbeat_interval_s", "heartbeat-interval",
        "Heartbeat interval given to accepted stations, seconds (300)",
        int_field(&Config::heartbeat_interval_s, 1, 86400)},

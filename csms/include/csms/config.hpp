@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "ocpp/common/version.hpp"
+
 namespace csms {
 
 /// Every setting of the server; docs/configuration.md documents each key.
@@ -16,6 +18,9 @@ struct Config {
   std::size_t max_message_size = 65536;
   int ping_interval_s = 30;  ///< 0 disables WebSocket keep-alive pings.
   int pong_timeout_s = 10;
+  /// The OCPP versions accepted, most preferred first: a station offering
+  /// several subprotocols gets the first of these it offers.
+  std::vector<ocpp::Version> ocpp_versions = {ocpp::Version::v201, ocpp::Version::v16};
   // Admin API
   std::string admin_host = "127.0.0.1";
   std::uint16_t admin_port = 8181;

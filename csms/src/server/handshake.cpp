@@ -167,9 +167,14 @@ transport::HandshakeAnswer HandshakeDecider::decide(
 
   transport::HandshakeAnswer a;
   a.station_id = *id;
+  // Our preference decides, not the order the station offered them in.
   const auto& offered = req.subprotocols;
-  if (std::find(offered.begin(), offered.end(), "ocpp1.6") != offered.end())
-    a.subprotocol = "ocpp1.6";
+  for (auto version : config.ocpp_versions) {
+    if (std::find(offered.begin(), offered.end(), ocpp::subprotocol(version)) != offered.end()) {
+      a.subprotocol = std::string(ocpp::subprotocol(version));
+      break;
+    }
+  }
   return a;
 }
 

@@ -1,5 +1,6 @@
 #include "csms/server.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -14,6 +15,7 @@
 #include "csms/log.hpp"
 #include "csms/station_registry.hpp"
 #include "handlers/v16/handlers.hpp"
+#include "handlers/v201/handlers.hpp"
 #include "rpc/router.hpp"
 #include "server/context.hpp"
 #include "server/handshake.hpp"
@@ -46,6 +48,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
         retention_timer(io),
         gauge_timer(io) {
     v16::register_handlers(v16_router, services);
+    v201::register_handlers(v201_router, services);
   }
 
   // ---- lifecycle ------------------------------------------------------------
@@ -160,7 +163,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
       // No acceptable subprotocol: the handshake completed without the header,
       // now close (OCPP-J 1.6 §3.1.2, 2.0.1 Part 4 §3.1.2).
       log::info("{}: no supported OCPP subprotocol offered, closing", answer.station_id);
-      conn->close(transport::close_code::kProtocolError, "no supported subprotocol; offer ocpp1.6");
+      std::string accepted;
+      for (auto v : config.ocpp_versions)
+        accepted += (accepted.empty() ? "" : " or ") + std::string(ocpp::subprotocol(v));
+      conn->close(transport::close_code::kProtocolError,
+                  "no supported subprotocol; offer " + accepted);
       return;
     }
     const std::string& id = answer.station_id;
@@ -180,11 +187,12 @@ struct Server::Impl : transport::Handler, CommandGateway {
                          conn->remote_address());
     }
     auto version = ocpp::version_from_subprotocol(answer.subprotocol).value_or(ocpp::Version::v16);
-    auto session = std::make_shared<StationSession>(ctx, conn, id, version, v16_router);
+    auto session = std::make_shared<StationSession>(
+        ctx, conn, id, version, version == ocpp::Version::v201 ? v201_router : v16_router);
     sessions[id] = session;
     by_connection[conn.get()] = session;
     metrics.station_connected();
-    services.stations.connected(id, "1.6");
+    services.stations.connected(id, version == ocpp::Version::v201 ? "2.0.1" : "1.6");
     log::info("{}: connected from {} ({})", id, conn->remote_address(), answer.subprotocol);
   }
 
@@ -232,10 +240,19 @@ struct Server::Impl : transport::Handler, CommandGateway {
       r.message = "station " + station_id + " is not connected";
       return done(r);
     }
-    v16::execute_command(*it->second, command, std::move(done));
+    if (it->second->version() == ocpp::Version::v201)
+      v201::execute_command(services, *it->second, command, std::move(done));
+    else
+      v16::execute_command(*it->second, command, std::move(done));
   }
 
-  std::vector<std::string> command_names() const override { return v16::command_names(); }
+  /// Every command of either version, each once.
+  std::vector<std::string> command_names() const override {
+    std::vector<std::string> names = v16::command_names();
+    for (const auto& n : v201::command_names())
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    return names;
+  }
 
   void disconnect(const std::string& station_id, const std::string& reason) override {
     auto it = sessions.find(station_id);
@@ -256,6 +273,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   AuthThrottle throttle;
   AuthThrottle address_throttle;
   Router v16_router;
+  Router v201_router;
   std::unique_ptr<transport::Server> ws_server;
   std::unique_ptr<admin::AdminServer> admin_server;
   std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;

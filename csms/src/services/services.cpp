@@ -1,5 +1,6 @@
 #include "services/services.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <memory>
 
@@ -14,6 +15,7 @@ using storage::TokenStatus;
 AuthInfo evaluate_token(const std::optional<storage::IdToken>& token, const DateTime& now) {
   AuthInfo info;
   if (!token) return info;  // unknown: Invalid
+  info.known = true;
   info.status = token->status;
   info.expiry = token->expiry;
   info.parent_id_tag = token->parent_id_tag;
@@ -41,6 +43,7 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
         st.serial_number = info.serial_number;
         st.firmware_version = info.firmware_version;
         st.ocpp_version = info.ocpp_version;
+        st.boot_reason = info.reason;
         st.last_seen = now;
         // last_boot marks an accepted boot: a reconnect after a restart of the
         // CSMS needs no new BootNotification.
@@ -83,6 +86,18 @@ void StationService::disconnected(const std::string& station_id) {
         st.last_seen = now;
       },
       nullptr);
+}
+
+void StationService::notification(const std::string& station_id, const std::string& action,
+                                  std::string payload_json,
+                                  std::function<void(std::exception_ptr)> done) {
+  storage::StationNotification n;
+  n.station_id = station_id;
+  n.action = action;
+  n.received_at = DateTime::now();
+  n.payload = std::move(payload_json);
+  ctx_.db.write([n = std::move(n)](storage::Session& s) { s.notifications.append(n); },
+                ctx_.on_io(std::move(done)));
 }
 
 void StationService::update_station(const std::string& station_id,
@@ -128,6 +143,96 @@ std::optional<double> energy_register_wh(const storage::MeterSample& sample) {
   if (sample.unit == "kWh") return v * 1000.0;
   if (sample.unit == "Wh" || sample.unit.empty()) return v;
   return std::nullopt;
+}
+
+std::optional<RegisterReadings> register_readings(
+    const std::vector<storage::MeterSample>& samples) {
+  std::optional<RegisterReadings> readings;
+  for (const auto& sample : samples) {
+    auto wh = energy_register_wh(sample);
+    if (!wh) continue;
+    if (!readings) readings = RegisterReadings{*wh, *wh};
+    readings->last = *wh;
+  }
+  return readings;
+}
+
+namespace {
+
+// What one 2.0.1 event says about its transaction. Order-independent where the
+// order can be wrong: the start is the earliest time seen, an end is never
+// undone, the first id token is the one that started it.
+void apply_event(storage::Transaction& tx, const TxEventRequest& req,
+                 const std::optional<AuthInfo>& auth) {
+  const storage::TransactionEvent& ev = req.event;
+  if (req.evse_id && tx.evse_id == 0) tx.evse_id = *req.evse_id;
+  if (req.connector_id && tx.connector_id == 0) tx.connector_id = *req.connector_id;
+  if (ev.timestamp < tx.start_time) tx.start_time = ev.timestamp;
+  if (ev.id_tag && tx.id_tag.empty() && ev.type != storage::TxEventType::Ended) {
+    tx.id_tag = *ev.id_tag;
+    tx.auth_rejected = auth && auth->status != storage::TokenStatus::Accepted;
+  }
+  if (ev.offline) tx.offline = true;
+  if (req.remote_start_id) tx.remote_start_id = req.remote_start_id;
+  if (req.reservation_id) tx.reservation_id = req.reservation_id;
+  const bool ended = tx.stop_time.has_value();
+  if (req.charging_state && (!ended || ev.type == storage::TxEventType::Ended))
+    tx.charging_state = *req.charging_state;
+  if (ev.type == storage::TxEventType::Ended && !ended) {
+    tx.stop_time = ev.timestamp;
+    // The spec lets a station omit stoppedReason only when it is Local.
+    tx.stop_reason = ev.stopped_reason.value_or("Local");
+    if (ev.id_tag) tx.stop_id_tag = ev.id_tag;
+  }
+}
+
+}  // namespace
+
+void TransactionService::event(const TxEventRequest& req,
+                               std::function<void(std::exception_ptr, TxEventResult)> done) {
+  auto result = std::make_shared<TxEventResult>();
+  auto now = DateTime::now();
+  ctx_.db.write(
+      [req, result, now](storage::Session& s) {
+        if (req.event.id_tag) result->auth = evaluate_token(s.tokens.get(*req.event.id_tag), now);
+        // Whichever event arrives first creates the transaction: a Started may
+        // come after its Updated events when the station was offline.
+        auto tx = s.transactions.find_by_station_tx_id(req.station_id, req.station_tx_id);
+        if (!tx) {
+          tx.emplace();
+          tx->station_id = req.station_id;
+          tx->station_tx_id = req.station_tx_id;
+          tx->start_time = req.event.timestamp;
+          tx->id = s.transactions.insert(*tx);
+        }
+        result->transaction_id = tx->id;
+        storage::TransactionEvent event = req.event;
+        event.transaction_id = tx->id;
+        event.received_at = now;
+        if (!s.transactions.add_event(event)) {
+          result->duplicate = true;  // a retry: answered again, applied once
+          return;
+        }
+        apply_event(*tx, req, result->auth);
+        auto samples = req.samples;
+        for (auto& sm : samples) {
+          sm.transaction_id = tx->id;
+          if (sm.evse_id == 0) sm.evse_id = tx->evse_id;
+          if (sm.connector_id == 0) sm.connector_id = tx->connector_id;
+        }
+        s.meters.insert(samples);
+        // 2.0.1 has no meterStart/meterStop: the register samples tell the energy.
+        if (auto r = register_readings(
+                s.meters.for_transaction(tx->id, "Energy.Active.Import.Register"))) {
+          const bool backwards = r->last < r->first;
+          tx->energy_wh = backwards ? 0.0 : r->last - r->first;
+          tx->meter_anomaly = tx->meter_anomaly || backwards;
+          tx->meter_start = std::llround(r->first);
+          if (tx->stop_time) tx->meter_stop = std::llround(r->last);
+        }
+        s.transactions.update(*tx);
+      },
+      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
 }
 
 void TransactionService::start(const StartRequest& req,
@@ -221,6 +326,34 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
           if (!exists) sm.transaction_id.reset();  // kept, but not linked
         }
         s.meters.insert(samples);
+      },
+      ctx_.on_io(std::move(done)));
+}
+
+}  // namespace csms
+
+namespace csms {
+
+// ---- DeviceModelService -------------------------------------------------------
+
+void DeviceModelService::report_part(const std::string& station_id, std::int64_t request_id,
+                                     std::int64_t seq_no, bool tbc,
+                                     const storage::DateTime& generated_at,
+                                     std::vector<storage::DeviceVariable> variables,
+                                     std::function<void(std::exception_ptr)> done) {
+  auto now = DateTime::now();
+  for (auto& v : variables) {
+    v.station_id = station_id;
+    v.updated_at = now;
+  }
+  ctx_.db.write(
+      [station_id, request_id, seq_no, tbc, generated_at, now,
+       variables = std::move(variables)](storage::Session& s) {
+        if (!s.stations.get(station_id)) return;  // removed meanwhile: nothing to attach to
+        const auto count = static_cast<std::int64_t>(variables.size());
+        if (s.device_model.add_report_part(station_id, request_id, seq_no, tbc, count, generated_at,
+                                           now))
+          s.device_model.put(variables);
       },
       ctx_.on_io(std::move(done)));
 }

@@ -18,6 +18,7 @@ namespace csms {
 /// The CSMS's verdict on an id token.
 struct AuthInfo {
   storage::TokenStatus status = storage::TokenStatus::Invalid;
+  bool known = false;  ///< The CSMS has the token (2.0.1 answers Unknown, not Invalid).
   std::optional<storage::DateTime> expiry;
   std::optional<std::string> parent_id_tag;
 };
@@ -32,6 +33,7 @@ struct BootInfo {
   std::string serial_number;
   std::string firmware_version;
   std::string ocpp_version;
+  std::string reason;  ///< 2.0.1 BootReasonEnumType, e.g. "PowerUp"; empty for 1.6.
 };
 
 /// The answer to a boot.
@@ -50,6 +52,10 @@ class StationService {
   void connector_status(const storage::Connector& connector);
   void connected(const std::string& station_id, const std::string& ocpp_version);
   void disconnected(const std::string& station_id);
+  /// Keeps a notification as received (firmware/log status, NotifyEvent, ...);
+  /// `done` runs once it is committed.
+  void notification(const std::string& station_id, const std::string& action,
+                    std::string payload_json, std::function<void(std::exception_ptr)> done);
 
  private:
   /// Read-modify-write of a stored station; a station removed meanwhile is skipped.
@@ -100,6 +106,26 @@ struct StopResult {
   bool matched = true;           ///< False: unknown transaction, parked as an orphan stop.
 };
 
+/// A 2.0.1 TransactionEvent, version-neutral: the station names the
+/// transaction; events may arrive late, twice, or out of order.
+struct TxEventRequest {
+  std::string station_id;
+  std::string station_tx_id;
+  storage::TransactionEvent event;  ///< transaction_id is filled in by the service.
+  std::optional<int> evse_id;
+  std::optional<int> connector_id;
+  std::optional<std::string> charging_state;
+  std::optional<std::int64_t> remote_start_id;
+  std::optional<std::int64_t> reservation_id;
+  std::vector<storage::MeterSample> samples;
+};
+
+struct TxEventResult {
+  std::optional<AuthInfo> auth;  ///< Present when the event carried an id token.
+  bool duplicate = false;        ///< A retry of an event already stored.
+  std::int64_t transaction_id = 0;
+};
+
 /// Transactions and meter values. Every callback runs after the data is
 /// durably committed (or with the error that prevented it).
 class TransactionService {
@@ -108,6 +134,9 @@ class TransactionService {
   void start(const StartRequest& request,
              std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
+  /// 2.0.1: records the event and applies it to the transaction.
+  void event(const TxEventRequest& request,
+             std::function<void(std::exception_ptr, TxEventResult)> done);
   /// Samples with transaction_id set are linked only if that transaction exists.
   void meter_values(std::vector<storage::MeterSample> samples,
                     std::function<void(std::exception_ptr)> done);
@@ -116,13 +145,29 @@ class TransactionService {
   ServerContext& ctx_;
 };
 
+/// 2.0.1 device models, from NotifyReport parts.
+class DeviceModelService {
+ public:
+  explicit DeviceModelService(ServerContext& ctx) : ctx_(ctx) {}
+  /// Stores one NotifyReport part (a retried part is answered, not stored twice).
+  void report_part(const std::string& station_id, std::int64_t request_id, std::int64_t seq_no,
+                   bool tbc, const storage::DateTime& generated_at,
+                   std::vector<storage::DeviceVariable> variables,
+                   std::function<void(std::exception_ptr)> done);
+
+ private:
+  ServerContext& ctx_;
+};
+
 /// The services, constructed together.
 struct Services {
-  explicit Services(ServerContext& c) : ctx(c), stations(c), auth(c), transactions(c) {}
+  explicit Services(ServerContext& c)
+      : ctx(c), stations(c), auth(c), transactions(c), device_model(c) {}
   ServerContext& ctx;
   StationService stations;
   AuthService auth;
   TransactionService transactions;
+  DeviceModelService device_model;
 };
 
 /// Energy delivered between two register readings in Wh; nullopt-free: a
@@ -131,5 +176,13 @@ double energy_between(std::int64_t start_wh, std::int64_t stop_wh, bool& anomaly
 
 /// Converts a sampled value to Wh if it is an energy register reading (Wh or kWh).
 std::optional<double> energy_register_wh(const storage::MeterSample& sample);
+
+/// The first and last energy register readings in Wh of samples in time order.
+struct RegisterReadings {
+  double first = 0;
+  double last = 0;
+};
+/// nullopt when none of `samples` is an energy register reading.
+std::optional<RegisterReadings> register_readings(const std::vector<storage::MeterSample>& samples);
 
 }  // namespace csms

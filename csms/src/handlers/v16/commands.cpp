@@ -1,11 +1,10 @@
 // Operator commands to OCPP 1.6 stations: parameters (JSON) -> 1.6 request ->
 // CALL -> validated 1.6 response -> JSON for the operator.
-#include <set>
+#include <map>
 
+#include "handlers/command_support.hpp"
 #include "handlers/v16/handlers.hpp"
-#include "ocpp/common/json.hpp"
 #include "ocpp/v16/codec.hpp"
-#include "rpc/station_session.hpp"
 
 namespace csms::v16 {
 
@@ -13,168 +12,47 @@ namespace w = ocpp::v16;
 
 namespace {
 
-/// Reads and checks command parameters; the first problem wins.
-class Params {
- public:
-  Params(const std::string& command, const std::string& json) : command_(command) {
-    if (ocpp::parse_json(json, doc_).IsError() || !doc_.IsObject())
-      problem_ = "parameters must be a JSON object";
-  }
+constexpr const char* kVersion = "1.6";
 
-  /// Every parameter must be one of `known`; 2.0.1-only ones get a pointed message.
-  void allow(std::initializer_list<const char*> known) {
-    if (!ok()) return;
-    std::set<std::string> names(known.begin(), known.end());
-    for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it) {
-      std::string name = it->name.GetString();
-      if (names.count(name)) continue;
-      if (name == "evse")
-        problem_ = "'evse' is for OCPP 2.0.1 stations; this station speaks 1.6: use 'connector'";
-      else
-        problem_ = "unknown parameter '" + name + "' for " + command_ + " on an OCPP 1.6 station";
-      return;
-    }
-  }
-
-  std::optional<std::int64_t> integer(const char* name, bool required) {
-    const rapidjson::Value* v = get(name, required);
-    if (v == nullptr) return std::nullopt;
-    if (v->IsInt64()) return v->GetInt64();
-    if (v->IsString()) {
-      std::string s = v->GetString();
-      char* end = nullptr;
-      long long n = std::strtoll(s.c_str(), &end, 10);
-      if (!s.empty() && *end == '\0') return n;
-    }
-    problem_ = "'" + std::string(name) + "' must be an integer";
-    return std::nullopt;
-  }
-
-  std::optional<std::string> string(const char* name, bool required) {
-    const rapidjson::Value* v = get(name, required);
-    if (v == nullptr) return std::nullopt;
-    if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
-    if (v->IsNumber()) return std::to_string(v->GetInt64());
-    problem_ = "'" + std::string(name) + "' must be a string";
-    return std::nullopt;
-  }
-
-  std::vector<std::string> strings(const char* name) {
-    std::vector<std::string> out;
-    const rapidjson::Value* v = get(name, false);
-    if (v == nullptr) return out;
-    if (!v->IsArray()) {
-      problem_ = "'" + std::string(name) + "' must be an array of strings";
-      return out;
-    }
-    for (const auto& e : v->GetArray()) {
-      if (!e.IsString()) {
-        problem_ = "'" + std::string(name) + "' must be an array of strings";
-        return {};
-      }
-      out.emplace_back(e.GetString(), e.GetStringLength());
-    }
-    return out;
-  }
-
-  template <class E>
-  std::optional<E> enumeration(const char* name, bool required, const char* choices) {
-    auto s = string(name, required);
-    if (!s) return std::nullopt;
-    E e{};
-    if (from_string(*s, e)) return e;
-    problem_ = "'" + std::string(name) + "' must be one of " + choices;
-    return std::nullopt;
-  }
-
-  bool ok() const { return problem_.empty(); }
-  const std::string& problem() const { return problem_; }
-
- private:
-  const rapidjson::Value* get(const char* name, bool required) {
-    if (!ok()) return nullptr;
-    auto it = doc_.FindMember(name);
-    if (it == doc_.MemberEnd() || it->value.IsNull()) {
-      if (required) problem_ = command_ + " needs '" + name + "'";
-      return nullptr;
-    }
-    return &it->value;
-  }
-
-  std::string command_;
-  rapidjson::Document doc_;
-  std::string problem_;
-};
-
-CommandResult failure(CommandError error, std::string message) {
-  CommandResult r;
-  r.error = error;
-  r.message = std::move(message);
-  return r;
+// Parameters only a 2.0.1 station takes, with what to use instead.
+const std::map<std::string, std::string>& v201_only() {
+  static const std::map<std::string, std::string> advice = {
+      {"evse", "use 'connector'"},
+      {"tokenType", "1.6 id tags have no type"},
+  };
+  return advice;
 }
 
-/// Sends `request`, checks the answer against the 1.6 schema, reports back.
 template <class Request>
 void send(StationSession& session, const Request& request,
           std::function<void(CommandResult)> done) {
-  std::string json;
-  try {
-    json = w::to_json(request);
-  } catch (const ocpp::EncodeError& e) {
-    done(failure(CommandError::InvalidArgument, e.what()));
-    return;
-  }
-  session.call(std::string(Request::kAction), json, [done](CallOutcome outcome) {
-    CommandResult r;
-    r.action = std::string(Request::kAction);
-    switch (outcome.kind) {
-      case CallOutcome::Kind::Result: {
-        typename Request::Response response;
-        ocpp::DecodeContext ctx;
-        if (!read(outcome.frame->payload(), response, ctx)) {
-          r.error = CommandError::Internal;
-          r.message = "the station's answer violates the OCPP 1.6 schema: " + ctx.description();
-        } else {
-          r.response_json = w::to_json(response);
-        }
-        break;
-      }
-      case CallOutcome::Kind::Error:
-        r.error = CommandError::CallError;
-        r.error_code = outcome.frame->error_code();
-        r.message = "the station answered " + outcome.frame->error_code() + ": " +
-                    outcome.frame->error_description();
-        break;
-      case CallOutcome::Kind::Timeout:
-        r.error = CommandError::Timeout;
-        r.message = outcome.message;
-        break;
-      case CallOutcome::Kind::Closed:
-        r.error = CommandError::Offline;
-        r.message = outcome.message;
-        break;
-    }
-    done(std::move(r));
-  });
+  send_command(session, request, kVersion, std::move(done));
+}
+
+// The first word (keys[0]) or the named parameter.
+std::optional<std::string> word_or(Params& p, const char* name) {
+  auto words = p.strings("keys");
+  if (!words.empty()) return words.front();
+  return p.string(name, false);
 }
 
 }  // namespace
 
 const std::vector<std::string>& command_names() {
-  static const std::vector<std::string> names = {"remote-start", "remote-stop",  "reset",
-                                                 "unlock",       "availability", "get-config",
-                                                 "set-config",   "clear-cache",  "data-transfer"};
+  static const std::vector<std::string> names = {
+      "remote-start", "remote-stop", "reset",       "unlock",        "availability",
+      "get-config",   "set-config",  "clear-cache", "data-transfer", "trigger"};
   return names;
 }
 
 void execute_command(StationSession& session, const Command& command,
                      std::function<void(CommandResult)> done) {
-  Params p(command.name, command.params_json);
-  auto invalid = [&] { done(failure(CommandError::InvalidArgument, p.problem())); };
+  Params p(command.name, command.params_json, kVersion);
+  auto invalid = [&] { done(command_failure(CommandError::InvalidArgument, p.problem())); };
   const std::string& name = command.name;
 
   if (name == "remote-start") {
-    p.allow({"connector", "idTag"});
+    p.allow({"connector", "idTag"}, v201_only());
     w::RemoteStartTransactionRequest req;
     req.connectorId = p.integer("connector", false);
     if (auto tag = p.string("idTag", true)) req.idTag = *tag;
@@ -189,7 +67,7 @@ void execute_command(StationSession& session, const Command& command,
     return send(session, req, done);
   }
   if (name == "reset") {
-    p.allow({"type"});
+    p.allow({"type"}, v201_only());
     w::ResetRequest req;
     req.type = p.enumeration<w::ResetType>("type", false, "Soft, Hard (OCPP 1.6)")
                    .value_or(w::ResetType::Soft);
@@ -197,14 +75,14 @@ void execute_command(StationSession& session, const Command& command,
     return send(session, req, done);
   }
   if (name == "unlock") {
-    p.allow({"connector"});
+    p.allow({"connector"}, v201_only());
     w::UnlockConnectorRequest req;
     if (auto c = p.integer("connector", true)) req.connectorId = *c;
     if (!p.ok()) return invalid();
     return send(session, req, done);
   }
   if (name == "availability") {
-    p.allow({"connector", "type"});
+    p.allow({"connector", "type"}, v201_only());
     w::ChangeAvailabilityRequest req;
     req.connectorId = p.integer("connector", false).value_or(0);
     if (auto t = p.enumeration<w::AvailabilityType>("type", true, "Operative, Inoperative"))
@@ -242,10 +120,30 @@ void execute_command(StationSession& session, const Command& command,
     if (!p.ok()) return invalid();
     return send(session, req, done);
   }
-  std::string known;
-  for (const auto& n : command_names()) known += (known.empty() ? "" : ", ") + n;
-  done(failure(CommandError::Unsupported,
-               "unknown command '" + name + "' for an OCPP 1.6 station; known: " + known));
+  if (name == "trigger") {
+    p.allow({"keys", "message", "connector"}, v201_only());
+    w::TriggerMessageRequest req;
+    auto message = word_or(p, "message");
+    if (p.ok() && !message)
+      p.fail("trigger needs the message to trigger, e.g. 'trigger Heartbeat'");
+    if (message && !from_string(*message, req.requestedMessage))
+      p.fail(
+          "OCPP 1.6 can trigger BootNotification, DiagnosticsStatusNotification, "
+          "FirmwareStatusNotification, Heartbeat, MeterValues or StatusNotification, not '" +
+          *message + "'");
+    req.connectorId = p.integer("connector", false);
+    if (!p.ok()) return invalid();
+    return send(session, req, done);
+  }
+  static const std::map<std::string, std::string> v201_commands = {{"get-variables", "get-config"},
+                                                                   {"set-variables", "set-config"},
+                                                                   {"report", "get-config"},
+                                                                   {"tx-status", "tx show"}};
+  if (auto it = v201_commands.find(name); it != v201_commands.end())
+    return done(command_failure(
+        CommandError::Unsupported,
+        name + " is an OCPP 2.0.1 command; this station speaks 1.6: use " + it->second));
+  done(unknown_command(name, kVersion, command_names()));
 }
 
 }  // namespace csms::v16

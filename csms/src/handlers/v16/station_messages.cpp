@@ -1,6 +1,7 @@
 // Station-initiated OCPP 1.6 messages (Core profile and the Security Whitepaper
 // notifications), translated to the version-neutral services.
 #include "csms/log.hpp"
+#include "handlers/handler_support.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "ocpp/v16/codec.hpp"
 #include "rpc/router.hpp"
@@ -73,23 +74,6 @@ void add_samples(const std::string& station_id, int connector_id,
       out.push_back(std::move(s));
     }
   }
-}
-
-// The data could not be committed: never answer with a CALLRESULT, so the
-// station keeps the message and retries.
-template <class R>
-void storage_failed(const R& reply, const std::string& station_id, const char* action,
-                    std::exception_ptr e) {
-  std::string what = "unknown error";
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    what = ex.what();
-  } catch (...) {
-  }
-  log::error("{}: {} not stored: {}", station_id, action, what);
-  reply.error(ocpp::ErrorCode::InternalError,
-              std::string(action) + " could not be stored; retry later");
 }
 
 }  // namespace
@@ -208,27 +192,12 @@ void register_handlers(Router& router, Services& sv) {
         reply(res);
       });
 
-  // Notifications kept in the message log; their own stores come with the
-  // firmware/diagnostics work.
-  router.on<w::DiagnosticsStatusNotificationRequest>(
-      [](StationSession&, w::DiagnosticsStatusNotificationRequest,
-         Reply<w::DiagnosticsStatusNotificationResponse> reply) {
-        reply(w::DiagnosticsStatusNotificationResponse{});
-      });
-  router.on<w::FirmwareStatusNotificationRequest>(
-      [](StationSession&, w::FirmwareStatusNotificationRequest,
-         Reply<w::FirmwareStatusNotificationResponse> reply) {
-        reply(w::FirmwareStatusNotificationResponse{});
-      });
-  router.on<w::LogStatusNotificationRequest>([](StationSession&, w::LogStatusNotificationRequest,
-                                                Reply<w::LogStatusNotificationResponse> reply) {
-    reply(w::LogStatusNotificationResponse{});
-  });
-  router.on<w::SignedFirmwareStatusNotificationRequest>(
-      [](StationSession&, w::SignedFirmwareStatusNotificationRequest,
-         Reply<w::SignedFirmwareStatusNotificationResponse> reply) {
-        reply(w::SignedFirmwareStatusNotificationResponse{});
-      });
+  // Status notifications, kept as they came (per-topic views come with the
+  // firmware/diagnostics work).
+  keep_notification<w::DiagnosticsStatusNotificationRequest>(router, sv);
+  keep_notification<w::FirmwareStatusNotificationRequest>(router, sv);
+  keep_notification<w::LogStatusNotificationRequest>(router, sv);
+  keep_notification<w::SignedFirmwareStatusNotificationRequest>(router, sv);
   router.on<w::SecurityEventNotificationRequest>(
       [&sv](StationSession& s, w::SecurityEventNotificationRequest req,
             Reply<w::SecurityEventNotificationResponse> reply) {

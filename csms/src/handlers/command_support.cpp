@@ -1,0 +1,126 @@
+#include "handlers/command_support.hpp"
+
+#include <cstdlib>
+#include <set>
+
+namespace csms {
+
+Params::Params(std::string command, const std::string& json, std::string version)
+    : command_(std::move(command)), version_(std::move(version)) {
+  if (ocpp::parse_json(json, doc_).IsError() || !doc_.IsObject())
+    problem_ = "parameters must be a JSON object";
+}
+
+void Params::allow(std::initializer_list<const char*> known,
+                   const std::map<std::string, std::string>& elsewhere) {
+  if (!ok()) return;
+  std::set<std::string> names(known.begin(), known.end());
+  for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it) {
+    std::string name = it->name.GetString();
+    if (names.count(name)) continue;
+    if (auto advice = elsewhere.find(name); advice != elsewhere.end())
+      fail("'" + name + "' cannot be used with an OCPP " + version_ +
+           " station: " + advice->second);
+    else
+      fail("unknown parameter '" + name + "' for " + command_ + " on an OCPP " + version_ +
+           " station");
+    return;
+  }
+}
+
+std::optional<std::int64_t> Params::integer(const char* name, bool required) {
+  const rapidjson::Value* v = get(name, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsInt64()) return v->GetInt64();
+  if (v->IsString()) {
+    std::string s = v->GetString();
+    char* end = nullptr;
+    long long n = std::strtoll(s.c_str(), &end, 10);
+    if (!s.empty() && *end == '\0') return n;
+  }
+  fail("'" + std::string(name) + "' must be an integer");
+  return std::nullopt;
+}
+
+std::optional<std::string> Params::string(const char* name, bool required) {
+  const rapidjson::Value* v = get(name, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsString()) return std::string(v->GetString(), v->GetStringLength());
+  if (v->IsInt64()) return std::to_string(v->GetInt64());
+  fail("'" + std::string(name) + "' must be a string");
+  return std::nullopt;
+}
+
+std::vector<std::string> Params::strings(const char* name) {
+  std::vector<std::string> out;
+  const rapidjson::Value* v = get(name, false);
+  if (v == nullptr) return out;
+  if (v->IsArray()) {
+    for (const auto& e : v->GetArray()) {
+      if (!e.IsString()) break;
+      out.emplace_back(e.GetString(), e.GetStringLength());
+    }
+    if (out.size() == v->Size()) return out;
+  }
+  fail("'" + std::string(name) + "' must be an array of strings");
+  return {};
+}
+
+const rapidjson::Value* Params::get(const char* name, bool required) {
+  if (!ok()) return nullptr;
+  auto it = doc_.FindMember(name);
+  if (it == doc_.MemberEnd() || it->value.IsNull()) {
+    if (required) fail(command_ + " needs '" + name + "'");
+    return nullptr;
+  }
+  return &it->value;
+}
+
+CommandResult command_failure(CommandError error, std::string message) {
+  CommandResult r;
+  r.error = error;
+  r.message = std::move(message);
+  return r;
+}
+
+CommandResult command_result(
+    const std::string& action, const std::string& version, CallOutcome outcome,
+    const std::function<bool(const rapidjson::Value&, std::string&, std::string&)>& check) {
+  CommandResult r;
+  r.action = action;
+  switch (outcome.kind) {
+    case CallOutcome::Kind::Result: {
+      std::string why;
+      if (!check(outcome.frame->payload(), r.response_json, why)) {
+        r.error = CommandError::Internal;
+        r.message = "the station's answer violates the OCPP " + version + " schema: " + why;
+      }
+      break;
+    }
+    case CallOutcome::Kind::Error:
+      r.error = CommandError::CallError;
+      r.error_code = outcome.frame->error_code();
+      r.message = "the station answered " + outcome.frame->error_code() + ": " +
+                  outcome.frame->error_description();
+      break;
+    case CallOutcome::Kind::Timeout:
+      r.error = CommandError::Timeout;
+      r.message = outcome.message;
+      break;
+    case CallOutcome::Kind::Closed:
+      r.error = CommandError::Offline;
+      r.message = outcome.message;
+      break;
+  }
+  return r;
+}
+
+CommandResult unknown_command(const std::string& name, const std::string& version,
+                              const std::vector<std::string>& known) {
+  std::string list;
+  for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
+  return command_failure(CommandError::Unsupported, "unknown command '" + name + "' for an OCPP " +
+                                                        version + " station; known: " + list);
+}
+
+}  // namespace csms

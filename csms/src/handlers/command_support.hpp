@@ -1,0 +1,106 @@
+#pragma once
+// What the per-version operator commands share: reading and checking the
+// command's JSON parameters, and sending a typed CALL whose answer is checked
+// against the version's schema before the operator sees it.
+
+#include <cstdint>
+#include <functional>
+#include <initializer_list>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "csms/commands.hpp"
+#include "ocpp/common/decode.hpp"
+#include "ocpp/common/json.hpp"
+#include "rpc/station_session.hpp"
+
+namespace csms {
+
+/// Reads and checks command parameters; the first problem wins.
+class Params {
+ public:
+  /// `version` names the station's OCPP version in messages ("1.6", "2.0.1").
+  Params(std::string command, const std::string& json, std::string version);
+
+  /// Every parameter must be one of `known`. `elsewhere` maps a parameter of the
+  /// other version to advice (e.g. "evse" -> "use 'connector'").
+  void allow(std::initializer_list<const char*> known,
+             const std::map<std::string, std::string>& elsewhere = {});
+
+  std::optional<std::int64_t> integer(const char* name, bool required);
+  std::optional<std::string> string(const char* name, bool required);
+  std::vector<std::string> strings(const char* name);
+
+  template <class E>
+  std::optional<E> enumeration(const char* name, bool required, const char* choices) {
+    auto s = string(name, required);
+    if (!s) return std::nullopt;
+    E e{};
+    if (from_string(*s, e)) return e;
+    fail("'" + std::string(name) + "' must be one of " + choices);
+    return std::nullopt;
+  }
+
+  /// Records a problem found by the caller (the first one wins).
+  void fail(std::string problem) {
+    if (ok()) problem_ = std::move(problem);
+  }
+  bool ok() const { return problem_.empty(); }
+  const std::string& problem() const { return problem_; }
+  const std::string& version() const { return version_; }
+
+ private:
+  const rapidjson::Value* get(const char* name, bool required);
+
+  std::string command_;
+  std::string version_;
+  rapidjson::Document doc_;
+  std::string problem_;
+};
+
+CommandResult command_failure(CommandError error, std::string message);
+
+/// Turns a CALL's outcome into the operator's result; `check(payload, reencoded)`
+/// validates a CALLRESULT against the version's schema.
+CommandResult command_result(
+    const std::string& action, const std::string& version, CallOutcome outcome,
+    const std::function<bool(const rapidjson::Value&, std::string&, std::string&)>& check);
+
+/// Sends `request` and reports the station's validated answer; `on_answer` (if
+/// set) sees the decoded response first, e.g. to store what it tells.
+template <class Request>
+void send_command(StationSession& session, const Request& request, const std::string& version,
+                  std::function<void(CommandResult)> done,
+                  std::function<void(const typename Request::Response&)> on_answer = nullptr) {
+  std::string json;
+  try {
+    json = to_json(request);
+  } catch (const ocpp::EncodeError& e) {
+    done(command_failure(CommandError::InvalidArgument, e.what()));
+    return;
+  }
+  const std::string action(Request::kAction);
+  session.call(action, json, [done, action, version, on_answer](CallOutcome outcome) {
+    done(command_result(
+        action, version, std::move(outcome),
+        [&on_answer](const rapidjson::Value& payload, std::string& reencoded, std::string& why) {
+          typename Request::Response response;
+          ocpp::DecodeContext ctx;
+          if (!read(payload, response, ctx)) {
+            why = ctx.description();
+            return false;
+          }
+          if (on_answer) on_answer(response);
+          reencoded = to_json(response);
+          return true;
+        }));
+  });
+}
+
+/// The "unknown command" failure, listing the version's commands.
+CommandResult unknown_command(const std::string& name, const std::string& version,
+                              const std::vector<std::string>& known);
+
+}  // namespace csms
