@@ -258,8 +258,12 @@ const std::vector<Spec>& specs() {
        "GET", "/api/stations", nullptr, {}, F::Table,
        {"id", "connected", "ocppVersion", "vendor", "model", "registration", "hasPassword",
         "lastSeen"}},
-      {"station", "show", "ID", "show a station and its connectors",
+      {"station", "show", "ID", "show a station, its connectors and (2.0.1) its device model",
        "GET", "/api/stations/{0}", nullptr, {}},
+      {"station", "variables", "ID", "every device-model variable a 2.0.1 station reported",
+       "GET", "/api/stations/{0}/variables", nullptr, {}, F::Table,
+       {"component", "componentInstance", "evseId", "connectorId", "variable", "variableInstance",
+        "attributeType", "value", "mutability", "dataType", "unit"}},
       {"station", "remove", "ID", "unregister a station (its history stays)",
        "DELETE", "/api/stations/{0}", nullptr, {}, F::Record, {}, "removed station {0}"},
 
@@ -302,6 +306,12 @@ const std::vector<Spec>& specs() {
        "GET", "/api/events", nullptr,
        {{"--station", "ID", "stationId", Put::Query}, {"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"id", "timestamp", "stationId", "type", "critical", "remoteAddress", "techInfo"}},
+      {"notifications", "", "", "what stations notified (firmware, logs, events...), newest first",
+       "GET", "/api/notifications", nullptr,
+       {{"--station", "ID", "stationId", Put::Query},
+        {"--action", "ACTION", "action", Put::Query},
+        {"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table, {"id", "receivedAt", "stationId", "action", "payload"}},
       {"commands", "", "", "list the commands stations accept",
        "GET", "/api/commands", nullptr, {}, F::Lines},
       {"version", "", "", "print the versions of csmsctl and of the server",
@@ -401,9 +411,14 @@ std::string command_help() {
   std::string out =
       "usage: csmsctl cmd ID COMMAND [--param VALUE]... [WORD]...\n"
       "\n"
-      "Sends COMMAND (remote-start, remote-stop, reset, unlock, availability,\n"
-      "get-config, set-config, clear-cache, data-transfer, ...; `csmsctl commands`\n"
-      "asks the server) to station ID and prints its answer. Options become the\n"
+      "Sends COMMAND to station ID in the station's OCPP version and prints its\n"
+      "answer (`csmsctl commands` asks the server for the list):\n"
+      "  both versions: remote-start, remote-stop, reset, unlock, availability,\n"
+      "                 trigger, clear-cache, data-transfer\n"
+      "  OCPP 1.6 only: get-config, set-config\n"
+      "  OCPP 2.0.1 only: get-variables, set-variables, report, tx-status\n"
+      "An option the station's version cannot take (e.g. --connector for a 2.0.1\n"
+      "remote start) is refused before anything is sent. Options become the\n"
       "command's JSON parameters:\n"
       "\n";
   for (const auto& p : command_params()) {
@@ -416,7 +431,8 @@ std::string command_help() {
            "\n";
   }
   out +=
-      "  WORD...               \"keys\": [\"WORD\", ...] (e.g. get-config keys)\n"
+      "  WORD...               \"keys\": [\"WORD\", ...] (get-config keys, the trigger\n"
+      "                        message, get/set-variables references, report filters)\n"
       "  --other-flag X        \"otherFlag\": X (integer if it looks like one; a flag\n"
       "                        without a value is true)\n"
       "\n"
@@ -424,7 +440,20 @@ std::string command_help() {
       "  csmsctl cmd CP1 remote-start --connector 1 --idtag TAG1\n"
       "  csmsctl cmd CP1 reset --type Soft\n"
       "  csmsctl cmd CP1 get-config HeartbeatInterval MeterValueSampleInterval\n"
-      "  csmsctl cmd CP1 set-config --key HeartbeatInterval --value 60\n";
+      "  csmsctl cmd CP1 set-config --key HeartbeatInterval --value 60\n"
+      "  csmsctl cmd CP1 trigger StatusNotification --connector 1\n"
+      "\n"
+      "2.0.1 examples (device-model references are\n"
+      "Component[#instance][@evse[:connector]].Variable[#instance][/AttributeType]):\n"
+      "  csmsctl cmd CS1 remote-start --evse 1 --idtag TAG1 [--token-type ISO14443]\n"
+      "  csmsctl cmd CS1 remote-stop --transaction TX-0001\n"
+      "  csmsctl cmd CS1 reset --type Immediate|OnIdle [--evse 1]\n"
+      "  csmsctl cmd CS1 unlock --evse 1 [--connector 1]\n"
+      "  csmsctl cmd CS1 get-variables OCPPCommCtrlr.HeartbeatInterval EVSE@1.AvailabilityState\n"
+      "  csmsctl cmd CS1 set-variables OCPPCommCtrlr.HeartbeatInterval=30\n"
+      "  csmsctl cmd CS1 report [--base FullInventory|ConfigurationInventory|SummaryInventory]\n"
+      "  csmsctl cmd CS1 report OCPPCommCtrlr EVSE@1.AvailabilityState\n"
+      "  csmsctl cmd CS1 tx-status --transaction TX-0001\n";
   return out;
 }
 

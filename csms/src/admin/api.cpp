@@ -356,6 +356,8 @@ const std::vector<Api::Route>& Api::routes() {
       {V::delete_, {"api", "stations", "{}"}, &Api::remove_station},
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
       {V::get, {"api", "stations", "{}", "log"}, &Api::station_log},
+      {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables},
+      {V::get, {"api", "notifications"}, &Api::list_notifications},
       {V::get, {"api", "idtags"}, &Api::list_tokens},
       {V::post, {"api", "idtags"}, &Api::add_token},
       {V::post, {"api", "idtags", "import"}, &Api::import_tokens},
@@ -555,6 +557,8 @@ void Api::get_station(Call& call) {
   struct View {
     std::optional<storage::Station> station;
     std::vector<storage::Connector> connectors;
+    std::vector<storage::DeviceVariable> variables;
+    std::vector<storage::DeviceReport> reports;
   };
   const std::string id = call.params[0];
   read<View>(
@@ -562,7 +566,10 @@ void Api::get_station(Call& call) {
       [id](storage::Session& s) {
         View v;
         v.station = s.stations.get(id);
-        if (v.station) v.connectors = s.stations.connectors(id);
+        if (!v.station) return v;
+        v.connectors = s.stations.connectors(id);
+        v.variables = s.device_model.variables(id);
+        v.reports = s.device_model.reports(id);
         return v;
       },
       [self = shared_from_this(), id](View& v) {
@@ -572,7 +579,56 @@ void Api::get_station(Call& call) {
         station_fields(out, *v.station, self->deps_.commands.is_connected(id));
         out.key("connectors").array();
         for (const auto& c : v.connectors) connector_object(out, c);
-        out.end_array().end_object();
+        out.end_array();
+        if (!v.variables.empty() || !v.reports.empty()) {
+          out.key("deviceModel");
+          device_model_summary(out, v.variables, v.connectors, v.reports);
+        }
+        out.end_object();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::station_variables(Call& call) {
+  no_query(call.request);
+  struct View {
+    bool exists = false;
+    std::vector<storage::DeviceVariable> variables;
+  };
+  const std::string id = call.params[0];
+  read<View>(
+      call.reply,
+      [id](storage::Session& s) {
+        View v;
+        v.exists = s.stations.get(id).has_value();
+        if (v.exists) v.variables = s.device_model.variables(id);
+        return v;
+      },
+      [id](View& v) {
+        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        JsonOut out;
+        out.array();
+        for (const auto& var : v.variables) variable_object(out, var);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::list_notifications(Call& call) {
+  const Query query(call.request, {"stationId", "action", "limit"});
+  const std::string station = query.get("stationId").value_or("");
+  const std::string action = query.get("action").value_or("");
+  const std::size_t limit = query.limit(100, 1000);
+  read<std::vector<storage::StationNotification>>(
+      call.reply,
+      [station, action, limit](storage::Session& s) {
+        return s.notifications.recent(station, action, limit);
+      },
+      [](std::vector<storage::StationNotification>& notes) {
+        JsonOut out;
+        out.array();
+        for (const auto& n : notes) notification_object(out, n);
+        out.end_array();
         return json_response(200, out.text());
       });
 }
@@ -801,6 +857,7 @@ void Api::get_transaction(Call& call) {
   struct View {
     std::vector<storage::Transaction> matches;
     std::vector<storage::MeterSample> samples;
+    std::vector<storage::TransactionEvent> events;
   };
   read<View>(
       call.reply,
@@ -823,7 +880,10 @@ void Api::get_transaction(Call& call) {
             }
           }
         }
-        if (v.matches.size() == 1) v.samples = s.meters.for_transaction(v.matches[0].id);
+        if (v.matches.size() == 1) {
+          v.samples = s.meters.for_transaction(v.matches[0].id);
+          v.events = s.transactions.events(v.matches[0].id);
+        }
         return v;
       },
       [key](View& v) {
@@ -838,6 +898,13 @@ void Api::get_transaction(Call& call) {
         JsonOut out;
         out.object();
         transaction_fields(out, v.matches[0]);
+        if (!v.matches[0].station_tx_id.empty()) {
+          out.key("events").array();
+          for (const auto& e : v.events) tx_event_object(out, e);
+          out.end_array();
+          out.key("seqNoGaps");
+          seq_no_gaps(out, v.events);
+        }
         out.key("samples").array();
         for (const auto& sample : v.samples) sample_object(out, sample);
         out.end_array().end_object();

@@ -98,6 +98,8 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_commands(Call& call);
   void list_stations(Call& call);
   void get_station(Call& call);
+  void station_variables(Call& call);
+  void list_notifications(Call& call);
   void add_station(Call& call);
   void remove_station(Call& call);
   void station_command(Call& call);

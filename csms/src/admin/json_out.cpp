@@ -1,5 +1,6 @@
 #include "admin/json_out.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "ocpp/common/utf8.hpp"
@@ -101,6 +102,7 @@ void station_fields(JsonOut& out, const storage::Station& st, bool connected) {
   out.key("serialNumber").str(st.serial_number);
   out.key("firmwareVersion").str(st.firmware_version);
   out.key("ocppVersion").str(st.ocpp_version);
+  out.key("bootReason").str_or_null(st.boot_reason);
   out.key("registration").str(storage::to_string(st.registration));
   out.key("lastSeen").time(st.last_seen);
   out.key("hasPassword").flag(!st.password_hash.empty());
@@ -158,6 +160,16 @@ void transaction_fields(JsonOut& out, const storage::Transaction& tx) {
   out.key("stopReason").opt_str(tx.stop_reason);
   out.key("meterAnomaly").flag(tx.meter_anomaly);
   out.key("authRejected").flag(tx.auth_rejected);
+  if (!tx.station_tx_id.empty()) {
+    out.key("offline").flag(tx.offline);
+    out.key("chargingState").str_or_null(tx.charging_state);
+    out.key("remoteStartId");
+    if (tx.remote_start_id) {
+      out.num(*tx.remote_start_id);
+    } else {
+      out.null();
+    }
+  }
 }
 
 void sample_object(JsonOut& out, const storage::MeterSample& s) {
@@ -189,6 +201,163 @@ void event_object(JsonOut& out, const storage::SecurityEvent& e) {
   out.key("techInfo").str(e.tech_info);
   out.key("remoteAddress").str(e.remote_address);
   out.key("critical").flag(e.critical);
+  out.end_object();
+}
+
+void tx_event_object(JsonOut& out, const storage::TransactionEvent& e) {
+  out.object();
+  out.key("seqNo").num(e.seq_no);
+  out.key("eventType").str(storage::to_string(e.type));
+  out.key("timestamp").time(e.timestamp);
+  out.key("triggerReason").str(e.trigger_reason);
+  out.key("stoppedReason").opt_str(e.stopped_reason);
+  out.key("idTag").opt_str(e.id_tag);
+  out.key("offline").flag(e.offline);
+  out.key("receivedAt").time(e.received_at);
+  out.end_object();
+}
+
+void seq_no_gaps(JsonOut& out, const std::vector<storage::TransactionEvent>& events) {
+  // events come ordered by seqNo; a station numbers them from 0. Bounded: a
+  // station that jumps to seqNo 10^9 must not make this answer huge.
+  constexpr int kMaxShown = 100;
+  out.array();
+  std::int64_t expected = 0;
+  int shown = 0;
+  for (const auto& e : events) {
+    for (; expected < e.seq_no && shown < kMaxShown; ++expected, ++shown) out.num(expected);
+    expected = e.seq_no + 1;
+  }
+  out.end_array();
+}
+
+void variable_object(JsonOut& out, const storage::DeviceVariable& v) {
+  out.object();
+  out.key("component").str(v.component);
+  out.key("componentInstance").str_or_null(v.component_instance);
+  out.key("evseId");
+  v.evse_id > 0 ? out.num(v.evse_id) : out.null();
+  out.key("connectorId");
+  v.connector_id > 0 ? out.num(v.connector_id) : out.null();
+  out.key("variable").str(v.variable);
+  out.key("variableInstance").str_or_null(v.variable_instance);
+  out.key("attributeType").str(v.attribute_type);
+  out.key("value").opt_str(v.value);
+  out.key("mutability").str_or_null(v.mutability);
+  out.key("dataType").str_or_null(v.data_type);
+  out.key("unit").str_or_null(v.unit);
+  out.key("updatedAt").time(v.updated_at);
+  out.end_object();
+}
+
+namespace {
+
+// The variables an operator looks at first; `station variables` lists all.
+bool is_key_variable(const storage::DeviceVariable& v) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> keys = {
+      {"OCPPCommCtrlr", "HeartbeatInterval"},
+      {"OCPPCommCtrlr", "MessageTimeout"},
+      {"SampledDataCtrlr", "TxUpdatedInterval"},
+      {"SampledDataCtrlr", "TxUpdatedMeasurands"},
+      {"AuthCtrlr", "Enabled"},
+      {"AuthCtrlr", "AuthorizeRemoteStart"},
+      {"TxCtrlr", "EVConnectionTimeOut"},
+      {"SecurityCtrlr", "SecurityProfile"},
+      {"SecurityCtrlr", "Identity"},
+      {"ChargingStation", "AvailabilityState"},
+      {"ChargingStation", "Model"},
+      {"ChargingStation", "VendorName"},
+  };
+  if (v.attribute_type != "Actual" || v.evse_id != 0) return false;
+  for (const auto& [component, variable] : keys)
+    if (v.component == component && v.variable == variable) return true;
+  return false;
+}
+
+const std::string* value_of(const std::vector<storage::DeviceVariable>& vars, int evse,
+                            int connector, std::string_view component, std::string_view variable) {
+  for (const auto& v : vars) {
+    if (v.evse_id == evse && v.connector_id == connector && v.component == component &&
+        v.variable == variable && v.attribute_type == "Actual" && v.value)
+      return &*v.value;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariable>& vars,
+                          const std::vector<storage::Connector>& connectors,
+                          const std::vector<storage::DeviceReport>& reports) {
+  // EVSEs and connectors: those the device model names, with their last status.
+  std::vector<std::pair<int, int>> places;
+  for (const auto& v : vars) {
+    if (v.evse_id <= 0) continue;
+    std::pair<int, int> place{v.evse_id, v.connector_id};
+    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+  }
+  std::sort(places.begin(), places.end());
+  auto text = [&out](const std::string* s) { s ? out.str(*s) : out.null(); };
+  out.object();
+  out.key("evses").array();
+  for (const auto& [evse, connector] : places) {
+    out.object();
+    out.key("evseId").num(evse);
+    out.key("connectorId");
+    connector > 0 ? out.num(connector) : out.null();
+    const char* component = connector > 0 ? "Connector" : "EVSE";
+    out.key("availability");
+    text(value_of(vars, evse, connector, component, "AvailabilityState"));
+    out.key("connectorType");
+    text(connector > 0 ? value_of(vars, evse, connector, "Connector", "ConnectorType") : nullptr);
+    out.key("status");
+    const storage::Connector* last = nullptr;
+    for (const auto& c : connectors)
+      if (c.evse_id == evse && c.connector_id == connector) last = &c;
+    last ? out.str(storage::to_string(last->status)) : out.null();
+    out.end_object();
+  }
+  out.end_array();
+  out.key("variables").array();
+  for (const auto& v : vars) {
+    if (!is_key_variable(v)) continue;
+    out.object();
+    out.key("component").str(v.component);
+    out.key("variable").str(v.variable);
+    out.key("instance").str_or_null(v.variable_instance);
+    out.key("value").opt_str(v.value);
+    out.key("mutability").str_or_null(v.mutability);
+    out.end_object();
+  }
+  out.end_array();
+  out.key("variableCount").num(static_cast<std::int64_t>(vars.size()));
+  out.key("reports").array();
+  for (const auto& r : reports) {
+    out.object();
+    out.key("requestId").num(r.request_id);
+    out.key("parts").num(r.parts);
+    out.key("variables").num(r.variables);
+    out.key("complete").flag(r.complete);
+    out.key("receivedAt").time(r.received_at);
+    out.end_object();
+  }
+  out.end_array();
+  out.end_object();
+}
+
+void notification_object(JsonOut& out, const storage::StationNotification& n) {
+  out.object();
+  out.key("id").num(n.id);
+  out.key("stationId").str(n.station_id);
+  out.key("action").str(n.action);
+  out.key("receivedAt").time(n.received_at);
+  rapidjson::Document payload;
+  out.key("payload");
+  if (ocpp::parse_json(n.payload, payload).IsError()) {
+    out.str(n.payload);
+  } else {
+    out.value(payload);
+  }
   out.end_object();
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ocpp/common/json.hpp"
 #include "storage/model.hpp"
@@ -56,5 +57,18 @@ void transaction_fields(JsonOut& out, const storage::Transaction& tx);
 void sample_object(JsonOut& out, const storage::MeterSample& sample);
 void frame_object(JsonOut& out, const storage::LoggedFrame& frame);
 void event_object(JsonOut& out, const storage::SecurityEvent& event);
+/// A 2.0.1 TransactionEvent as recorded.
+void tx_event_object(JsonOut& out, const storage::TransactionEvent& event);
+/// The seqNos missing between 0 and the highest one received, as an array (the
+/// first 100).
+void seq_no_gaps(JsonOut& out, const std::vector<storage::TransactionEvent>& events);
+/// One device-model attribute with its characteristics.
+void variable_object(JsonOut& out, const storage::DeviceVariable& variable);
+/// A 2.0.1 station's device model at a glance: EVSEs and connectors, key
+/// variables, report progress (GET /api/stations/{id} "deviceModel").
+void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariable>& variables,
+                          const std::vector<storage::Connector>& connectors,
+                          const std::vector<storage::DeviceReport>& reports);
+void notification_object(JsonOut& out, const storage::StationNotification& notification);
 
 }  // namespace csms::admin

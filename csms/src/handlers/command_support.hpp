@@ -25,7 +25,8 @@ class Params {
   Params(std::string command, const std::string& json, std::string version);
 
   /// Every parameter must be one of `known`. `elsewhere` maps a parameter of the
-  /// other version to advice (e.g. "evse" -> "use 'connector'").
+  /// other version to what to say after its name (e.g. "evse" -> "is for OCPP
+  /// 2.0.1 stations; this one speaks 1.6: use 'connector'").
   void allow(std::initializer_list<const char*> known,
              const std::map<std::string, std::string>& elsewhere = {});
 

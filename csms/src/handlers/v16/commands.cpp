@@ -17,8 +17,8 @@ constexpr const char* kVersion = "1.6";
 // Parameters only a 2.0.1 station takes, with what to use instead.
 const std::map<std::string, std::string>& v201_only() {
   static const std::map<std::string, std::string> advice = {
-      {"evse", "use 'connector'"},
-      {"tokenType", "1.6 id tags have no type"},
+      {"evse", "is for OCPP 2.0.1 stations; this one speaks 1.6: use 'connector'"},
+      {"tokenType", "is for OCPP 2.0.1 stations; 1.6 id tags have no type"},
   };
   return advice;
 }

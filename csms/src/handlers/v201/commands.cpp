@@ -20,7 +20,9 @@ constexpr const char* kVersion = "2.0.1";
 // Parameters only a 1.6 station takes, with what to use instead.
 const std::map<std::string, std::string>& v16_only() {
   static const std::map<std::string, std::string> advice = {
-      {"connector", "use 'evse' (and 'connector' only where a command takes both)"},
+      {"connector",
+       "is for OCPP 1.6 stations here; this one speaks 2.0.1: use 'evse' (2.0.1 takes "
+       "'connector' only beside 'evse', e.g. for unlock)"},
   };
   return advice;
 }
