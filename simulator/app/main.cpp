@@ -14,8 +14,10 @@
 #include "simulator/options.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/scenario_runner.hpp"
+#include "simulator/station_core.hpp"
 #include "simulator/url.hpp"
 #include "simulator/v16/charge_point.hpp"
+#include "simulator/v201/charging_station.hpp"
 #include "simulator/ws_link.hpp"
 
 namespace {
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
   link_settings.url = *url;
   link_settings.station_id = options->id;
   link_settings.password = options->password;
+  link_settings.subprotocol = std::string(ocpp::subprotocol(options->version));
   link_settings.reconnect_min = Duration(options->reconnect_min_ms);
   link_settings.reconnect_max = Duration(options->reconnect_max_ms);
   link_settings.retry_rejected = options->retry_rejected;
@@ -80,7 +83,15 @@ int main(int argc, char** argv) {
   settings.id_tag = options->id_tag;
   settings.call_timeout = seconds_to_duration(options->call_timeout_s);
   settings.queue_file = options->queue_file;
-  v16::ChargePoint station(settings, link, scheduler, events, log);
+  std::random_device entropy;
+  settings.seed = (std::uint64_t{entropy()} << 32) ^ entropy();
+  std::unique_ptr<StationCore> station_ptr;
+  if (options->version == ocpp::Version::v201) {
+    station_ptr = std::make_unique<v201::ChargingStation>(settings, link, scheduler, events, log);
+  } else {
+    station_ptr = std::make_unique<v16::ChargePoint>(settings, link, scheduler, events, log);
+  }
+  StationCore& station = *station_ptr;
   if (!station.open_queue_file(&error)) return usage_error(stdout_events, error);
 
   int exit_code = 0;

@@ -8,6 +8,42 @@
 
 namespace simulator {
 
+std::string describe_failure(const CallReply& reply) {
+  switch (reply.kind) {
+    case CallReply::Kind::Result:
+      return "answered";
+    case CallReply::Kind::Error:
+      return "answered CALLERROR " + reply.error_code + ": " + reply.error_description;
+    case CallReply::Kind::Timeout:
+      return "not answered within the call timeout";
+    case CallReply::Kind::Dropped:
+      return "not delivered: " +
+             (reply.error_description.empty() ? std::string("offline") : reply.error_description);
+    case CallReply::Kind::Unsendable:
+      return "not sendable: its transaction has no id";
+  }
+  return "failed";
+}
+
+namespace {
+
+/// The `answered` event for the frame we answer a CSMS CALL with.
+Event answered_event(const ocpp::Frame& call, const std::string& frame) {
+  Event e("answered");
+  e.add("action", call.action()).add("id", call.id());
+  rapidjson::Document doc;
+  if (ocpp::parse_json(frame, doc).IsError() || !doc.IsArray() || doc.Size() < 3) return e;
+  if (doc[0].IsInt() && doc[0].GetInt() == 3) {
+    e.add_raw("response", ocpp::to_compact_json(doc[2]));
+  } else if (doc.Size() >= 4 && doc[2].IsString() && doc[3].IsString()) {
+    e.add("code", std::string(doc[2].GetString(), doc[2].GetStringLength()))
+        .add("description", std::string(doc[3].GetString(), doc[3].GetStringLength()));
+  }
+  return e;
+}
+
+}  // namespace
+
 Messenger::Messenger(ocpp::Version version, Link& link, Scheduler& scheduler, EventSink& events,
                      Logger log, Duration call_timeout)
     : version_(version),
@@ -199,7 +235,10 @@ void Messenger::on_message(std::string_view text) {
                                              "no handler");
       }
       log_.debug("-> {}", answer.frame);
+      // Built first: the frame moves into the link.
+      Event answered = answered_event(frame, answer.frame);
       link_.send(std::move(answer.frame));
+      events_.emit(answered);
       if (answer.then) answer.then();
       return;
     }

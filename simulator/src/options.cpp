@@ -35,27 +35,28 @@ bool to_double(const std::string& text, double min, double max, double& out) {
 }  // namespace
 
 std::string usage() {
-  return R"(ocpp-sim: an OCPP 1.6J charge-point simulator
+  return R"(ocpp-sim: an OCPP 1.6J and 2.0.1 charge-point simulator
 
 usage: ocpp-sim --url ws://HOST:PORT/PATH --id ID [options]
 
 connection
   --url URL               the CSMS endpoint; the station connects to URL/<percent-encoded ID>
-  --id ID                 the charge point identity
+  --id ID                 the charge point identity (2.0.1: at most 48 characters, no ':')
   --password PW           HTTP Basic auth (user = ID)
-  --ocpp 1.6              protocol version (only 1.6 for now)
+  --ocpp V                protocol version: 1.6 (default; also 1.6J, ocpp1.6) or
+                          2.0.1 (also ocpp2.0.1); the WebSocket subprotocol follows
   --reconnect-min-ms N    first reconnection delay (default 500)
   --reconnect-max-ms N    longest reconnection delay (default 30000)
   --retry-rejected        keep retrying after HTTP 401/404 or a wrong subprotocol
   --call-timeout S        seconds to wait for a CALLRESULT (default 30)
 
 charger
-  --connectors N          connectors (default 1)
+  --connectors N          connectors (default 1); 2.0.1: N EVSEs of one connector each
   --vendor V --model M --serial S --firmware F
                           BootNotification fields (defaults ocpp-sim, SIM-1, ID, 0.1.0)
   --power-w W             charging power (default 7400)
   --heartbeat S           heartbeat interval, overriding the CSMS's
-  --meter-interval S      MeterValueSampleInterval (default 60)
+  --meter-interval S      MeterValueSampleInterval / 2.0.1 TxUpdatedInterval (default 60)
   --idtag TAG             idTag for scenario steps that name none (default SIM-TAG)
   --queue-file FILE       keep the offline queue in FILE across restarts
 
@@ -69,6 +70,7 @@ Events go to stdout, one JSON object per line; logs to stderr.
 }
 
 std::optional<Options> parse_options(const std::vector<std::string>& args, std::string& error) {
+  error.clear();  // a caller's earlier error must not fail this command line
   Options o;
   using Setter = std::function<bool(const std::string&)>;
   auto text = [](std::string& field) {
@@ -97,7 +99,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
           return true;
         },
         "a password"}},
-      {"--ocpp", {text(o.ocpp), "1.6"}},
+      {"--ocpp", {text(o.ocpp), "1.6 or 2.0.1"}},
       {"--connectors", {integer(o.connectors, 1, 1000), "an integer in 1..1000"}},
       {"--scenario", {text(o.scenario), "a file"}},
       {"--vendor", {text(o.vendor), "a vendor name"}},
@@ -158,24 +160,32 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
     }
   }
 
+  const bool v201 = o.ocpp == "2.0.1" || o.ocpp == "ocpp2.0.1";
+  o.version = v201 ? ocpp::Version::v201 : ocpp::Version::v16;
+  // The BootNotification and idToken limits of the version spoken.
+  const std::size_t max_vendor = v201 ? 50 : 20;
+  const std::size_t max_id_tag = v201 ? 36 : 20;
+  const char* version_name = v201 ? "OCPP 2.0.1" : "OCPP 1.6";
   if (o.url.empty())
     error = "--url is required";
   else if (o.id.empty())
     error = "--id is required";
-  else if (o.ocpp != "1.6" && o.ocpp != "1.6J" && o.ocpp != "ocpp1.6")
-    error = fmt::format("--ocpp {}: only 1.6 is implemented", o.ocpp);
+  else if (!v201 && o.ocpp != "1.6" && o.ocpp != "1.6J" && o.ocpp != "ocpp1.6")
+    error = fmt::format("--ocpp {}: expected 1.6 or 2.0.1", o.ocpp);
+  else if (v201 && (ocpp::utf8_length(o.id) > 48 || o.id.find(':') != std::string::npos))
+    error = "--id: at most 48 characters and no ':' (OCPP 2.0.1 identity)";
   else if (o.reconnect_max_ms < o.reconnect_min_ms)
     error = "--reconnect-max-ms must be >= --reconnect-min-ms";
-  else if (ocpp::utf8_length(o.vendor) > 20 || o.vendor.empty())
-    error = "--vendor: 1..20 characters (OCPP 1.6 chargePointVendor)";
+  else if (ocpp::utf8_length(o.vendor) > max_vendor || o.vendor.empty())
+    error = fmt::format("--vendor: 1..{} characters ({} vendor name)", max_vendor, version_name);
   else if (ocpp::utf8_length(o.model) > 20 || o.model.empty())
-    error = "--model: 1..20 characters (OCPP 1.6 chargePointModel)";
+    error = fmt::format("--model: 1..20 characters ({} model)", version_name);
   else if (ocpp::utf8_length(o.serial) > 25)
-    error = "--serial: at most 25 characters (OCPP 1.6 chargePointSerialNumber)";
+    error = fmt::format("--serial: at most 25 characters ({} serial number)", version_name);
   else if (ocpp::utf8_length(o.firmware) > 50)
-    error = "--firmware: at most 50 characters (OCPP 1.6 firmwareVersion)";
-  else if (ocpp::utf8_length(o.id_tag) > 20 || o.id_tag.empty())
-    error = "--idtag: 1..20 characters (OCPP 1.6 IdToken)";
+    error = fmt::format("--firmware: at most 50 characters ({} firmwareVersion)", version_name);
+  else if (ocpp::utf8_length(o.id_tag) > max_id_tag || o.id_tag.empty())
+    error = fmt::format("--idtag: 1..{} characters ({} idToken)", max_id_tag, version_name);
   if (!error.empty()) return std::nullopt;
   return o;
 }

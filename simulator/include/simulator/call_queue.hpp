@@ -51,13 +51,16 @@ struct OutgoingCall {
   /// The connector (EVSE) it concerns (0: none or the whole station).
   std::int64_t connector = 0;
   /// Non-empty: the top-level payload member to set to the CSMS's transaction id
-  /// for `session` when sending (1.6: known only once StartTransaction is answered).
+  /// for `session` when sending. A 1.6 need (the id is known only once
+  /// StartTransaction is answered); 2.0.1 stations choose their transaction ids,
+  /// so their entries leave it empty and go exactly as created.
   std::string tx_id_field;
   /// Reply callback for volatile calls (may be empty).
   std::function<void(const CallReply&)> on_reply;
 };
 
-/// Outgoing CALLs in order, plus the CSMS transaction ids learnt for sessions.
+/// Outgoing CALLs in order, plus the CSMS transaction ids learnt for sessions
+/// (1.6 only).
 class CallQueue {
  public:
   /// Appends; a priority call goes after other priority calls but before the

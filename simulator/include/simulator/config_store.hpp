@@ -59,6 +59,9 @@ class ConfigStore {
   std::vector<ConfigKey> keys_;
 };
 
+/// ASCII case-insensitive equality (OCPP's CiString comparisons).
+bool iequals(std::string_view a, std::string_view b);
+
 /// Splits "a, b ,c" into {"a","b","c"}.
 std::vector<std::string> split_list(std::string_view text);
 

@@ -33,8 +33,12 @@ class CallHandler {
   virtual CallAnswer handle_call(const ocpp::Frame& call) = 0;
 };
 
+/// How a failed call reads in a step error ("answered CALLERROR ...", "not
+/// delivered: offline"...).
+std::string describe_failure(const CallReply& reply);
+
 /// Sends our CALLs one at a time in queue order and routes every frame that
-/// arrives. Emits sent/acked/call_error/timeout/queued/queue_flushed/received.
+/// arrives. Emits sent/acked/call_error/timeout/queued/queue_flushed/received/answered.
 class Messenger {
  public:
   using TransactionHandler = std::function<void(const OutgoingCall&, const CallReply&)>;
@@ -43,6 +47,9 @@ class Messenger {
             Duration call_timeout);
 
   void set_call_handler(CallHandler* handler) { handler_ = handler; }
+  /// Applies to CALLs sent from now on.
+  void set_call_timeout(Duration timeout) { call_timeout_ = timeout; }
+  Duration call_timeout() const { return call_timeout_; }
   /// Receives the reply to every transactional call.
   void set_transaction_handler(TransactionHandler handler) { tx_handler_ = std::move(handler); }
   /// Called when a transactional call went unanswered; the station decides what

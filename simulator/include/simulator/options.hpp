@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "ocpp/common/version.hpp"
 #include "simulator/log.hpp"
 
 namespace simulator {
@@ -14,7 +15,8 @@ struct Options {
   std::string url;
   std::string id;
   std::optional<std::string> password;
-  std::string ocpp = "1.6";
+  std::string ocpp = "1.6";                    ///< As given.
+  ocpp::Version version = ocpp::Version::v16;  ///< What `ocpp` names.
   int connectors = 1;
   std::string scenario;
   std::string vendor = "ocpp-sim";

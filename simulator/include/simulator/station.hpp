@@ -29,6 +29,8 @@ struct StationSettings {
   double ev_capacity_wh = 60000.0;
   double ev_start_soc = 20.0;
   std::string queue_file;  ///< Non-empty: persist the offline queue there.
+  /// Seeds station-chosen ids (2.0.1 transactionIds); 0: derived from the id and the clock.
+  std::uint64_t seed = 0;
 };
 
 /// The outcome of a step.

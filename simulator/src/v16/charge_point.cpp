@@ -6,15 +6,14 @@
 #include <fmt/format.h>
 
 #include "ocpp/common/utf8.hpp"
-#include "v16/messages.hpp"
+#include "ocpp/v16/codec.hpp"
+#include "rpc.hpp"
 
 namespace simulator::v16 {
 
 using namespace ocpp::v16;
 
 namespace {
-
-constexpr Duration kBootRetryFallback{10000};
 
 std::chrono::seconds seconds(std::int64_t s) {
   return std::chrono::seconds(s);
@@ -28,116 +27,17 @@ bool valid_enum(const std::string& text) {
 
 }  // namespace
 
-std::string describe_failure(const CallReply& reply) {
-  switch (reply.kind) {
-    case CallReply::Kind::Result:
-      return "answered";
-    case CallReply::Kind::Error:
-      return fmt::format("answered CALLERROR {}: {}", reply.error_code, reply.error_description);
-    case CallReply::Kind::Timeout:
-      return "not answered within the call timeout";
-    case CallReply::Kind::Dropped:
-      return "not delivered: " +
-             (reply.error_description.empty() ? std::string("offline") : reply.error_description);
-    case CallReply::Kind::Unsendable:
-      return "not sendable: its transaction has no id";
-  }
-  return "failed";
-}
-
 ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& scheduler,
                          EventSink& events, Logger log)
-    : settings_(std::move(settings)),
-      link_(link),
-      scheduler_(scheduler),
-      events_(events),
-      log_(std::move(log)),
-      config_(default_configuration(settings_)),
-      messenger_(ocpp::Version::v16, link, scheduler, events, log_, settings_.call_timeout),
-      boot_timer_(scheduler),
-      heartbeat_timer_(scheduler),
-      step_timer_(scheduler),
-      reboot_timer_(scheduler),
-      shutdown_timer_(scheduler) {
+    : StationCore(ocpp::Version::v16, std::move(settings), link, scheduler, events, std::move(log)),
+      config_(default_configuration(settings_)) {
   if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
   connectors_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
   for (auto& c : connectors_) c.meter = Meter(settings_.power_w);
-  messenger_.set_call_handler(this);
-  messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
-    on_transaction_reply(call, reply);
-  });
-  // An unanswered transaction message: presume the connection dead and
-  // reconnect; the message stays at the head and goes again.
-  messenger_.set_timeout_handler([this](const OutgoingCall&) { link_.reconnect(); });
-  link_.set_observer(this);
-}
-
-ChargePoint::~ChargePoint() {
-  link_.set_observer(nullptr);
-}
-
-bool ChargePoint::open_queue_file(std::string* error) {
-  if (settings_.queue_file.empty()) return true;
-  return messenger_.use_queue_file(settings_.queue_file, error);
-}
-
-void ChargePoint::emit_error(const std::string& message) {
-  log_.error("{}", message);
-  events_.emit(Event("error").add("message", message));
 }
 
 // ---------------------------------------------------------------------------
-// Connection and boot
-
-void ChargePoint::start() {
-  link_.start();
-}
-
-void ChargePoint::on_link_up() {
-  log_.info("connected");
-  events_.emit(Event("connected"));
-  if (!booted_) messenger_.set_gate_open(false);
-  messenger_.on_connected();
-  if (!booted_) {
-    send_boot();
-  } else {
-    // A plain reconnect: no new boot, just tell what changed meanwhile.
-    report_changed_statuses(false);
-    schedule_heartbeat();
-    wait_for_drain();
-  }
-}
-
-void ChargePoint::on_link_message(std::string_view text) {
-  messenger_.on_message(text);
-}
-
-void ChargePoint::on_link_down() {
-  log_.info("disconnected");
-  events_.emit(Event("disconnected"));
-  heartbeat_timer_.cancel();
-  boot_timer_.cancel();
-  messenger_.on_disconnected();
-  release_waiters();
-}
-
-void ChargePoint::on_link_failure(const LinkFailure& failure) {
-  if (failure.http_status != 0) {
-    log_.warn("connection refused with HTTP {}{}", failure.http_status,
-              failure.fatal ? " (giving up)" : "");
-    events_.emit(Event("rejected").add("status", failure.http_status));
-  } else if (failure.fatal) {
-    emit_error(failure.message);
-  } else {
-    log_.info("connection failed: {}", failure.message);
-  }
-  if (failure.fatal && fatal_handler_) {
-    fatal_handler_(
-        failure.http_status != 0
-            ? fmt::format("the CSMS refused the connection with HTTP {}", failure.http_status)
-            : failure.message);
-  }
-}
+// Boot and heartbeat
 
 void ChargePoint::send_boot() {
   BootNotificationRequest req;
@@ -155,62 +55,30 @@ void ChargePoint::send_boot() {
 }
 
 void ChargePoint::on_boot_reply(const CallReply& reply) {
-  if (reply.kind == CallReply::Kind::Dropped) return;  // the next connection boots again
-  if (!reply.ok()) {
-    log_.warn("BootNotification {}; retrying", describe_failure(reply));
-    boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
-    return;
-  }
+  if (!reply.ok()) return boot_failed(reply);
   std::string error;
   auto resp = decode<BootNotificationResponse>(*reply.result, error);
-  if (!resp) {
-    emit_error("invalid BootNotification response: " + error);
-    boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
-    return;
-  }
-  events_.emit(Event("boot")
-                   .add("status", std::string(to_string(resp->status)))
-                   .add("interval", resp->interval));
-  if (resp->status == RegistrationStatus::Accepted) {
-    if (!settings_.heartbeat_s && resp->interval > 0) {
-      config_.force("HeartbeatInterval", std::to_string(resp->interval));
-    }
-    on_booted();
-    return;
-  }
-  // Pending or Rejected: ask again after the interval the CSMS gave.
-  const Duration retry =
-      resp->interval > 0 ? Duration(seconds(resp->interval)) : kBootRetryFallback;
-  log_.info("boot {}; retrying in {} s", to_string(resp->status), retry.count() / 1000.0);
-  boot_timer_.start(retry, [this] {
-    if (messenger_.connected()) send_boot();
-  });
+  if (!resp) return boot_invalid("invalid BootNotification response: " + error);
+  boot_answered(to_string(resp->status), resp->interval,
+                resp->status == RegistrationStatus::Accepted);
 }
 
-void ChargePoint::on_booted() {
-  const bool first = !booted_;
-  booted_ = true;
-  log_.info("boot accepted");
-  messenger_.set_gate_open(true);
-  report_changed_statuses(true);
-  schedule_heartbeat();
-  wait_for_drain();
-  if (first && ready_handler_) ready_handler_();
+std::int64_t ChargePoint::heartbeat_interval_s() const {
+  return config_.get_int("HeartbeatInterval", 0);
 }
 
-void ChargePoint::schedule_heartbeat() {
-  const std::int64_t interval = config_.get_int("HeartbeatInterval", 0);
-  if (interval <= 0 || shutting_down_) {
-    heartbeat_timer_.cancel();
-    return;
+void ChargePoint::adopt_heartbeat_interval(std::int64_t interval_s) {
+  config_.force("HeartbeatInterval", std::to_string(interval_s));
+}
+
+void ChargePoint::send_heartbeat() {
+  messenger_.call(make_call(HeartbeatRequest{}));
+}
+
+void ChargePoint::stop_activity() {
+  for (auto& c : connectors_) {
+    if (c.session) c.session->sample_timer->cancel();
   }
-  heartbeat_timer_.start(seconds(interval), [this] {
-    if (ready()) {
-      OutgoingCall call = make_call(HeartbeatRequest{});
-      messenger_.call(std::move(call));
-    }
-    schedule_heartbeat();
-  });
 }
 
 // ---------------------------------------------------------------------------
@@ -375,14 +243,7 @@ void ChargePoint::begin_transaction(int connector, const std::string& id_tag, in
   const std::int64_t local_id = s->local_id;
 
   set_status(connector, ChargePointStatus::Preparing);
-  if (done) {
-    if (ready()) {
-      start_waiters_[local_id] = Waiter{std::move(done), repeat, std::nullopt, std::move(expect)};
-    } else {
-      // Offline: the StartTransaction waits in the queue; the step goes on.
-      done(StepResult::success());
-    }
-  }
+  wait_for_answers(start_waiters_, local_id, std::move(done), repeat, std::move(expect));
   StartTransactionRequest req;
   req.connectorId = connector;
   req.idTag = id_tag;
@@ -443,13 +304,7 @@ void ChargePoint::stop_session(int connector, Reason reason, int repeat, StepDon
   log_.info("connector {}: stopping the transaction at {} Wh ({})", connector, req.meterStop,
             to_string(reason));
 
-  if (done) {
-    if (ready()) {
-      stop_waiters_[s->local_id] = Waiter{std::move(done), repeat, std::nullopt, {}};
-    } else {
-      done(StepResult::success());
-    }
-  }
+  wait_for_answers(stop_waiters_, s->local_id, std::move(done), repeat);
   for (int i = 0; i < repeat; ++i) {
     OutgoingCall call = make_call(req);
     call.transactional = true;
@@ -568,26 +423,6 @@ void ChargePoint::on_transaction_reply(const OutgoingCall& call, const CallReply
   }
 }
 
-void ChargePoint::finish_waiter(std::map<std::int64_t, Waiter>& waiters, std::int64_t session,
-                                std::optional<StepResult> result) {
-  auto it = waiters.find(session);
-  if (it == waiters.end()) return;
-  if (!it->second.result && result) it->second.result = std::move(result);
-  if (--it->second.pending > 0) return;
-  Waiter w = std::move(it->second);
-  waiters.erase(it);
-  w.done(w.result.value_or(StepResult::success()));
-}
-
-void ChargePoint::release_waiters() {
-  // Offline: the messages stay queued and go later; the steps need not wait.
-  for (auto* waiters : {&start_waiters_, &stop_waiters_}) {
-    auto taken = std::move(*waiters);
-    waiters->clear();
-    for (auto& [session, w] : taken) w.done(w.result.value_or(StepResult::success()));
-  }
-}
-
 void ChargePoint::on_start_reply(const OutgoingCall& call, const CallReply& reply) {
   auto waiter = start_waiters_.find(call.session);
   const std::string expect = waiter != start_waiters_.end() ? waiter->second.expect : "Accepted";
@@ -694,29 +529,16 @@ void ChargePoint::apply_availability(int connector, bool operative) {
   }
 }
 
-void ChargePoint::reboot(Reason reason) {
-  if (rebooting_) return;
-  rebooting_ = true;
-  log_.info("resetting ({})", to_string(reason));
-  for (std::size_t n = 1; n < connectors_.size(); ++n) {
-    if (connectors_[n].session) stop_session(static_cast<int>(n), reason, 1, {});
-  }
-  ++epoch_;  // answers to anything asked before the reset no longer matter
-  // Deliver the StopTransactions before going down, if the CSMS is quick.
-  reboot_timer_.start(std::min(settings_.call_timeout, Duration(10000)),
-                      [this] { complete_reboot(); });
-  messenger_.when_drained([this] { complete_reboot(); });
+void ChargePoint::reset(ResetType type) {
+  const Reason reason = type == ResetType::Hard ? Reason::HardReset : Reason::SoftReset;
+  reboot(std::string(to_string(type)), [this, reason] {
+    for (std::size_t n = 1; n < connectors_.size(); ++n) {
+      if (connectors_[n].session) stop_session(static_cast<int>(n), reason, 1, {});
+    }
+  });
 }
 
-void ChargePoint::complete_reboot() {
-  if (!rebooting_) return;
-  rebooting_ = false;
-  reboot_timer_.cancel();
-  booted_ = false;
-  messenger_.set_gate_open(false);
-  heartbeat_timer_.cancel();
-  boot_timer_.cancel();
-  // Not step_timer_: a running "charge" step still ends on time.
+void ChargePoint::reset_state() {
   for (std::size_t n = 0; n < connectors_.size(); ++n) {
     auto& c = connectors_[n];
     c.starting = false;
@@ -726,63 +548,6 @@ void ChargePoint::complete_reboot() {
     c.reported.reset();
     c.meter.pause(now());
   }
-  log_.info("rebooting: offline for {} ms", settings_.reset_delay.count());
-  link_.go_offline(settings_.reset_delay);
-}
-
-void ChargePoint::go_offline(std::optional<Duration> duration) {
-  log_.info("going offline{}",
-            duration ? fmt::format(" for {} ms", duration->count()) : std::string(" until online"));
-  link_.go_offline(duration);
-}
-
-void ChargePoint::go_online() {
-  link_.go_online();
-}
-
-void ChargePoint::shutdown(bool drain, std::function<void()> done) {
-  if (shutting_down_) {
-    // Asked again (a signal while draining): close now.
-    if (!drain && close_now_) close_now_();
-    return;
-  }
-  shutting_down_ = true;
-  heartbeat_timer_.cancel();
-  boot_timer_.cancel();
-  step_timer_.cancel();
-  reboot_timer_.cancel();
-  for (auto& c : connectors_) {
-    if (c.session) c.session->sample_timer->cancel();
-  }
-  auto closed = std::make_shared<bool>(false);
-  close_now_ = [this, closed, done = std::move(done)] {
-    if (*closed) return;
-    *closed = true;
-    shutdown_timer_.cancel();
-    drain_then_ = nullptr;
-    link_.shutdown(done);
-  };
-  if (drain && pending_transaction_messages() > 0) {
-    // Deliver what is queued first, waiting for the connection if it is down
-    // (an offline step may be about to end), but not forever.
-    log_.info("waiting up to {} ms to deliver {} queued message(s)", settings_.call_timeout.count(),
-              pending_transaction_messages());
-    shutdown_timer_.start(settings_.call_timeout, [this] { close_now_(); });
-    drain_then_ = [this] { close_now_(); };
-    wait_for_drain();
-  } else {
-    close_now_();
-  }
-}
-
-void ChargePoint::wait_for_drain() {
-  if (!drain_then_ || !ready()) return;  // on_link_up / on_booted call again
-  messenger_.when_drained([this] {
-    if (!drain_then_ || pending_transaction_messages() > 0) return;  // dropped: wait again
-    auto then = std::move(drain_then_);
-    drain_then_ = nullptr;
-    then();
-  });
 }
 
 // ---------------------------------------------------------------------------

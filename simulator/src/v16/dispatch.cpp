@@ -6,8 +6,9 @@
 #include <fmt/format.h>
 
 #include "ocpp/v16/actions.hpp"
+#include "ocpp/v16/codec.hpp"
+#include "rpc.hpp"
 #include "simulator/v16/charge_point.hpp"
-#include "v16/messages.hpp"
 
 namespace simulator::v16 {
 
@@ -17,25 +18,9 @@ namespace {
 
 constexpr std::string_view kVendorId = "ocpp-sim";
 
-/// The response to send and what to do once it is sent.
-template <typename Response>
-struct Outcome {
-  Response response;
-  std::function<void()> then;
-};
-
-/// Decodes the request (a CALLERROR with the decoder's code if invalid), runs
-/// `fn`, encodes its response.
 template <typename Request, typename Fn>
 CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
-  Request req;
-  ocpp::DecodeContext ctx;
-  if (!read(call.payload(), req, ctx)) {
-    return {ocpp::make_call_error(call.id(), ctx.code(), ocpp::Version::v16, ctx.description()),
-            {}};
-  }
-  Outcome<typename Request::Response> out = fn(req);
-  return {ocpp::make_call_result(call.id(), to_json(out.response)), std::move(out.then)};
+  return simulator::answer<Request>(call, ocpp::Version::v16, std::forward<Fn>(fn));
 }
 
 }  // namespace
@@ -96,7 +81,7 @@ CallAnswer ChargePoint::on_remote_start(const ocpp::Frame& call) {
         if (can_start(n)) connector = n;
       }
     }
-    if (connector == 0 || shutting_down_ || rebooting_) return out;
+    if (connector == 0 || shutting_down_ || rebooting()) return out;
     out.response.status = RemoteStartStopStatus::Accepted;
     out.then = [this, connector, id_tag = req.idTag] {
       start_session(connector, id_tag, true, 1, std::nullopt, [this, connector](StepResult r) {
@@ -123,8 +108,8 @@ CallAnswer ChargePoint::on_remote_stop(const ocpp::Frame& call) {
 
 CallAnswer ChargePoint::on_reset(const ocpp::Frame& call) {
   return answer<ResetRequest>(call, [this](const auto& req) {
-    const Reason reason = req.type == ResetType::Hard ? Reason::HardReset : Reason::SoftReset;
-    return Outcome<ResetResponse>{{ResetStatus::Accepted}, [this, reason] { reboot(reason); }};
+    return Outcome<ResetResponse>{{ResetStatus::Accepted},
+                                  [this, type = req.type] { reset(type); }};
   });
 }
 

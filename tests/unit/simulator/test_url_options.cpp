@@ -128,7 +128,7 @@ TEST_CASE("options: bad command lines say what is wrong") {
   CHECK_FALSE(parse_options({"--id", "CP1"}, error));
   CHECK(error.find("--url") != std::string::npos);
   CHECK_FALSE(parse_options({"--url", "ws://h/x", "--id", "C", "--connectors", "0"}, error));
-  CHECK_FALSE(parse_options({"--url", "ws://h/x", "--id", "C", "--ocpp", "2.0.1"}, error));
+  CHECK_FALSE(parse_options({"--url", "ws://h/x", "--id", "C", "--ocpp", "2.1"}, error));
   CHECK_FALSE(parse_options({"--url", "ws://h/x", "--id", "C", "--bogus"}, error));
   CHECK(error.find("--bogus") != std::string::npos);
   CHECK_FALSE(parse_options({"--url", "ws://h/x", "--id", "C", "--power-w"}, error));

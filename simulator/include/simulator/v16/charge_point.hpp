@@ -1,6 +1,6 @@
 #pragma once
 // An OCPP 1.6J charge point: the Core profile and RemoteTrigger, on top of the
-// version-neutral station pieces (meter, configuration store, messenger).
+// version-neutral station pieces (StationCore, meter, configuration store).
 
 #include <cstdint>
 #include <functional>
@@ -20,6 +20,7 @@
 #include "simulator/meter.hpp"
 #include "simulator/scheduler.hpp"
 #include "simulator/station.hpp"
+#include "simulator/station_core.hpp"
 
 namespace simulator::v16 {
 
@@ -28,41 +29,14 @@ ConfigStore default_configuration(const StationSettings& settings);
 
 /// A simulated OCPP 1.6 charge point. Speaks through a Link (no sockets of its
 /// own), keeps time with a Scheduler, reports through an EventSink.
-class ChargePoint : public Station, public LinkObserver, public CallHandler {
+class ChargePoint : public StationCore {
  public:
   ChargePoint(StationSettings settings, Link& link, Scheduler& scheduler, EventSink& events,
               Logger log);
-  ~ChargePoint() override;
-  ChargePoint(const ChargePoint&) = delete;
-  ChargePoint& operator=(const ChargePoint&) = delete;
-
-  /// Loads (and from now on keeps) the offline queue in settings.queue_file.
-  bool open_queue_file(std::string* error);
 
   // Station
-  void start() override;
-  void set_ready_handler(std::function<void()> handler) override {
-    ready_handler_ = std::move(handler);
-  }
-  void set_fatal_handler(std::function<void(const std::string&)> handler) override {
-    fatal_handler_ = std::move(handler);
-  }
-  bool online() const override { return messenger_.connected(); }
-  bool ready() const override { return online() && booted_; }
-  std::size_t pending_transaction_messages() const override {
-    return messenger_.pending_transactional();
-  }
   std::optional<std::string> check_step(const Step& step) const override;
   void run_step(const Step& step, StepDone done) override;
-  void go_offline(std::optional<Duration> duration) override;
-  void go_online() override;
-  void shutdown(bool drain, std::function<void()> done) override;
-
-  // LinkObserver
-  void on_link_up() override;
-  void on_link_message(std::string_view text) override;
-  void on_link_down() override;
-  void on_link_failure(const LinkFailure& failure) override;
 
   // CallHandler
   CallAnswer handle_call(const ocpp::Frame& call) override;
@@ -74,9 +48,7 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   /// The CSMS's id for the session on `connector`, once its StartTransaction is answered.
   std::optional<std::int64_t> transaction_id(int connector) const;
   double energy_wh(int connector) const;
-  bool booted() const { return booted_; }
   int connector_count() const { return static_cast<int>(connectors_.size()) - 1; }
-  Messenger& messenger() { return messenger_; }
 
  private:
   struct Session {
@@ -99,26 +71,21 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
     Meter meter;
     std::unique_ptr<Session> session;
   };
-  /// A step waiting for the answers to its (possibly repeated) message.
-  struct Waiter {
-    StepDone done;
-    int pending = 0;
-    std::optional<StepResult> result;  // from the first answer
-    std::string expect;                // start: the idTag status that counts as success
-  };
   enum class AuthOutcome { Accepted, Refused, NoAnswer };
 
-  // Boot, heartbeat, connection.
-  void send_boot();
+  // StationCore
+  void send_boot() override;
+  void send_heartbeat() override;
+  std::int64_t heartbeat_interval_s() const override;
+  void adopt_heartbeat_interval(std::int64_t interval_s) override;
+  void report_statuses(bool all) override { report_changed_statuses(all); }
+  void on_transaction_reply(const OutgoingCall& call, const CallReply& reply) override;
+  void stop_activity() override;
+  void reset_state() override;
+
   void on_boot_reply(const CallReply& reply);
-  void on_booted();
-  void schedule_heartbeat();
-  void on_transaction_reply(const OutgoingCall& call, const CallReply& reply);
   void on_start_reply(const OutgoingCall& call, const CallReply& reply);
   void on_stop_reply(const OutgoingCall& call, const CallReply& reply);
-  void finish_waiter(std::map<std::int64_t, Waiter>& waiters, std::int64_t session,
-                     std::optional<StepResult> result);
-  void release_waiters();
 
   // Status.
   void set_status(int connector, ocpp::v16::ChargePointStatus status,
@@ -144,9 +111,7 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   std::vector<ocpp::v16::SampledValue> sample(int connector,
                                               ocpp::v16::ReadingContext context) const;
   void apply_availability(int connector, bool operative);
-  void reboot(ocpp::v16::Reason reason);
-  void complete_reboot();
-  void wait_for_drain();
+  void reset(ocpp::v16::ResetType type);
 
   // Steps.
   void step_authorize(const Step& step, StepDone done);
@@ -166,35 +131,10 @@ class ChargePoint : public Station, public LinkObserver, public CallHandler {
   CallAnswer on_trigger_message(const ocpp::Frame& call);
   void config_changed(const std::string& key);
 
-  Clock::time_point now() const { return scheduler_.now(); }
-  void emit_error(const std::string& message);
-
-  StationSettings settings_;
-  Link& link_;
-  Scheduler& scheduler_;
-  EventSink& events_;
-  Logger log_;
   ConfigStore config_;
-  Messenger messenger_;
   std::vector<Connector> connectors_;  // [0] is the charge point as a whole
   std::map<std::string, ocpp::v16::IdTagInfo> auth_cache_;
-  std::map<std::int64_t, Waiter> start_waiters_;
-  std::map<std::int64_t, Waiter> stop_waiters_;
   std::set<std::int64_t> stop_reported_;  // sessions whose transaction_stopped was emitted
-  bool need_boot_ = true;
-  bool booted_ = false;
-  bool shutting_down_ = false;
-  bool rebooting_ = false;
-  std::uint64_t epoch_ = 0;  // bumped by a reset: callbacks from before it are void
-  Timer boot_timer_;
-  Timer heartbeat_timer_;
-  Timer step_timer_;
-  Timer reboot_timer_;
-  Timer shutdown_timer_;
-  std::function<void()> close_now_;   // set by shutdown()
-  std::function<void()> drain_then_;  // shutdown waiting for the queue to empty
-  std::function<void()> ready_handler_;
-  std::function<void(const std::string&)> fatal_handler_;
 };
 
 }  // namespace simulator::v16

@@ -1,0 +1,144 @@
+#pragma once
+// The version-neutral life of a simulated station: the connection and its
+// events, the boot gate and its retries, heartbeats, resets (offline for a
+// while, then a new boot), steps waiting for the answers to their transaction
+// messages, and a shutdown that drains the offline queue. The OCPP 1.6 and
+// 2.0.1 adapters derive from it and supply the messages.
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "ocpp/common/version.hpp"
+#include "simulator/events.hpp"
+#include "simulator/link.hpp"
+#include "simulator/log.hpp"
+#include "simulator/messenger.hpp"
+#include "simulator/scheduler.hpp"
+#include "simulator/station.hpp"
+
+namespace simulator {
+
+/// A step waiting for the answers to its (possibly repeated) transaction message.
+struct StepWaiter {
+  StepDone done;
+  int pending = 0;
+  std::optional<StepResult> result;  ///< From the first answer.
+  std::string expect;                ///< start: the authorization status that counts as success.
+};
+
+/// Steps waiting, by the CallQueue session their messages belong to.
+using StepWaiters = std::map<std::int64_t, StepWaiter>;
+
+/// The station machinery every OCPP version shares; adapters fill in the hooks.
+class StationCore : public Station, public LinkObserver, public CallHandler {
+ public:
+  StationCore(ocpp::Version version, StationSettings settings, Link& link, Scheduler& scheduler,
+              EventSink& events, Logger log);
+  ~StationCore() override;
+  StationCore(const StationCore&) = delete;
+  StationCore& operator=(const StationCore&) = delete;
+
+  /// Loads (and from now on keeps) the offline queue in settings.queue_file.
+  bool open_queue_file(std::string* error);
+
+  // Station
+  void start() override;
+  void set_ready_handler(std::function<void()> handler) override {
+    ready_handler_ = std::move(handler);
+  }
+  void set_fatal_handler(std::function<void(const std::string&)> handler) override {
+    fatal_handler_ = std::move(handler);
+  }
+  bool online() const override { return messenger_.connected(); }
+  bool ready() const override { return online() && booted_; }
+  std::size_t pending_transaction_messages() const override {
+    return messenger_.pending_transactional();
+  }
+  void go_offline(std::optional<Duration> duration) override;
+  void go_online() override;
+  void shutdown(bool drain, std::function<void()> done) override;
+
+  // LinkObserver
+  void on_link_up() override;
+  void on_link_message(std::string_view text) override;
+  void on_link_down() override;
+  void on_link_failure(const LinkFailure& failure) override;
+
+  bool booted() const { return booted_; }
+  Messenger& messenger() { return messenger_; }
+  const StationSettings& settings() const { return settings_; }
+
+ protected:
+  // --- What each version supplies.
+  /// Queues a BootNotification (priority: the only CALL allowed before acceptance).
+  virtual void send_boot() = 0;
+  virtual void send_heartbeat() = 0;
+  /// The current heartbeat interval in s (0: none).
+  virtual std::int64_t heartbeat_interval_s() const = 0;
+  /// Boot accepted with this interval (> 0) and no --heartbeat: adopt it.
+  virtual void adopt_heartbeat_interval(std::int64_t interval_s) = 0;
+  /// Reports statuses: all of them (after a boot) or those changed while offline.
+  virtual void report_statuses(bool all) = 0;
+  virtual void on_transaction_reply(const OutgoingCall& call, const CallReply& reply) = 0;
+  /// Shutdown: stop periodic activity (meter sampling).
+  virtual void stop_activity() {}
+  /// A reset completes: back to the power-up state before going offline.
+  virtual void reset_state() {}
+
+  // --- Shared machinery.
+  /// A BootNotification went unanswered or failed: retry later (not when dropped:
+  /// the next connection boots anyway).
+  void boot_failed(const CallReply& reply);
+  /// The boot answer could not be decoded: report and retry later.
+  void boot_invalid(const std::string& why);
+  /// A decoded boot answer: `boot` event, then accepted or retry after `interval`.
+  void boot_answered(std::string_view status, std::int64_t interval, bool accepted);
+  void schedule_heartbeat();
+  /// A reset of `type`: ends sessions with `end_sessions`, delivers what that
+  /// queued (bounded), closes, reset_state(), reconnects after the reset delay.
+  void reboot(const std::string& type, const std::function<void()>& end_sessions);
+  bool rebooting() const { return rebooting_; }
+  /// Makes `done` wait for `count` answers of `session` when online; offline
+  /// the message waits in the queue and the step goes on at once.
+  void wait_for_answers(StepWaiters& waiters, std::int64_t session, StepDone done, int count,
+                        std::string expect = {});
+  /// One answer for `session` (the first result counts); the step ends after the last.
+  void finish_waiter(StepWaiters& waiters, std::int64_t session, std::optional<StepResult> result);
+  void emit_error(const std::string& message);
+  Clock::time_point now() const { return scheduler_.now(); }
+
+  StationSettings settings_;
+  Link& link_;
+  Scheduler& scheduler_;
+  EventSink& events_;
+  Logger log_;
+  Messenger messenger_;
+  StepWaiters start_waiters_;
+  StepWaiters stop_waiters_;
+  bool booted_ = false;
+  bool shutting_down_ = false;
+  std::uint64_t epoch_ = 0;  // bumped by a reset: callbacks from before it are void
+  Timer boot_timer_;
+  Timer heartbeat_timer_;
+  Timer step_timer_;
+
+ private:
+  void on_booted();
+  void complete_reboot();
+  void release_waiters();
+  void wait_for_drain();
+
+  bool rebooting_ = false;
+  Timer reboot_timer_;
+  Timer shutdown_timer_;
+  std::function<void()> close_now_;   // set by shutdown()
+  std::function<void()> drain_then_;  // shutdown waiting for the queue to empty
+  std::function<void()> ready_handler_;
+  std::function<void(const std::string&)> fatal_handler_;
+};
+
+}  // namespace simulator

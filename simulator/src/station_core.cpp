@@ -1,0 +1,272 @@
+#include "simulator/station_core.hpp"
+
+#include <algorithm>
+#include <memory>
+
+#include <fmt/format.h>
+
+namespace simulator {
+namespace {
+
+constexpr Duration kBootRetryFallback{10000};
+
+}  // namespace
+
+StationCore::StationCore(ocpp::Version version, StationSettings settings, Link& link,
+                         Scheduler& scheduler, EventSink& events, Logger log)
+    : settings_(std::move(settings)),
+      link_(link),
+      scheduler_(scheduler),
+      events_(events),
+      log_(std::move(log)),
+      messenger_(version, link, scheduler, events, log_, settings_.call_timeout),
+      boot_timer_(scheduler),
+      heartbeat_timer_(scheduler),
+      step_timer_(scheduler),
+      reboot_timer_(scheduler),
+      shutdown_timer_(scheduler) {
+  messenger_.set_call_handler(this);
+  messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
+    on_transaction_reply(call, reply);
+  });
+  // An unanswered transaction message: presume the connection dead and
+  // reconnect; the message stays at the head and goes again.
+  messenger_.set_timeout_handler([this](const OutgoingCall&) { link_.reconnect(); });
+  link_.set_observer(this);
+}
+
+StationCore::~StationCore() {
+  link_.set_observer(nullptr);
+}
+
+bool StationCore::open_queue_file(std::string* error) {
+  if (settings_.queue_file.empty()) return true;
+  return messenger_.use_queue_file(settings_.queue_file, error);
+}
+
+void StationCore::emit_error(const std::string& message) {
+  log_.error("{}", message);
+  events_.emit(Event("error").add("message", message));
+}
+
+// ---------------------------------------------------------------------------
+// Connection and boot
+
+void StationCore::start() {
+  link_.start();
+}
+
+void StationCore::on_link_up() {
+  log_.info("connected");
+  events_.emit(Event("connected"));
+  if (!booted_) messenger_.set_gate_open(false);
+  messenger_.on_connected();
+  if (!booted_) {
+    send_boot();
+  } else {
+    // A plain reconnect: no new boot, just tell what changed meanwhile.
+    report_statuses(false);
+    schedule_heartbeat();
+    wait_for_drain();
+  }
+}
+
+void StationCore::on_link_message(std::string_view text) {
+  messenger_.on_message(text);
+}
+
+void StationCore::on_link_down() {
+  log_.info("disconnected");
+  events_.emit(Event("disconnected"));
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  messenger_.on_disconnected();
+  release_waiters();
+}
+
+void StationCore::on_link_failure(const LinkFailure& failure) {
+  if (failure.http_status != 0) {
+    log_.warn("connection refused with HTTP {}{}", failure.http_status,
+              failure.fatal ? " (giving up)" : "");
+    events_.emit(Event("rejected").add("status", failure.http_status));
+  } else if (failure.fatal) {
+    emit_error(failure.message);
+  } else {
+    log_.info("connection failed: {}", failure.message);
+  }
+  if (failure.fatal && fatal_handler_) {
+    fatal_handler_(
+        failure.http_status != 0
+            ? fmt::format("the CSMS refused the connection with HTTP {}", failure.http_status)
+            : failure.message);
+  }
+}
+
+void StationCore::boot_failed(const CallReply& reply) {
+  if (reply.kind == CallReply::Kind::Dropped) return;  // the next connection boots again
+  log_.warn("BootNotification {}; retrying", describe_failure(reply));
+  boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
+}
+
+void StationCore::boot_invalid(const std::string& why) {
+  emit_error(why);
+  boot_timer_.start(kBootRetryFallback, [this] { send_boot(); });
+}
+
+void StationCore::boot_answered(std::string_view status, std::int64_t interval, bool accepted) {
+  events_.emit(Event("boot").add("status", status).add("interval", interval));
+  if (accepted) {
+    if (!settings_.heartbeat_s && interval > 0) adopt_heartbeat_interval(interval);
+    on_booted();
+    return;
+  }
+  // Pending or Rejected: ask again after the interval the CSMS gave.
+  const Duration retry =
+      interval > 0 ? Duration(std::chrono::seconds(interval)) : kBootRetryFallback;
+  log_.info("boot {}; retrying in {} s", status, retry.count() / 1000.0);
+  boot_timer_.start(retry, [this] {
+    if (messenger_.connected()) send_boot();
+  });
+}
+
+void StationCore::on_booted() {
+  const bool first = !booted_;
+  booted_ = true;
+  log_.info("boot accepted");
+  messenger_.set_gate_open(true);
+  report_statuses(true);
+  schedule_heartbeat();
+  wait_for_drain();
+  if (first && ready_handler_) ready_handler_();
+}
+
+void StationCore::schedule_heartbeat() {
+  const std::int64_t interval = heartbeat_interval_s();
+  if (interval <= 0 || shutting_down_) {
+    heartbeat_timer_.cancel();
+    return;
+  }
+  heartbeat_timer_.start(std::chrono::seconds(interval), [this] {
+    if (ready()) send_heartbeat();
+    schedule_heartbeat();
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Steps waiting for answers
+
+void StationCore::wait_for_answers(StepWaiters& waiters, std::int64_t session, StepDone done,
+                                   int count, std::string expect) {
+  if (!done) return;
+  if (!ready()) {
+    // Offline: the message waits in the queue; the step goes on.
+    done(StepResult::success());
+    return;
+  }
+  waiters[session] = StepWaiter{std::move(done), count, std::nullopt, std::move(expect)};
+}
+
+void StationCore::finish_waiter(StepWaiters& waiters, std::int64_t session,
+                                std::optional<StepResult> result) {
+  auto it = waiters.find(session);
+  if (it == waiters.end()) return;
+  if (!it->second.result && result) it->second.result = std::move(result);
+  if (--it->second.pending > 0) return;
+  StepWaiter w = std::move(it->second);
+  waiters.erase(it);
+  w.done(w.result.value_or(StepResult::success()));
+}
+
+void StationCore::release_waiters() {
+  // Offline: the messages stay queued and go later; the steps need not wait.
+  for (auto* waiters : {&start_waiters_, &stop_waiters_}) {
+    auto taken = std::move(*waiters);
+    waiters->clear();
+    for (auto& [session, w] : taken) w.done(w.result.value_or(StepResult::success()));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Reset, offline, shutdown
+
+void StationCore::reboot(const std::string& type, const std::function<void()>& end_sessions) {
+  if (rebooting_) return;
+  rebooting_ = true;
+  log_.info("resetting ({})", type);
+  events_.emit(Event("reset").add("type", type));
+  end_sessions();
+  ++epoch_;  // answers to anything asked before the reset no longer matter
+  // Deliver the session ends before going down, if the CSMS is quick.
+  reboot_timer_.start(std::min(settings_.call_timeout, Duration(10000)),
+                      [this] { complete_reboot(); });
+  messenger_.when_drained([this] { complete_reboot(); });
+}
+
+void StationCore::complete_reboot() {
+  if (!rebooting_) return;
+  rebooting_ = false;
+  reboot_timer_.cancel();
+  booted_ = false;
+  messenger_.set_gate_open(false);
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  // Not step_timer_: a running "charge" step still ends on time.
+  reset_state();
+  log_.info("rebooting: offline for {} ms", settings_.reset_delay.count());
+  link_.go_offline(settings_.reset_delay);
+}
+
+void StationCore::go_offline(std::optional<Duration> duration) {
+  log_.info("going offline{}",
+            duration ? fmt::format(" for {} ms", duration->count()) : std::string(" until online"));
+  link_.go_offline(duration);
+}
+
+void StationCore::go_online() {
+  link_.go_online();
+}
+
+void StationCore::shutdown(bool drain, std::function<void()> done) {
+  if (shutting_down_) {
+    // Asked again (a signal while draining): close now.
+    if (!drain && close_now_) close_now_();
+    return;
+  }
+  shutting_down_ = true;
+  heartbeat_timer_.cancel();
+  boot_timer_.cancel();
+  step_timer_.cancel();
+  reboot_timer_.cancel();
+  stop_activity();
+  auto closed = std::make_shared<bool>(false);
+  close_now_ = [this, closed, done = std::move(done)] {
+    if (*closed) return;
+    *closed = true;
+    shutdown_timer_.cancel();
+    drain_then_ = nullptr;
+    link_.shutdown(done);
+  };
+  if (drain && pending_transaction_messages() > 0) {
+    // Deliver what is queued first, waiting for the connection if it is down
+    // (an offline step may be about to end), but not forever.
+    log_.info("waiting up to {} ms to deliver {} queued message(s)", settings_.call_timeout.count(),
+              pending_transaction_messages());
+    shutdown_timer_.start(settings_.call_timeout, [this] { close_now_(); });
+    drain_then_ = [this] { close_now_(); };
+    wait_for_drain();
+  } else {
+    close_now_();
+  }
+}
+
+void StationCore::wait_for_drain() {
+  if (!drain_then_ || !ready()) return;  // on_link_up / on_booted call again
+  messenger_.when_drained([this] {
+    if (!drain_then_ || pending_transaction_messages() > 0) return;  // dropped: wait again
+    auto then = std::move(drain_then_);
+    drain_then_ = nullptr;
+    then();
+  });
+}
+
+}  // namespace simulator

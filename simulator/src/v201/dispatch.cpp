@@ -1,0 +1,327 @@
+// Answers to the CSMS's CALLs, as a 2.0.1 charging station gives them (the
+// device model's commands are in reports.cpp).
+#include <map>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ocpp/v201/actions.hpp"
+#include "ocpp/v201/codec.hpp"
+#include "rpc.hpp"
+#include "simulator/v201/charging_station.hpp"
+
+namespace simulator::v201 {
+
+using namespace ocpp::v201;
+
+namespace {
+
+constexpr std::string_view kVendorId = "ocpp-sim";
+
+template <typename Request, typename Fn>
+CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
+  return simulator::answer<Request>(call, ocpp::Version::v201, std::forward<Fn>(fn));
+}
+
+StatusInfoType status_info(std::string reason_code, std::string detail = {}) {
+  StatusInfoType info;
+  info.reasonCode = std::move(reason_code);
+  if (!detail.empty()) info.additionalInfo = std::move(detail);
+  return info;
+}
+
+}  // namespace
+
+CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
+  using Handler = CallAnswer (ChargingStation::*)(const ocpp::Frame&);
+  static const std::map<std::string_view, Handler> handlers = {
+      {"ChangeAvailability", &ChargingStation::on_change_availability},
+      {"ClearCache", &ChargingStation::on_clear_cache},
+      {"DataTransfer", &ChargingStation::on_data_transfer},
+      {"GetBaseReport", &ChargingStation::on_get_base_report},
+      {"GetReport", &ChargingStation::on_get_report},
+      {"GetTransactionStatus", &ChargingStation::on_get_transaction_status},
+      {"GetVariables", &ChargingStation::on_get_variables},
+      {"RequestStartTransaction", &ChargingStation::on_request_start},
+      {"RequestStopTransaction", &ChargingStation::on_request_stop},
+      {"Reset", &ChargingStation::on_reset},
+      {"SetVariables", &ChargingStation::on_set_variables},
+      {"TriggerMessage", &ChargingStation::on_trigger_message},
+      {"UnlockConnector", &ChargingStation::on_unlock},
+  };
+  auto it = handlers.find(call.action());
+  if (it == handlers.end()) {
+    // Known to 2.0.1 but not played by this station, or not 2.0.1 at all.
+    const bool known = find_action(call.action()) != nullptr;
+    log_.info("answering {} to {}", known ? "NotSupported" : "NotImplemented", call.action());
+    return {ocpp::make_call_error(
+                call.id(), known ? ocpp::ErrorCode::NotSupported : ocpp::ErrorCode::NotImplemented,
+                ocpp::Version::v201,
+                known ? fmt::format("{} is not supported by this charging station", call.action())
+                      : fmt::format("unknown action {}", call.action())),
+            {}};
+  }
+  try {
+    return (this->*(it->second))(call);
+  } catch (const std::exception& e) {
+    log_.error("{} failed: {}", call.action(), e.what());
+    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::InternalError, ocpp::Version::v201,
+                                  e.what()),
+            {}};
+  }
+}
+
+bool ChargingStation::can_start(int evse) const {
+  if (evse < 1 || evse > evse_count()) return false;
+  const auto& e = evses_[static_cast<std::size_t>(evse)];
+  return !e.tx && !e.starting && operative(evse) &&
+         (e.status == ConnectorStatusEnumType::Available ||
+          e.status == ConnectorStatusEnumType::Occupied);
+}
+
+CallAnswer ChargingStation::on_request_start(const ocpp::Frame& call) {
+  return answer<RequestStartTransactionRequest>(call, [this](const auto& req) {
+    Outcome<RequestStartTransactionResponse> out{{}, {}};
+    out.response.status = RequestStartStopStatusEnumType::Rejected;
+    int evse = 0;
+    if (req.evseId) {
+      if (can_start(static_cast<int>(*req.evseId))) evse = static_cast<int>(*req.evseId);
+    } else {
+      for (int n = 1; n <= evse_count() && evse == 0; ++n) {
+        if (can_start(n)) evse = n;
+      }
+    }
+    if (evse == 0 || shutting_down_ || rebooting() || reset_scheduled_) return out;
+    out.response.status = RequestStartStopStatusEnumType::Accepted;
+    out.then = [this, evse, token = req.idToken, remote_start_id = req.remoteStartId] {
+      StartRequest request;
+      request.id_token = token;
+      request.remote_start_id = remote_start_id;
+      start_transaction(evse, std::move(request), [this, evse](StepResult r) {
+        if (!r.ok) log_.info("remote start on EVSE {} did not start: {}", evse, r.error);
+      });
+    };
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_request_stop(const ocpp::Frame& call) {
+  return answer<RequestStopTransactionRequest>(call, [this](const auto& req) {
+    Outcome<RequestStopTransactionResponse> out{{}, {}};
+    out.response.status = RequestStartStopStatusEnumType::Rejected;
+    for (int n = 1; n <= evse_count(); ++n) {
+      if (transaction_id(n) == req.transactionId) {
+        out.response.status = RequestStartStopStatusEnumType::Accepted;
+        out.then = [this, n] {
+          stop_transaction(n, ReasonEnumType::Remote, TriggerReasonEnumType::RemoteStop, 1, {});
+        };
+        break;
+      }
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_reset(const ocpp::Frame& call) {
+  return answer<ResetRequest>(call, [this](const auto& req) {
+    Outcome<ResetResponse> out{{}, {}};
+    out.response.status = ResetStatusEnumType::Rejected;
+    if (req.evseId) {
+      out.response.statusInfo =
+          status_info("UnsupportedRequest", "this station resets only as a whole");
+      return out;
+    }
+    if (shutting_down_) return out;
+    if (req.type == ResetEnumType::OnIdle && any_transaction()) {
+      // After the last transaction ends (transaction_ended).
+      reset_scheduled_ = true;
+      out.response.status = ResetStatusEnumType::Scheduled;
+      return out;
+    }
+    out.response.status = ResetStatusEnumType::Accepted;
+    out.then = [this, type = std::string(to_string(req.type))] { reset_now(type); };
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_unlock(const ocpp::Frame& call) {
+  return answer<UnlockConnectorRequest>(call, [this](const auto& req) {
+    Outcome<UnlockConnectorResponse> out{{}, {}};
+    if (req.evseId < 1 || req.evseId > evse_count() || req.connectorId != 1) {
+      out.response.status = UnlockStatusEnumType::UnknownConnector;
+    } else if (has_transaction(static_cast<int>(req.evseId))) {
+      out.response.status = UnlockStatusEnumType::OngoingAuthorizedTransaction;
+    } else {
+      out.response.status = UnlockStatusEnumType::Unlocked;
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_change_availability(const ocpp::Frame& call) {
+  return answer<ChangeAvailabilityRequest>(call, [this](const auto& req) {
+    Outcome<ChangeAvailabilityResponse> out{{}, {}};
+    out.response.status = ChangeAvailabilityStatusEnumType::Rejected;
+    const bool operative = req.operationalStatus == OperationalStatusEnumType::Operative;
+    if (!req.evse || req.evse->id == 0) {
+      // The station as a whole (EVSE id 0 means the same).
+      if (req.evse && req.evse->connectorId) return out;
+      if (!operative && any_transaction()) {
+        station_scheduled_operative_ = false;
+        out.response.status = ChangeAvailabilityStatusEnumType::Scheduled;
+        return out;
+      }
+      out.response.status = ChangeAvailabilityStatusEnumType::Accepted;
+      out.then = [this, operative] { apply_station_availability(operative); };
+      return out;
+    }
+    const std::int64_t n = req.evse->id;
+    if (n < 1 || n > evse_count() || (req.evse->connectorId && *req.evse->connectorId != 1)) {
+      return out;
+    }
+    auto& e = evses_[static_cast<std::size_t>(n)];
+    if (!operative && (e.tx || e.starting)) {
+      // Not while charging: it takes effect when the transaction ends.
+      e.scheduled_operative = false;
+      out.response.status = ChangeAvailabilityStatusEnumType::Scheduled;
+      return out;
+    }
+    out.response.status = ChangeAvailabilityStatusEnumType::Accepted;
+    out.then = [this, evse = static_cast<int>(n), operative] {
+      apply_availability(evse, operative);
+    };
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_trigger_message(const ocpp::Frame& call) {
+  return answer<TriggerMessageRequest>(call, [this](const auto& req) {
+    Outcome<TriggerMessageResponse> out{{}, {}};
+    out.response.status = TriggerMessageStatusEnumType::Rejected;
+    const int only = req.evse ? static_cast<int>(req.evse->id) : 0;  // 0: every EVSE
+    if (req.evse && (only < 0 || only > evse_count() ||
+                     (req.evse->connectorId && *req.evse->connectorId != 1))) {
+      out.response.statusInfo = status_info("UnknownEvse");
+      return out;
+    }
+    auto each_evse = [this, only](const std::function<void(int)>& fn) {
+      for (int n = 1; n <= evse_count(); ++n) {
+        if (only == 0 || n == only) fn(n);
+      }
+    };
+    out.response.status = TriggerMessageStatusEnumType::Accepted;
+    switch (req.requestedMessage) {
+      case MessageTriggerEnumType::BootNotification:
+        if (booted_) {
+          // F06.FR.17: a station whose boot was accepted does not boot on request.
+          out.response.status = TriggerMessageStatusEnumType::Rejected;
+          break;
+        }
+        out.then = [this] {
+          boot_reason_ = BootReasonEnumType::Triggered;
+          send_boot();
+        };
+        break;
+      case MessageTriggerEnumType::Heartbeat:
+        out.then = [this] { send_triggered(make_call(HeartbeatRequest{})); };
+        break;
+      case MessageTriggerEnumType::StatusNotification:
+        out.then = [this, each_evse] { each_evse([this](int n) { report_status(n, {}, true); }); };
+        break;
+      case MessageTriggerEnumType::MeterValues:
+        out.then = [this, each_evse] {
+          each_evse([this](int n) {
+            MeterValueType reading;
+            reading.timestamp = scheduler_.wall_now();
+            reading.sampledValue =
+                sample(n, ReadingContextEnumType::Trigger, "TxUpdatedMeasurands");
+            if (reading.sampledValue.empty()) return;
+            MeterValuesRequest mv;
+            mv.evseId = n;
+            mv.meterValue.push_back(std::move(reading));
+            send_triggered(make_call(mv));
+          });
+        };
+        break;
+      case MessageTriggerEnumType::TransactionEvent: {
+        bool any = false;
+        each_evse([this, &any](int n) { any = any || has_transaction(n); });
+        if (!any) {
+          out.response.status = TriggerMessageStatusEnumType::Rejected;
+          out.response.statusInfo = status_info("NoTransaction");
+          break;
+        }
+        out.then = [this, each_evse] {
+          each_evse([this](int n) {
+            if (!has_transaction(n)) return;
+            send_transaction_event(
+                n, transaction_event(n, TransactionEventEnumType::Updated,
+                                     TriggerReasonEnumType::Trigger,
+                                     ReadingContextEnumType::Trigger, "TxUpdatedMeasurands"));
+          });
+        };
+        break;
+      }
+      case MessageTriggerEnumType::FirmwareStatusNotification:
+        out.then = [this] {
+          FirmwareStatusNotificationRequest fw;
+          fw.status = FirmwareStatusEnumType::Idle;
+          send_triggered(make_call(fw));
+        };
+        break;
+      case MessageTriggerEnumType::LogStatusNotification:
+        out.then = [this] {
+          LogStatusNotificationRequest log;
+          log.status = UploadLogStatusEnumType::Idle;
+          send_triggered(make_call(log));
+        };
+        break;
+      default:
+        out.response.status = TriggerMessageStatusEnumType::NotImplemented;
+        break;
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_clear_cache(const ocpp::Frame& call) {
+  return answer<ClearCacheRequest>(call, [this](const auto&) {
+    Outcome<ClearCacheResponse> out{{}, {}};
+    if (!model_.get_bool("AuthCacheCtrlr", "Enabled", true)) {
+      out.response.status = ClearCacheStatusEnumType::Rejected;  // C11.FR.04: no cache to clear
+      return out;
+    }
+    auth_cache_.clear();
+    out.response.status = ClearCacheStatusEnumType::Accepted;
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_get_transaction_status(const ocpp::Frame& call) {
+  return answer<GetTransactionStatusRequest>(call, [this](const auto& req) {
+    Outcome<GetTransactionStatusResponse> out{{}, {}};
+    out.response.messagesInQueue = queued_events(req.transactionId) > 0;
+    if (req.transactionId) {
+      bool ongoing = false;
+      for (int n = 1; n <= evse_count(); ++n)
+        ongoing = ongoing || transaction_id(n) == req.transactionId;
+      out.response.ongoingIndicator = ongoing;
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_data_transfer(const ocpp::Frame& call) {
+  return answer<DataTransferRequest>(call, [](const auto& req) {
+    Outcome<DataTransferResponse> out{{}, {}};
+    out.response.status = DataTransferStatusEnumType::UnknownVendorId;
+    if (req.vendorId == kVendorId) {
+      out.response.status = DataTransferStatusEnumType::Accepted;
+      out.response.data = req.data;
+    }
+    return out;
+  });
+}
+
+}  // namespace simulator::v201

@@ -1,0 +1,334 @@
+// The device model's commands: GetBaseReport and GetReport (answered, then
+// NotifyReport parts), GetVariables and SetVariables.
+#include <algorithm>
+#include <set>
+#include <string_view>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ocpp/v201/codec.hpp"
+#include "rpc.hpp"
+#include "simulator/config_store.hpp"
+#include "simulator/v201/charging_station.hpp"
+
+namespace simulator::v201 {
+
+using namespace ocpp::v201;
+
+namespace {
+
+template <typename Request, typename Fn>
+CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
+  return simulator::answer<Request>(call, ocpp::Version::v201, std::forward<Fn>(fn));
+}
+
+ComponentRef ref_of(const ComponentType& c) {
+  ComponentRef ref;
+  ref.name = c.name;
+  ref.instance = c.instance.value_or("");
+  if (c.evse) {
+    ref.evse = c.evse->id;
+    ref.connector = c.evse->connectorId.value_or(0);
+  }
+  return ref;
+}
+
+ComponentType component_of(const ComponentRef& ref) {
+  ComponentType c;
+  c.name = ref.name;
+  if (!ref.instance.empty()) c.instance = ref.instance;
+  if (ref.evse != 0) {
+    EVSEType evse;
+    evse.id = ref.evse;
+    if (ref.connector != 0) evse.connectorId = ref.connector;
+    c.evse = evse;
+  }
+  return c;
+}
+
+VariableType variable_of(const DeviceVariable& v) {
+  VariableType var;
+  var.name = v.name;
+  if (!v.instance.empty()) var.instance = v.instance;
+  return var;
+}
+
+ReportDataType report_data(const DeviceVariable& v) {
+  ReportDataType data;
+  data.component = component_of(v.component);
+  data.variable = variable_of(v);
+  VariableAttributeType attribute;
+  attribute.type = AttributeEnumType::Actual;
+  if (v.mutability != MutabilityEnumType::WriteOnly) attribute.value = v.value;
+  attribute.mutability = v.mutability;
+  attribute.persistent = v.persistent;
+  attribute.constant = v.constant;
+  data.variableAttribute.push_back(std::move(attribute));
+  VariableCharacteristicsType characteristics;
+  if (!v.unit.empty()) characteristics.unit = v.unit;
+  characteristics.dataType = v.data_type;
+  characteristics.minLimit = v.min_limit;
+  characteristics.maxLimit = v.max_limit;
+  if (!v.values_list.empty()) {
+    std::string list;
+    for (const auto& item : v.values_list) list += (list.empty() ? "" : ",") + item;
+    characteristics.valuesList = std::move(list);
+  }
+  characteristics.supportsMonitoring = false;
+  data.variableCharacteristics = std::move(characteristics);
+  return data;
+}
+
+/// Whether `v` is one a GetReport componentVariable entry asks for. Unlike
+/// GetVariables's exact addresses, what the entry leaves out matches anything.
+bool matches(const DeviceVariable& v, const ComponentVariableType& entry) {
+  const ComponentType& c = entry.component;
+  if (!iequals(c.name, v.component.name)) return false;
+  if (c.instance && !iequals(*c.instance, v.component.instance)) return false;
+  if (c.evse) {
+    if (c.evse->id != v.component.evse) return false;
+    if (c.evse->connectorId && *c.evse->connectorId != v.component.connector) return false;
+  }
+  if (!entry.variable) return true;
+  if (!iequals(entry.variable->name, v.name)) return false;
+  return !entry.variable->instance || iequals(*entry.variable->instance, v.instance);
+}
+
+StatusInfoType status_info(std::string reason_code, std::string detail) {
+  StatusInfoType info;
+  info.reasonCode = std::move(reason_code);
+  if (!detail.empty()) info.additionalInfo = std::move(detail);
+  return info;
+}
+
+}  // namespace
+
+void ChargingStation::send_report(std::int64_t request_id,
+                                  std::vector<const DeviceVariable*> variables) {
+  const auto per_part = static_cast<std::size_t>(std::max<std::int64_t>(
+      1, model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 10, "GetReport")));
+  const std::size_t parts = std::max<std::size_t>(1, (variables.size() + per_part - 1) / per_part);
+  const ocpp::DateTime generated_at = scheduler_.wall_now();
+  for (std::size_t part = 0; part < parts; ++part) {
+    NotifyReportRequest req;
+    req.requestId = request_id;
+    req.generatedAt = generated_at;
+    req.seqNo = static_cast<std::int64_t>(part);
+    req.tbc = part + 1 < parts;
+    std::vector<ReportDataType> data;
+    const std::size_t end = std::min(variables.size(), (part + 1) * per_part);
+    for (std::size_t i = part * per_part; i < end; ++i) data.push_back(report_data(*variables[i]));
+    if (!data.empty()) req.reportData = std::move(data);
+    OutgoingCall call = make_call(req);
+    call.on_reply = [this, request_id, part, parts](const CallReply& reply) {
+      if (reply.kind == CallReply::Kind::Dropped) {
+        // Lost with the connection, like any message that is not queued; the
+        // CSMS asks again if it still wants the report.
+        log_.warn("NotifyReport {} part {} {}", request_id, part, describe_failure(reply));
+      } else if (!reply.ok()) {
+        emit_error(
+            fmt::format("NotifyReport {} part {} {}", request_id, part, describe_failure(reply)));
+      } else if (part + 1 == parts) {
+        events_.emit(Event("report_sent").add("requestId", request_id).add("parts", parts));
+      }
+    };
+    send_triggered(std::move(call));
+  }
+  log_.info("report {}: {} variable(s) in {} NotifyReport(s)", request_id, variables.size(), parts);
+}
+
+CallAnswer ChargingStation::on_get_base_report(const ocpp::Frame& call) {
+  return answer<GetBaseReportRequest>(call, [this](const auto& req) {
+    std::vector<const DeviceVariable*> selected;
+    for (const auto& v : model_.variables()) {
+      const bool wanted = req.reportBase == ReportBaseEnumType::FullInventory ||
+                          (req.reportBase == ReportBaseEnumType::ConfigurationInventory &&
+                           v.mutability != MutabilityEnumType::ReadOnly) ||
+                          (req.reportBase == ReportBaseEnumType::SummaryInventory && v.summary);
+      if (wanted) selected.push_back(&v);
+    }
+    Outcome<GetBaseReportResponse> out{{}, {}};
+    out.response.status = selected.empty() ? GenericDeviceModelStatusEnumType::EmptyResultSet
+                                           : GenericDeviceModelStatusEnumType::Accepted;
+    if (!selected.empty()) {
+      out.then = [this, id = req.requestId, selected = std::move(selected)] {
+        send_report(id, selected);
+      };
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_get_report(const ocpp::Frame& call) {
+  return answer<GetReportRequest>(call, [this](const auto& req) {
+    // componentCriteria: components with that variable (Active, Available,
+    // Enabled, Problem) true. With componentVariable too, both must hold.
+    std::vector<const ComponentRef*> chosen_components;
+    if (req.componentCriteria && !req.componentCriteria->empty()) {
+      for (const auto& v : model_.variables()) {
+        if (!v.instance.empty() || v.value != "true") continue;
+        for (auto criterion : *req.componentCriteria) {
+          if (iequals(v.name, to_string(criterion))) chosen_components.push_back(&v.component);
+        }
+      }
+    }
+    std::vector<const DeviceVariable*> selected;
+    for (const auto& v : model_.variables()) {
+      if (req.componentCriteria && !req.componentCriteria->empty() &&
+          std::none_of(chosen_components.begin(), chosen_components.end(),
+                       [&v](const ComponentRef* c) { return same_component(*c, v.component); })) {
+        continue;
+      }
+      if (req.componentVariable && !req.componentVariable->empty() &&
+          std::none_of(req.componentVariable->begin(), req.componentVariable->end(),
+                       [&v](const ComponentVariableType& e) { return matches(v, e); })) {
+        continue;
+      }
+      selected.push_back(&v);
+    }
+    Outcome<GetReportResponse> out{{}, {}};
+    out.response.status = selected.empty() ? GenericDeviceModelStatusEnumType::EmptyResultSet
+                                           : GenericDeviceModelStatusEnumType::Accepted;
+    if (!selected.empty()) {
+      out.then = [this, id = req.requestId, selected = std::move(selected)] {
+        send_report(id, selected);
+      };
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_get_variables(const ocpp::Frame& call) {
+  GetVariablesRequest probe;
+  ocpp::DecodeContext ctx;
+  const std::int64_t limit =
+      model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "GetVariables");
+  if (read(call.payload(), probe, ctx) &&
+      static_cast<std::int64_t>(probe.getVariableData.size()) > limit) {
+    // More items than ItemsPerMessage allows: 2.0.1 lets the station refuse the lot.
+    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::OccurrenceConstraintViolation,
+                                  ocpp::Version::v201,
+                                  fmt::format("more than {} getVariableData items", limit)),
+            {}};
+  }
+  return answer<GetVariablesRequest>(call, [this](const auto& req) {
+    Outcome<GetVariablesResponse> out{{}, {}};
+    for (const auto& item : req.getVariableData) {
+      GetVariableResultType result;
+      result.component = item.component;
+      result.variable = item.variable;
+      result.attributeType = item.attributeType;
+      const ComponentRef ref = ref_of(item.component);
+      const std::string instance = item.variable.instance.value_or("");
+      std::string value;
+      VariableAccess access = model_.get(ref, item.variable.name, instance, value);
+      if (access == VariableAccess::Accepted && item.attributeType &&
+          *item.attributeType != AttributeEnumType::Actual) {
+        access = VariableAccess::NotSupportedAttributeType;  // only Actual values here
+      }
+      switch (access) {
+        case VariableAccess::Accepted:
+          result.attributeStatus = GetVariableStatusEnumType::Accepted;
+          result.attributeValue = std::move(value);
+          break;
+        case VariableAccess::Rejected:
+          result.attributeStatus = GetVariableStatusEnumType::Rejected;
+          result.attributeStatusInfo = status_info("WriteOnly", "the variable cannot be read");
+          break;
+        case VariableAccess::UnknownComponent:
+          result.attributeStatus = GetVariableStatusEnumType::UnknownComponent;
+          break;
+        case VariableAccess::UnknownVariable:
+          result.attributeStatus = GetVariableStatusEnumType::UnknownVariable;
+          break;
+        case VariableAccess::NotSupportedAttributeType:
+          result.attributeStatus = GetVariableStatusEnumType::NotSupportedAttributeType;
+          break;
+      }
+      out.response.getVariableResult.push_back(std::move(result));
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_set_variables(const ocpp::Frame& call) {
+  SetVariablesRequest probe;
+  ocpp::DecodeContext ctx;
+  const std::int64_t limit =
+      model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "SetVariables");
+  if (read(call.payload(), probe, ctx) &&
+      static_cast<std::int64_t>(probe.setVariableData.size()) > limit) {
+    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::OccurrenceConstraintViolation,
+                                  ocpp::Version::v201,
+                                  fmt::format("more than {} setVariableData items", limit)),
+            {}};
+  }
+  return answer<SetVariablesRequest>(call, [this](const auto& req) {
+    Outcome<SetVariablesResponse> out{{}, {}};
+    std::vector<const DeviceVariable*> changed;
+    for (const auto& item : req.setVariableData) {
+      SetVariableResultType result;
+      result.component = item.component;
+      result.variable = item.variable;
+      result.attributeType = item.attributeType;
+      const ComponentRef ref = ref_of(item.component);
+      const std::string instance = item.variable.instance.value_or("");
+      const bool actual = !item.attributeType || *item.attributeType == AttributeEnumType::Actual;
+      SetOutcome outcome;
+      if (!actual) {
+        // Only Actual values here: check the address, change nothing.
+        outcome.access = !model_.has_component(ref) ? VariableAccess::UnknownComponent
+                         : model_.find(ref, item.variable.name, instance) == nullptr
+                             ? VariableAccess::UnknownVariable
+                             : VariableAccess::NotSupportedAttributeType;
+      } else {
+        outcome = model_.set(ref, item.variable.name, instance, item.attributeValue);
+      }
+      switch (outcome.access) {
+        case VariableAccess::Accepted:
+          result.attributeStatus = SetVariableStatusEnumType::Accepted;
+          if (std::find(changed.begin(), changed.end(), outcome.variable) == changed.end()) {
+            changed.push_back(outcome.variable);
+          }
+          break;
+        case VariableAccess::Rejected:
+          result.attributeStatus = SetVariableStatusEnumType::Rejected;
+          result.attributeStatusInfo = status_info(outcome.reason_code, outcome.detail);
+          break;
+        case VariableAccess::UnknownComponent:
+          result.attributeStatus = SetVariableStatusEnumType::UnknownComponent;
+          break;
+        case VariableAccess::UnknownVariable:
+          result.attributeStatus = SetVariableStatusEnumType::UnknownVariable;
+          break;
+        case VariableAccess::NotSupportedAttributeType:
+          result.attributeStatus = SetVariableStatusEnumType::NotSupportedAttributeType;
+          break;
+      }
+      out.response.setVariableResult.push_back(std::move(result));
+    }
+    if (!changed.empty()) {
+      out.then = [this, changed = std::move(changed)] {
+        for (const DeviceVariable* v : changed) variable_changed(*v);
+      };
+    }
+    return out;
+  });
+}
+
+void ChargingStation::variable_changed(const DeviceVariable& v) {
+  log_.info("{}.{}{} = {}", v.component.name, v.name,
+            v.instance.empty() ? "" : "[" + v.instance + "]", v.value);
+  if (iequals(v.component.name, "OCPPCommCtrlr") && iequals(v.name, "HeartbeatInterval")) {
+    if (ready()) schedule_heartbeat();
+  } else if (iequals(v.component.name, "OCPPCommCtrlr") && iequals(v.name, "MessageTimeout")) {
+    messenger_.set_call_timeout(
+        std::chrono::seconds(model_.get_int("OCPPCommCtrlr", "MessageTimeout", 30, "Default")));
+  } else if (iequals(v.component.name, "SampledDataCtrlr") &&
+             iequals(v.name, "TxUpdatedInterval")) {
+    for (int n = 1; n <= evse_count(); ++n) schedule_sample(n);
+  }
+}
+
+}  // namespace simulator::v201
