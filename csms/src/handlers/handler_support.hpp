@@ -1,6 +1,7 @@
 #pragma once
 // What the per-version station-message handlers share: the answer when storage
-// failed, and handlers for notifications the CSMS keeps as they came.
+// failed, and the handlers whose meaning and field names are the same in 1.6
+// and 2.0.1 (templates over the version's request type).
 
 #include <exception>
 #include <string>
@@ -41,6 +42,64 @@ void keep_notification(Router& router, Services& sv, typename Request::Response 
                                      return storage_failed(reply, station, Request::kAction, e);
                                    reply(answer);
                                  });
+      });
+}
+
+/// A domain enum value as the same-named value of a version's wire enum (both
+/// versions spell registration and authorization statuses as the model does).
+template <class Wire, class Domain>
+Wire same_name(Domain value) {
+  Wire wire{};
+  from_string(storage::to_string(value), wire);
+  return wire;
+}
+
+/// BootNotification: `info(request)` is what the station says about itself;
+/// the registry decides the answer. Both versions spell the statuses alike.
+template <class Request, class ToInfo>
+void handle_boot(Router& router, Services& sv, ToInfo info) {
+  router.on<Request>(
+      [&sv, info](StationSession& s, Request req, Reply<typename Request::Response> reply) {
+        sv.stations.boot(s.station_id(), info(req), [reply](BootDecision d) {
+          typename Request::Response res;
+          from_string(storage::to_string(d.status), res.status);
+          res.currentTime = storage::DateTime::now();
+          res.interval = d.interval_s;
+          reply(res);
+        });
+      });
+}
+
+template <class Request>
+void handle_heartbeat(Router& router, Services& sv) {
+  router.on<Request>([&sv](StationSession& s, Request, Reply<typename Request::Response> reply) {
+    sv.stations.seen(s.station_id());
+    typename Request::Response res;
+    res.currentTime = storage::DateTime::now();
+    reply(res);
+  });
+}
+
+/// DataTransfer: no vendor extensions are configured, so every vendorId is unknown.
+template <class Request>
+void handle_data_transfer(Router& router) {
+  router.on<Request>([](StationSession& s, Request req, Reply<typename Request::Response> reply) {
+    log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
+              ocpp::quote_for_error(req.vendorId));
+    typename Request::Response res;
+    res.status = decltype(res.status)::UnknownVendorId;
+    reply(res);
+  });
+}
+
+/// SecurityEventNotification: recorded with the other security events.
+template <class Request>
+void handle_security_event(Router& router, Services& sv) {
+  router.on<Request>(
+      [&sv](StationSession& s, Request req, Reply<typename Request::Response> reply) {
+        sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
+                              s.connection().remote_address());
+        reply(typename Request::Response{});
       });
 }
 

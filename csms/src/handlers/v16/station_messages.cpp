@@ -16,42 +16,14 @@ namespace {
 
 constexpr std::size_t kParentIdTagMax = 20;  // 1.6 IdTagInfo.parentIdTag maxLength
 
-w::AuthorizationStatus to_wire(storage::TokenStatus s) {
-  switch (s) {
-    case storage::TokenStatus::Accepted:
-      return w::AuthorizationStatus::Accepted;
-    case storage::TokenStatus::Blocked:
-      return w::AuthorizationStatus::Blocked;
-    case storage::TokenStatus::Expired:
-      return w::AuthorizationStatus::Expired;
-    case storage::TokenStatus::ConcurrentTx:
-      return w::AuthorizationStatus::ConcurrentTx;
-    case storage::TokenStatus::Invalid:
-      break;
-  }
-  return w::AuthorizationStatus::Invalid;
-}
-
 w::IdTagInfo to_wire(const AuthInfo& a) {
   w::IdTagInfo info;
-  info.status = to_wire(a.status);
+  info.status = same_name<w::AuthorizationStatus>(a.status);
   info.expiryDate = a.expiry;
   // Group ids may be up to 36 characters (2.0.1); 1.6 cannot carry longer than 20.
   if (a.parent_id_tag && a.parent_id_tag->size() <= kParentIdTagMax)
     info.parentIdTag = a.parent_id_tag;
   return info;
-}
-
-w::RegistrationStatus to_wire(storage::RegistrationStatus s) {
-  switch (s) {
-    case storage::RegistrationStatus::Accepted:
-      return w::RegistrationStatus::Accepted;
-    case storage::RegistrationStatus::Pending:
-      return w::RegistrationStatus::Pending;
-    case storage::RegistrationStatus::Rejected:
-      break;
-  }
-  return w::RegistrationStatus::Rejected;
 }
 
 void add_samples(const std::string& station_id, int connector_id,
@@ -79,8 +51,7 @@ void add_samples(const std::string& station_id, int connector_id,
 }  // namespace
 
 void register_handlers(Router& router, Services& sv) {
-  router.on<w::BootNotificationRequest>([&sv](StationSession& s, w::BootNotificationRequest req,
-                                              Reply<w::BootNotificationResponse> reply) {
+  handle_boot<w::BootNotificationRequest>(router, sv, [](const w::BootNotificationRequest& req) {
     BootInfo info;
     info.vendor = req.chargePointVendor;
     info.model = req.chargePointModel;
@@ -88,22 +59,10 @@ void register_handlers(Router& router, Services& sv) {
         req.chargePointSerialNumber.value_or(req.chargeBoxSerialNumber.value_or(""));
     info.firmware_version = req.firmwareVersion.value_or("");
     info.ocpp_version = "1.6";
-    sv.stations.boot(s.station_id(), info, [reply](BootDecision d) {
-      w::BootNotificationResponse res;
-      res.status = to_wire(d.status);
-      res.currentTime = DateTime::now();
-      res.interval = d.interval_s;
-      reply(res);
-    });
+    return info;
   });
 
-  router.on<w::HeartbeatRequest>(
-      [&sv](StationSession& s, w::HeartbeatRequest, Reply<w::HeartbeatResponse> reply) {
-        sv.stations.seen(s.station_id());
-        w::HeartbeatResponse res;
-        res.currentTime = DateTime::now();
-        reply(res);
-      });
+  handle_heartbeat<w::HeartbeatRequest>(router, sv);
 
   router.on<w::StatusNotificationRequest>([&sv](StationSession& s, w::StatusNotificationRequest req,
                                                 Reply<w::StatusNotificationResponse> reply) {
@@ -182,15 +141,7 @@ void register_handlers(Router& router, Services& sv) {
         });
       });
 
-  router.on<w::DataTransferRequest>(
-      [](StationSession& s, w::DataTransferRequest req, Reply<w::DataTransferResponse> reply) {
-        // No vendor extensions are configured: every vendorId is unknown.
-        log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
-                  ocpp::quote_for_error(req.vendorId));
-        w::DataTransferResponse res;
-        res.status = w::DataTransferStatus::UnknownVendorId;
-        reply(res);
-      });
+  handle_data_transfer<w::DataTransferRequest>(router);
 
   // Status notifications, kept as they came (per-topic views come with the
   // firmware/diagnostics work).
@@ -198,13 +149,7 @@ void register_handlers(Router& router, Services& sv) {
   keep_notification<w::FirmwareStatusNotificationRequest>(router, sv);
   keep_notification<w::LogStatusNotificationRequest>(router, sv);
   keep_notification<w::SignedFirmwareStatusNotificationRequest>(router, sv);
-  router.on<w::SecurityEventNotificationRequest>(
-      [&sv](StationSession& s, w::SecurityEventNotificationRequest req,
-            Reply<w::SecurityEventNotificationResponse> reply) {
-        sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
-                              s.connection().remote_address());
-        reply(w::SecurityEventNotificationResponse{});
-      });
+  handle_security_event<w::SecurityEventNotificationRequest>(router, sv);
   router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
                                           Reply<w::SignCertificateResponse> reply) {
     // No certificate authority is configured yet: say so instead of staying silent.

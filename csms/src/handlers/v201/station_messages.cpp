@@ -20,26 +20,11 @@ namespace {
 constexpr std::size_t kIdTokenMax = 36;  // IdTokenType.idToken maxLength
 constexpr const char* kNoCertificateService = "NoCertificateService";  // reasonCode, <= 20
 
-w::AuthorizationStatusEnumType to_wire(const AuthInfo& a) {
-  if (!a.known) return w::AuthorizationStatusEnumType::Unknown;
-  switch (a.status) {
-    case storage::TokenStatus::Accepted:
-      return w::AuthorizationStatusEnumType::Accepted;
-    case storage::TokenStatus::Blocked:
-      return w::AuthorizationStatusEnumType::Blocked;
-    case storage::TokenStatus::Expired:
-      return w::AuthorizationStatusEnumType::Expired;
-    case storage::TokenStatus::ConcurrentTx:
-      return w::AuthorizationStatusEnumType::ConcurrentTx;
-    case storage::TokenStatus::Invalid:
-      break;
-  }
-  return w::AuthorizationStatusEnumType::Invalid;
-}
-
 w::IdTokenInfoType token_info(const AuthInfo& a) {
   w::IdTokenInfoType info;
-  info.status = to_wire(a);
+  // 2.0.1 tells an unknown token (Unknown) from a known invalid one (Invalid).
+  info.status = a.known ? same_name<w::AuthorizationStatusEnumType>(a.status)
+                        : w::AuthorizationStatusEnumType::Unknown;
   info.cacheExpiryDateTime = a.expiry;
   if (a.parent_id_tag && a.parent_id_tag->size() <= kIdTokenMax) {
     w::IdTokenType group;
@@ -60,18 +45,6 @@ w::IdTokenInfoType accepted_without_token() {
 std::optional<std::string> id_tag_of(const std::optional<w::IdTokenType>& token) {
   if (!token || token->type == w::IdTokenEnumType::NoAuthorization) return std::nullopt;
   return token->idToken;
-}
-
-w::RegistrationStatusEnumType to_wire(storage::RegistrationStatus s) {
-  switch (s) {
-    case storage::RegistrationStatus::Accepted:
-      return w::RegistrationStatusEnumType::Accepted;
-    case storage::RegistrationStatus::Pending:
-      return w::RegistrationStatusEnumType::Pending;
-    case storage::RegistrationStatus::Rejected:
-      break;
-  }
-  return w::RegistrationStatusEnumType::Rejected;
 }
 
 w::StatusInfoType no_certificate_service() {
@@ -237,8 +210,7 @@ void register_notifications(Router& router, Services& sv) {
 }  // namespace
 
 void register_handlers(Router& router, Services& sv) {
-  router.on<w::BootNotificationRequest>([&sv](StationSession& s, w::BootNotificationRequest req,
-                                              Reply<w::BootNotificationResponse> reply) {
+  handle_boot<w::BootNotificationRequest>(router, sv, [](const w::BootNotificationRequest& req) {
     BootInfo info;
     info.vendor = req.chargingStation.vendorName;
     info.model = req.chargingStation.model;
@@ -246,22 +218,10 @@ void register_handlers(Router& router, Services& sv) {
     info.firmware_version = req.chargingStation.firmwareVersion.value_or("");
     info.ocpp_version = "2.0.1";
     info.reason = std::string(w::to_string(req.reason));
-    sv.stations.boot(s.station_id(), info, [reply](BootDecision d) {
-      w::BootNotificationResponse res;
-      res.status = to_wire(d.status);
-      res.currentTime = DateTime::now();
-      res.interval = d.interval_s;
-      reply(res);
-    });
+    return info;
   });
 
-  router.on<w::HeartbeatRequest>(
-      [&sv](StationSession& s, w::HeartbeatRequest, Reply<w::HeartbeatResponse> reply) {
-        sv.stations.seen(s.station_id());
-        w::HeartbeatResponse res;
-        res.currentTime = DateTime::now();
-        reply(res);
-      });
+  handle_heartbeat<w::HeartbeatRequest>(router, sv);
 
   router.on<w::StatusNotificationRequest>([&sv](StationSession& s, w::StatusNotificationRequest req,
                                                 Reply<w::StatusNotificationResponse> reply) {
@@ -319,23 +279,9 @@ void register_handlers(Router& router, Services& sv) {
                                     });
       });
 
-  router.on<w::DataTransferRequest>(
-      [](StationSession& s, w::DataTransferRequest req, Reply<w::DataTransferResponse> reply) {
-        // No vendor extensions are configured: every vendorId is unknown.
-        log::info("{}: DataTransfer from unknown vendor {}", s.station_id(),
-                  ocpp::quote_for_error(req.vendorId));
-        w::DataTransferResponse res;
-        res.status = w::DataTransferStatusEnumType::UnknownVendorId;
-        reply(res);
-      });
+  handle_data_transfer<w::DataTransferRequest>(router);
 
-  router.on<w::SecurityEventNotificationRequest>(
-      [&sv](StationSession& s, w::SecurityEventNotificationRequest req,
-            Reply<w::SecurityEventNotificationResponse> reply) {
-        sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
-                              s.connection().remote_address());
-        reply(w::SecurityEventNotificationResponse{});
-      });
+  handle_security_event<w::SecurityEventNotificationRequest>(router, sv);
 
   register_certificate_requests(router);
   register_notifications(router, sv);
