@@ -202,6 +202,9 @@ const std::vector<Param>& command_params() {
       {"vendor", "vendorId", ParamType::String},
       {"message-id", "messageId", ParamType::String},
       {"data", "data", ParamType::String},
+      {"message", "message", ParamType::String},
+      {"token-type", "tokenType", ParamType::String},
+      {"base", "base", ParamType::String},
   };
   return params;
 }
@@ -449,6 +452,7 @@ std::string command_help() {
       "  csmsctl cmd CS1 remote-stop --transaction TX-0001\n"
       "  csmsctl cmd CS1 reset --type Immediate|OnIdle [--evse 1]\n"
       "  csmsctl cmd CS1 unlock --evse 1 [--connector 1]\n"
+      "  csmsctl cmd CS1 trigger StatusNotification --evse 1 --connector 1\n"
       "  csmsctl cmd CS1 get-variables OCPPCommCtrlr.HeartbeatInterval EVSE@1.AvailabilityState\n"
       "  csmsctl cmd CS1 set-variables OCPPCommCtrlr.HeartbeatInterval=30\n"
       "  csmsctl cmd CS1 report [--base FullInventory|ConfigurationInventory|SummaryInventory]\n"

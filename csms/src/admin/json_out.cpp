@@ -259,9 +259,9 @@ bool is_key_variable(const storage::DeviceVariable& v) {
       {"OCPPCommCtrlr", "MessageTimeout"},
       {"SampledDataCtrlr", "TxUpdatedInterval"},
       {"SampledDataCtrlr", "TxUpdatedMeasurands"},
-      {"AuthCtrlr", "Enabled"},
-      {"AuthCtrlr", "AuthorizeRemoteStart"},
       {"TxCtrlr", "EVConnectionTimeOut"},
+      {"TxCtrlr", "TxStartPoint"},
+      {"TxCtrlr", "TxStopPoint"},
       {"SecurityCtrlr", "SecurityProfile"},
       {"SecurityCtrlr", "Identity"},
       {"ChargingStation", "AvailabilityState"},
@@ -269,6 +269,7 @@ bool is_key_variable(const storage::DeviceVariable& v) {
       {"ChargingStation", "VendorName"},
   };
   if (v.attribute_type != "Actual" || v.evse_id != 0) return false;
+  if (v.component == "AuthCtrlr") return true;  // All of it decides who may charge.
   for (const auto& [component, variable] : keys)
     if (v.component == component && v.variable == variable) return true;
   return false;
@@ -284,17 +285,36 @@ const std::string* value_of(const std::vector<storage::DeviceVariable>& vars, in
   return nullptr;
 }
 
+void null_if_zero(JsonOut& out, int id) {
+  id > 0 ? out.num(id) : out.null();
+}
+
 }  // namespace
 
 void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariable>& vars,
                           const std::vector<storage::Connector>& connectors,
                           const std::vector<storage::DeviceReport>& reports) {
-  // EVSEs and connectors: those the device model names, with their last status.
+  // Bounds, so a station reporting thousands of instances or asked for many
+  // reports keeps `station show` short; `station variables` has everything.
+  constexpr std::size_t kMaxVariables = 50;
+  constexpr std::size_t kMaxReports = 10;
+
+  // Each EVSE (a row without connector), then its connectors: those the device
+  // model or a StatusNotification named.
   std::vector<std::pair<int, int>> places;
+  auto add = [&places](int evse, int connector) {
+    std::pair<int, int> place{evse, connector};
+    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+  };
   for (const auto& v : vars) {
     if (v.evse_id <= 0) continue;
-    std::pair<int, int> place{v.evse_id, v.connector_id};
-    if (std::find(places.begin(), places.end(), place) == places.end()) places.push_back(place);
+    add(v.evse_id, 0);
+    add(v.evse_id, v.connector_id);
+  }
+  for (const auto& c : connectors) {
+    if (c.evse_id <= 0) continue;  // 1.6 connectors have no EVSE.
+    add(c.evse_id, 0);
+    add(c.evse_id, c.connector_id);
   }
   std::sort(places.begin(), places.end());
   auto text = [&out](const std::string* s) { s ? out.str(*s) : out.null(); };
@@ -304,7 +324,7 @@ void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariabl
     out.object();
     out.key("evseId").num(evse);
     out.key("connectorId");
-    connector > 0 ? out.num(connector) : out.null();
+    null_if_zero(out, connector);
     const char* component = connector > 0 ? "Connector" : "EVSE";
     out.key("availability");
     text(value_of(vars, evse, connector, component, "AvailabilityState"));
@@ -315,14 +335,22 @@ void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariabl
     for (const auto& c : connectors)
       if (c.evse_id == evse && c.connector_id == connector) last = &c;
     last ? out.str(storage::to_string(last->status)) : out.null();
+    out.key("updatedAt");
+    last ? out.time(last->updated_at) : out.null();
     out.end_object();
   }
   out.end_array();
   out.key("variables").array();
+  std::size_t shown = 0;
   for (const auto& v : vars) {
-    if (!is_key_variable(v)) continue;
+    if (!is_key_variable(v) || shown == kMaxVariables) continue;
+    ++shown;
     out.object();
     out.key("component").str(v.component);
+    out.key("evseId");
+    null_if_zero(out, v.evse_id);
+    out.key("connectorId");
+    null_if_zero(out, v.connector_id);
     out.key("variable").str(v.variable);
     out.key("instance").str_or_null(v.variable_instance);
     out.key("value").opt_str(v.value);
@@ -332,7 +360,8 @@ void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariabl
   out.end_array();
   out.key("variableCount").num(static_cast<std::int64_t>(vars.size()));
   out.key("reports").array();
-  for (const auto& r : reports) {
+  for (std::size_t i = 0; i < reports.size() && i < kMaxReports; ++i) {
+    const auto& r = reports[i];
     out.object();
     out.key("requestId").num(r.request_id);
     out.key("parts").num(r.parts);

@@ -64,8 +64,9 @@ void tx_event_object(JsonOut& out, const storage::TransactionEvent& event);
 void seq_no_gaps(JsonOut& out, const std::vector<storage::TransactionEvent>& events);
 /// One device-model attribute with its characteristics.
 void variable_object(JsonOut& out, const storage::DeviceVariable& variable);
-/// A 2.0.1 station's device model at a glance: EVSEs and connectors, key
-/// variables, report progress (GET /api/stations/{id} "deviceModel").
+/// A 2.0.1 station's device model at a glance: EVSEs and their connectors with
+/// the last status, key variables (at most 50), the newest 10 reports' progress
+/// (GET /api/stations/{id} "deviceModel").
 void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariable>& variables,
                           const std::vector<storage::Connector>& connectors,
                           const std::vector<storage::DeviceReport>& reports);

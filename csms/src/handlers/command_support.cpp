@@ -18,9 +18,11 @@ void Params::allow(std::initializer_list<const char*> known,
   for (auto it = doc_.MemberBegin(); it != doc_.MemberEnd(); ++it) {
     std::string name = it->name.GetString();
     if (names.count(name)) continue;
+    const std::string other = version_ == "1.6" ? "2.0.1" : "1.6";
     if (auto advice = elsewhere.find(name); advice != elsewhere.end())
-      fail("'" + name + "' cannot be used with an OCPP " + version_ +
-           " station: " + advice->second);
+      fail("'" + name + "' is an OCPP " + other + " parameter; " + advice->second);
+    else if (name == "keys")  // csmsctl turns extra words into "keys".
+      fail(command_ + " takes no words (\"keys\") on an OCPP " + version_ + " station");
     else
       fail("unknown parameter '" + name + "' for " + command_ + " on an OCPP " + version_ +
            " station");

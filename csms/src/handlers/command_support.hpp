@@ -25,8 +25,8 @@ class Params {
   Params(std::string command, const std::string& json, std::string version);
 
   /// Every parameter must be one of `known`. `elsewhere` maps a parameter of the
-  /// other version to what to say after its name (e.g. "evse" -> "is for OCPP
-  /// 2.0.1 stations; this one speaks 1.6: use 'connector'").
+  /// other version to the advice that follows "'evse' is an OCPP 2.0.1
+  /// parameter; " (e.g. "use 'connector' on OCPP 1.6 stations").
   void allow(std::initializer_list<const char*> known,
              const std::map<std::string, std::string>& elsewhere = {});
 

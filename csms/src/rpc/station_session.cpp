@@ -67,7 +67,8 @@ void StationSession::handle_call(const ocpp::Frame& frame) {
   }
   // The station must be Accepted before anything but BootNotification (1.6 errata
   // 3.8, 2.0.1 B02.FR.09): a plain reconnect keeps an earlier acceptance.
-  if (action != "BootNotification" && !ctx_.registry.accepted(station_id_)) {
+  if (action != "BootNotification" && !ctx_.registry.accepted(station_id_) &&
+      !requested_by_csms(action)) {
     bad_frames_ = 0;
     send_error(frame.id(), ocpp::ErrorCode::SecurityError,
                action + " before the station's BootNotification was accepted");
@@ -91,6 +92,13 @@ void StationSession::handle_call(const ocpp::Frame& frame) {
   }
 }
 
+bool StationSession::requested_by_csms(const std::string& action) {
+  // A Pending station answers the CSMS's report requests and TriggerMessages
+  // with CALLs of its own (2.0.1 B02.FR.01, B02.FR.09; 1.6 §4.2).
+  if (action == "NotifyReport" || action == "NotifyMonitoringReport") return true;
+  return triggered_.erase(action) > 0;
+}
+
 void StationSession::handle_response(ocpp::Frame frame) {
   if (!in_flight_ || frame.id() != in_flight_->id) {
     log::warn("{}: dropping a {} for unknown message id {}", station_id_,
@@ -111,6 +119,13 @@ void StationSession::call(std::string action, std::string payload_json, CallCall
     outcome.message = "the station is not connected";
     done(std::move(outcome));
     return;
+  }
+  if (action == "TriggerMessage") {
+    rapidjson::Document doc;
+    if (!ocpp::parse_json(payload_json, doc).IsError() && doc.IsObject()) {
+      auto m = doc.FindMember("requestedMessage");
+      if (m != doc.MemberEnd() && m->value.IsString()) triggered_.insert(m->value.GetString());
+    }
   }
   OutboundCall c;
   c.id = std::to_string(next_id_++);

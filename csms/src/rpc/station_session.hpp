@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -65,6 +66,9 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   void finish_in_flight(CallOutcome outcome);
   void send_frame(const std::string& text);
   void bad_frame();
+  /// Whether a not-yet-accepted station may send `action` because the CSMS asked
+  /// for it (a report, or a TriggerMessage for that message, used up once).
+  bool requested_by_csms(const std::string& action);
 
   ServerContext& ctx_;
   std::shared_ptr<transport::Connection> connection_;
@@ -76,6 +80,7 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   boost::asio::steady_timer timeout_;
   std::uint64_t next_id_ = 1;
   int bad_frames_ = 0;
+  std::set<std::string> triggered_;
   bool closed_ = false;
 };
 

@@ -78,3 +78,21 @@ TEST_CASE("invalid payloads count as bad frames; valid traffic resets the count"
   rig.exchange(R"([2,"6","Heartbeat",{"x":1}])");
   CHECK(rig.conn->close_code == 1002);
 }
+
+TEST_CASE("a Pending station may send what the CSMS asked for: reports and triggered messages",
+          "[rpc]") {
+  Rig rig(ocpp::Version::v201);
+  rig.registry->register_unknown("CP1", storage::RegistrationStatus::Pending);
+  auto boot = rig.exchange(
+      R"([2,"b","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}])");
+  CHECK(str(boot[2]["status"]) == "Pending");
+  CHECK(str(rig.exchange(R"([2,"h1","Heartbeat",{}])")[2]) == "SecurityError");
+  auto report = rig.exchange(
+      R"([2,"r","NotifyReport",{"requestId":1,"generatedAt":"2026-01-01T00:00:00Z","seqNo":0}])");
+  CHECK(report[0].GetInt() == 3);
+  // After a TriggerMessage for Heartbeat, one Heartbeat is let through.
+  rig.session->call("TriggerMessage", R"({"requestedMessage":"Heartbeat"})",
+                    [](csms::CallOutcome) {});
+  CHECK(rig.exchange(R"([2,"h2","Heartbeat",{}])")[0].GetInt() == 3);
+  CHECK(str(rig.exchange(R"([2,"h3","Heartbeat",{}])")[2]) == "SecurityError");
+}

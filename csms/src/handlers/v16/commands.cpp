@@ -17,8 +17,8 @@ constexpr const char* kVersion = "1.6";
 // Parameters only a 2.0.1 station takes, with what to use instead.
 const std::map<std::string, std::string>& v201_only() {
   static const std::map<std::string, std::string> advice = {
-      {"evse", "is for OCPP 2.0.1 stations; this one speaks 1.6: use 'connector'"},
-      {"tokenType", "is for OCPP 2.0.1 stations; 1.6 id tags have no type"},
+      {"evse", "use 'connector' on OCPP 1.6 stations"},
+      {"tokenType", "OCPP 1.6 id tags have no type"},
   };
   return advice;
 }
@@ -67,8 +67,10 @@ void execute_command(StationSession& session, const Command& command,
     return send(session, req, done);
   }
   if (name == "reset") {
-    p.allow({"type"}, v201_only());
+    p.allow({"type"}, {{"evse", "an OCPP 1.6 reset is for the whole station"}});
     w::ResetRequest req;
+    if (auto t = p.string("type", false); t && (*t == "Immediate" || *t == "OnIdle"))
+      p.fail("'" + *t + "' is an OCPP 2.0.1 reset type; OCPP 1.6 stations take Soft or Hard");
     req.type = p.enumeration<w::ResetType>("type", false, "Soft, Hard (OCPP 1.6)")
                    .value_or(w::ResetType::Soft);
     if (!p.ok()) return invalid();

@@ -2,6 +2,7 @@
 // where the meaning matches, plus the device-model commands only 2.0.1 has.
 // Parameters (JSON) -> 2.0.1 request -> CALL -> validated response -> JSON.
 #include <atomic>
+#include <charconv>
 #include <map>
 
 #include "handlers/command_support.hpp"
@@ -17,12 +18,11 @@ namespace {
 
 constexpr const char* kVersion = "2.0.1";
 
-// Parameters only a 1.6 station takes, with what to use instead.
+// Parameters a 1.6 station takes where 2.0.1 wants another; unlock,
+// availability and trigger take 'connector' beside 'evse' and do not use this.
 const std::map<std::string, std::string>& v16_only() {
   static const std::map<std::string, std::string> advice = {
-      {"connector",
-       "is for OCPP 1.6 stations here; this one speaks 2.0.1: use 'evse' (2.0.1 takes "
-       "'connector' only beside 'evse', e.g. for unlock)"},
+      {"connector", "use 'evse' on OCPP 2.0.1 stations"},
   };
   return advice;
 }
@@ -34,11 +34,21 @@ void send(StationSession& session, const Request& request, std::function<void(Co
 }
 
 // remoteStartId and report requestId: unique and increasing for this server,
-// also across restarts (they start from the clock).
+// also across restarts (they start from the clock, in seconds since 2024 so
+// they fit the 32-bit integers stations commonly keep them in until 2092).
 std::int64_t next_request_id() {
-  static std::atomic<std::int64_t> next{storage::DateTime::now().unix_micros() / 1000000 %
-                                        1000000000};
+  constexpr std::int64_t k2024 = 1704067200;
+  static std::atomic<std::int64_t> next{storage::DateTime::now().unix_micros() / 1000000 - k2024};
   return ++next;
+}
+
+// A whole non-negative decimal number, as EVSE and connector ids are.
+std::optional<std::int64_t> id_number(const std::string& text) {
+  std::int64_t n = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || ec != std::errc() || ptr != end || n < 0) return std::nullopt;
+  return n;
 }
 
 std::optional<std::string> word_or(Params& p, const char* name) {
@@ -90,13 +100,12 @@ std::optional<VariableRef> parse_ref(const std::string& text, bool variable_requ
     component.resize(at);
     w::EVSEType e;
     const auto colon = evse.find(':');
-    try {
-      std::size_t used = 0;
-      e.id = std::stoll(evse.substr(0, colon), &used);
-      if (used != evse.substr(0, colon).size()) return bad("the EVSE must be a number");
-      if (colon != std::string::npos) e.connectorId = std::stoll(evse.substr(colon + 1));
-    } catch (const std::exception&) {
-      return bad("the EVSE must be a number");
+    auto id = id_number(evse.substr(0, colon));
+    if (!id) return bad("the EVSE must be a number");
+    e.id = *id;
+    if (colon != std::string::npos) {
+      e.connectorId = id_number(evse.substr(colon + 1));
+      if (!e.connectorId) return bad("the connector must be a number");
     }
     ref.component.evse = e;
   }
@@ -201,11 +210,10 @@ void set_variables(Services& sv, StationSession& session, Params& p,
   std::string station = session.station_id();
   send(session, req, std::move(done), [&sv, station, req](const w::SetVariablesResponse& res) {
     // The answer names what was set, not the value: take it from the request.
+    // RebootRequired is not stored: the value is not in effect until the reboot.
     std::vector<storage::DeviceVariable> values;
     for (const auto& r : res.setVariableResult) {
-      if (r.attributeStatus != w::SetVariableStatusEnumType::Accepted &&
-          r.attributeStatus != w::SetVariableStatusEnumType::RebootRequired)
-        continue;
+      if (r.attributeStatus != w::SetVariableStatusEnumType::Accepted) continue;
       for (const auto& item : req.setVariableData) {
         if (item.component == r.component && item.variable == r.variable &&
             item.attributeType.value_or(w::AttributeEnumType::Actual) ==
@@ -302,11 +310,14 @@ void execute_command(Services& sv, StationSession& session, const Command& comma
     return send(session, req, done);
   }
   if (name == "reset") {
-    p.allow({"type", "evse"}, v16_only());
+    p.allow({"type", "evse"}, {{"connector",
+                                "use 'evse' to reset one EVSE of an OCPP 2.0.1 "
+                                "station"}});
     w::ResetRequest req;
-    req.type = p.enumeration<w::ResetEnumType>("type", false,
-                                               "Immediate, OnIdle (OCPP 2.0.1; Soft and Hard are "
-                                               "1.6)")
+    if (auto t = p.string("type", false); t && (*t == "Soft" || *t == "Hard"))
+      p.fail("'" + *t +
+             "' is an OCPP 1.6 reset type; OCPP 2.0.1 stations take Immediate or OnIdle");
+    req.type = p.enumeration<w::ResetEnumType>("type", false, "Immediate, OnIdle (OCPP 2.0.1)")
                    .value_or(w::ResetEnumType::OnIdle);
     req.evseId = p.integer("evse", false);
     if (!p.ok()) return finish_invalid();
