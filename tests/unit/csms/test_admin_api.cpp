@@ -492,6 +492,95 @@ TEST_CASE("admin: GET /api/stations/{id} shows connectors; unknown ids are 404",
   CHECK(error_of(missing) == "station \"NOPE\" is not registered");
 }
 
+TEST_CASE("admin: a 2.0.1 station's device model is summarised and listed", "[admin][stations]") {
+  Fixture f;
+  auto c = f.client();
+  add_station(c, "CS1");
+  add_station(c, "CP16");
+  f.write([](storage::Session& s) {
+    auto var = [](const char* component, int evse, int connector, const char* variable,
+                  const char* value, const char* type = "Actual") {
+      storage::DeviceVariable v;
+      v.station_id = "CS1";
+      v.component = component;
+      v.evse_id = evse;
+      v.connector_id = connector;
+      v.variable = variable;
+      v.attribute_type = type;
+      v.value = value;
+      v.mutability = "ReadWrite";
+      v.updated_at = at("2024-01-15T10:00:00Z");
+      return v;
+    };
+    s.device_model.put({var("OCPPCommCtrlr", 0, 0, "HeartbeatInterval", "300"),
+                        var("OCPPCommCtrlr", 0, 0, "HeartbeatInterval", "3600", "MaxSet"),
+                        var("AuthCtrlr", 0, 0, "LocalPreAuthorize", "true"),
+                        var("ChargingStation", 0, 0, "Model", "M1"),
+                        var("EVSE", 1, 0, "AvailabilityState", "Available"),
+                        var("Connector", 1, 1, "ConnectorType", "cType2"),
+                        var("LocalAuthListCtrlr", 0, 0, "Entries", "7")});
+    s.device_model.add_report_part("CS1", 42, 0, false, 7, at("2024-01-15T10:00:00Z"),
+                                   at("2024-01-15T10:00:01Z"));
+    storage::Connector con;
+    con.station_id = "CS1";
+    con.evse_id = 1;
+    con.connector_id = 1;
+    con.status = storage::ConnectorStatus::Occupied;
+    con.updated_at = at("2024-01-15T10:02:00Z");
+    s.stations.put_connector(con);
+    con.evse_id = 2;  // Known only from a StatusNotification.
+    con.status = storage::ConnectorStatus::Available;
+    s.stations.put_connector(con);
+  });
+
+  auto doc = parse(c.request(http::verb::get, "/api/stations/CS1").body);
+  REQUIRE(doc.HasMember("deviceModel"));
+  const auto& model = doc["deviceModel"];
+  const auto& evses = model["evses"];
+  REQUIRE(evses.Size() == 4);  // EVSE 1, its connector 1, EVSE 2, its connector 1.
+  CHECK(evses[0]["evseId"].GetInt() == 1);
+  CHECK(evses[0]["connectorId"].IsNull());
+  CHECK(std::string(evses[0]["availability"].GetString()) == "Available");
+  CHECK(evses[1]["connectorId"].GetInt() == 1);
+  CHECK(std::string(evses[1]["connectorType"].GetString()) == "cType2");
+  CHECK(std::string(evses[1]["status"].GetString()) == "Occupied");
+  CHECK(std::string(evses[1]["updatedAt"].GetString()) == "2024-01-15T10:02:00Z");
+  CHECK(evses[2]["evseId"].GetInt() == 2);
+  CHECK(std::string(evses[3]["status"].GetString()) == "Available");
+
+  // The key Actual values only; every attribute is counted.
+  std::set<std::string> shown;
+  for (const auto& v : model["variables"].GetArray()) {
+    shown.insert(std::string(v["component"].GetString()) + "." + v["variable"].GetString() + "=" +
+                 v["value"].GetString());
+    CHECK(v["evseId"].IsNull());
+    CHECK(std::string(v["mutability"].GetString()) == "ReadWrite");
+  }
+  CHECK(shown == std::set<std::string>{"AuthCtrlr.LocalPreAuthorize=true",
+                                       "ChargingStation.Model=M1",
+                                       "OCPPCommCtrlr.HeartbeatInterval=300"});
+  CHECK(model["variableCount"].GetInt() == 7);
+  REQUIRE(model["reports"].Size() == 1);
+  CHECK(model["reports"][0]["requestId"].GetInt() == 42);
+  CHECK(model["reports"][0]["parts"].GetInt() == 1);
+  CHECK(model["reports"][0]["complete"].IsTrue());
+
+  auto all = parse(c.request(http::verb::get, "/api/stations/CS1/variables").body);
+  REQUIRE(all.IsArray());
+  CHECK(all.Size() == 7);
+  bool max_set = false;
+  for (const auto& v : all.GetArray())
+    max_set = max_set || (std::string(v["attributeType"].GetString()) == "MaxSet" &&
+                          std::string(v["value"].GetString()) == "3600");
+  CHECK(max_set);
+
+  // A station without a device model has none; unknown stations are 404.
+  CHECK_FALSE(
+      parse(c.request(http::verb::get, "/api/stations/CP16").body).HasMember("deviceModel"));
+  CHECK(parse(c.request(http::verb::get, "/api/stations/CP16/variables").body).Size() == 0);
+  CHECK(c.request(http::verb::get, "/api/stations/NOPE/variables").status == 404);
+}
+
 TEST_CASE("admin: station ids in the path are percent-decoded", "[admin][stations]") {
   Fixture f;
   auto c = f.client();

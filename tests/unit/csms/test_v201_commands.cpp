@@ -4,6 +4,7 @@
 
 #include <optional>
 
+#include "cli.hpp"
 #include "unit/csms/session_rig.hpp"
 
 namespace {
@@ -39,7 +40,44 @@ struct CommandRig : Rig {
     result = *got;
     return call;
   }
+
+  /// Runs a command that must fail before anything is sent; returns its message.
+  std::string refused(const std::string& name, const std::string& params,
+                      csms::CommandError error = csms::CommandError::InvalidArgument) {
+    const auto before = conn->sent.size();
+    csms::CommandResult r;
+    INFO(name << " " << params);
+    CHECK_FALSE(run(name, params, "", r));
+    CHECK(r.error == error);
+    CHECK(conn->sent.size() == before);
+    return r.message;
+  }
+
+  /// The payload of the CALL a command sends, after an answer of `answer`.
+  rapidjson::Document payload(const std::string& name, const std::string& params,
+                              const std::string& action,
+                              const std::string& answer = R"({"status":"Accepted"})") {
+    csms::CommandResult r;
+    INFO(name << " " << params);
+    auto call = run(name, params, answer, r);
+    REQUIRE(call);
+    CHECK(str((*call)[2]) == action);
+    CHECK(r.error == csms::CommandError::None);
+    CHECK(r.action == action);
+    rapidjson::Document out;
+    out.CopyFrom((*call)[3], out.GetAllocator());
+    return out;
+  }
 };
+
+bool has(const std::string& text, const std::string& part) {
+  INFO(text);
+  return text.find(part) != std::string::npos;
+}
+
+std::string json(const rapidjson::Value& v) {
+  return ocpp::to_compact_json(v);
+}
 
 }  // namespace
 
@@ -71,7 +109,7 @@ TEST_CASE("options a station's version cannot express are refused before sending
   CHECK(r.error == csms::CommandError::InvalidArgument);
   CHECK(r.message.find("'evse'") != std::string::npos);
   CHECK_FALSE(v201.run("reset", R"({"type":"Soft"})", "", r));
-  CHECK(r.message.find("Immediate, OnIdle") != std::string::npos);
+  CHECK(r.message.find("Immediate or OnIdle") != std::string::npos);
   CHECK_FALSE(v201.run("get-config", "{}", "", r));
   CHECK(r.error == csms::CommandError::Unsupported);
   CHECK(r.message.find("get-variables") != std::string::npos);
@@ -167,4 +205,176 @@ TEST_CASE("trigger takes the message as a word in both versions", "[commands]") 
   CHECK((*call201)[3]["evse"]["id"].GetInt() == 1);
   CHECK_FALSE(v201.run("trigger", R"({"keys":["DiagnosticsStatusNotification"]})", "", r));
   CHECK(r.message.find("cannot trigger") != std::string::npos);
+}
+
+TEST_CASE("every 2.0.1 command sends the CALL its parameters describe", "[commands]") {
+  CommandRig rig(ocpp::Version::v201);
+  CHECK(json(rig.payload("remote-stop", R"({"transactionId":"TX-1"})", "RequestStopTransaction")) ==
+        R"({"transactionId":"TX-1"})");
+  // An integer (csmsctl --transaction 42) is the station's id as text.
+  CHECK(json(rig.payload("remote-stop", R"({"transactionId":42})", "RequestStopTransaction")) ==
+        R"({"transactionId":"42"})");
+  CHECK(json(rig.payload("reset", "{}", "Reset")) == R"({"type":"OnIdle"})");
+  CHECK(json(rig.payload("reset", R"({"type":"Immediate","evse":2})", "Reset")) ==
+        R"({"type":"Immediate","evseId":2})");
+  CHECK(json(rig.payload("unlock", R"({"evse":1})", "UnlockConnector",
+                         R"({"status":"Unlocked"})")) == R"({"evseId":1,"connectorId":1})");
+  CHECK(json(rig.payload("unlock", R"({"evse":2,"connector":3})", "UnlockConnector",
+                         R"({"status":"Unlocked"})")) == R"({"evseId":2,"connectorId":3})");
+  CHECK(json(rig.payload("availability", R"({"type":"Inoperative"})", "ChangeAvailability")) ==
+        R"({"operationalStatus":"Inoperative"})");
+  CHECK(json(rig.payload("availability", R"({"type":"Operative","evse":1,"connector":2})",
+                         "ChangeAvailability")) ==
+        R"({"evse":{"id":1,"connectorId":2},"operationalStatus":"Operative"})");
+  CHECK(json(rig.payload("trigger", R"({"message":"Heartbeat"})", "TriggerMessage")) ==
+        R"({"requestedMessage":"Heartbeat"})");
+  CHECK(json(rig.payload("clear-cache", "{}", "ClearCache")) == "{}");
+  CHECK(json(rig.payload("data-transfer", R"({"vendorId":"ACME","messageId":"M","data":"x y"})",
+                         "DataTransfer")) == R"({"messageId":"M","data":"x y","vendorId":"ACME"})");
+  CHECK(json(rig.payload("tx-status", "{}", "GetTransactionStatus",
+                         R"({"messagesInQueue":false})")) == "{}");
+  CHECK(json(rig.payload("tx-status", R"({"transactionId":"TX-1"})", "GetTransactionStatus",
+                         R"({"ongoingIndicator":true,"messagesInQueue":false})")) ==
+        R"({"transactionId":"TX-1"})");
+  // The reference syntax: instances, EVSE and connector, attribute type.
+  auto get = rig.payload(
+      "get-variables", R"({"keys":["Connector#a@1:2.Power#b/Target"]})", "GetVariables",
+      R"({"getVariableResult":[{"attributeStatus":"UnknownComponent","component":{"name":"Connector"},"variable":{"name":"Power"}}]})");
+  CHECK(
+      json(get["getVariableData"][0]) ==
+      R"({"attributeType":"Target","component":{"evse":{"id":1,"connectorId":2},"name":"Connector","instance":"a"},"variable":{"name":"Power","instance":"b"}})");
+}
+
+TEST_CASE("2.0.1 parameters are checked before sending, naming the problem", "[commands]") {
+  CommandRig rig(ocpp::Version::v201);
+  CHECK(has(rig.refused("remote-start", R"({"connector":1,"idTag":"T"})"),
+            "use 'evse' on OCPP 2.0.1 stations"));
+  CHECK(has(rig.refused("remote-start", R"({"evse":1})"), "needs 'idTag'"));
+  CHECK(has(rig.refused("remote-start", R"({"idTag":"T","tokenType":"Magic"})"),
+            "'tokenType' must be one of Central"));
+  CHECK(has(rig.refused("remote-start", R"({"idTag":"T","colour":"red"})"),
+            "unknown parameter 'colour'"));
+  CHECK(has(rig.refused("remote-start", R"({"idTag":"T","evse":"one"})"),
+            "'evse' must be an integer"));
+  CHECK(has(rig.refused("remote-stop", "{}"), "needs 'transactionId'"));
+  CHECK(has(rig.refused("reset", R"({"type":"Hard"})"), "'Hard' is an OCPP 1.6 reset type"));
+  CHECK(has(rig.refused("reset", R"({"type":"Later"})"), "Immediate, OnIdle"));
+  CHECK(has(rig.refused("reset", R"({"connector":1})"), "use 'evse'"));
+  CHECK(has(rig.refused("reset", R"({"keys":["now"]})"), "reset takes no words"));
+  CHECK(has(rig.refused("unlock", R"({"connector":1})"), "needs 'evse'"));
+  CHECK(has(rig.refused("availability", R"({"type":"Operative","connector":1})"),
+            "'connector' needs 'evse'"));
+  CHECK(has(rig.refused("availability", "{}"), "needs 'type'"));
+  CHECK(has(rig.refused("trigger", "{}"), "trigger needs the message"));
+  CHECK(has(rig.refused("data-transfer", R"({"data":"x"})"), "needs 'vendorId'"));
+  CHECK(has(rig.refused("get-variables", "{}"), "at least one"));
+  CHECK(has(rig.refused("get-variables", R"({"keys":["EVSE@x.Power"]})"),
+            "the EVSE must be a number"));
+  CHECK(has(rig.refused("get-variables", R"({"keys":["EVSE@1:2z.Power"]})"),
+            "the connector must be a number"));
+  CHECK(has(rig.refused("get-variables", R"({"keys":["A.B/Biggest"]})"), "unknown attribute type"));
+  CHECK(has(rig.refused("set-variables", R"({"keys":["A.B"]})"), "expected REFERENCE=VALUE"));
+  CHECK(has(rig.refused("report", R"({"base":"Everything"})"), "FullInventory"));
+  CHECK(has(rig.refused("report", R"({"base":"FullInventory","keys":["A"]})"), "without words"));
+  CHECK(
+      has(rig.refused("set-config", R"({"key":"A","value":"1"})", csms::CommandError::Unsupported),
+          "use set-variables"));
+  CHECK(
+      has(rig.refused("frobnicate", "{}", csms::CommandError::Unsupported), "known: remote-start"));
+  CHECK(has(rig.refused("reset", "[1]"), "must be a JSON object"));
+}
+
+TEST_CASE("1.6 commands keep their forms and point 2.0.1 options elsewhere", "[commands]") {
+  CommandRig rig;
+  CHECK(json(rig.payload("remote-start", R"({"connector":1,"idTag":"T"})",
+                         "RemoteStartTransaction")) == R"({"connectorId":1,"idTag":"T"})");
+  CHECK(json(rig.payload("reset", R"({"type":"Hard"})", "Reset")) == R"({"type":"Hard"})");
+  CHECK(json(rig.payload("trigger", R"({"message":"Heartbeat"})", "TriggerMessage")) ==
+        R"({"requestedMessage":"Heartbeat"})");
+  CHECK(has(rig.refused("reset", R"({"type":"Immediate"})"),
+            "'Immediate' is an OCPP 2.0.1 reset type; OCPP 1.6 stations take Soft or Hard"));
+  CHECK(has(rig.refused("unlock", R"({"evse":1})"),
+            "'evse' is an OCPP 2.0.1 parameter; use 'connector' on OCPP 1.6 stations"));
+  CHECK(has(rig.refused("remote-start", R"({"idTag":"T","tokenType":"Central"})"), "have no type"));
+  CHECK(has(rig.refused("trigger", R"({"keys":["TransactionEvent"]})"), "not 'TransactionEvent'"));
+  CHECK(has(rig.refused("trigger", "{}"), "trigger needs the message"));
+  CHECK(has(rig.refused("set-variables", R"({"keys":["A.B=1"]})", csms::CommandError::Unsupported),
+            "OCPP 2.0.1 command; this station speaks 1.6: use set-config"));
+  CHECK(has(rig.refused("report", "{}", csms::CommandError::Unsupported), "OCPP 2.0.1 command"));
+  csms::CommandResult r;
+  rig.run("reset", "{}", R"({"status":"Sometimes"})", r);
+  CHECK(r.error == csms::CommandError::Internal);
+  CHECK(has(r.message, "1.6 schema"));
+}
+
+TEST_CASE("only what a 2.0.1 station accepted is stored", "[commands]") {
+  CommandRig rig(ocpp::Version::v201);
+  csms::CommandResult r;
+  rig.run(
+      "set-variables", R"({"keys":["A.X=1","A.Y=2","A.Z=3"]})",
+      R"({"setVariableResult":[{"attributeStatus":"Rejected","component":{"name":"A"},"variable":{"name":"X"}},{"attributeStatus":"RebootRequired","component":{"name":"A"},"variable":{"name":"Y"}},{"attributeStatus":"Accepted","component":{"name":"A"},"variable":{"name":"Z"}}]})",
+      r);
+  CHECK(r.error == csms::CommandError::None);
+  std::vector<storage::DeviceVariable> vars;
+  rig.pump_until([&] {
+    storage::read_and_wait(
+        *rig.db, [&vars](storage::Session& s) { vars = s.device_model.variables("CP1"); });
+    return !vars.empty();
+  });
+  REQUIRE(vars.size() == 1);
+  CHECK(vars[0].variable == "Z");
+  CHECK(vars[0].value == std::optional<std::string>("3"));
+}
+
+TEST_CASE("csmsctl's 2.0.1 and 1.6 command lines become the right CALLs", "[commands][csmsctl]") {
+  auto params = [](std::vector<std::string> args) {
+    return csms::cli::parse_command_line(args, "", "").body;
+  };
+  CommandRig v201(ocpp::Version::v201);
+  auto start = v201.payload("remote-start",
+                            params({"cmd", "CS1", "remote-start", "--evse", "1", "--idtag", "TAG"}),
+                            "RequestStartTransaction");
+  CHECK(start["evseId"].GetInt() == 1);
+  CHECK(str(start["idToken"]["idToken"]) == "TAG");
+  CHECK(str(start["idToken"]["type"]) == "Central");
+  CHECK(str(v201.payload(
+            "remote-start",
+            params({"cmd", "CS1", "remote-start", "--idtag", "TAG", "--token-type", "KeyCode"}),
+            "RequestStartTransaction")["idToken"]["type"]) == "KeyCode");
+  CHECK(json(v201.payload("reset", params({"cmd", "CS1", "reset", "--type", "Immediate"}),
+                          "Reset")) == R"({"type":"Immediate"})");
+  CHECK(json(v201.payload("reset", params({"cmd", "CS1", "reset", "--type", "OnIdle"}), "Reset")) ==
+        R"({"type":"OnIdle"})");
+  CHECK(
+      json(v201.payload(
+          "set-variables",
+          params({"cmd", "CS1", "set-variables", "OCPPCommCtrlr.HeartbeatInterval=30"}),
+          "SetVariables",
+          R"({"setVariableResult":[{"attributeStatus":"Rejected","component":{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}}]})")) ==
+      R"({"setVariableData":[{"attributeValue":"30","component":{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}}]})");
+  CHECK(str(v201.payload("report", params({"cmd", "CS1", "report"}),
+                         "GetBaseReport")["reportBase"]) == "FullInventory");
+  CHECK(str(v201.payload("trigger", params({"cmd", "CS1", "trigger", "--message", "Heartbeat"}),
+                         "TriggerMessage")["requestedMessage"]) == "Heartbeat");
+  CHECK(has(v201.refused("remote-start", params({"cmd", "CS1", "remote-start", "--connector", "1",
+                                                 "--idtag", "TAG"})),
+            "use 'evse'"));
+  CHECK(has(v201.refused("reset", params({"cmd", "CS1", "reset", "--type", "Soft"})),
+            "OCPP 1.6 reset type"));
+
+  CommandRig v16;
+  CHECK(
+      json(v16.payload("remote-start",
+                       params({"cmd", "CP1", "remote-start", "--connector", "2", "--idtag", "TAG"}),
+                       "RemoteStartTransaction")) == R"({"connectorId":2,"idTag":"TAG"})");
+  CHECK(json(v16.payload("reset", params({"cmd", "CP1", "reset", "--type", "Soft"}), "Reset")) ==
+        R"({"type":"Soft"})");
+  CHECK(json(v16.payload(
+            "trigger", params({"cmd", "CP1", "trigger", "StatusNotification", "--connector", "1"}),
+            "TriggerMessage")) == R"({"requestedMessage":"StatusNotification","connectorId":1})");
+  CHECK(has(v16.refused("remote-start",
+                        params({"cmd", "CP1", "remote-start", "--evse", "1", "--idtag", "TAG"})),
+            "use 'connector'"));
+  CHECK(has(v16.refused("reset", params({"cmd", "CP1", "reset", "--type", "Immediate"})),
+            "OCPP 2.0.1 reset type"));
 }
