@@ -45,7 +45,9 @@ void SqliteDeviceModelStore::put_values(const std::vector<DeviceVariable>& varia
   // An upsert that leaves what the station reported about the variable alone.
   static const std::string sql = "INSERT INTO device_variables (" + kKeyColumns +
                                  ", value, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                 "ON CONFLICT DO UPDATE SET value = excluded.value, "
+                                 "ON CONFLICT (" +
+                                 kKeyColumns +
+                                 ") DO UPDATE SET value = excluded.value, "
                                  "updated_at = excluded.updated_at";
   Statement st(db_, sql);
   for (const auto& v : variables) {

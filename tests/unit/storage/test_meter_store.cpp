@@ -83,3 +83,30 @@ TEST_CASE("inserting no samples is a no-op") {
   auto db = open(dir.file("csms.db"));
   CHECK(write_sync(*db, [](Session& s) { return s.meters.insert({}); }) == 0);
 }
+
+TEST_CASE("a transaction's samples of one measurand keep arrival order within one timestamp") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  auto phase = [](const std::string& p, std::int64_t ts, const std::string& value) {
+    MeterSample m = sample("CP1", ts, value, 4);
+    m.measurand = "Current.Import";
+    m.phase = p;
+    m.unit = "A";
+    return m;
+  };
+  write_sync(*db, [phase](Session& s) {
+    s.meters.insert({phase("L2", 2, "b2"), phase("L3", 1, "c1"), phase("L1", 1, "a1"),
+                     phase("L2", 1, "b1"), sample("CP1", 1, "1000", 4)});
+    MeterSample other = phase("L1", 0, "other transaction");
+    other.transaction_id = 5;
+    MeterSample unlinked = phase("L1", 0, "no transaction");
+    unlinked.transaction_id = std::nullopt;
+    s.meters.insert({other, unlinked});
+  });
+  auto got =
+      read_sync(*db, [](Session& s) { return s.meters.for_transaction(4, "Current.Import"); });
+  std::vector<std::string> values;
+  for (const auto& m : got) values.push_back(m.value);
+  CHECK(values == std::vector<std::string>{"c1", "a1", "b1", "b2"});
+  CHECK(read_sync(*db, [](Session& s) { return s.meters.for_transaction(4, "Voltage"); }).empty());
+}

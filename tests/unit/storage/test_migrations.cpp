@@ -1,9 +1,24 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
+// White-box: the embedded migrations, to build a database as an older release left it.
+#include "sqlite/migrations.hpp"
 #include "unit/storage/support.hpp"
 
 using namespace storage_test;
+
+namespace {
+
+void exec_raw(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err != nullptr ? err : "?";
+    sqlite3_free(err);
+    throw std::runtime_error("raw exec failed: " + msg);
+  }
+}
+
+}  // namespace
 
 TEST_CASE("a new database gets every table and records the applied migration") {
   TempDir dir;
@@ -13,7 +28,8 @@ TEST_CASE("a new database gets every table and records the applied migration") {
   RawConnection raw(path);
   for (const char* table :
        {"stations", "connectors", "id_tokens", "transactions", "orphan_stops", "meter_samples",
-        "message_log", "security_events", "schema_migrations"}) {
+        "message_log", "security_events", "schema_migrations", "transaction_events",
+        "device_variables", "device_report_parts", "station_notifications"}) {
     INFO(table);
     CHECK(raw.integer(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND "
                                   "name = '") +
@@ -26,6 +42,78 @@ TEST_CASE("a new database gets every table and records the applied migration") {
         storage::sqlite_schema_version(path));
   CHECK(raw.text("SELECT name FROM schema_migrations WHERE version = 1") == "0001_initial.sql");
   CHECK(raw.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") > 0);
+}
+
+TEST_CASE("a database created by migration 0001 alone is migrated and keeps its rows") {
+  TempDir dir;
+  const auto path = dir.file("csms.db");
+  {
+    // What a release with only 0001 created: its schema, its bookkeeping, some data.
+    const auto* initial = storage::sqlite::migrations_begin();
+    REQUIRE(initial->version == 1);
+    sqlite3* raw = nullptr;
+    REQUIRE(sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                            nullptr) == SQLITE_OK);
+    std::unique_ptr<sqlite3, int (*)(sqlite3*)> closer(raw, sqlite3_close);
+    exec_raw(raw,
+             "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, "
+             "name TEXT NOT NULL, applied_at INTEGER NOT NULL)");
+    exec_raw(raw, initial->sql);
+    exec_raw(raw,
+             "INSERT INTO schema_migrations VALUES (1, '0001_initial.sql', 1);"
+             "INSERT INTO stations (id, vendor, registration, last_boot, created_at) "
+             "  VALUES ('CP1', 'Old', 'Accepted', 5, 1);"
+             "INSERT INTO connectors (station_id, evse_id, connector_id, status, updated_at) "
+             "  VALUES ('CP1', 0, 1, 'Charging', 2);"
+             "INSERT INTO transactions (station_id, evse_id, connector_id, id_tag, start_time, "
+             "  meter_start, reservation_id) VALUES ('CP1', 0, 1, 'TAG', 3, 100, 9);"
+             "INSERT INTO meter_samples (station_id, evse_id, connector_id, transaction_id, "
+             "  timestamp, value, measurand, unit, context, location, format) "
+             "  VALUES ('CP1', 0, 1, 1, 4, '150', 'Energy.Active.Import.Register', 'Wh', "
+             "  'Sample.Periodic', 'Outlet', 'Raw');");
+  }
+  REQUIRE(storage::sqlite_schema_version(path) == 1);
+
+  auto db = open(path);
+  CHECK(storage::sqlite_schema_version(path) == storage::sqlite::latest_schema_version());
+  auto station = read_sync(*db, [](storage::Session& s) { return s.stations.get("CP1"); });
+  REQUIRE(station.has_value());
+  CHECK(station->vendor == "Old");
+  CHECK(station->last_boot == DateTime::from_unix_micros(5));
+  CHECK(station->boot_reason.empty());
+  auto connectors =
+      read_sync(*db, [](storage::Session& s) { return s.stations.connectors("CP1"); });
+  REQUIRE(connectors.size() == 1);
+  CHECK(connectors[0].status == storage::ConnectorStatus::Charging);
+  auto tx = read_sync(*db, [](storage::Session& s) { return s.transactions.get(1); });
+  REQUIRE(tx.has_value());
+  CHECK(tx->reservation_id == std::optional<std::int64_t>(9));
+  CHECK_FALSE(tx->offline);
+  CHECK(tx->charging_state.empty());
+  CHECK_FALSE(tx->remote_start_id.has_value());
+  CHECK(read_sync(*db, [](storage::Session& s) {
+          return s.meters.for_transaction(1, "Energy.Active.Import.Register");
+        }).size() == 1);
+
+  // The new tables work on the migrated database.
+  write_sync(*db, [](storage::Session& s) {
+    storage::DeviceVariable v;
+    v.station_id = "CP1";
+    v.component = "OCPPCommCtrlr";
+    v.variable = "HeartbeatInterval";
+    v.updated_at = at(0);
+    s.device_model.put({v});
+    storage::TransactionEvent e;
+    e.transaction_id = 1;
+    e.timestamp = at(0);
+    e.received_at = at(0);
+    s.transactions.add_event(e);
+  });
+  RawConnection raw(path);
+  CHECK(raw.integer("SELECT COUNT(*) FROM device_variables") == 1);
+  CHECK(raw.integer("SELECT COUNT(*) FROM transaction_events") == 1);
+  CHECK(raw.text("SELECT name FROM schema_migrations WHERE version = 2") == "0002_ocpp201.sql");
+  CHECK(raw.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") == 1);
 }
 
 TEST_CASE("the database is in WAL mode") {

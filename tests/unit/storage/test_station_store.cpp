@@ -20,6 +20,7 @@ TEST_CASE("a station is stored with every field and read back") {
   s.connected = true;
   s.last_seen = at(10);
   s.last_boot = at(5);
+  s.boot_reason = "PowerUp";
   write_sync(*db, [s](Session& ses) { ses.stations.put(s); });
 
   auto got = read_sync(*db, [](Session& ses) { return ses.stations.get("CP-1"); });
@@ -36,6 +37,7 @@ TEST_CASE("a station is stored with every field and read back") {
   CHECK(got->last_seen == at(10));
   CHECK(got->last_boot == at(5));
   CHECK(got->created_at == at(0));
+  CHECK(got->boot_reason == "PowerUp");
 }
 
 TEST_CASE("an unknown station is absent") {
@@ -192,4 +194,55 @@ TEST_CASE("a connector of an unknown station is refused by the foreign key") {
   c.updated_at = at(0);
   CHECK_THROWS_WITH(write_sync(*db, [c](Session& s) { s.stations.put_connector(c); }),
                     Catch::Contains("FOREIGN KEY"));
+}
+
+TEST_CASE("a station's boot reason is listed and replaced with the row") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  write_sync(*db, [](Session& s) {
+    auto st = station("CS1");
+    st.boot_reason = "Watchdog";
+    s.stations.put(st);
+  });
+  auto listed = read_sync(*db, [](Session& s) { return s.stations.list(); });
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].boot_reason == "Watchdog");
+  // Reconnecting as 1.6 (no boot reason) clears it: put replaces the whole row.
+  write_sync(*db, [](Session& s) { s.stations.put(station("CS1")); });
+  CHECK(read_sync(*db, [](Session& s) { return *s.stations.get("CS1"); }).boot_reason.empty());
+}
+
+TEST_CASE("removing a station takes its device model and reports along but keeps 2.0.1 history") {
+  TempDir dir;
+  const auto path = dir.file("csms.db");
+  auto db = open(path);
+  write_sync(*db, [](Session& s) {
+    s.stations.put(station("CS1"));
+    storage::DeviceVariable v;
+    v.station_id = "CS1";
+    v.component = "OCPPCommCtrlr";
+    v.variable = "HeartbeatInterval";
+    v.updated_at = at(0);
+    s.device_model.put({v});
+    s.device_model.add_report_part("CS1", 1, 0, false, 1, at(0), at(0));
+    auto id = s.transactions.insert(transaction("CS1", 1, "TAG", 0));
+    storage::TransactionEvent e;
+    e.transaction_id = id;
+    e.type = storage::TxEventType::Started;
+    e.timestamp = at(0);
+    e.received_at = at(0);
+    s.transactions.add_event(e);
+    storage::StationNotification n;
+    n.station_id = "CS1";
+    n.action = "NotifyEvent";
+    n.received_at = at(1);
+    n.payload = "{}";
+    s.notifications.append(n);
+  });
+  REQUIRE(write_sync(*db, [](Session& s) { return s.stations.remove("CS1"); }));
+  RawConnection raw(path);
+  CHECK(raw.integer("SELECT COUNT(*) FROM device_variables") == 0);
+  CHECK(raw.integer("SELECT COUNT(*) FROM device_report_parts") == 0);
+  CHECK(raw.integer("SELECT COUNT(*) FROM transaction_events") == 1);
+  CHECK(raw.integer("SELECT COUNT(*) FROM station_notifications") == 1);
 }

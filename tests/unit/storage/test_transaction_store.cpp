@@ -235,3 +235,102 @@ TEST_CASE("orphan stops are kept per station in arrival order") {
   CHECK(got[1].transaction_id == 99);
   CHECK(read_sync(*db, [](Session& s) { return s.transactions.orphan_stops("CP3"); }).empty());
 }
+
+TEST_CASE("a 1.6 transaction reads back with the 2.0.1 columns at their defaults") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  auto id = write_sync(
+      *db, [](Session& s) { return s.transactions.insert(transaction("CP1", 1, "TAG", 0)); });
+  auto got = read_sync(*db, [id](Session& s) { return s.transactions.get(id); });
+  REQUIRE(got.has_value());
+  CHECK_FALSE(got->offline);
+  CHECK(got->charging_state.empty());
+  CHECK_FALSE(got->remote_start_id.has_value());
+}
+
+TEST_CASE("the 2.0.1 columns come back from every way of finding a transaction") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  Transaction t = transaction("CS1", 1, "TAG", 0);
+  t.station_tx_id = "tx-1";
+  t.offline = true;
+  t.charging_state = "EVConnected";
+  t.remote_start_id = 42;
+  auto id = write_sync(*db, [t](Session& s) { return s.transactions.insert(t); });
+  auto found = read_sync(*db, [id](Session& s) {
+    TransactionFilter all;
+    return std::vector<Transaction>{
+        *s.transactions.get(id), *s.transactions.find_by_station_tx_id("CS1", "tx-1"),
+        *s.transactions.find_start("CS1", 1, "TAG", at(0), 1000), s.transactions.list(all).at(0)};
+  });
+  for (const auto& f : found) {
+    CHECK(f.offline);
+    CHECK(f.charging_state == "EVConnected");
+    CHECK(f.remote_start_id == std::optional<std::int64_t>(42));
+  }
+  // update() writes them too, an absent remote start id included.
+  Transaction changed = found[0];
+  changed.offline = false;
+  changed.charging_state = "Idle";
+  changed.remote_start_id = std::nullopt;
+  write_sync(*db, [changed](Session& s) { s.transactions.update(changed); });
+  auto got = read_sync(*db, [id](Session& s) { return *s.transactions.get(id); });
+  CHECK_FALSE(got.offline);
+  CHECK(got.charging_state == "Idle");
+  CHECK_FALSE(got.remote_start_id.has_value());
+}
+
+TEST_CASE("transaction events with the same seqNo in different transactions are all kept") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  auto event = [](std::int64_t tx, std::int64_t seq) {
+    storage::TransactionEvent e;
+    e.transaction_id = tx;
+    e.seq_no = seq;
+    e.type = seq == 0 ? storage::TxEventType::Started : storage::TxEventType::Updated;
+    e.timestamp = at(seq);
+    e.trigger_reason = "Authorized";
+    e.received_at = at(50);
+    return e;
+  };
+  auto added = write_sync(*db, [event](Session& s) {
+    // Out of order and with a gap (seqNo 1 of transaction 1 never came).
+    return std::vector<bool>{s.transactions.add_event(event(1, 2)),
+                             s.transactions.add_event(event(2, 0)),
+                             s.transactions.add_event(event(1, 0))};
+  });
+  CHECK(added == std::vector<bool>{true, true, true});
+  auto events = read_sync(*db, [](Session& s) { return s.transactions.events(1); });
+  REQUIRE(events.size() == 2);
+  CHECK(events[0].seq_no == 0);
+  CHECK(events[0].type == storage::TxEventType::Started);
+  CHECK(events[1].seq_no == 2);
+  CHECK(events[1].transaction_id == 1);
+  CHECK(events[1].trigger_reason == "Authorized");
+  CHECK(events[1].received_at == at(50));
+  CHECK_FALSE(events[1].stopped_reason.has_value());
+  CHECK_FALSE(events[1].id_tag.has_value());
+  CHECK_FALSE(events[1].offline);
+  CHECK(read_sync(*db, [](Session& s) { return s.transactions.events(2); }).size() == 1);
+}
+
+TEST_CASE("a retried transaction event leaves the stored one as it was") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  storage::TransactionEvent e;
+  e.transaction_id = 3;
+  e.seq_no = 1;
+  e.type = storage::TxEventType::Updated;
+  e.timestamp = at(1);
+  e.trigger_reason = "ChargingStateChanged";
+  e.received_at = at(2);
+  CHECK(write_sync(*db, [e](Session& s) { return s.transactions.add_event(e); }));
+  auto retry = e;
+  retry.offline = true;
+  retry.received_at = at(60);
+  CHECK_FALSE(write_sync(*db, [retry](Session& s) { return s.transactions.add_event(retry); }));
+  auto events = read_sync(*db, [](Session& s) { return s.transactions.events(3); });
+  REQUIRE(events.size() == 1);
+  CHECK_FALSE(events[0].offline);
+  CHECK(events[0].received_at == at(2));
+}
