@@ -170,9 +170,10 @@ TEST_CASE("TransactionEvents that arrive late, twice and out of order make one t
                evse + token + R"(,"meterValue":[)" + energy("2026-01-01T10:00:00Z", 1000) + "]"));
   CHECK(str(started[2]["idTokenInfo"]["status"]) == "Accepted");
 
-  auto ended = st.call(tx_event("e3", "Ended", 3, "2026-01-01T10:30:00Z",
-                                R"(,"meterValue":[)" + energy("2026-01-01T10:30:00Z", 4500) + "]",
-                                R"(,"stoppedReason":"EVDisconnected")"));
+  auto ended =
+      st.call(tx_event("e3", "Ended", 3, "2026-01-01T10:30:00Z",
+                       R"(,"meterValue":[)" + energy("2026-01-01T10:30:00Z", 4500) + "]",
+                       R"(,"stoppedReason":"EVDisconnected","chargingState":"EVConnected")"));
   CHECK(ended[0].GetInt() == 3);
   auto shown = csms.ctl_json({"tx", "show", "TX-9"});
   REQUIRE(shown["seqNoGaps"].IsArray());
@@ -184,8 +185,10 @@ TEST_CASE("TransactionEvents that arrive late, twice and out of order make one t
   CHECK(shown["events"][1]["offline"].GetBool());
   CHECK(str(shown["events"][2]["stoppedReason"]) == "EVDisconnected");
   // A late Updated after Ended must not reopen the transaction.
+  // ... nor its charging state overwrite the newer one.
   CHECK(st.call(tx_event("u2", "Updated", 2, "2026-01-01T10:20:00Z",
-                         R"(,"meterValue":[)" + energy("2026-01-01T10:20:00Z", 4000) + "]"))[0]
+                         R"(,"meterValue":[)" + energy("2026-01-01T10:20:00Z", 4000) + "]",
+                         R"(,"chargingState":"SuspendedEV")"))[0]
             .GetInt() == 3);
 
   auto list = csms.ctl_json({"tx", "list", "--station", "CS1"});
@@ -202,6 +205,7 @@ TEST_CASE("TransactionEvents that arrive late, twice and out of order make one t
   CHECK((*tx)["energyWh"].GetDouble() == Approx(3500.0));
   CHECK_FALSE((*tx)["authRejected"].GetBool());
   CHECK((*tx)["offline"].GetBool());
+  CHECK(str((*tx)["chargingState"]) == "EVConnected");
   CHECK(csms.ctl_json({"tx", "show", "TX-9"})["seqNoGaps"].Size() == 0);
 }
 

@@ -161,9 +161,10 @@ namespace {
 
 // What one 2.0.1 event says about its transaction. Order-independent where the
 // order can be wrong: the start is the earliest time seen, an end is never
-// undone, the first id token is the one that started it.
+// undone, the first id token is the one that started it, and the charging
+// state comes from the newest event (`newest`: no higher seqNo is stored).
 void apply_event(storage::Transaction& tx, const TxEventRequest& req,
-                 const std::optional<AuthInfo>& auth) {
+                 const std::optional<AuthInfo>& auth, bool newest) {
   const storage::TransactionEvent& ev = req.event;
   if (req.evse_id && tx.evse_id == 0) tx.evse_id = *req.evse_id;
   if (req.connector_id && tx.connector_id == 0) tx.connector_id = *req.connector_id;
@@ -175,10 +176,8 @@ void apply_event(storage::Transaction& tx, const TxEventRequest& req,
   if (ev.offline) tx.offline = true;
   if (req.remote_start_id) tx.remote_start_id = req.remote_start_id;
   if (req.reservation_id) tx.reservation_id = req.reservation_id;
-  const bool ended = tx.stop_time.has_value();
-  if (req.charging_state && (!ended || ev.type == storage::TxEventType::Ended))
-    tx.charging_state = *req.charging_state;
-  if (ev.type == storage::TxEventType::Ended && !ended) {
+  if (req.charging_state && newest) tx.charging_state = *req.charging_state;
+  if (ev.type == storage::TxEventType::Ended && !tx.stop_time) {
     tx.stop_time = ev.timestamp;
     // The spec lets a station omit stoppedReason only when it is Local.
     tx.stop_reason = ev.stopped_reason.value_or("Local");
@@ -213,7 +212,8 @@ void TransactionService::event(const TxEventRequest& req,
           result->duplicate = true;  // a retry: answered again, applied once
           return;
         }
-        apply_event(*tx, req, result->auth);
+        const bool newest = s.transactions.last_seq_no(tx->id) == req.event.seq_no;
+        apply_event(*tx, req, result->auth, newest);
         auto samples = req.samples;
         for (auto& sm : samples) {
           sm.transaction_id = tx->id;

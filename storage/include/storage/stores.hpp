@@ -89,6 +89,8 @@ class TransactionStore {
   virtual bool add_event(const TransactionEvent& event) = 0;
   /// The transaction's events by seq_no.
   virtual std::vector<TransactionEvent> events(std::int64_t transaction_id) = 0;
+  /// The highest seq_no stored for the transaction, if any.
+  virtual std::optional<std::int64_t> last_seq_no(std::int64_t transaction_id) = 0;
 };
 
 /// Meter samples. Inserting a sample identical to a stored one (same station,

@@ -50,6 +50,7 @@ class SqliteTransactionStore final : public TransactionStore {
   std::vector<OrphanStop> orphan_stops(const std::string& station_id) override;
   bool add_event(const TransactionEvent& event) override;
   std::vector<TransactionEvent> events(std::int64_t transaction_id) override;
+  std::optional<std::int64_t> last_seq_no(std::int64_t transaction_id) override;
 
  private:
   SqliteDatabase& db_;

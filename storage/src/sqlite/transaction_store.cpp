@@ -206,4 +206,11 @@ std::vector<TransactionEvent> SqliteTransactionStore::events(std::int64_t transa
   return out;
 }
 
+std::optional<std::int64_t> SqliteTransactionStore::last_seq_no(std::int64_t transaction_id) {
+  Statement st(db_, "SELECT MAX(seq_no) FROM transaction_events WHERE transaction_id = ?");
+  st.bind_all(transaction_id);
+  st.step();
+  return st.opt_int64(0);
+}
+
 }  // namespace storage::sqlite

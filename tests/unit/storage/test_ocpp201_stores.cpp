@@ -88,6 +88,9 @@ TEST_CASE("a transaction event is stored once per seqNo and read back in seqNo o
   CHECK(events[1].offline);
   CHECK(events[1].timestamp == at(3));
   CHECK(read_sync(*db, [](Session& s) { return s.transactions.events(6); }).empty());
+  CHECK(read_sync(*db, [](Session& s) { return s.transactions.last_seq_no(5); }) ==
+        std::optional<std::int64_t>(3));
+  CHECK_FALSE(read_sync(*db, [](Session& s) { return s.transactions.last_seq_no(6); }));
 }
 
 TEST_CASE("a transaction's samples of one measurand come in time order") {
