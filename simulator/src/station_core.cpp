@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "ocpp/common/frame.hpp"
+
 namespace simulator {
 namespace {
 
@@ -14,7 +16,8 @@ constexpr Duration kBootRetryFallback{10000};
 
 StationCore::StationCore(ocpp::Version version, StationSettings settings, Link& link,
                          Scheduler& scheduler, EventSink& events, Logger log)
-    : settings_(std::move(settings)),
+    : version_(version),
+      settings_(std::move(settings)),
       link_(link),
       scheduler_(scheduler),
       events_(events),
@@ -25,6 +28,8 @@ StationCore::StationCore(ocpp::Version version, StationSettings settings, Link& 
       step_timer_(scheduler),
       reboot_timer_(scheduler),
       shutdown_timer_(scheduler) {
+  // Both versions' serial number field holds 25 characters.
+  if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
   messenger_.set_call_handler(this);
   messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
     on_transaction_reply(call, reply);
@@ -102,6 +107,23 @@ void StationCore::on_link_failure(const LinkFailure& failure) {
   }
 }
 
+void StationCore::send_boot() {
+  OutgoingCall call = boot_request();
+  call.priority = true;
+  call.on_reply = [this, epoch = epoch_](const CallReply& reply) {
+    if (epoch == epoch_) on_boot_reply(reply);
+  };
+  messenger_.call(std::move(call));
+}
+
+void StationCore::on_boot_reply(const CallReply& reply) {
+  if (!reply.ok()) return boot_failed(reply);
+  std::string error;
+  auto answer = read_boot_answer(*reply.result, error);
+  if (!answer) return boot_invalid("invalid BootNotification response: " + error);
+  boot_answered(answer->status, answer->interval, answer->accepted);
+}
+
 void StationCore::boot_failed(const CallReply& reply) {
   if (reply.kind == CallReply::Kind::Dropped) return;  // the next connection boots again
   log_.warn("BootNotification {}; retrying", describe_failure(reply));
@@ -177,6 +199,30 @@ void StationCore::finish_waiter(StepWaiters& waiters, std::int64_t session,
   w.done(w.result.value_or(StepResult::success()));
 }
 
+std::string StationCore::expected_start_status(std::int64_t session) const {
+  auto it = start_waiters_.find(session);
+  return it != start_waiters_.end() ? it->second.expect : std::string("Accepted");
+}
+
+bool StationCore::transaction_answered(StepWaiters& waiters, const OutgoingCall& call,
+                                       const CallReply& reply, std::string_view what,
+                                       std::string_view where) {
+  if (reply.ok()) return true;
+  if (reply.kind != CallReply::Kind::Unsendable) {
+    emit_error(fmt::format("{} on {} {} {}", what, where, call.connector, describe_failure(reply)));
+  }
+  finish_waiter(waiters, call.session,
+                StepResult::failure(fmt::format("{} {}", what, describe_failure(reply))));
+  return false;
+}
+
+void StationCore::transaction_answer_invalid(StepWaiters& waiters, const OutgoingCall& call,
+                                             std::string_view action, const std::string& error) {
+  const std::string message = fmt::format("invalid {} response: {}", action, error);
+  emit_error(message);
+  finish_waiter(waiters, call.session, StepResult::failure(message));
+}
+
 void StationCore::release_waiters() {
   // Offline: the messages stay queued and go later; the steps need not wait.
   for (auto* waiters : {&start_waiters_, &stop_waiters_}) {
@@ -184,6 +230,56 @@ void StationCore::release_waiters() {
     waiters->clear();
     for (auto& [session, w] : taken) w.done(w.result.value_or(StepResult::success()));
   }
+}
+
+// ---------------------------------------------------------------------------
+// CSMS calls and steps
+
+CallAnswer StationCore::answer_call(const ocpp::Frame& call,
+                                    const std::function<CallAnswer()>& handler, bool known,
+                                    std::string_view station) {
+  if (!handler) {
+    log_.info("answering {} to {}", known ? "NotSupported" : "NotImplemented", call.action());
+    return {ocpp::make_call_error(
+                call.id(), known ? ocpp::ErrorCode::NotSupported : ocpp::ErrorCode::NotImplemented,
+                version_,
+                known ? fmt::format("{} is not supported by this {}", call.action(), station)
+                      : fmt::format("unknown action {}", call.action())),
+            {}};
+  }
+  try {
+    return handler();
+  } catch (const std::exception& e) {
+    log_.error("{} failed: {}", call.action(), e.what());
+    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::InternalError, version_, e.what()),
+            {}};
+  }
+}
+
+void StationCore::charge_step(const Step& step, bool has_transaction, std::string_view where,
+                              StepDone done) {
+  if (!has_transaction) {
+    return done(StepResult::failure(fmt::format("no transaction on {} {}", where, step.connector)));
+  }
+  step_timer_.start(seconds_to_duration(step.seconds.value_or(0)),
+                    [done = std::move(done)] { done(StepResult::success()); });
+}
+
+std::function<void(const CallReply&)> StationCore::status_step_reply(StepDone done) {
+  return [done = std::move(done)](const CallReply& reply) {
+    // Offline is fine: the status is reported when the connection is back.
+    if (reply.kind == CallReply::Kind::Error) {
+      return done(StepResult::failure("StatusNotification " + describe_failure(reply)));
+    }
+    done(StepResult::success());
+  };
+}
+
+void StationCore::status_not_sent(const std::function<void(const CallReply&)>& on_reply) {
+  if (!on_reply) return;
+  CallReply dropped;
+  dropped.kind = CallReply::Kind::Dropped;
+  on_reply(dropped);
 }
 
 // ---------------------------------------------------------------------------

@@ -12,11 +12,13 @@
 #include <string>
 #include <string_view>
 
+#include "ocpp/common/json.hpp"
 #include "ocpp/common/version.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
 #include "simulator/messenger.hpp"
+#include "simulator/scenario.hpp"
 #include "simulator/scheduler.hpp"
 #include "simulator/station.hpp"
 
@@ -73,9 +75,19 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   const StationSettings& settings() const { return settings_; }
 
  protected:
+  /// What a BootNotification response said.
+  struct BootAnswer {
+    std::string status;
+    std::int64_t interval = 0;
+    bool accepted = false;
+  };
+
   // --- What each version supplies.
-  /// Queues a BootNotification (priority: the only CALL allowed before acceptance).
-  virtual void send_boot() = 0;
+  /// This version's BootNotification as it stands now.
+  virtual OutgoingCall boot_request() const = 0;
+  /// Decodes a BootNotification response; nullopt with `error` set when invalid.
+  virtual std::optional<BootAnswer> read_boot_answer(const rapidjson::Value& payload,
+                                                     std::string& error) const = 0;
   virtual void send_heartbeat() = 0;
   /// The current heartbeat interval in s (0: none).
   virtual std::int64_t heartbeat_interval_s() const = 0;
@@ -90,13 +102,8 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   virtual void reset_state() {}
 
   // --- Shared machinery.
-  /// A BootNotification went unanswered or failed: retry later (not when dropped:
-  /// the next connection boots anyway).
-  void boot_failed(const CallReply& reply);
-  /// The boot answer could not be decoded: report and retry later.
-  void boot_invalid(const std::string& why);
-  /// A decoded boot answer: `boot` event, then accepted or retry after `interval`.
-  void boot_answered(std::string_view status, std::int64_t interval, bool accepted);
+  /// Queues a BootNotification (priority: the only CALL allowed before acceptance).
+  void send_boot();
   void schedule_heartbeat();
   /// A reset of `type`: ends sessions with `end_sessions`, delivers what that
   /// queued (bounded), closes, reset_state(), reconnects after the reset delay.
@@ -108,9 +115,35 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
                         std::string expect = {});
   /// One answer for `session` (the first result counts); the step ends after the last.
   void finish_waiter(StepWaiters& waiters, std::int64_t session, std::optional<StepResult> result);
+  /// The authorization status the start step waiting for `session` counts as success.
+  std::string expected_start_status(std::int64_t session) const;
+  /// The answer to a transaction message `what` on `where` (connector or EVSE)
+  /// that a step may wait for in `waiters`: true for a CALLRESULT; otherwise
+  /// it is reported (unless the messenger already did: Unsendable) and fails the step.
+  bool transaction_answered(StepWaiters& waiters, const OutgoingCall& call, const CallReply& reply,
+                            std::string_view what, std::string_view where);
+  /// A CALLRESULT to transaction message `action` that did not decode: reported; fails the step.
+  void transaction_answer_invalid(StepWaiters& waiters, const OutgoingCall& call,
+                                  std::string_view action, const std::string& error);
+
+  /// Answers a CSMS CALL with `handler`; without one, NotSupported when the
+  /// action is `known` to this OCPP version (not played by this `station`
+  /// kind), else NotImplemented. An exception it throws is an InternalError.
+  CallAnswer answer_call(const ocpp::Frame& call, const std::function<CallAnswer()>& handler,
+                         bool known, std::string_view station);
+
+  /// A charge step: the transaction on `where` (there must be one) runs for the step's seconds.
+  void charge_step(const Step& step, bool has_transaction, std::string_view where, StepDone done);
+  /// What a status step makes of its StatusNotification's answer.
+  static std::function<void(const CallReply&)> status_step_reply(StepDone done);
+  /// A status not sent for want of a connection: `on_reply` hears Dropped (it
+  /// goes with the statuses reported when the connection is back).
+  static void status_not_sent(const std::function<void(const CallReply&)>& on_reply);
+
   void emit_error(const std::string& message);
   Clock::time_point now() const { return scheduler_.now(); }
 
+  const ocpp::Version version_;
   StationSettings settings_;
   Link& link_;
   Scheduler& scheduler_;
@@ -127,6 +160,14 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   Timer step_timer_;
 
  private:
+  void on_boot_reply(const CallReply& reply);
+  /// A BootNotification went unanswered or failed: retry later (not when dropped:
+  /// the next connection boots anyway).
+  void boot_failed(const CallReply& reply);
+  /// The boot answer could not be decoded: report and retry later.
+  void boot_invalid(const std::string& why);
+  /// A decoded boot answer: `boot` event, then accepted or retry after `interval`.
+  void boot_answered(std::string_view status, std::int64_t interval, bool accepted);
   void on_booted();
   void complete_reboot();
   void release_waiters();

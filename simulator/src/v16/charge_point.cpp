@@ -8,6 +8,7 @@
 #include "ocpp/common/utf8.hpp"
 #include "ocpp/v16/codec.hpp"
 #include "rpc.hpp"
+#include "station_steps.hpp"
 
 namespace simulator::v16 {
 
@@ -19,19 +20,12 @@ std::chrono::seconds seconds(std::int64_t s) {
   return std::chrono::seconds(s);
 }
 
-template <typename Enum>
-bool valid_enum(const std::string& text) {
-  Enum e{};
-  return from_string(text, e);
-}
-
 }  // namespace
 
 ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& scheduler,
                          EventSink& events, Logger log)
     : StationCore(ocpp::Version::v16, std::move(settings), link, scheduler, events, std::move(log)),
       config_(default_configuration(settings_)) {
-  if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
   connectors_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
   for (auto& c : connectors_) c.meter = Meter(settings_.power_w);
 }
@@ -39,28 +33,22 @@ ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& schedu
 // ---------------------------------------------------------------------------
 // Boot and heartbeat
 
-void ChargePoint::send_boot() {
+OutgoingCall ChargePoint::boot_request() const {
   BootNotificationRequest req;
   req.chargePointVendor = settings_.vendor;
   req.chargePointModel = settings_.model;
   req.chargePointSerialNumber = settings_.serial_number;
   req.firmwareVersion = settings_.firmware_version;
   req.meterType = "ocpp-sim meter";
-  OutgoingCall call = make_call(req);
-  call.priority = true;
-  call.on_reply = [this, epoch = epoch_](const CallReply& reply) {
-    if (epoch == epoch_) on_boot_reply(reply);
-  };
-  messenger_.call(std::move(call));
+  return make_call(req);
 }
 
-void ChargePoint::on_boot_reply(const CallReply& reply) {
-  if (!reply.ok()) return boot_failed(reply);
-  std::string error;
-  auto resp = decode<BootNotificationResponse>(*reply.result, error);
-  if (!resp) return boot_invalid("invalid BootNotification response: " + error);
-  boot_answered(to_string(resp->status), resp->interval,
-                resp->status == RegistrationStatus::Accepted);
+std::optional<StationCore::BootAnswer> ChargePoint::read_boot_answer(
+    const rapidjson::Value& payload, std::string& error) const {
+  auto resp = decode<BootNotificationResponse>(payload, error);
+  if (!resp) return std::nullopt;
+  return BootAnswer{std::string(to_string(resp->status)), resp->interval,
+                    resp->status == RegistrationStatus::Accepted};
 }
 
 std::int64_t ChargePoint::heartbeat_interval_s() const {
@@ -110,15 +98,7 @@ void ChargePoint::set_status(int connector, ChargePointStatus status, ChargePoin
 
 void ChargePoint::report_status(int connector, std::function<void(const CallReply&)> on_reply) {
   auto& c = connectors_[static_cast<std::size_t>(connector)];
-  if (!ready()) {
-    // Reported when the connection is back (report_changed_statuses).
-    if (on_reply) {
-      CallReply dropped;
-      dropped.kind = CallReply::Kind::Dropped;
-      on_reply(dropped);
-    }
-    return;
-  }
+  if (!ready()) return status_not_sent(on_reply);  // see report_changed_statuses
   StatusNotificationRequest req;
   req.connectorId = connector;
   req.errorCode = c.error;
@@ -424,23 +404,11 @@ void ChargePoint::on_transaction_reply(const OutgoingCall& call, const CallReply
 }
 
 void ChargePoint::on_start_reply(const OutgoingCall& call, const CallReply& reply) {
-  auto waiter = start_waiters_.find(call.session);
-  const std::string expect = waiter != start_waiters_.end() ? waiter->second.expect : "Accepted";
-  if (!reply.ok()) {
-    emit_error(fmt::format("StartTransaction on connector {} {}", call.connector,
-                           describe_failure(reply)));
-    finish_waiter(start_waiters_, call.session,
-                  StepResult::failure("StartTransaction " + describe_failure(reply)));
-    return;
-  }
+  const std::string expect = expected_start_status(call.session);
+  if (!transaction_answered(start_waiters_, call, reply, "StartTransaction", "connector")) return;
   std::string error;
   auto resp = decode<StartTransactionResponse>(*reply.result, error);
-  if (!resp) {
-    emit_error("invalid StartTransaction response: " + error);
-    finish_waiter(start_waiters_, call.session,
-                  StepResult::failure("invalid StartTransaction response: " + error));
-    return;
-  }
+  if (!resp) return transaction_answer_invalid(start_waiters_, call, "StartTransaction", error);
   auto request = decode_text<StartTransactionRequest>(call.payload);
   const std::string id_tag = request ? request->idTag : std::string();
   const std::string status(to_string(resp->idTagInfo.status));
@@ -481,23 +449,10 @@ void ChargePoint::on_start_reply(const OutgoingCall& call, const CallReply& repl
 }
 
 void ChargePoint::on_stop_reply(const OutgoingCall& call, const CallReply& reply) {
-  if (!reply.ok()) {
-    if (reply.kind != CallReply::Kind::Unsendable) {
-      emit_error(fmt::format("StopTransaction on connector {} {}", call.connector,
-                             describe_failure(reply)));
-    }
-    finish_waiter(stop_waiters_, call.session,
-                  StepResult::failure("StopTransaction " + describe_failure(reply)));
-    return;
-  }
+  if (!transaction_answered(stop_waiters_, call, reply, "StopTransaction", "connector")) return;
   std::string error;
   auto resp = decode<StopTransactionResponse>(*reply.result, error);
-  if (!resp) {
-    emit_error("invalid StopTransaction response: " + error);
-    finish_waiter(stop_waiters_, call.session,
-                  StepResult::failure("invalid StopTransaction response: " + error));
-    return;
-  }
+  if (!resp) return transaction_answer_invalid(stop_waiters_, call, "StopTransaction", error);
   auto request = decode_text<StopTransactionRequest>(reply.sent_payload);
   if (request && resp->idTagInfo && request->idTag &&
       config_.get_bool("AuthorizationCacheEnabled", true)) {
@@ -581,27 +536,8 @@ std::optional<std::string> ChargePoint::check_step(const Step& step) const {
     default:
       break;
   }
-  if (step.kind == StepKind::Stop && !valid_enum<Reason>(step.reason)) {
-    return fmt::format("{}: \"{}\" is not a 1.6 stop Reason", where, step.reason);
-  }
-  const std::string& tag = step.id_tag ? *step.id_tag : settings_.id_tag;
-  if ((step.kind == StepKind::Authorize || step.kind == StepKind::Start) &&
-      ocpp::utf8_length(tag) > 20) {
-    return fmt::format("{}: idTag \"{}\" is longer than 20 characters", where, tag);
-  }
-  if (step.expect) {
-    const bool ok = step.kind == StepKind::DataTransfer
-                        ? valid_enum<DataTransferStatus>(*step.expect)
-                        : valid_enum<AuthorizationStatus>(*step.expect);
-    if (!ok) return fmt::format("{}: \"{}\" is not a status it can answer", where, *step.expect);
-  }
-  if (step.kind == StepKind::DataTransfer) {
-    if (ocpp::utf8_length(step.vendor_id) > 255) return where + ": vendorId is over 255 characters";
-    if (step.message_id && ocpp::utf8_length(*step.message_id) > 50) {
-      return where + ": messageId is over 50 characters";
-    }
-  }
-  return std::nullopt;
+  return check_step_fields<Reason, AuthorizationStatus, DataTransferStatus>(
+      step, where, settings_.id_tag, 20, "1.6 stop Reason");
 }
 
 void ChargePoint::run_step(const Step& step, StepDone done) {
@@ -614,12 +550,7 @@ void ChargePoint::run_step(const Step& step, StepDone done) {
       return start_session(n, step.id_tag.value_or(settings_.id_tag), false, step.repeat,
                            step.expect, std::move(done));
     case StepKind::Charge:
-      if (!connectors_[static_cast<std::size_t>(n)].session) {
-        return done(StepResult::failure(fmt::format("no transaction on connector {}", n)));
-      }
-      step_timer_.start(seconds_to_duration(step.seconds.value_or(0)),
-                        [done = std::move(done)] { done(StepResult::success()); });
-      return;
+      return charge_step(step, has_session(n), "connector", std::move(done));
     case StepKind::Stop: {
       Reason reason{};
       from_string(step.reason, reason);
@@ -630,13 +561,7 @@ void ChargePoint::run_step(const Step& step, StepDone done) {
       ChargePointErrorCode error{};
       from_string(step.status, status);
       from_string(step.error_code, error);
-      return set_status(n, status, error, step.info, [done](const CallReply& reply) {
-        // Offline is fine: the status is reported when the connection is back.
-        if (reply.kind == CallReply::Kind::Error) {
-          return done(StepResult::failure("StatusNotification " + describe_failure(reply)));
-        }
-        done(StepResult::success());
-      });
+      return set_status(n, status, error, step.info, status_step_reply(std::move(done)));
     }
     case StepKind::Heartbeat:
     case StepKind::DataTransfer:
@@ -650,19 +575,13 @@ void ChargePoint::step_authorize(const Step& step, StepDone done) {
   if (!ready()) return done(StepResult::failure("offline: Authorize cannot be sent"));
   const std::string id_tag = step.id_tag.value_or(settings_.id_tag);
   OutgoingCall call = make_call(AuthorizeRequest{id_tag});
-  call.on_reply = [this, id_tag, expect = step.expect, done](const CallReply& reply) {
-    if (!reply.ok()) return done(StepResult::failure("Authorize " + describe_failure(reply)));
-    std::string error;
-    auto resp = decode<AuthorizeResponse>(*reply.result, error);
-    if (!resp) return done(StepResult::failure("invalid Authorize response: " + error));
-    if (config_.get_bool("AuthorizationCacheEnabled", true)) auth_cache_[id_tag] = resp->idTagInfo;
-    const std::string status(to_string(resp->idTagInfo.status));
-    if (expect && status != *expect) {
-      return done(StepResult::failure(
-          fmt::format("Authorize for {} answered {}, not {}", id_tag, status, *expect)));
-    }
-    done(StepResult::success());
-  };
+  call.on_reply = step_reply<AuthorizeResponse>(
+      "Authorize", std::move(done),
+      [this, id_tag, expect = step.expect](const AuthorizeResponse& resp) {
+        if (config_.get_bool("AuthorizationCacheEnabled", true))
+          auth_cache_[id_tag] = resp.idTagInfo;
+        return expect_status("Authorize for " + id_tag, to_string(resp.idTagInfo.status), expect);
+      });
   messenger_.call(std::move(call));
 }
 
@@ -671,34 +590,18 @@ void ChargePoint::step_simple_call(const Step& step, StepDone done) {
     return done(StepResult::failure(fmt::format("offline: {} cannot be sent", describe(step))));
   }
   if (step.kind == StepKind::Heartbeat) {
-    OutgoingCall call = make_call(HeartbeatRequest{});
-    call.on_reply = [done](const CallReply& reply) {
-      if (!reply.ok()) return done(StepResult::failure("Heartbeat " + describe_failure(reply)));
-      std::string error;
-      if (!decode<HeartbeatResponse>(*reply.result, error)) {
-        return done(StepResult::failure("invalid Heartbeat response: " + error));
-      }
-      done(StepResult::success());
-    };
-    return messenger_.call(std::move(call));
+    return messenger_.call(
+        heartbeat_step_call<HeartbeatRequest, HeartbeatResponse>(std::move(done)));
   }
   DataTransferRequest req;
   req.vendorId = step.vendor_id;
   req.messageId = step.message_id;
   req.data = step.data;
   OutgoingCall call = make_call(req);
-  call.on_reply = [expect = step.expect, done](const CallReply& reply) {
-    if (!reply.ok()) return done(StepResult::failure("DataTransfer " + describe_failure(reply)));
-    std::string error;
-    auto resp = decode<DataTransferResponse>(*reply.result, error);
-    if (!resp) return done(StepResult::failure("invalid DataTransfer response: " + error));
-    const std::string status(to_string(resp->status));
-    if (expect && status != *expect) {
-      return done(
-          StepResult::failure(fmt::format("DataTransfer answered {}, not {}", status, *expect)));
-    }
-    done(StepResult::success());
-  };
+  call.on_reply = step_reply<DataTransferResponse>(
+      "DataTransfer", std::move(done), [expect = step.expect](const DataTransferResponse& resp) {
+        return expect_status("DataTransfer", to_string(resp.status), expect);
+      });
   messenger_.call(std::move(call));
 }
 

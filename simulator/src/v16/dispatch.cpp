@@ -1,4 +1,5 @@
 // Answers to the CSMS's CALLs, as a 1.6 charge point gives them.
+#include <functional>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -40,25 +41,10 @@ CallAnswer ChargePoint::handle_call(const ocpp::Frame& call) {
       {"UnlockConnector", &ChargePoint::on_unlock},
   };
   auto it = handlers.find(call.action());
-  if (it == handlers.end()) {
-    // Known to 1.6 but not played by this charger, or not 1.6 at all.
-    const bool known = find_action(call.action()) != nullptr;
-    log_.info("answering {} to {}", known ? "NotSupported" : "NotImplemented", call.action());
-    return {ocpp::make_call_error(
-                call.id(), known ? ocpp::ErrorCode::NotSupported : ocpp::ErrorCode::NotImplemented,
-                ocpp::Version::v16,
-                known ? fmt::format("{} is not supported by this charge point", call.action())
-                      : fmt::format("unknown action {}", call.action())),
-            {}};
-  }
-  try {
-    return (this->*(it->second))(call);
-  } catch (const std::exception& e) {
-    log_.error("{} failed: {}", call.action(), e.what());
-    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::InternalError, ocpp::Version::v16,
-                                  e.what()),
-            {}};
-  }
+  std::function<CallAnswer()> handler;
+  if (it != handlers.end()) handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  // No handler: known to 1.6 but not played by this charger, or not 1.6 at all.
+  return answer_call(call, handler, find_action(call.action()) != nullptr, "charge point");
 }
 
 bool ChargePoint::can_start(int connector) const {

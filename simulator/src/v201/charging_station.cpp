@@ -10,18 +10,13 @@
 #include "ocpp/common/utf8.hpp"
 #include "ocpp/v201/codec.hpp"
 #include "rpc.hpp"
+#include "station_steps.hpp"
 
 namespace simulator::v201 {
 
 using namespace ocpp::v201;
 
 namespace {
-
-template <typename Enum>
-bool valid_enum(const std::string& text) {
-  Enum e{};
-  return from_string(text, e);
-}
 
 const ComponentRef kStationComponent{"ChargingStation"};
 
@@ -82,7 +77,6 @@ ChargingStation::ChargingStation(StationSettings settings, Link& link, Scheduler
                   std::move(log)),
       model_(default_device_model(settings_)),
       idle_reset_timer_(scheduler) {
-  if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
   evses_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
   for (auto& e : evses_) e.meter = Meter(settings_.power_w);
   // Transaction ids must not repeat when the simulator restarts: without a
@@ -97,28 +91,22 @@ ChargingStation::ChargingStation(StationSettings settings, Link& link, Scheduler
 // ---------------------------------------------------------------------------
 // Boot and heartbeat
 
-void ChargingStation::send_boot() {
+OutgoingCall ChargingStation::boot_request() const {
   BootNotificationRequest req;
   req.reason = boot_reason_;
   req.chargingStation.vendorName = settings_.vendor;
   req.chargingStation.model = settings_.model;
   req.chargingStation.serialNumber = settings_.serial_number;
   req.chargingStation.firmwareVersion = settings_.firmware_version;
-  OutgoingCall call = make_call(req);
-  call.priority = true;
-  call.on_reply = [this, epoch = epoch_](const CallReply& reply) {
-    if (epoch == epoch_) on_boot_reply(reply);
-  };
-  messenger_.call(std::move(call));
+  return make_call(req);
 }
 
-void ChargingStation::on_boot_reply(const CallReply& reply) {
-  if (!reply.ok()) return boot_failed(reply);
-  std::string error;
-  auto resp = decode<BootNotificationResponse>(*reply.result, error);
-  if (!resp) return boot_invalid("invalid BootNotification response: " + error);
-  boot_answered(to_string(resp->status), resp->interval,
-                resp->status == RegistrationStatusEnumType::Accepted);
+std::optional<StationCore::BootAnswer> ChargingStation::read_boot_answer(
+    const rapidjson::Value& payload, std::string& error) const {
+  auto resp = decode<BootNotificationResponse>(payload, error);
+  if (!resp) return std::nullopt;
+  return BootAnswer{std::string(to_string(resp->status)), resp->interval,
+                    resp->status == RegistrationStatusEnumType::Accepted};
 }
 
 std::int64_t ChargingStation::heartbeat_interval_s() const {
@@ -202,15 +190,8 @@ void ChargingStation::set_status(int evse, ConnectorStatusEnumType status,
 void ChargingStation::report_status(int evse, std::function<void(const CallReply&)> on_reply,
                                     bool triggered) {
   auto& e = evses_[static_cast<std::size_t>(evse)];
-  if (!ready() && !(triggered && online())) {
-    // Reported when the connection is back (report_statuses).
-    if (on_reply) {
-      CallReply dropped;
-      dropped.kind = CallReply::Kind::Dropped;
-      on_reply(dropped);
-    }
-    return;
-  }
+  if (!ready() && !(triggered && online()))
+    return status_not_sent(on_reply);  // see report_statuses
   StatusNotificationRequest req;
   req.timestamp = scheduler_.wall_now();
   req.connectorStatus = e.status;
@@ -647,24 +628,13 @@ void ChargingStation::on_transaction_reply(const OutgoingCall& call, const CallR
 
 void ChargingStation::on_started_reply(const OutgoingCall& call, const TransactionEventRequest& req,
                                        const CallReply& reply) {
-  auto waiter = start_waiters_.find(call.session);
-  const std::string expect =
-      waiter != start_waiters_.end() ? waiter->second.expect : std::string("Accepted");
-  if (!reply.ok()) {
-    emit_error(fmt::format("TransactionEvent Started on EVSE {} {}", call.connector,
-                           describe_failure(reply)));
-    finish_waiter(start_waiters_, call.session,
-                  StepResult::failure("TransactionEvent Started " + describe_failure(reply)));
+  const std::string expect = expected_start_status(call.session);
+  if (!transaction_answered(start_waiters_, call, reply, "TransactionEvent Started", "EVSE")) {
     return;
   }
   std::string error;
   auto resp = decode<TransactionEventResponse>(*reply.result, error);
-  if (!resp) {
-    emit_error("invalid TransactionEvent response: " + error);
-    finish_waiter(start_waiters_, call.session,
-                  StepResult::failure("invalid TransactionEvent response: " + error));
-    return;
-  }
+  if (!resp) return transaction_answer_invalid(start_waiters_, call, "TransactionEvent", error);
   const std::string token = req.idToken ? req.idToken->idToken : std::string();
   // No idTokenInfo: the CSMS had nothing to object to the authorization.
   const std::string status(resp->idTokenInfo ? to_string(resp->idTokenInfo->status)
@@ -709,21 +679,11 @@ void ChargingStation::check_token_info(const OutgoingCall& call, const Transacti
 
 void ChargingStation::on_ended_reply(const OutgoingCall& call, const TransactionEventRequest& req,
                                      const CallReply& reply) {
-  if (!reply.ok()) {
-    emit_error(fmt::format("TransactionEvent Ended on EVSE {} {}", call.connector,
-                           describe_failure(reply)));
-    finish_waiter(stop_waiters_, call.session,
-                  StepResult::failure("TransactionEvent Ended " + describe_failure(reply)));
-    return;
-  }
+  // TransactionEvents never wait for a CSMS id, so are never Unsendable.
+  if (!transaction_answered(stop_waiters_, call, reply, "TransactionEvent Ended", "EVSE")) return;
   std::string error;
   auto resp = decode<TransactionEventResponse>(*reply.result, error);
-  if (!resp) {
-    emit_error("invalid TransactionEvent response: " + error);
-    finish_waiter(stop_waiters_, call.session,
-                  StepResult::failure("invalid TransactionEvent response: " + error));
-    return;
-  }
+  if (!resp) return transaction_answer_invalid(stop_waiters_, call, "TransactionEvent", error);
   if (resp->idTokenInfo && req.idToken) remember(*req.idToken, *resp->idTokenInfo);
   if (stop_reported_.insert(call.session).second) {
     Event e("transaction_stopped");
@@ -790,27 +750,8 @@ std::optional<std::string> ChargingStation::check_step(const Step& step) const {
     }
     if (step.info) return fmt::format("{}: info is OCPP 1.6 only", where);
   }
-  if (step.kind == StepKind::Stop && !valid_enum<ReasonEnumType>(step.reason)) {
-    return fmt::format("{}: \"{}\" is not a 2.0.1 stoppedReason", where, step.reason);
-  }
-  const std::string& tag = step.id_tag ? *step.id_tag : settings_.id_tag;
-  if ((step.kind == StepKind::Authorize || step.kind == StepKind::Start) &&
-      ocpp::utf8_length(tag) > 36) {
-    return fmt::format("{}: idTag \"{}\" is longer than 36 characters", where, tag);
-  }
-  if (step.expect) {
-    const bool ok = step.kind == StepKind::DataTransfer
-                        ? valid_enum<DataTransferStatusEnumType>(*step.expect)
-                        : valid_enum<AuthorizationStatusEnumType>(*step.expect);
-    if (!ok) return fmt::format("{}: \"{}\" is not a status it can answer", where, *step.expect);
-  }
-  if (step.kind == StepKind::DataTransfer) {
-    if (ocpp::utf8_length(step.vendor_id) > 255) return where + ": vendorId is over 255 characters";
-    if (step.message_id && ocpp::utf8_length(*step.message_id) > 50) {
-      return where + ": messageId is over 50 characters";
-    }
-  }
-  return std::nullopt;
+  return check_step_fields<ReasonEnumType, AuthorizationStatusEnumType, DataTransferStatusEnumType>(
+      step, where, settings_.id_tag, 36, "2.0.1 stoppedReason");
 }
 
 void ChargingStation::run_step(const Step& step, StepDone done) {
@@ -827,12 +768,7 @@ void ChargingStation::run_step(const Step& step, StepDone done) {
       return start_transaction(n, std::move(request), std::move(done));
     }
     case StepKind::Charge:
-      if (!has_transaction(n)) {
-        return done(StepResult::failure(fmt::format("no transaction on EVSE {}", n)));
-      }
-      step_timer_.start(seconds_to_duration(step.seconds.value_or(0)),
-                        [done = std::move(done)] { done(StepResult::success()); });
-      return;
+      return charge_step(step, has_transaction(n), "EVSE", std::move(done));
     case StepKind::Stop: {
       ReasonEnumType reason{};
       from_string(step.reason, reason);
@@ -841,13 +777,7 @@ void ChargingStation::run_step(const Step& step, StepDone done) {
     case StepKind::Status: {
       ConnectorStatusEnumType status{};
       from_string(step.status, status);
-      return set_status(n, status, [done](const CallReply& reply) {
-        // Offline is fine: the status is reported when the connection is back.
-        if (reply.kind == CallReply::Kind::Error) {
-          return done(StepResult::failure("StatusNotification " + describe_failure(reply)));
-        }
-        done(StepResult::success());
-      });
+      return set_status(n, status, status_step_reply(std::move(done)));
     }
     case StepKind::Heartbeat:
     case StepKind::DataTransfer:
@@ -862,19 +792,13 @@ void ChargingStation::step_authorize(const Step& step, StepDone done) {
   AuthorizeRequest req;
   req.idToken = id_token(step.id_tag.value_or(settings_.id_tag));
   OutgoingCall call = make_call(req);
-  call.on_reply = [this, token = req.idToken, expect = step.expect, done](const CallReply& reply) {
-    if (!reply.ok()) return done(StepResult::failure("Authorize " + describe_failure(reply)));
-    std::string error;
-    auto resp = decode<AuthorizeResponse>(*reply.result, error);
-    if (!resp) return done(StepResult::failure("invalid Authorize response: " + error));
-    remember(token, resp->idTokenInfo);
-    const std::string status(to_string(resp->idTokenInfo.status));
-    if (expect && status != *expect) {
-      return done(StepResult::failure(
-          fmt::format("Authorize for {} answered {}, not {}", token.idToken, status, *expect)));
-    }
-    done(StepResult::success());
-  };
+  call.on_reply = step_reply<AuthorizeResponse>(
+      "Authorize", std::move(done),
+      [this, token = req.idToken, expect = step.expect](const AuthorizeResponse& resp) {
+        remember(token, resp.idTokenInfo);
+        return expect_status("Authorize for " + token.idToken, to_string(resp.idTokenInfo.status),
+                             expect);
+      });
   messenger_.call(std::move(call));
 }
 
@@ -883,16 +807,8 @@ void ChargingStation::step_simple_call(const Step& step, StepDone done) {
     return done(StepResult::failure(fmt::format("offline: {} cannot be sent", describe(step))));
   }
   if (step.kind == StepKind::Heartbeat) {
-    OutgoingCall call = make_call(HeartbeatRequest{});
-    call.on_reply = [done](const CallReply& reply) {
-      if (!reply.ok()) return done(StepResult::failure("Heartbeat " + describe_failure(reply)));
-      std::string error;
-      if (!decode<HeartbeatResponse>(*reply.result, error)) {
-        return done(StepResult::failure("invalid Heartbeat response: " + error));
-      }
-      done(StepResult::success());
-    };
-    return messenger_.call(std::move(call));
+    return messenger_.call(
+        heartbeat_step_call<HeartbeatRequest, HeartbeatResponse>(std::move(done)));
   }
   DataTransferRequest req;
   req.vendorId = step.vendor_id;
@@ -904,18 +820,10 @@ void ChargingStation::step_simple_call(const Step& step, StepDone done) {
     req.data = ocpp::RawJson{ocpp::to_compact_json(text)};
   }
   OutgoingCall call = make_call(req);
-  call.on_reply = [expect = step.expect, done](const CallReply& reply) {
-    if (!reply.ok()) return done(StepResult::failure("DataTransfer " + describe_failure(reply)));
-    std::string error;
-    auto resp = decode<DataTransferResponse>(*reply.result, error);
-    if (!resp) return done(StepResult::failure("invalid DataTransfer response: " + error));
-    const std::string status(to_string(resp->status));
-    if (expect && status != *expect) {
-      return done(
-          StepResult::failure(fmt::format("DataTransfer answered {}, not {}", status, *expect)));
-    }
-    done(StepResult::success());
-  };
+  call.on_reply = step_reply<DataTransferResponse>(
+      "DataTransfer", std::move(done), [expect = step.expect](const DataTransferResponse& resp) {
+        return expect_status("DataTransfer", to_string(resp.status), expect);
+      });
   messenger_.call(std::move(call));
 }
 

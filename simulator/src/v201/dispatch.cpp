@@ -1,5 +1,6 @@
 // Answers to the CSMS's CALLs, as a 2.0.1 charging station gives them (the
 // device model's commands are in reports.cpp).
+#include <functional>
 #include <map>
 #include <string_view>
 #include <utility>
@@ -10,6 +11,7 @@
 #include "ocpp/v201/codec.hpp"
 #include "rpc.hpp"
 #include "simulator/v201/charging_station.hpp"
+#include "v201/commands.hpp"
 
 namespace simulator::v201 {
 
@@ -18,18 +20,6 @@ using namespace ocpp::v201;
 namespace {
 
 constexpr std::string_view kVendorId = "ocpp-sim";
-
-template <typename Request, typename Fn>
-CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
-  return simulator::answer<Request>(call, ocpp::Version::v201, std::forward<Fn>(fn));
-}
-
-StatusInfoType status_info(std::string reason_code, std::string detail = {}) {
-  StatusInfoType info;
-  info.reasonCode = std::move(reason_code);
-  if (!detail.empty()) info.additionalInfo = std::move(detail);
-  return info;
-}
 
 }  // namespace
 
@@ -51,25 +41,10 @@ CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
       {"UnlockConnector", &ChargingStation::on_unlock},
   };
   auto it = handlers.find(call.action());
-  if (it == handlers.end()) {
-    // Known to 2.0.1 but not played by this station, or not 2.0.1 at all.
-    const bool known = find_action(call.action()) != nullptr;
-    log_.info("answering {} to {}", known ? "NotSupported" : "NotImplemented", call.action());
-    return {ocpp::make_call_error(
-                call.id(), known ? ocpp::ErrorCode::NotSupported : ocpp::ErrorCode::NotImplemented,
-                ocpp::Version::v201,
-                known ? fmt::format("{} is not supported by this charging station", call.action())
-                      : fmt::format("unknown action {}", call.action())),
-            {}};
-  }
-  try {
-    return (this->*(it->second))(call);
-  } catch (const std::exception& e) {
-    log_.error("{} failed: {}", call.action(), e.what());
-    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::InternalError, ocpp::Version::v201,
-                                  e.what()),
-            {}};
-  }
+  std::function<CallAnswer()> handler;
+  if (it != handlers.end()) handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  // No handler: known to 2.0.1 but not played by this station, or not 2.0.1 at all.
+  return answer_call(call, handler, find_action(call.action()) != nullptr, "charging station");
 }
 
 bool ChargingStation::can_start(int evse) const {

@@ -1,6 +1,8 @@
 // The device model's commands: GetBaseReport and GetReport (answered, then
 // NotifyReport parts), GetVariables and SetVariables.
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <utility>
@@ -11,17 +13,13 @@
 #include "rpc.hpp"
 #include "simulator/config_store.hpp"
 #include "simulator/v201/charging_station.hpp"
+#include "v201/commands.hpp"
 
 namespace simulator::v201 {
 
 using namespace ocpp::v201;
 
 namespace {
-
-template <typename Request, typename Fn>
-CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
-  return simulator::answer<Request>(call, ocpp::Version::v201, std::forward<Fn>(fn));
-}
 
 ComponentRef ref_of(const ComponentType& c) {
   ComponentRef ref;
@@ -95,11 +93,63 @@ bool matches(const DeviceVariable& v, const ComponentVariableType& entry) {
   return !entry.variable->instance || iequals(*entry.variable->instance, v.instance);
 }
 
-StatusInfoType status_info(std::string reason_code, std::string detail) {
-  StatusInfoType info;
-  info.reasonCode = std::move(reason_code);
-  if (!detail.empty()) info.additionalInfo = std::move(detail);
-  return info;
+/// GetBaseReport's and GetReport's answer: Accepted, then `send` the
+/// selection as NotifyReports; EmptyResultSet when nothing matched.
+template <typename Response>
+Outcome<Response> report_outcome(std::vector<const DeviceVariable*> selected,
+                                 std::function<void(std::vector<const DeviceVariable*>)> send) {
+  Outcome<Response> out{{}, {}};
+  out.response.status = selected.empty() ? GenericDeviceModelStatusEnumType::EmptyResultSet
+                                         : GenericDeviceModelStatusEnumType::Accepted;
+  if (!selected.empty()) {
+    out.then = [send = std::move(send), selected = std::move(selected)] { send(selected); };
+  }
+  return out;
+}
+
+/// A CALL with more `name` items (`field`) than ItemsPerMessage's `limit`:
+/// the CALLERROR that refuses the lot, as 2.0.1 lets a station.
+template <typename Request, typename Items>
+std::optional<CallAnswer> over_items_limit(const ocpp::Frame& call, Items Request::*field,
+                                           std::string_view name, std::int64_t limit) {
+  Request probe;
+  ocpp::DecodeContext ctx;
+  if (!read(call.payload(), probe, ctx) ||
+      static_cast<std::int64_t>((probe.*field).size()) <= limit) {
+    return std::nullopt;
+  }
+  return CallAnswer{
+      ocpp::make_call_error(call.id(), ocpp::ErrorCode::OccurrenceConstraintViolation,
+                            ocpp::Version::v201, fmt::format("more than {} {} items", limit, name)),
+      {}};
+}
+
+/// A Get/SetVariables result echoing the address of the request's `item`.
+template <typename Result, typename Item>
+Result result_for(const Item& item) {
+  Result result;
+  result.component = item.component;
+  result.variable = item.variable;
+  result.attributeType = item.attributeType;
+  return result;
+}
+
+/// Get/SetVariableStatusEnumType for an access outcome (both spell them alike).
+template <typename Status>
+Status access_status(VariableAccess access) {
+  switch (access) {
+    case VariableAccess::Accepted:
+      return Status::Accepted;
+    case VariableAccess::Rejected:
+      return Status::Rejected;
+    case VariableAccess::UnknownComponent:
+      return Status::UnknownComponent;
+    case VariableAccess::UnknownVariable:
+      return Status::UnknownVariable;
+    case VariableAccess::NotSupportedAttributeType:
+      return Status::NotSupportedAttributeType;
+  }
+  return Status::Rejected;  // not reached: the switch covers every VariableAccess
 }
 
 }  // namespace
@@ -148,15 +198,9 @@ CallAnswer ChargingStation::on_get_base_report(const ocpp::Frame& call) {
                           (req.reportBase == ReportBaseEnumType::SummaryInventory && v.summary);
       if (wanted) selected.push_back(&v);
     }
-    Outcome<GetBaseReportResponse> out{{}, {}};
-    out.response.status = selected.empty() ? GenericDeviceModelStatusEnumType::EmptyResultSet
-                                           : GenericDeviceModelStatusEnumType::Accepted;
-    if (!selected.empty()) {
-      out.then = [this, id = req.requestId, selected = std::move(selected)] {
-        send_report(id, selected);
-      };
-    }
-    return out;
+    return report_outcome<GetBaseReportResponse>(
+        std::move(selected),
+        [this, id = req.requestId](auto variables) { send_report(id, std::move(variables)); });
   });
 }
 
@@ -187,38 +231,22 @@ CallAnswer ChargingStation::on_get_report(const ocpp::Frame& call) {
       }
       selected.push_back(&v);
     }
-    Outcome<GetReportResponse> out{{}, {}};
-    out.response.status = selected.empty() ? GenericDeviceModelStatusEnumType::EmptyResultSet
-                                           : GenericDeviceModelStatusEnumType::Accepted;
-    if (!selected.empty()) {
-      out.then = [this, id = req.requestId, selected = std::move(selected)] {
-        send_report(id, selected);
-      };
-    }
-    return out;
+    return report_outcome<GetReportResponse>(
+        std::move(selected),
+        [this, id = req.requestId](auto variables) { send_report(id, std::move(variables)); });
   });
 }
 
 CallAnswer ChargingStation::on_get_variables(const ocpp::Frame& call) {
-  GetVariablesRequest probe;
-  ocpp::DecodeContext ctx;
-  const std::int64_t limit =
-      model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "GetVariables");
-  if (read(call.payload(), probe, ctx) &&
-      static_cast<std::int64_t>(probe.getVariableData.size()) > limit) {
-    // More items than ItemsPerMessage allows: 2.0.1 lets the station refuse the lot.
-    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::OccurrenceConstraintViolation,
-                                  ocpp::Version::v201,
-                                  fmt::format("more than {} getVariableData items", limit)),
-            {}};
+  if (auto refused = over_items_limit(
+          call, &GetVariablesRequest::getVariableData, "getVariableData",
+          model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "GetVariables"))) {
+    return std::move(*refused);
   }
   return answer<GetVariablesRequest>(call, [this](const auto& req) {
     Outcome<GetVariablesResponse> out{{}, {}};
     for (const auto& item : req.getVariableData) {
-      GetVariableResultType result;
-      result.component = item.component;
-      result.variable = item.variable;
-      result.attributeType = item.attributeType;
+      auto result = result_for<GetVariableResultType>(item);
       const ComponentRef ref = ref_of(item.component);
       const std::string instance = item.variable.instance.value_or("");
       std::string value;
@@ -227,24 +255,11 @@ CallAnswer ChargingStation::on_get_variables(const ocpp::Frame& call) {
           *item.attributeType != AttributeEnumType::Actual) {
         access = VariableAccess::NotSupportedAttributeType;  // only Actual values here
       }
-      switch (access) {
-        case VariableAccess::Accepted:
-          result.attributeStatus = GetVariableStatusEnumType::Accepted;
-          result.attributeValue = std::move(value);
-          break;
-        case VariableAccess::Rejected:
-          result.attributeStatus = GetVariableStatusEnumType::Rejected;
-          result.attributeStatusInfo = status_info("WriteOnly", "the variable cannot be read");
-          break;
-        case VariableAccess::UnknownComponent:
-          result.attributeStatus = GetVariableStatusEnumType::UnknownComponent;
-          break;
-        case VariableAccess::UnknownVariable:
-          result.attributeStatus = GetVariableStatusEnumType::UnknownVariable;
-          break;
-        case VariableAccess::NotSupportedAttributeType:
-          result.attributeStatus = GetVariableStatusEnumType::NotSupportedAttributeType;
-          break;
+      result.attributeStatus = access_status<GetVariableStatusEnumType>(access);
+      if (access == VariableAccess::Accepted) {
+        result.attributeValue = std::move(value);
+      } else if (access == VariableAccess::Rejected) {
+        result.attributeStatusInfo = status_info("WriteOnly", "the variable cannot be read");
       }
       out.response.getVariableResult.push_back(std::move(result));
     }
@@ -253,25 +268,16 @@ CallAnswer ChargingStation::on_get_variables(const ocpp::Frame& call) {
 }
 
 CallAnswer ChargingStation::on_set_variables(const ocpp::Frame& call) {
-  SetVariablesRequest probe;
-  ocpp::DecodeContext ctx;
-  const std::int64_t limit =
-      model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "SetVariables");
-  if (read(call.payload(), probe, ctx) &&
-      static_cast<std::int64_t>(probe.setVariableData.size()) > limit) {
-    return {ocpp::make_call_error(call.id(), ocpp::ErrorCode::OccurrenceConstraintViolation,
-                                  ocpp::Version::v201,
-                                  fmt::format("more than {} setVariableData items", limit)),
-            {}};
+  if (auto refused = over_items_limit(
+          call, &SetVariablesRequest::setVariableData, "setVariableData",
+          model_.get_int("DeviceDataCtrlr", "ItemsPerMessage", 50, "SetVariables"))) {
+    return std::move(*refused);
   }
   return answer<SetVariablesRequest>(call, [this](const auto& req) {
     Outcome<SetVariablesResponse> out{{}, {}};
     std::vector<const DeviceVariable*> changed;
     for (const auto& item : req.setVariableData) {
-      SetVariableResultType result;
-      result.component = item.component;
-      result.variable = item.variable;
-      result.attributeType = item.attributeType;
+      auto result = result_for<SetVariableResultType>(item);
       const ComponentRef ref = ref_of(item.component);
       const std::string instance = item.variable.instance.value_or("");
       const bool actual = !item.attributeType || *item.attributeType == AttributeEnumType::Actual;
@@ -285,26 +291,13 @@ CallAnswer ChargingStation::on_set_variables(const ocpp::Frame& call) {
       } else {
         outcome = model_.set(ref, item.variable.name, instance, item.attributeValue);
       }
-      switch (outcome.access) {
-        case VariableAccess::Accepted:
-          result.attributeStatus = SetVariableStatusEnumType::Accepted;
-          if (std::find(changed.begin(), changed.end(), outcome.variable) == changed.end()) {
-            changed.push_back(outcome.variable);
-          }
-          break;
-        case VariableAccess::Rejected:
-          result.attributeStatus = SetVariableStatusEnumType::Rejected;
-          result.attributeStatusInfo = status_info(outcome.reason_code, outcome.detail);
-          break;
-        case VariableAccess::UnknownComponent:
-          result.attributeStatus = SetVariableStatusEnumType::UnknownComponent;
-          break;
-        case VariableAccess::UnknownVariable:
-          result.attributeStatus = SetVariableStatusEnumType::UnknownVariable;
-          break;
-        case VariableAccess::NotSupportedAttributeType:
-          result.attributeStatus = SetVariableStatusEnumType::NotSupportedAttributeType;
-          break;
+      result.attributeStatus = access_status<SetVariableStatusEnumType>(outcome.access);
+      if (outcome.access == VariableAccess::Accepted) {
+        if (std::find(changed.begin(), changed.end(), outcome.variable) == changed.end()) {
+          changed.push_back(outcome.variable);
+        }
+      } else if (outcome.access == VariableAccess::Rejected) {
+        result.attributeStatusInfo = status_info(outcome.reason_code, outcome.detail);
       }
       out.response.setVariableResult.push_back(std::move(result));
     }

@@ -1,11 +1,14 @@
 #pragma once
-// Test doubles for the simulator: a Link driven by the test, and a rig that
-// plays a scripted CSMS against a v16::ChargePoint on virtual time.
+// Test doubles for the simulator: a Link driven by the test, and rigs that
+// play a scripted CSMS against a station of either version on virtual time
+// (the 2.0.1 rig is in test_v201_support.hpp).
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -96,44 +99,14 @@ inline Sent parse_sent(const std::string& text) {
   return s;
 }
 
-/// A ChargePoint on virtual time whose CSMS answers from a table.
-class Rig {
+/// A station of either version on virtual time whose CSMS answers from
+/// `responses`; the version's rig adds its own answers and queries.
+template <typename Station>
+class StationRig {
  public:
-  explicit Rig(int connectors = 1, std::function<void(simulator::StationSettings&)> tweak = {}) {
-    settings.id = "CP1";
-    settings.connectors = connectors;
-    settings.meter_interval_s = 10;
-    settings.call_timeout = Duration(30000);
-    if (tweak) tweak(settings);
-    hub.listen([this](const simulator::Event& e) { events.emit(e); });
-    cp = std::make_unique<simulator::v16::ChargePoint>(settings, link, sched, hub,
-                                                       simulator::Logger());
-    responses["BootNotification"] = [](const Sent&) {
-      return std::string(
-          R"({"status":"Accepted","currentTime":"2024-01-01T00:00:00Z","interval":300})");
-    };
-    responses["Heartbeat"] = [](const Sent&) {
-      return std::string(R"({"currentTime":"2024-01-01T00:00:00Z"})");
-    };
-    responses["StatusNotification"] = [](const Sent&) { return std::string("{}"); };
-    responses["MeterValues"] = [](const Sent&) { return std::string("{}"); };
-    responses["Authorize"] = [](const Sent& s) {
-      return std::string(R"({"idTagInfo":{"status":")") +
-             (s.str("idTag") == "BAD" ? "Invalid" : "Accepted") + "\"}}";
-    };
-    responses["StartTransaction"] = [this](const Sent&) {
-      return R"({"idTagInfo":{"status":"Accepted"},"transactionId":)" + std::to_string(++last_tx) +
-             "}";
-    };
-    responses["StopTransaction"] = [](const Sent&) {
-      return std::string(R"({"idTagInfo":{"status":"Accepted"}})");
-    };
-    responses["DataTransfer"] = [](const Sent&) { return std::string(R"({"status":"Accepted"})"); };
-  }
-
   /// Connects and answers until quiet (boot, statuses).
   void boot() {
-    cp->start();
+    station->start();
     link.connect();
     answer();
   }
@@ -166,19 +139,24 @@ class Rig {
     throw std::runtime_error("no answer to " + action);
   }
 
+  /// Whether the station sent its answer to the CSMS CALL `answer` before its
+  /// first CALL of `action` (what the CALL caused comes after the answer).
+  bool answered_before(const Sent& answer, const std::string& action) const {
+    std::size_t answer_at = 0, action_at = 0;
+    for (std::size_t i = 0; i < link.sent.size(); ++i) {
+      Sent s = parse_sent(link.sent[i]);
+      if (s.type == 3 && s.id == answer.id) answer_at = i;
+      if (s.action == action && action_at == 0) action_at = i;
+    }
+    return answer_at < action_at;
+  }
+
   /// Every CALL the station sent with `action`, in order.
   std::vector<Sent> calls(const std::string& action) const {
     std::vector<Sent> out;
     for (const auto& text : link.sent) {
       Sent s = parse_sent(text);
       if (s.type == 2 && s.action == action) out.push_back(s);
-    }
-    return out;
-  }
-  std::vector<std::string> statuses(int connector) const {
-    std::vector<std::string> out;
-    for (const auto& s : calls("StatusNotification")) {
-      if (s.num("connectorId") == connector) out.push_back(s.str("status"));
     }
     return out;
   }
@@ -194,7 +172,7 @@ class Rig {
   /// Runs a step and returns its result once done (advancing time if needed).
   simulator::StepResult run(const simulator::Step& step, Duration limit = Duration(60000)) {
     std::optional<simulator::StepResult> result;
-    cp->run_step(step, [&result](simulator::StepResult r) { result = r; });
+    station->run_step(step, [&result](simulator::StepResult r) { result = r; });
     answer();
     for (Duration t{0}; !result && t < limit; t += Duration(100)) {
       sched.advance(Duration(100));
@@ -209,13 +187,66 @@ class Rig {
   simulator::RecordingEventSink events;
   simulator::EventHub hub;  // what the station emits into; `events` records it
   FakeLink link;
-  std::unique_ptr<simulator::v16::ChargePoint> cp;
+  std::unique_ptr<Station> station;
   std::map<std::string, std::function<std::string(const Sent&)>> responses;
-  std::int64_t last_tx = 100;
+
+ protected:
+  /// A station `id` with `connectors`, its settings adjusted by `tweak`, and a
+  /// CSMS that answers what both versions send alike.
+  StationRig(std::string id, int connectors,
+             const std::function<void(simulator::StationSettings&)>& tweak) {
+    settings.id = std::move(id);
+    settings.connectors = connectors;
+    settings.meter_interval_s = 10;
+    settings.call_timeout = Duration(30000);
+    if (tweak) tweak(settings);
+    hub.listen([this](const simulator::Event& e) { events.emit(e); });
+    station = std::make_unique<Station>(settings, link, sched, hub, simulator::Logger());
+    responses["BootNotification"] = [](const Sent&) {
+      return std::string(
+          R"({"status":"Accepted","currentTime":"2024-01-01T00:00:00Z","interval":300})");
+    };
+    responses["Heartbeat"] = [](const Sent&) {
+      return std::string(R"({"currentTime":"2024-01-01T00:00:00Z"})");
+    };
+    responses["StatusNotification"] = [](const Sent&) { return std::string("{}"); };
+    responses["MeterValues"] = [](const Sent&) { return std::string("{}"); };
+    responses["DataTransfer"] = [](const Sent&) { return std::string(R"({"status":"Accepted"})"); };
+  }
 
  private:
   std::size_t answered_ = 0;
   int csms_ids_ = 0;
+};
+
+/// A 1.6 ChargePoint driven by a scripted CSMS.
+class Rig : public StationRig<simulator::v16::ChargePoint> {
+ public:
+  explicit Rig(int connectors = 1, std::function<void(simulator::StationSettings&)> tweak = {})
+      : StationRig("CP1", connectors, tweak) {
+    responses["Authorize"] = [](const Sent& s) {
+      return std::string(R"({"idTagInfo":{"status":")") +
+             (s.str("idTag") == "BAD" ? "Invalid" : "Accepted") + "\"}}";
+    };
+    responses["StartTransaction"] = [this](const Sent&) {
+      return R"({"idTagInfo":{"status":"Accepted"},"transactionId":)" + std::to_string(++last_tx) +
+             "}";
+    };
+    responses["StopTransaction"] = [](const Sent&) {
+      return std::string(R"({"idTagInfo":{"status":"Accepted"}})");
+    };
+  }
+
+  /// The statuses reported for `connector`, in order.
+  std::vector<std::string> statuses(int connector) const {
+    std::vector<std::string> out;
+    for (const auto& s : calls("StatusNotification")) {
+      if (s.num("connectorId") == connector) out.push_back(s.str("status"));
+    }
+    return out;
+  }
+
+  std::int64_t last_tx = 100;
 };
 
 inline simulator::Step make_step(simulator::StepKind kind, int connector = 1) {

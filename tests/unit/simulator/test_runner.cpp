@@ -15,7 +15,8 @@ struct RunnerRig {
     auto scenario = parse_scenario(json, error);
     INFO(error);
     REQUIRE(scenario);
-    runner = std::make_unique<ScenarioRunner>(*rig.cp, rig.sched, rig.hub, Logger(), *scenario);
+    runner =
+        std::make_unique<ScenarioRunner>(*rig.station, rig.sched, rig.hub, Logger(), *scenario);
     rig.hub.listen([this](const Event& e) { runner->on_event(e); });
   }
   /// Runs until the runner calls back (or a virtual-time limit).

@@ -110,7 +110,7 @@ TEST_CASE("scenario: the 1.6 station checks values and connector ranges") {
     std::string error;
     auto s = parse_scenario(json, error);
     REQUIRE(s);
-    auto problem = rig.cp->check_step(s->steps.at(0));
+    auto problem = rig.station->check_step(s->steps.at(0));
     return problem.value_or("ok");
   };
   CHECK(check(R"({"steps":[{"do":"start","connector":2}]})") == "ok");

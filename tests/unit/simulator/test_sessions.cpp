@@ -62,7 +62,7 @@ TEST_CASE("session: a refused Authorize starts nothing and fails the step") {
   CHECK_FALSE(result.ok);
   CHECK(result.error.find("Invalid") != std::string::npos);
   CHECK(rig.calls("StartTransaction").empty());
-  CHECK_FALSE(rig.cp->has_session(1));
+  CHECK_FALSE(rig.station->has_session(1));
   CHECK(rig.statuses(1) == std::vector<std::string>{"Available"});
   Step expect_invalid = start_step(1, "BAD");
   expect_invalid.expect = "Invalid";
@@ -88,7 +88,7 @@ TEST_CASE("session: MeterValues every sample interval with energy rising at the 
     CHECK(std::string(s.payload()["meterValue"][0]["sampledValue"][0]["context"].GetString()) ==
           "Sample.Periodic");
   }
-  CHECK(rig.cp->energy_wh(1) == Approx(35.0));
+  CHECK(rig.station->energy_wh(1) == Approx(35.0));
 }
 
 TEST_CASE("session: SoC is sampled when MeterValuesSampledData asks for it") {
@@ -238,7 +238,7 @@ TEST_CASE("session: a StartTransaction lost with the connection is re-sent after
   rig.boot();
   rig.responses.erase("StartTransaction");  // the CSMS goes quiet
   std::optional<StepResult> result;
-  rig.cp->run_step(start_step(), [&](StepResult r) { result = r; });
+  rig.station->run_step(start_step(), [&](StepResult r) { result = r; });
   rig.answer();
   REQUIRE(rig.calls("StartTransaction").size() == 1);
   rig.sched.advance(Duration(30000));  // call timeout: reconnect
@@ -255,7 +255,7 @@ TEST_CASE("session: a StartTransaction lost with the connection is re-sent after
   REQUIRE(starts.size() == 2);
   CHECK(starts[0].id != starts[1].id);
   CHECK(starts[0].str("timestamp") == starts[1].str("timestamp"));
-  CHECK(rig.cp->transaction_id(1) == 8);
+  CHECK(rig.station->transaction_id(1) == 8);
 }
 
 TEST_CASE("session: charge needs a session and lasts the given time") {

@@ -20,6 +20,12 @@ std::string request_start(int remote_start_id, const std::string& token, int evs
   return payload + "}";
 }
 
+/// AuthCtrlr.AuthorizeRemoteStart on: remote starts authorize first.
+void authorize_remote_starts(Rig201& rig) {
+  rig.csms_call("SetVariables", R"({"setVariableData":[{"component":{"name":"AuthCtrlr"},
+      "variable":{"name":"AuthorizeRemoteStart"},"attributeValue":"true"}]})");
+}
+
 std::string tx_info(const Sent& event, const char* field) {
   const auto& t = event.payload()["transactionInfo"];
   return t.HasMember(field) ? text_at(t[field]) : std::string();
@@ -35,7 +41,7 @@ TEST_CASE("v201 commands: RequestStartTransaction starts with RemoteStart and re
   CHECK(answer.str("status") == "Accepted");
   rig.answer();
   CHECK(rig.calls("Authorize").empty());  // AuthorizeRemoteStart is false
-  REQUIRE(rig.cs->has_transaction(2));
+  REQUIRE(rig.station->has_transaction(2));
   auto started = rig.tx_events().at(0);
   CHECK(started.str("eventType") == "Started");
   CHECK(started.str("triggerReason") == "RemoteStart");
@@ -45,13 +51,7 @@ TEST_CASE("v201 commands: RequestStartTransaction starts with RemoteStart and re
   CHECK(text_at(started.payload()["idToken"]["type"]) == "Central");
   CHECK(*rig.events.last("transaction_started")->raw("remoteStartId") == "77");
   // The CALLRESULT went out before anything the start caused.
-  std::size_t result_at = 0, started_at = 0;
-  for (std::size_t i = 0; i < rig.link.sent.size(); ++i) {
-    auto s = simtest::parse_sent(rig.link.sent[i]);
-    if (s.type == 3 && s.id == answer.id) result_at = i;
-    if (s.action == "TransactionEvent" && started_at == 0) started_at = i;
-  }
-  CHECK(result_at < started_at);
+  CHECK(rig.answered_before(answer, "TransactionEvent"));
   const Event* answered = rig.events.last("answered");
   REQUIRE(answered);
   CHECK(*answered->string("action") == "RequestStartTransaction");
@@ -64,7 +64,7 @@ TEST_CASE("v201 commands: RequestStartTransaction picks a free EVSE; busy or unk
   CHECK(rig.csms_call("RequestStartTransaction", request_start(1, "A")).str("status") ==
         "Accepted");
   rig.answer();
-  CHECK(rig.cs->has_transaction(1));
+  CHECK(rig.station->has_transaction(1));
   CHECK(rig.csms_call("RequestStartTransaction", request_start(2, "B")).str("status") ==
         "Rejected");
   CHECK(rig.csms_call("RequestStartTransaction", request_start(3, "B", 1)).str("status") ==
@@ -77,8 +77,7 @@ TEST_CASE("v201 commands: RequestStartTransaction picks a free EVSE; busy or unk
 TEST_CASE("v201 commands: with AuthorizeRemoteStart a remote start authorizes first") {
   Rig201 rig;
   rig.boot();
-  rig.csms_call("SetVariables", R"({"setVariableData":[{"component":{"name":"AuthCtrlr"},
-      "variable":{"name":"AuthorizeRemoteStart"},"attributeValue":"true"}]})");
+  authorize_remote_starts(rig);
   CHECK(rig.csms_call("RequestStartTransaction", request_start(1, "BAD", 1)).str("status") ==
         "Accepted");
   rig.answer();
@@ -95,7 +94,7 @@ TEST_CASE("v201 commands: RequestStopTransaction ends it with RemoteStop, reason
   rig.boot();
   rig.csms_call("RequestStartTransaction", request_start(5, "A"));
   rig.answer();
-  const std::string id = *rig.cs->transaction_id(1);
+  const std::string id = *rig.station->transaction_id(1);
   CHECK(rig.csms_call("RequestStopTransaction", R"({"transactionId":"nope"})").str("status") ==
         "Rejected");
   CHECK(
@@ -129,13 +128,13 @@ TEST_CASE("v201 commands: Reset Immediate ends transactions, goes offline, boots
   CHECK_FALSE(rig.link.is_up());
   REQUIRE(rig.link.offline_requests.size() == 1);
   CHECK(rig.link.offline_requests[0] == Duration(1000));
-  CHECK_FALSE(rig.cs->booted());
+  CHECK_FALSE(rig.station->booted());
   rig.link.connect();
   rig.answer();
   auto boots = rig.calls("BootNotification");
   REQUIRE(boots.size() == 2);
   CHECK(boots[1].str("reason") == "RemoteReset");
-  CHECK(rig.cs->booted());
+  CHECK(rig.station->booted());
   CHECK(rig.statuses(1).back() == "Available");
 }
 
@@ -153,7 +152,7 @@ TEST_CASE("v201 commands: Reset OnIdle waits for the running transaction to end"
   rig.advance(Duration(1000));
   CHECK(*rig.events.last("reset")->string("type") == "OnIdle");
   CHECK_FALSE(rig.link.is_up());
-  CHECK(rig.cs->boot_reason() == BootReasonEnumType::RemoteReset);
+  CHECK(rig.station->boot_reason() == BootReasonEnumType::RemoteReset);
   // The transaction ended as the driver ended it, not by the reset.
   CHECK(tx_info(rig.tx_events().back(), "stoppedReason") == "Local");
 }
@@ -179,9 +178,9 @@ TEST_CASE("v201 commands: ChangeAvailability of an EVSE: Accepted at once, or Sc
       rig.csms_call("ChangeAvailability", R"({"operationalStatus":"Inoperative","evse":{"id":2}})")
           .str("status") == "Accepted");
   rig.answer();
-  CHECK(rig.cs->status(2) == ConnectorStatusEnumType::Unavailable);
+  CHECK(rig.station->status(2) == ConnectorStatusEnumType::Unavailable);
   CHECK(rig.statuses(2).back() == "Unavailable");
-  CHECK(rig.cs->device_model().find({"EVSE", "", 2, 0}, "Available")->value == "false");
+  CHECK(rig.station->device_model().find({"EVSE", "", 2, 0}, "Available")->value == "false");
   CHECK(rig.csms_call("RequestStartTransaction", request_start(1, "A", 2)).str("status") ==
         "Rejected");
   CHECK(rig.csms_call("ChangeAvailability", R"({"operationalStatus":"Operative","evse":{"id":2}})")
@@ -195,9 +194,9 @@ TEST_CASE("v201 commands: ChangeAvailability of an EVSE: Accepted at once, or Sc
                       R"({"operationalStatus":"Inoperative","evse":{"id":1,"connectorId":1}})")
             .str("status") == "Scheduled");
   rig.answer();
-  CHECK(rig.cs->status(1) == ConnectorStatusEnumType::Occupied);
+  CHECK(rig.station->status(1) == ConnectorStatusEnumType::Occupied);
   rig.csms_call("RequestStopTransaction",
-                R"({"transactionId":")" + *rig.cs->transaction_id(1) + "\"}");
+                R"({"transactionId":")" + *rig.station->transaction_id(1) + "\"}");
   rig.answer();
   CHECK(rig.statuses(1).back() == "Unavailable");
   CHECK(
@@ -216,7 +215,7 @@ TEST_CASE("v201 commands: ChangeAvailability of the station covers every EVSE") 
       "Accepted");
   rig.answer();
   for (int n = 1; n <= 2; ++n) CHECK(rig.statuses(n).back() == "Unavailable");
-  CHECK(rig.cs->device_model().find({"ChargingStation"}, "AvailabilityState")->value ==
+  CHECK(rig.station->device_model().find({"ChargingStation"}, "AvailabilityState")->value ==
         "Unavailable");
   CHECK(rig.csms_call("ChangeAvailability", R"({"operationalStatus":"Operative"})").str("status") ==
         "Accepted");
@@ -246,7 +245,7 @@ TEST_CASE("v201 commands: UnlockConnector answers per connector") {
   REQUIRE(rig.run(simtest::start_step()).ok);
   CHECK(rig.csms_call("UnlockConnector", R"({"evseId":1,"connectorId":1})").str("status") ==
         "OngoingAuthorizedTransaction");
-  CHECK(rig.cs->has_transaction(1));
+  CHECK(rig.station->has_transaction(1));
 }
 
 TEST_CASE("v201 commands: TriggerMessage sends what it accepts after answering") {
@@ -301,7 +300,7 @@ TEST_CASE("v201 commands: while Pending a triggered BootNotification goes at onc
            R"(","currentTime":"2024-01-01T00:00:00Z","interval":300})";
   };
   rig.boot();
-  CHECK_FALSE(rig.cs->booted());
+  CHECK_FALSE(rig.station->booted());
   CHECK(
       rig.csms_call("TriggerMessage", R"({"requestedMessage":"BootNotification"})").str("status") ==
       "Accepted");
@@ -309,7 +308,7 @@ TEST_CASE("v201 commands: while Pending a triggered BootNotification goes at onc
   auto all = rig.calls("BootNotification");
   REQUIRE(all.size() == 2);
   CHECK(all[1].str("reason") == "Triggered");
-  CHECK(rig.cs->booted());
+  CHECK(rig.station->booted());
 }
 
 TEST_CASE("v201 commands: GetTransactionStatus tells ongoing and queued") {
@@ -319,7 +318,7 @@ TEST_CASE("v201 commands: GetTransactionStatus tells ongoing and queued") {
   CHECK_FALSE(none.payload()["messagesInQueue"].GetBool());
   CHECK_FALSE(none.has("ongoingIndicator"));
   REQUIRE(rig.run(simtest::start_step()).ok);
-  const std::string id = *rig.cs->transaction_id(1);
+  const std::string id = *rig.station->transaction_id(1);
   auto ongoing = rig.csms_call("GetTransactionStatus", R"({"transactionId":")" + id + "\"}");
   CHECK(ongoing.payload()["ongoingIndicator"].GetBool());
   CHECK_FALSE(ongoing.payload()["messagesInQueue"].GetBool());
@@ -379,8 +378,7 @@ TEST_CASE("v201 commands: an invalid payload gets the decoder's 2.0.1 CALLERROR 
 TEST_CASE("v201 commands: a change Scheduled during a start that is then refused applies") {
   Rig201 rig;
   rig.boot();
-  rig.csms_call("SetVariables", R"({"setVariableData":[{"component":{"name":"AuthCtrlr"},
-      "variable":{"name":"AuthorizeRemoteStart"},"attributeValue":"true"}]})");
+  authorize_remote_starts(rig);
   CHECK(rig.csms_call("RequestStartTransaction", request_start(1, "BAD", 1)).str("status") ==
         "Accepted");
   // Authorizing: the EVSE is busy, so going inoperative waits.
@@ -388,6 +386,6 @@ TEST_CASE("v201 commands: a change Scheduled during a start that is then refused
       rig.csms_call("ChangeAvailability", R"({"operationalStatus":"Inoperative","evse":{"id":1}})")
           .str("status") == "Scheduled");
   rig.answer();  // Authorize: Invalid
-  CHECK_FALSE(rig.cs->has_transaction(1));
+  CHECK_FALSE(rig.station->has_transaction(1));
   CHECK(rig.statuses(1).back() == "Unavailable");
 }

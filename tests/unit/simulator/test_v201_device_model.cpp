@@ -152,17 +152,11 @@ TEST_CASE("v201 device model: the required variables exist with their attributes
 TEST_CASE("v201 reports: GetBaseReport is Accepted, then NotifyReport parts by ItemsPerMessage") {
   Rig201 rig(2);
   rig.boot();
-  const std::size_t total = rig.cs->device_model().variables().size();
+  const std::size_t total = rig.station->device_model().variables().size();
   auto answer = rig.csms_call("GetBaseReport", R"({"requestId":7,"reportBase":"FullInventory"})");
   CHECK(answer.str("status") == "Accepted");
   // The answer goes before the first part.
-  std::size_t answer_at = 0, first_part_at = 0;
-  for (std::size_t i = 0; i < rig.link.sent.size(); ++i) {
-    auto s = simtest::parse_sent(rig.link.sent[i]);
-    if (s.type == 3 && s.id == answer.id) answer_at = i;
-    if (s.action == "NotifyReport" && first_part_at == 0) first_part_at = i;
-  }
-  CHECK(answer_at < first_part_at);
+  CHECK(rig.answered_before(answer, "NotifyReport"));
   rig.answer();
   auto parts = report_parts(rig, 7);
   REQUIRE(parts.size() == (total + 9) / 10);
@@ -202,11 +196,12 @@ TEST_CASE("v201 reports: GetBaseReport is Accepted, then NotifyReport parts by I
 
 TEST_CASE("v201 reports: a smaller ItemsPerMessage makes more parts") {
   Rig201 rig;
-  REQUIRE(rig.cs->device_model().force({"DeviceDataCtrlr"}, "ItemsPerMessage", "3", "GetReport"));
+  REQUIRE(
+      rig.station->device_model().force({"DeviceDataCtrlr"}, "ItemsPerMessage", "3", "GetReport"));
   rig.boot();
   rig.csms_call("GetBaseReport", R"({"requestId":1,"reportBase":"FullInventory"})");
   rig.answer();
-  const std::size_t total = rig.cs->device_model().variables().size();
+  const std::size_t total = rig.station->device_model().variables().size();
   auto parts = report_parts(rig, 1);
   CHECK(parts.size() == (total + 2) / 3);
   CHECK(reported(parts).size() == total);
@@ -283,7 +278,7 @@ TEST_CASE("v201 reports: a GetBaseReport while the boot is Pending is answered a
         R"({"status":"Pending","currentTime":"2024-01-01T00:00:00Z","interval":60})");
   };
   rig.boot();
-  CHECK_FALSE(rig.cs->booted());
+  CHECK_FALSE(rig.station->booted());
   CHECK(rig.csms_call("GetBaseReport", R"({"requestId":9,"reportBase":"SummaryInventory"})")
             .str("status") == "Accepted");
   rig.answer();
@@ -335,8 +330,8 @@ TEST_CASE("v201 variables: GetVariables answers each item on its own") {
 
 TEST_CASE("v201 variables: GetVariables refuses more items than ItemsPerMessage allows") {
   Rig201 rig;
-  REQUIRE(
-      rig.cs->device_model().force({"DeviceDataCtrlr"}, "ItemsPerMessage", "2", "GetVariables"));
+  REQUIRE(rig.station->device_model().force({"DeviceDataCtrlr"}, "ItemsPerMessage", "2",
+                                            "GetVariables"));
   rig.boot();
   const std::string item =
       R"({"component":{"name":"OCPPCommCtrlr"},"variable":{"name":"HeartbeatInterval"}})";
@@ -355,12 +350,12 @@ TEST_CASE("v201 variables: SetVariables checks mutability and values, item by it
     return text_at(answer.payload()["setVariableResult"][0]["attributeStatus"]);
   };
   CHECK(status(set_variable("SampledDataCtrlr", "TxUpdatedInterval", "5")) == "Accepted");
-  CHECK(rig.cs->device_model().get_int("SampledDataCtrlr", "TxUpdatedInterval", 0) == 5);
+  CHECK(rig.station->device_model().get_int("SampledDataCtrlr", "TxUpdatedInterval", 0) == 5);
   CHECK(status(set_variable("OCPPCommCtrlr", "HeartbeatInterval", "soon")) == "Rejected");
   CHECK(status(set_variable("OCPPCommCtrlr", "HeartbeatInterval", "-1")) == "Rejected");
   CHECK(status(set_variable("AuthCtrlr", "AuthorizeRemoteStart", "maybe")) == "Rejected");
   CHECK(status(set_variable("AuthCtrlr", "AuthorizeRemoteStart", "True")) == "Accepted");
-  CHECK(rig.cs->device_model().get_bool("AuthCtrlr", "AuthorizeRemoteStart", false));
+  CHECK(rig.station->device_model().get_bool("AuthCtrlr", "AuthorizeRemoteStart", false));
   CHECK(status(set_variable("SampledDataCtrlr", "TxUpdatedMeasurands",
                             "Energy.Active.Import.Register,Bogus")) == "Rejected");
   CHECK(status(set_variable("SecurityCtrlr", "Identity", "other")) == "Rejected");
@@ -369,7 +364,7 @@ TEST_CASE("v201 variables: SetVariables checks mutability and values, item by it
   CHECK(status(set_variable("OCPPCommCtrlr", "Nope", "1")) == "UnknownVariable");
   CHECK(status(set_variable("OCPPCommCtrlr", "HeartbeatInterval", "10",
                             R"(,"attributeType":"MaxSet")")) == "NotSupportedAttributeType");
-  CHECK(rig.cs->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 300);
+  CHECK(rig.station->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 300);
 
   auto answer = rig.csms_call("SetVariables", set_variable("SecurityCtrlr", "Identity", "x"));
   const auto& info = answer.payload()["setVariableResult"][0]["attributeStatusInfo"];
@@ -386,7 +381,7 @@ TEST_CASE("v201 variables: SetVariables checks mutability and values, item by it
   REQUIRE(results.Size() == 2);
   CHECK(text_at(results[0]["attributeStatus"]) == "Accepted");
   CHECK(text_at(results[1]["attributeStatus"]) == "Rejected");
-  CHECK(rig.cs->device_model().get_int("TxCtrlr", "EVConnectionTimeOut", 0) == 90);
+  CHECK(rig.station->device_model().get_int("TxCtrlr", "EVConnectionTimeOut", 0) == 90);
 }
 
 TEST_CASE("v201 variables: a new HeartbeatInterval changes the heartbeat at once") {
@@ -431,5 +426,5 @@ TEST_CASE("v201 variables: a new MessageTimeout applies to the next CALLs") {
   rig.boot();
   rig.csms_call("SetVariables", R"({"setVariableData":[{"component":{"name":"OCPPCommCtrlr"},
       "variable":{"name":"MessageTimeout","instance":"Default"},"attributeValue":"5"}]})");
-  CHECK(rig.cs->messenger().call_timeout() == Duration(5000));
+  CHECK(rig.station->messenger().call_timeout() == Duration(5000));
 }

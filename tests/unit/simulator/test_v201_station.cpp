@@ -45,7 +45,7 @@ TEST_CASE("v201 options: --ocpp 2.0.1 selects 2.0.1 and its identity and field l
 
 TEST_CASE("v201 station: boots with reason PowerUp and its identity, then reports each EVSE") {
   Rig201 rig(2);
-  rig.cs->start();
+  rig.station->start();
   CHECK(rig.link.starts == 1);
   rig.link.connect();
   REQUIRE(rig.link.sent.size() == 1);
@@ -59,7 +59,7 @@ TEST_CASE("v201 station: boots with reason PowerUp and its identity, then report
   CHECK(text_at(station["firmwareVersion"]) == "0.1.0");
   CHECK(rig.calls("StatusNotification").empty());  // nothing before the boot is accepted
   rig.answer();
-  CHECK(rig.cs->booted());
+  CHECK(rig.station->booted());
   CHECK(*rig.events.last("boot")->string("status") == "Accepted");
   auto statuses = rig.calls("StatusNotification");
   REQUIRE(statuses.size() == 2);
@@ -70,7 +70,7 @@ TEST_CASE("v201 station: boots with reason PowerUp and its identity, then report
     CHECK(s.str("connectorStatus") == "Available");
     CHECK(s.has("timestamp"));
   }
-  CHECK(rig.cs->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 300);
+  CHECK(rig.station->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 300);
 }
 
 TEST_CASE("v201 station: Pending and Rejected boots are retried after the interval") {
@@ -84,14 +84,14 @@ TEST_CASE("v201 station: Pending and Rejected boots are retried after the interv
   };
   rig.boot();
   CHECK(boots == 1);
-  CHECK_FALSE(rig.cs->booted());
+  CHECK_FALSE(rig.station->booted());
   rig.advance(Duration(19000));
   CHECK(boots == 1);
   rig.advance(Duration(1000));
   CHECK(boots == 2);
   rig.advance(Duration(20000));
   CHECK(boots == 3);
-  CHECK(rig.cs->booted());
+  CHECK(rig.station->booted());
   CHECK(rig.calls("StatusNotification").size() == 1);
   // Every BootNotification of the power-up gives the same reason.
   for (const auto& b : rig.calls("BootNotification")) CHECK(b.str("reason") == "PowerUp");
@@ -109,7 +109,7 @@ TEST_CASE("v201 station: heartbeats follow the boot interval, or --heartbeat") {
 
   Rig201 fixed(1, [](StationSettings& s) { s.heartbeat_s = 5; });
   fixed.boot();
-  CHECK(fixed.cs->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 5);
+  CHECK(fixed.station->device_model().get_int("OCPPCommCtrlr", "HeartbeatInterval", 0) == 5);
   fixed.advance(Duration(10000));
   CHECK(fixed.calls("Heartbeat").size() == 2);
 }
@@ -122,7 +122,7 @@ TEST_CASE("v201 station: a plain reconnect does not boot again but reports chang
   Step faulted = simtest::make_step(StepKind::Status, 2);
   faulted.status = "Faulted";
   CHECK(rig.run(faulted).ok);  // offline: reported later
-  CHECK(rig.cs->status(2) == ConnectorStatusEnumType::Faulted);
+  CHECK(rig.station->status(2) == ConnectorStatusEnumType::Faulted);
   rig.link.connect();
   rig.answer();
   CHECK(rig.calls("BootNotification").size() == 1);
@@ -142,19 +142,19 @@ TEST_CASE("v201 station: status steps take 2.0.1 statuses on EVSEs 1..N only") {
         std::vector<std::string>{"Available", "Reserved", "Unavailable", "Occupied", "Available"});
   Step bad = simtest::make_step(StepKind::Status, 1);
   bad.status = "Charging";  // 1.6 only
-  CHECK(rig.cs->check_step(bad));
+  CHECK(rig.station->check_step(bad));
   bad.status = "Faulted";
   bad.error_code = "GroundFailure";
-  CHECK(rig.cs->check_step(bad));
+  CHECK(rig.station->check_step(bad));
   Step station_wide = simtest::make_step(StepKind::Status, 0);
   station_wide.status = "Available";
-  CHECK(rig.cs->check_step(station_wide));
+  CHECK(rig.station->check_step(station_wide));
   Step too_far = simtest::make_step(StepKind::Start, 3);
-  CHECK(rig.cs->check_step(too_far)->find("EVSE 3") != std::string::npos);
+  CHECK(rig.station->check_step(too_far)->find("EVSE 3") != std::string::npos);
   Step long_tag = simtest::start_step(1, std::string(37, 't'));
-  CHECK(rig.cs->check_step(long_tag));
+  CHECK(rig.station->check_step(long_tag));
   Step reason = simtest::stop_step(1, "SoftReset");  // a 1.6 reason
-  CHECK(rig.cs->check_step(reason));
+  CHECK(rig.station->check_step(reason));
 }
 
 TEST_CASE("v201 station: the device model follows availability and identity") {
@@ -163,7 +163,7 @@ TEST_CASE("v201 station: the device model follows availability and identity") {
     s.power_w = 11000;
   });
   rig.boot();
-  const auto& model = rig.cs->device_model();
+  const auto& model = rig.station->device_model();
   auto value = [&model](const simulator::v201::ComponentRef& c, const char* name) {
     const auto* v = model.find(c, name);
     return v ? v->value : std::string("<none>");
@@ -182,7 +182,7 @@ TEST_CASE("v201 station: the device model follows availability and identity") {
 TEST_CASE("v201 station: an HTTP rejection is reported, and fatal ones reach the fatal handler") {
   Rig201 rig;
   std::string fatal;
-  rig.cs->set_fatal_handler([&fatal](const std::string& why) { fatal = why; });
+  rig.station->set_fatal_handler([&fatal](const std::string& why) { fatal = why; });
   rig.link.fail({404, "unknown", true});
   CHECK(*rig.events.last("rejected")->raw("status") == "404");
   CHECK(fatal.find("404") != std::string::npos);

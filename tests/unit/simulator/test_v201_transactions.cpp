@@ -67,7 +67,7 @@ TEST_CASE("v201 transaction: Authorize, Occupied, then Started with seqNo 0 and 
   const std::string id = info(started, "transactionId");
   CHECK_FALSE(id.empty());
   CHECK(id.size() <= 36);
-  CHECK(id == rig.cs->transaction_id(1));
+  CHECK(id == rig.station->transaction_id(1));
   CHECK(sampled(started, "Energy.Active.Import.Register") == 0.0);
   const auto& reading = started.payload()["meterValue"][0]["sampledValue"][0];
   CHECK(text_at(reading["context"]) == "Transaction.Begin");
@@ -89,7 +89,7 @@ TEST_CASE("v201 transaction: Updated every TxUpdatedInterval, then Ended; seqNo 
   });
   rig.boot();
   REQUIRE(rig.run(start_step()).ok);
-  const std::string id = *rig.cs->transaction_id(1);
+  const std::string id = *rig.station->transaction_id(1);
   rig.advance(Duration(35000));
   REQUIRE(rig.run(stop_step(1, "Local")).ok);
   auto events = rig.tx_events(id);
@@ -126,11 +126,11 @@ TEST_CASE("v201 transaction: Updated every TxUpdatedInterval, then Ended; seqNo 
   CHECK(*stopped->raw("meterStop") == "35");
   CHECK(*stopped->string("reason") == "Local");
   CHECK(*stopped->string("triggerReason") == "StopAuthorized");
-  CHECK_FALSE(rig.cs->has_transaction(1));
+  CHECK_FALSE(rig.station->has_transaction(1));
 
   // The next transaction has its own id and its own seqNo from 0.
   REQUIRE(rig.run(start_step()).ok);
-  const std::string next = *rig.cs->transaction_id(1);
+  const std::string next = *rig.station->transaction_id(1);
   CHECK(next != id);
   CHECK(rig.tx_events(next).at(0).num("seqNo") == 0);
   CHECK(sampled(rig.tx_events(next).at(0), "Energy.Active.Import.Register") == Approx(35.0));
@@ -163,7 +163,7 @@ TEST_CASE("v201 transaction: ids are unique and the station's seed makes them re
     rig->boot();
     for (int i = 0; i < 3; ++i) {
       REQUIRE(rig->run(start_step()).ok);
-      ids.insert(*rig->cs->transaction_id(1));
+      ids.insert(*rig->station->transaction_id(1));
       REQUIRE(rig->run(stop_step()).ok);
     }
   }
@@ -171,7 +171,7 @@ TEST_CASE("v201 transaction: ids are unique and the station's seed makes them re
   Rig201 other(1, [](StationSettings& s) { s.seed = 7; });
   other.boot();
   REQUIRE(other.run(start_step()).ok);
-  CHECK(ids.count(*other.cs->transaction_id(1)) == 0);
+  CHECK(ids.count(*other.station->transaction_id(1)) == 0);
 }
 
 TEST_CASE("v201 transaction: a refused Authorize starts nothing; expect can ask for it") {
@@ -181,7 +181,7 @@ TEST_CASE("v201 transaction: a refused Authorize starts nothing; expect can ask 
   CHECK_FALSE(result.ok);
   CHECK(result.error.find("Invalid") != std::string::npos);
   CHECK(rig.tx_events().empty());
-  CHECK_FALSE(rig.cs->has_transaction(1));
+  CHECK_FALSE(rig.station->has_transaction(1));
   Step expect_invalid = start_step(1, "BAD");
   expect_invalid.expect = "Invalid";
   CHECK(rig.run(expect_invalid).ok);
@@ -237,9 +237,9 @@ TEST_CASE("v201 transaction: while charging, a fault suspends it with ChargingSt
   CHECK(update.str("eventType") == "Updated");
   CHECK(update.str("triggerReason") == "ChargingStateChanged");
   CHECK(info(update, "chargingState") == "SuspendedEVSE");
-  const double energy = rig.cs->energy_wh(1);
+  const double energy = rig.station->energy_wh(1);
   rig.advance(Duration(5000));
-  CHECK(rig.cs->energy_wh(1) == Approx(energy));  // no power while faulted
+  CHECK(rig.station->energy_wh(1) == Approx(energy));  // no power while faulted
   Step occupied = simtest::make_step(StepKind::Status);
   occupied.status = "Occupied";
   REQUIRE(rig.run(occupied).ok);
@@ -251,11 +251,11 @@ TEST_CASE("v201 transaction: offline events carry offline:true and go in order a
   rig.boot();
   rig.link.drop();
   REQUIRE(rig.run(start_step()).ok);  // OfflineTxForUnknownIdEnabled
-  const std::string id = *rig.cs->transaction_id(1);
+  const std::string id = *rig.station->transaction_id(1);
   rig.advance(Duration(25000));
   REQUIRE(rig.run(stop_step()).ok);
   CHECK(rig.events.count("queued") == 4);  // Started, 2 x Updated, Ended
-  CHECK(rig.cs->pending_transaction_messages() == 4);
+  CHECK(rig.station->pending_transaction_messages() == 4);
   CHECK(rig.tx_events().empty());
   rig.link.connect();
   rig.answer();
@@ -277,7 +277,7 @@ TEST_CASE("v201 transaction: offline events carry offline:true and go in order a
   CHECK(events[0].str("timestamp") < events[1].str("timestamp"));
   CHECK(*rig.events.last("queue_flushed")->raw("count") == "4");
   CHECK(*rig.events.last("transaction_stopped")->string("transactionId") == id);
-  CHECK(rig.cs->pending_transaction_messages() == 0);
+  CHECK(rig.station->pending_transaction_messages() == 0);
 
   // Online again: no offline flag.
   REQUIRE(rig.run(start_step()).ok);
@@ -305,7 +305,7 @@ TEST_CASE("v201 transaction: an unanswered event is re-sent after reconnecting, 
   rig.boot();
   rig.responses.erase("TransactionEvent");  // the CSMS goes quiet
   std::optional<StepResult> result;
-  rig.cs->run_step(start_step(), [&](StepResult r) { result = r; });
+  rig.station->run_step(start_step(), [&](StepResult r) { result = r; });
   rig.answer();
   REQUIRE(rig.tx_events().size() == 1);
   rig.sched.advance(Duration(30000));  // call timeout: reconnect
@@ -332,11 +332,11 @@ TEST_CASE("v201 transaction: --queue-file keeps undelivered events for the next 
   {
     Rig201 rig(1, [&path](StationSettings& s) { s.queue_file = path; });
     std::string error;
-    REQUIRE(rig.cs->open_queue_file(&error));
+    REQUIRE(rig.station->open_queue_file(&error));
     rig.boot();
     rig.link.drop();
     REQUIRE(rig.run(start_step()).ok);
-    id = *rig.cs->transaction_id(1);
+    id = *rig.station->transaction_id(1);
     REQUIRE(rig.run(stop_step()).ok);
   }
   Rig201 next(1, [&path](StationSettings& s) {
@@ -344,7 +344,7 @@ TEST_CASE("v201 transaction: --queue-file keeps undelivered events for the next 
     s.seed = 99;
   });
   std::string error;
-  REQUIRE(next.cs->open_queue_file(&error));
+  REQUIRE(next.station->open_queue_file(&error));
   CHECK(*next.events.last("queue_loaded")->raw("count") == "2");
   next.boot();
   auto events = next.tx_events(id);
@@ -405,7 +405,7 @@ TEST_CASE("v201 transaction: a scenario runs to scenario_done against a 2.0.1 st
     {"do":"heartbeat"}]})",
                                  error);
   REQUIRE(scenario);
-  ScenarioRunner runner(*rig.cs, rig.sched, rig.hub, Logger(), *scenario);
+  ScenarioRunner runner(*rig.station, rig.sched, rig.hub, Logger(), *scenario);
   REQUIRE_FALSE(runner.validate());
   rig.hub.listen([&runner](const Event& e) { runner.on_event(e); });
   std::optional<int> exit_code;

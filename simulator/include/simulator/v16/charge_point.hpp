@@ -74,7 +74,9 @@ class ChargePoint : public StationCore {
   enum class AuthOutcome { Accepted, Refused, NoAnswer };
 
   // StationCore
-  void send_boot() override;
+  OutgoingCall boot_request() const override;
+  std::optional<BootAnswer> read_boot_answer(const rapidjson::Value& payload,
+                                             std::string& error) const override;
   void send_heartbeat() override;
   std::int64_t heartbeat_interval_s() const override;
   void adopt_heartbeat_interval(std::int64_t interval_s) override;
@@ -83,7 +85,6 @@ class ChargePoint : public StationCore {
   void stop_activity() override;
   void reset_state() override;
 
-  void on_boot_reply(const CallReply& reply);
   void on_start_reply(const OutgoingCall& call, const CallReply& reply);
   void on_stop_reply(const OutgoingCall& call, const CallReply& reply);
 

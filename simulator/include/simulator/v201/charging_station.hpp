@@ -84,7 +84,9 @@ class ChargingStation : public StationCore {
   };
 
   // StationCore
-  void send_boot() override;
+  OutgoingCall boot_request() const override;
+  std::optional<BootAnswer> read_boot_answer(const rapidjson::Value& payload,
+                                             std::string& error) const override;
   void send_heartbeat() override;
   std::int64_t heartbeat_interval_s() const override;
   void adopt_heartbeat_interval(std::int64_t interval_s) override;
@@ -93,7 +95,6 @@ class ChargingStation : public StationCore {
   void stop_activity() override;
   void reset_state() override;
 
-  void on_boot_reply(const CallReply& reply);
   /// Queues a CALL the CSMS triggered: allowed before the boot is accepted too.
   void send_triggered(OutgoingCall call);
 
