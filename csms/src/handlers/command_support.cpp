@@ -68,6 +68,12 @@ std::vector<std::string> Params::strings(const char* name) {
   return {};
 }
 
+std::optional<std::string> Params::first_word_or(const char* name) {
+  auto words = strings("keys");
+  if (!words.empty()) return words.front();
+  return string(name, false);
+}
+
 const rapidjson::Value* Params::get(const char* name, bool required) {
   if (!ok()) return nullptr;
   auto it = doc_.FindMember(name);

@@ -33,6 +33,8 @@ class Params {
   std::optional<std::int64_t> integer(const char* name, bool required);
   std::optional<std::string> string(const char* name, bool required);
   std::vector<std::string> strings(const char* name);
+  /// The first word (keys[0]) or, without words, the optional parameter `name`.
+  std::optional<std::string> first_word_or(const char* name);
 
   template <class E>
   std::optional<E> enumeration(const char* name, bool required, const char* choices) {

@@ -29,13 +29,6 @@ void send(StationSession& session, const Request& request,
   send_command(session, request, kVersion, std::move(done));
 }
 
-// The first word (keys[0]) or the named parameter.
-std::optional<std::string> word_or(Params& p, const char* name) {
-  auto words = p.strings("keys");
-  if (!words.empty()) return words.front();
-  return p.string(name, false);
-}
-
 }  // namespace
 
 const std::vector<std::string>& command_names() {
@@ -125,7 +118,7 @@ void execute_command(StationSession& session, const Command& command,
   if (name == "trigger") {
     p.allow({"keys", "message", "connector"}, v201_only());
     w::TriggerMessageRequest req;
-    auto message = word_or(p, "message");
+    auto message = p.first_word_or("message");
     if (p.ok() && !message)
       p.fail("trigger needs the message to trigger, e.g. 'trigger Heartbeat'");
     if (message && !from_string(*message, req.requestedMessage))

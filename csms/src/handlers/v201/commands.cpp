@@ -51,12 +51,6 @@ std::optional<std::int64_t> id_number(const std::string& text) {
   return n;
 }
 
-std::optional<std::string> word_or(Params& p, const char* name) {
-  auto words = p.strings("keys");
-  if (!words.empty()) return words.front();
-  return p.string(name, false);
-}
-
 std::optional<w::EVSEType> evse_of(Params& p, const char* connector_name) {
   auto evse = p.integer("evse", false);
   auto connector = connector_name ? p.integer(connector_name, false) : std::nullopt;
@@ -344,7 +338,7 @@ void execute_command(Services& sv, StationSession& session, const Command& comma
   if (name == "trigger") {
     p.allow({"keys", "message", "evse", "connector"});
     w::TriggerMessageRequest req;
-    auto message = word_or(p, "message");
+    auto message = p.first_word_or("message");
     if (p.ok() && !message)
       p.fail("trigger needs the message to trigger, e.g. 'trigger Heartbeat'");
     if (message && !from_string(*message, req.requestedMessage))
