@@ -74,7 +74,8 @@ int main(int argc, char** argv) {
     std::string ws = "ws://" + host + ":" + std::to_string(server.ocpp_port()) + config.path_prefix;
     std::string admin = "http://" + config.admin_host + ":" + std::to_string(server.admin_port());
     std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
-              << "  chargers connect to  " << ws << "{chargePointId}   (subprotocol ocpp1.6)\n"
+              << "  chargers connect to  " << ws << "{chargePointId}   (subprotocol "
+              << csms::subprotocols_text(config) << ")\n"
               << "  admin API            " << admin
               << (token_file.empty() ? "" : "   (bearer token in " + token_file + ")") << "\n"
               << "  try:\n"

@@ -201,6 +201,13 @@ void apply_file(Config& c, const std::string& path) {
 
 }  // namespace
 
+std::string subprotocols_text(const Config& config) {
+  std::string text;
+  for (auto v : config.ocpp_versions)
+    text += (text.empty() ? "" : " or ") + std::string(ocpp::subprotocol(v));
+  return text;
+}
+
 Config parse_config(const std::vector<std::string>& args, bool& show_help) {
   Config c;
   show_help = false;

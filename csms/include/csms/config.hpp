@@ -48,6 +48,9 @@ struct Config {
 /// `show_help` instead of throwing for --help.
 Config parse_config(const std::vector<std::string>& args, bool& show_help);
 
+/// The accepted subprotocols in order of preference, e.g. "ocpp2.0.1 or ocpp1.6".
+std::string subprotocols_text(const Config& config);
+
 /// The --help text.
 std::string config_help();
 

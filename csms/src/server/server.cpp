@@ -163,11 +163,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
       // No acceptable subprotocol: the handshake completed without the header,
       // now close (OCPP-J 1.6 §3.1.2, 2.0.1 Part 4 §3.1.2).
       log::info("{}: no supported OCPP subprotocol offered, closing", answer.station_id);
-      std::string accepted;
-      for (auto v : config.ocpp_versions)
-        accepted += (accepted.empty() ? "" : " or ") + std::string(ocpp::subprotocol(v));
       conn->close(transport::close_code::kProtocolError,
-                  "no supported subprotocol; offer " + accepted);
+                  "no supported subprotocol; offer " + subprotocols_text(config));
       return;
     }
     const std::string& id = answer.station_id;
