@@ -813,12 +813,8 @@ void ChargingStation::step_simple_call(const Step& step, StepDone done) {
   DataTransferRequest req;
   req.vendorId = step.vendor_id;
   req.messageId = step.message_id;
-  if (step.data) {
-    // 2.0.1 data is any JSON; a scenario's string goes as a JSON string.
-    const rapidjson::Value text(step.data->c_str(),
-                                static_cast<rapidjson::SizeType>(step.data->size()));
-    req.data = ocpp::RawJson{ocpp::to_compact_json(text)};
-  }
+  // 2.0.1 data is any JSON; a scenario's string goes as a JSON string.
+  if (step.data) req.data = ocpp::json_string(*step.data);
   OutgoingCall call = make_call(req);
   call.on_reply = step_reply<DataTransferResponse>(
       "DataTransfer", std::move(done), [expect = step.expect](const DataTransferResponse& resp) {

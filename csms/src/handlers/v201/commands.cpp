@@ -362,10 +362,7 @@ void execute_command(Services& sv, StationSession& session, const Command& comma
     if (auto v = p.string("vendorId", true)) req.vendorId = *v;
     req.messageId = p.string("messageId", false);
     // 2.0.1 data is any JSON; the operator's text goes as a JSON string.
-    if (auto d = p.string("data", false)) {
-      rapidjson::Value text(d->c_str(), static_cast<rapidjson::SizeType>(d->size()));
-      req.data = ocpp::RawJson{ocpp::to_compact_json(text)};
-    }
+    if (auto d = p.string("data", false)) req.data = ocpp::json_string(*d);
     if (!p.ok()) return finish_invalid();
     return send(session, req, done);
   }

@@ -3,6 +3,7 @@
 // untrusted input and a compact serializer.
 
 #include "ocpp/common/json_fwd.hpp"
+#include "ocpp/common/raw_json.hpp"
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
@@ -44,6 +45,13 @@ inline std::string to_compact_json(const rapidjson::Value& v) {
   rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
   if (!v.Accept(writer)) return std::string();
   return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+/// `text` as a JSON string value, e.g. for a 2.0.1 DataTransfer's `data` when a
+/// person or a scenario gives plain text.
+inline RawJson json_string(std::string_view text) {
+  const rapidjson::Value value(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+  return RawJson{to_compact_json(value)};
 }
 
 }  // namespace ocpp
