@@ -123,6 +123,29 @@ CommandResult command_result(
   return r;
 }
 
+void run_command(const CommandTable& table, const std::map<std::string, std::string>& other_version,
+                 const std::string& version, Services& services, StationSession& session,
+                 const Command& command, CommandDone done) {
+  auto it = table.find(command.name);
+  if (it == table.end()) {
+    if (auto other = other_version.find(command.name); other != other_version.end())
+      return done(command_failure(
+          CommandError::Unsupported,
+          command.name + " is an OCPP " + std::string(version == "1.6" ? "2.0.1" : "1.6") +
+              " command; this station speaks " + version + ": use " + other->second));
+    return done(unknown_command(command.name, version, names_of(table)));
+  }
+  Params p(command.name, command.params_json, version);
+  if (p.ok()) it->second(services, session, p, done);
+  if (!p.ok()) done(command_failure(CommandError::InvalidArgument, p.problem()));
+}
+
+std::vector<std::string> names_of(const CommandTable& table) {
+  std::vector<std::string> names;
+  for (const auto& entry : table) names.push_back(entry.first);
+  return names;
+}
+
 CommandResult unknown_command(const std::string& name, const std::string& version,
                               const std::vector<std::string>& known) {
   std::string list;

@@ -18,6 +18,8 @@
 
 namespace csms {
 
+struct Services;
+
 /// Reads and checks command parameters; the first problem wins.
 class Params {
  public:
@@ -101,6 +103,27 @@ void send_command(StationSession& session, const Request& request, const std::st
         }));
   });
 }
+
+/// Receives a command's outcome; called exactly once, on the network thread.
+using CommandDone = std::function<void(CommandResult)>;
+
+/// One operator command of one OCPP version. It reads its parameters from `p`
+/// and then either sends a CALL (and later calls `done`) or returns with `p`
+/// failed, and run_command answers InvalidArgument. Never both.
+using CommandFn = std::function<void(Services&, StationSession&, Params&, CommandDone)>;
+
+/// A version's commands by name. Each block (smart charging, firmware, ...)
+/// adds its own from its own file; see handlers/v16/commands.hpp.
+using CommandTable = std::map<std::string, CommandFn>;
+
+/// Runs `command` from `table` on a `version` station. `other_version` maps the
+/// other version's command names to what to use instead.
+void run_command(const CommandTable& table, const std::map<std::string, std::string>& other_version,
+                 const std::string& version, Services& services, StationSession& session,
+                 const Command& command, CommandDone done);
+
+/// The names in `table`, sorted.
+std::vector<std::string> names_of(const CommandTable& table);
 
 /// The "unknown command" failure, listing the version's commands.
 CommandResult unknown_command(const std::string& name, const std::string& version,

@@ -240,7 +240,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     if (it->second->version() == ocpp::Version::v201)
       v201::execute_command(services, *it->second, command, std::move(done));
     else
-      v16::execute_command(*it->second, command, std::move(done));
+      v16::execute_command(services, *it->second, command, std::move(done));
   }
 
   /// Every command of either version, each once.

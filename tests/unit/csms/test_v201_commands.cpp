@@ -29,7 +29,7 @@ struct CommandRig : Rig {
     if (session->version() == ocpp::Version::v201)
       csms::v201::execute_command(*services, *session, command, done);
     else
-      csms::v16::execute_command(*session, command, done);
+      csms::v16::execute_command(*services, *session, command, done);
     std::optional<rapidjson::Document> call;
     if (!got) {
       pump_until([&] { return conn->sent.size() > before; });
@@ -279,8 +279,8 @@ TEST_CASE("2.0.1 parameters are checked before sending, naming the problem", "[c
   CHECK(
       has(rig.refused("set-config", R"({"key":"A","value":"1"})", csms::CommandError::Unsupported),
           "use set-variables"));
-  CHECK(
-      has(rig.refused("frobnicate", "{}", csms::CommandError::Unsupported), "known: remote-start"));
+  CHECK(has(rig.refused("frobnicate", "{}", csms::CommandError::Unsupported),
+            "known: availability, clear-cache"));
   CHECK(has(rig.refused("reset", "[1]"), "must be a JSON object"));
 }
 

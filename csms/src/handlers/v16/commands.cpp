@@ -1,8 +1,8 @@
 // Operator commands to OCPP 1.6 stations: parameters (JSON) -> 1.6 request ->
-// CALL -> validated 1.6 response -> JSON for the operator.
-#include <map>
+// CALL -> validated 1.6 response -> JSON for the operator. The core commands
+// are here; each other block has its own file (see commands.hpp).
+#include "handlers/v16/commands.hpp"
 
-#include "handlers/command_support.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "ocpp/v16/codec.hpp"
 
@@ -10,11 +10,6 @@ namespace csms::v16 {
 
 namespace w = ocpp::v16;
 
-namespace {
-
-constexpr const char* kVersion = "1.6";
-
-// Parameters only a 2.0.1 station takes, with what to use instead.
 const std::map<std::string, std::string>& v201_only() {
   static const std::map<std::string, std::string> advice = {
       {"evse", "use 'connector' on OCPP 1.6 stations"},
@@ -23,99 +18,92 @@ const std::map<std::string, std::string>& v201_only() {
   return advice;
 }
 
-template <class Request>
-void send(StationSession& session, const Request& request,
-          std::function<void(CommandResult)> done) {
-  send_command(session, request, kVersion, std::move(done));
+namespace {
+
+const CommandTable& commands() {
+  static const CommandTable table = [] {
+    CommandTable t;
+    add_core_commands(t);
+    return t;
+  }();
+  return table;
 }
 
 }  // namespace
 
-const std::vector<std::string>& command_names() {
-  static const std::vector<std::string> names = {
-      "remote-start", "remote-stop", "reset",       "unlock",        "availability",
-      "get-config",   "set-config",  "clear-cache", "data-transfer", "trigger"};
-  return names;
-}
-
-void execute_command(StationSession& session, const Command& command,
-                     std::function<void(CommandResult)> done) {
-  Params p(command.name, command.params_json, kVersion);
-  auto invalid = [&] { done(command_failure(CommandError::InvalidArgument, p.problem())); };
-  const std::string& name = command.name;
-
-  if (name == "remote-start") {
+void add_core_commands(CommandTable& table) {
+  table["remote-start"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"connector", "idTag"}, v201_only());
     w::RemoteStartTransactionRequest req;
     req.connectorId = p.integer("connector", false);
     if (auto tag = p.string("idTag", true)) req.idTag = *tag;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "remote-stop") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["remote-stop"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"transactionId"});
     w::RemoteStopTransactionRequest req;
     if (auto id = p.integer("transactionId", true)) req.transactionId = *id;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "reset") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["reset"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"type"}, {{"evse", "an OCPP 1.6 reset is for the whole station"}});
     w::ResetRequest req;
     if (auto t = p.string("type", false); t && (*t == "Immediate" || *t == "OnIdle"))
       p.fail("'" + *t + "' is an OCPP 2.0.1 reset type; OCPP 1.6 stations take Soft or Hard");
     req.type = p.enumeration<w::ResetType>("type", false, "Soft, Hard (OCPP 1.6)")
                    .value_or(w::ResetType::Soft);
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "unlock") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["unlock"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"connector"}, v201_only());
     w::UnlockConnectorRequest req;
     if (auto c = p.integer("connector", true)) req.connectorId = *c;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "availability") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["availability"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"connector", "type"}, v201_only());
     w::ChangeAvailabilityRequest req;
     req.connectorId = p.integer("connector", false).value_or(0);
     if (auto t = p.enumeration<w::AvailabilityType>("type", true, "Operative, Inoperative"))
       req.type = *t;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "get-config") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["get-config"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"keys"});
     w::GetConfigurationRequest req;
     auto keys = p.strings("keys");
     if (!keys.empty()) req.key = keys;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "set-config") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["set-config"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"key", "value"});
     w::ChangeConfigurationRequest req;
     if (auto k = p.string("key", true)) req.key = *k;
     if (auto v = p.string("value", true)) req.value = *v;
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "clear-cache") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["clear-cache"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({});
-    if (!p.ok()) return invalid();
-    return send(session, w::ClearCacheRequest{}, done);
-  }
-  if (name == "data-transfer") {
+    if (!p.ok()) return;
+    send(session, w::ClearCacheRequest{}, std::move(done));
+  };
+  table["data-transfer"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"vendorId", "messageId", "data"});
     w::DataTransferRequest req;
     if (auto v = p.string("vendorId", true)) req.vendorId = *v;
     req.messageId = p.string("messageId", false);
     req.data = p.string("data", false);
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
-  if (name == "trigger") {
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+  table["trigger"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     p.allow({"keys", "message", "connector"}, v201_only());
     w::TriggerMessageRequest req;
     auto message = p.first_word_or("message");
@@ -127,18 +115,24 @@ void execute_command(StationSession& session, const Command& command,
           "FirmwareStatusNotification, Heartbeat, MeterValues or StatusNotification, not '" +
           *message + "'");
     req.connectorId = p.integer("connector", false);
-    if (!p.ok()) return invalid();
-    return send(session, req, done);
-  }
+    if (!p.ok()) return;
+    send(session, req, std::move(done));
+  };
+}
+
+const std::vector<std::string>& command_names() {
+  static const std::vector<std::string> names = names_of(commands());
+  return names;
+}
+
+void execute_command(Services& services, StationSession& session, const Command& command,
+                     CommandDone done) {
+  // 2.0.1 commands with the 1.6 command to use instead.
   static const std::map<std::string, std::string> v201_commands = {{"get-variables", "get-config"},
                                                                    {"set-variables", "set-config"},
                                                                    {"report", "get-config"},
                                                                    {"tx-status", "tx show"}};
-  if (auto it = v201_commands.find(name); it != v201_commands.end())
-    return done(command_failure(
-        CommandError::Unsupported,
-        name + " is an OCPP 2.0.1 command; this station speaks 1.6: use " + it->second));
-  done(unknown_command(name, kVersion, command_names()));
+  run_command(commands(), v201_commands, kVersion, services, session, command, std::move(done));
 }
 
 }  // namespace csms::v16

@@ -19,7 +19,7 @@ void register_handlers(Router& router, Services& services);
 
 /// Translates an operator command into the 1.6 CALL, sends it, and translates
 /// the answer. Invalid or non-1.6 parameters fail before anything is sent.
-void execute_command(StationSession& session, const Command& command,
+void execute_command(Services& services, StationSession& session, const Command& command,
                      std::function<void(CommandResult)> done);
 
 /// The commands a 1.6 station understands.

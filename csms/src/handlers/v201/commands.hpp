@@ -1,0 +1,42 @@
+#pragma once
+// The OCPP 2.0.1 operator commands. Each block adds its commands to the table
+// from its own file; commands.cpp assembles the table.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "handlers/command_support.hpp"
+#include "ocpp/v201/messages.hpp"
+
+namespace csms::v201 {
+
+inline constexpr const char* kVersion = "2.0.1";
+
+/// Parameters a 1.6 station takes where 2.0.1 wants another (for Params::allow).
+const std::map<std::string, std::string>& v16_only();
+
+/// Sends a 2.0.1 request and reports the validated answer (see send_command).
+template <class Request>
+void send(StationSession& session, const Request& request, CommandDone done,
+          std::function<void(const typename Request::Response&)> on_answer = nullptr) {
+  send_command(session, request, kVersion, std::move(done), std::move(on_answer));
+}
+
+/// A request id (remoteStartId, report/log/firmware requestId, ...) unique and
+/// increasing for this server, also across restarts.
+std::int64_t next_request_id();
+
+/// The EVSE named by 'evse' (and, if `connector_name` is set, that connector).
+std::optional<ocpp::v201::EVSEType> evse_of(Params& p, const char* connector_name);
+
+/// Adds "requestId": id to a successful answer, so the operator can find what
+/// the station sends later under that id.
+CommandDone with_request_id(std::int64_t id, CommandDone done);
+
+// One per block.
+void add_core_commands(CommandTable& table);          ///< remote start/stop, reset, trigger, ...
+void add_device_model_commands(CommandTable& table);  ///< get/set-variables, report
+
+}  // namespace csms::v201

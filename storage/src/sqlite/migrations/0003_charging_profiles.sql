@@ -1,0 +1,1 @@
+-- 0003: charging profiles (smart charging). Placeholder until that block lands.

@@ -1,0 +1,1 @@
+-- 0004: reservations and local authorization lists. Placeholder until that block lands.

@@ -1,0 +1,1 @@
+-- 0005: firmware updates and uploaded files (diagnostics, logs). Placeholder until that block lands.
