@@ -1,0 +1,1 @@
+-- 0006: display messages, customer information and certificates. Placeholder until that block lands.

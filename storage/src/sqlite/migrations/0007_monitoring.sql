@@ -1,0 +1,1 @@
+-- 0007: variable monitoring. Placeholder until that block lands.
