@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
               << csms::subprotocols_text(config) << ")\n"
               << "  admin API            " << admin
               << (token_file.empty() ? "" : "   (bearer token in " + token_file + ")") << "\n"
+              << "  file uploads         " << server.uploads_url() << "/uploads/   (listening on "
+              << config.uploads_listen.substr(0, config.uploads_listen.rfind(':')) << ":"
+              << server.uploads_port() << ")\n"
               << "  try:\n"
               << "    export CSMS_URL=" << admin << " CSMS_TOKEN="
               << (token_file.empty() ? "<your admin token>" : "$(cat " + token_file + ")") << "\n"

@@ -144,6 +144,7 @@ enum class Put {
   Query,         ///< ?key=VALUE
   QueryInteger,  ///< ?key=N, N checked to be an integer first.
   QuerySwitch,   ///< ?key=true when the (value-less) option is given.
+  Local,         ///< Not sent: for the spec's custom builder (e.g. files get --out).
 };
 
 struct Option {
@@ -182,6 +183,11 @@ void import_csv(const Parsed& p, Invocation& inv) {
   inv.body = idtags_csv_to_json(text.str(), p.args[0], inv.input_lines);
 }
 
+// files get --out PATH: where the download goes.
+void download_to(const Parsed& p, Invocation& inv) {
+  inv.output_file = p.option("--out").value_or("");
+}
+
 // `cmd` options with a fixed name and type (the contract of the command API);
 // any other --some-flag becomes "someFlag".
 enum class ParamType { String, Integer, IntegerOrString };
@@ -205,8 +211,35 @@ const std::vector<Param>& command_params() {
       {"message", "message", ParamType::String},
       {"token-type", "tokenType", ParamType::String},
       {"base", "base", ParamType::String},
+      {"parent", "parent", ParamType::String},
+      {"expires", "expires", ParamType::String},
+      // Hexadecimal: "0123" must not become the number 123.
+      {"issuer-name-hash", "issuerNameHash", ParamType::String},
+      {"issuer-key-hash", "issuerKeyHash", ParamType::String},
+      {"serial", "serialNumber", ParamType::String},
+      // An MD5 or a signature of digits only is still text.
+      {"checksum", "checksum", ParamType::String},
+      {"signature", "signature", ParamType::String},
   };
   return params;
+}
+
+// `cmd ID cert-install|cert-signed --file PATH`: the PEM goes as the
+// certificate (chain) parameter, so the operator need not paste it.
+void add_pem_file(const std::string& command, const std::optional<std::string>& path,
+                  JsonBody& body, std::set<std::string>& seen) {
+  if (!path) throw UsageError("--file needs a path");
+  const std::string field = command == "cert-signed" ? "certificateChain" : "certificate";
+  if (command != "cert-install" && command != "cert-signed")
+    throw UsageError("--file is for cert-install and cert-signed");
+  if (!seen.insert(field).second)
+    throw UsageError("give the certificate once: --file or --" +
+                     std::string(command == "cert-signed" ? "certificate-chain" : "certificate"));
+  std::ifstream in(*path, std::ios::binary);
+  if (!in) throw InputError("cannot read " + *path);
+  std::stringstream text;
+  text << in.rdbuf();
+  body.key(field).str(text.str());
 }
 
 // The parameters of `cmd ID COMMAND [--param VALUE]... [WORD]...` as a JSON object.
@@ -215,6 +248,10 @@ void build_command(const Parsed& p, Invocation& inv) {
   body.object();
   std::set<std::string> seen;
   for (const auto& [flag, value] : p.extra) {
+    if (flag == "file") {
+      add_pem_file(p.args[1], value, body, seen);
+      continue;
+    }
     const Param* known = nullptr;
     for (const auto& param : command_params()) {
       if (flag == param.flag) known = &param;
@@ -267,6 +304,23 @@ const std::vector<Spec>& specs() {
        "GET", "/api/stations/{0}/variables", nullptr, {}, F::Table,
        {"component", "componentInstance", "evseId", "connectorId", "variable", "variableInstance",
         "attributeType", "value", "mutability", "dataType", "unit"}},
+      {"station", "profiles", "ID", "the charging profiles installed on a station (set or reported)",
+       "GET", "/api/stations/{0}/profiles", nullptr, {}, F::Table,
+       {"id", "connectorId", "purpose", "stackLevel", "kind", "recurrency", "limit", "unit",
+        "transactionId", "validTo", "accepted", "source"}},
+      {"station", "monitors", "ID", "the variable monitors of a 2.0.1 station (set or reported)",
+       "GET", "/api/stations/{0}/monitors", nullptr, {}, F::Table,
+       {"id", "component", "evseId", "variable", "type", "value", "severity", "transaction",
+        "source", "lastEventAt", "lastEventValue"}},
+      {"station", "display-messages", "ID",
+       "the display messages a 2.0.1 station last reported (display-get), or of --request N",
+       "GET", "/api/stations/{0}/display-messages", nullptr,
+       {{"--request", "N", "requestId", Put::QueryInteger}}},
+      {"station", "customer-info", "ID",
+       "the customer information reports of a 2.0.1 station (customer-info), assembled",
+       "GET", "/api/stations/{0}/customer-information", nullptr,
+       {{"--request", "N", "requestId", Put::QueryInteger}}, F::Table,
+       {"requestId", "parts", "complete", "generatedAt", "data"}},
       {"station", "remove", "ID", "unregister a station (its history stays)",
        "DELETE", "/api/stations/{0}", nullptr, {}, F::Record, {}, "removed station {0}"},
 
@@ -299,15 +353,27 @@ const std::vector<Spec>& specs() {
       {"tx", "show", "ID", "show a transaction and its meter values",
        "GET", "/api/transactions/{0}", nullptr, {{"--station", "ID", "stationId", Put::Query}}},
 
+      {"reservation", "list", "", "list reservations, newest first",
+       "GET", "/api/reservations", nullptr,
+       {{"--station", "ID", "stationId", Put::Query},
+        {"--active", nullptr, "active", Put::QuerySwitch},
+        {"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table,
+       {"id", "stationId", "evseId", "connectorId", "idTag", "expiry", "status", "transactionId"}},
+      {"station", "local-list", "ID", "the local authorization list the station last accepted",
+       "GET", "/api/stations/{0}/local-list", nullptr, {}},
+
       {"cmd", "", "ID COMMAND [WORD...]", "send COMMAND to station ID (see csmsctl cmd --help)",
        "POST", "/api/stations/{0}/commands/{1}", nullptr, {}, F::Command, {}, nullptr,
        build_command, true},
       {"log", "", "ID", "the station's recent OCPP frames, newest first",
        "GET", "/api/stations/{0}/log", nullptr, {{"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"timestamp", "direction", "frame"}},
-      {"events", "", "", "recent security events, newest first",
+      {"events", "", "", "recent security events (CSMS-detected and station-reported), newest first",
        "GET", "/api/events", nullptr,
-       {{"--station", "ID", "stationId", Put::Query}, {"--limit", "N", "limit", Put::QueryInteger}},
+       {{"--station", "ID", "stationId", Put::Query},
+        {"--critical", nullptr, "critical", Put::QuerySwitch},
+        {"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"id", "timestamp", "stationId", "type", "critical", "remoteAddress", "techInfo"}},
       {"notifications", "", "", "what stations notified (firmware, logs, events...), newest first",
        "GET", "/api/notifications", nullptr,
@@ -315,6 +381,19 @@ const std::vector<Spec>& specs() {
         {"--action", "ACTION", "action", Put::Query},
         {"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"id", "receivedAt", "stationId", "action", "payload"}},
+      {"station", "firmware", "ID",
+       "firmware status (current and history, newest first), firmware requests, "
+       "diagnostics/log upload status",
+       "GET", "/api/stations/{0}/firmware", nullptr,
+       {{"--topic", "firmware|publish|diagnostics|log", "topic", Put::Query},
+        {"--limit", "N", "limit", Put::QueryInteger}}},
+      {"files", "list", "", "files stations uploaded (diagnostics, logs), newest first",
+       "GET", "/api/files", nullptr,
+       {{"--station", "ID", "stationId", Put::Query}, {"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table, {"id", "stationId", "action", "requestId", "name", "size", "sha256", "receivedAt"}},
+      {"files", "get", "FILE_ID", "download an uploaded file (to --out PATH, else to stdout)",
+       "GET", "/api/files/{0}", nullptr, {{"--out", "PATH", "out", Put::Local}}, F::Raw, {},
+       nullptr, download_to},
       {"commands", "", "", "list the commands stations accept",
        "GET", "/api/commands", nullptr, {}, F::Lines},
       {"version", "", "", "print the versions of csmsctl and of the server",
@@ -351,7 +430,7 @@ void build(const Spec& spec, const Parsed& p, Invocation& inv) {
   std::string query;
   for (const auto& o : spec.options) {
     const auto value = p.option(o.name);
-    if (!value) continue;
+    if (!value || o.put == Put::Local) continue;
     if (o.put == Put::Body) {
       if (!has_body) body.object();
       has_body = true;
@@ -417,9 +496,20 @@ std::string command_help() {
       "Sends COMMAND to station ID in the station's OCPP version and prints its\n"
       "answer (`csmsctl commands` asks the server for the list):\n"
       "  both versions: remote-start, remote-stop, reset, unlock, availability,\n"
-      "                 trigger, clear-cache, data-transfer\n"
+      "                 trigger, clear-cache, data-transfer, set-profile,\n"
+      "                 clear-profile, composite-schedule\n"
+      "  both versions also: firmware-update, get-log\n"
+      "  both versions, reservations: reserve, cancel-reservation, local-list\n"
       "  OCPP 1.6 only: get-config, set-config\n"
-      "  OCPP 2.0.1 only: get-variables, set-variables, report, tx-status\n"
+      "  both versions, certificates: cert-install, cert-list, cert-delete, cert-signed\n"
+      "  OCPP 2.0.1 only, display and customer: display-set, display-get,\n"
+      "                   display-clear, customer-info\n"
+      "  OCPP 1.6 only also: diagnostics\n"
+      "  OCPP 2.0.1 only also: firmware-publish, firmware-unpublish\n"
+      "  OCPP 2.0.1 only: get-variables, set-variables, report, tx-status,\n"
+      "                   monitor-set, monitor-base, monitor-level, monitor-report,\n"
+      "                   monitor-clear, cost-update, network-profile,\n"
+      "                   get-profiles\n"
       "An option the station's version cannot take (e.g. --connector for a 2.0.1\n"
       "remote start) is refused before anything is sent. Options become the\n"
       "command's JSON parameters:\n"
@@ -427,7 +517,9 @@ std::string command_help() {
   for (const auto& p : command_params()) {
     std::string left =
         std::string("--") + p.flag + " " + (p.type == ParamType::String ? "TEXT" : "N");
-    out += "  " + left + std::string(22 - left.size(), ' ') + "\"" + p.field + "\": " +
+    // A long flag pushes its field one space right rather than underflowing.
+    out += "  " + left + std::string(left.size() < 22 ? 22 - left.size() : 1, ' ') + "\"" +
+           p.field + "\": " +
            (p.type == ParamType::Integer           ? "N (integer)"
             : p.type == ParamType::IntegerOrString ? "N (integer, or text if not a number)"
                                                    : "\"TEXT\"") +
@@ -445,6 +537,24 @@ std::string command_help() {
       "  csmsctl cmd CP1 get-config HeartbeatInterval MeterValueSampleInterval\n"
       "  csmsctl cmd CP1 set-config --key HeartbeatInterval --value 60\n"
       "  csmsctl cmd CP1 trigger StatusNotification --connector 1\n"
+      "  csmsctl cmd CP1 firmware-update --location URL [--retrieve RFC3339] [--retries N]\n"
+      "      [--retry-interval S] [--signature B64 --signing-certificate PEM [--install RFC3339]]\n"
+      "      (1.6: signed goes as SignedUpdateFirmware; status in station firmware)\n"
+      "  csmsctl cmd CP1 diagnostics [--start T] [--stop T] [--retries N] [--location URL]\n"
+      "  csmsctl cmd CP1 get-log [--type DiagnosticsLog|SecurityLog] [--oldest T] [--latest T]\n"
+      "      (uploads land in files list unless --location names another place)\n"
+      "  csmsctl cmd CP1 set-profile --connector 1 --limit 16 --unit A\n"
+      "      [--purpose TxDefaultProfile|TxProfile|ChargePointMaxProfile] [--id N]\n"
+      "      [--stack-level N] [--kind Absolute|Recurring|Relative] [--recurrency Daily|Weekly]\n"
+      "      [--start RFC3339] [--duration S] [--transaction ID] [--min-rate R] [--phases N]\n"
+      "      [--valid-from RFC3339] [--valid-to RFC3339]   (2.0.1: --connector is the EVSE)\n"
+      "  csmsctl cmd CP1 clear-profile [--id N] [--connector N] [--purpose P] [--stack-level N]\n"
+      "  csmsctl cmd CP1 composite-schedule --connector 1 --duration 3600 [--unit W|A]\n"
+      "  csmsctl cmd CP1 reserve --connector 1 --idtag TAG1 --expires RFC3339 [--parent TAG]\n"
+      "      (2.0.1: --connector is the EVSE; also [--token-type T] [--connector-type cType2])\n"
+      "  csmsctl cmd CP1 cancel-reservation --id N\n"
+      "  csmsctl cmd CP1 local-list send [--full]   (differential unless --full or needed)\n"
+      "  csmsctl cmd CP1 local-list version        (GetLocalListVersion; stored)\n"
       "\n"
       "2.0.1 examples (device-model references are\n"
       "Component[#instance][@evse[:connector]].Variable[#instance][/AttributeType]):\n"
@@ -457,7 +567,34 @@ std::string command_help() {
       "  csmsctl cmd CS1 set-variables OCPPCommCtrlr.HeartbeatInterval=30\n"
       "  csmsctl cmd CS1 report [--base FullInventory|ConfigurationInventory|SummaryInventory]\n"
       "  csmsctl cmd CS1 report OCPPCommCtrlr EVSE@1.AvailabilityState\n"
-      "  csmsctl cmd CS1 tx-status --transaction TX-0001\n";
+      "  csmsctl cmd CS1 tx-status --transaction TX-0001\n"
+      "  csmsctl cmd CS1 display-set --message TEXT --priority AlwaysFront|InFront|NormalCycle\n"
+      "      [--id N] [--state Charging|Faulted|Idle|Unavailable] [--start T] [--end T]\n"
+      "      [--transaction ID] [--format ASCII|HTML|URI|UTF8] [--language xx]\n"
+      "  csmsctl cmd CS1 display-get [ID...] [--priority P] [--state S]\n"
+      "  csmsctl cmd CS1 display-clear --id N\n"
+      "  csmsctl cmd CS1 customer-info --idtag TAG [--token-type T] | --customer-id X\n"
+      "      [--report] [--clear]   (the parts land in station customer-info)\n"
+      "  csmsctl cmd CS1 cert-install --type CSMSRootCertificate --file ca.pem\n"
+      "  csmsctl cmd CS1 cert-list [TYPE...]   (1.6: exactly one TYPE)\n"
+      "  csmsctl cmd CS1 cert-delete --issuer-name-hash H --issuer-key-hash H --serial S\n"
+      "      [--hash-algorithm SHA256]\n"
+      "  csmsctl cmd CS1 cert-signed --file chain.pem | --certificate-chain PEM\n"
+      "      [--type ChargingStationCertificate|V2GCertificate]\n"
+      "  csmsctl cmd CS1 firmware-publish --location URL --checksum MD5 [--retries N]\n"
+      "  csmsctl cmd CS1 firmware-unpublish --checksum MD5\n"
+      "  csmsctl cmd CS1 get-profiles [--connector EVSE] [--purpose P] [--stack-level N]\n"
+      "      [--id N] [--source CSO|EMS|SO|Other]   (the reports land in station profiles)\n"
+      "  csmsctl cmd CS1 monitor-set EVSE@1.Power --type UpperThreshold --value 7000 --severity 4\n"
+      "      [--id N] [--transaction true]   (several references: several monitors)\n"
+      "  csmsctl cmd CS1 monitor-base All|FactoryDefault|HardWiredOnly\n"
+      "  csmsctl cmd CS1 monitor-level 0..9\n"
+      "  csmsctl cmd CS1 monitor-report [--criteria ThresholdMonitoring,DeltaMonitoring] [REF]...\n"
+      "  csmsctl cmd CS1 monitor-clear 3 4 | --id 3[,4...]\n"
+      "  csmsctl cmd CS1 cost-update --transaction TX-0001 --total-cost 12.34\n"
+      "  csmsctl cmd CS1 network-profile --slot 2 --csms-url ws://host:8180/ocpp\n"
+      "      --security-profile 1 [--interface Wired0] [--ocpp-version OCPP20]\n"
+      "      [--transport JSON] [--message-timeout 30]\n";
   return out;
 }
 
@@ -493,7 +630,10 @@ std::optional<std::string> take_value(const std::vector<std::string>& args, std:
                                       const std::string& name, bool required) {
   const std::string& a = args[i];
   if (a.size() > name.size() && a[name.size()] == '=') return a.substr(name.size() + 1);
-  if (i + 1 < args.size() && !starts_with(args[i + 1], "--")) return args[++i];
+  // A PEM value ("-----BEGIN CERTIFICATE-----...") is a value, not a flag.
+  if (i + 1 < args.size() &&
+      (!starts_with(args[i + 1], "--") || starts_with(args[i + 1], "-----BEGIN")))
+    return args[++i];
   if (required) throw UsageError(name + " needs a value");
   return std::nullopt;
 }
@@ -890,6 +1030,10 @@ void print_record(std::vector<std::pair<std::string, const rapidjson::Value*>> s
 }  // namespace
 
 void print_answer(const Invocation& inv, const std::string& body, std::ostream& out) {
+  if (inv.format == Format::Raw) {
+    out << body;  // A file's bytes, unchanged.
+    return;
+  }
   if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
     if (!inv.done_message.empty()) out << inv.done_message << "\n";
     return;
@@ -925,6 +1069,7 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
       print_record(std::move(head), response, out);
       break;
     }
+    case Format::Raw:  // Written above.
     case Format::Record:
       if (doc.IsObject()) {
         print_record({}, &doc, out);

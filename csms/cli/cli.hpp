@@ -41,6 +41,7 @@ enum class Format {
   Command,  ///< A command's {"action","response"}: the response as a record.
   Lines,    ///< A JSON array of strings, one a line.
   Version,  ///< GET /health: the server's version.
+  Raw,      ///< The body as it came (a downloaded file): to output_file, else stdout.
 };
 
 /// What one command line asks for.
@@ -58,6 +59,7 @@ struct Invocation {
   std::string done_message;              ///< Shown for a successful answer without a body.
   std::string input_file;                ///< idtag import: the CSV file...
   std::vector<std::size_t> input_lines;  ///< ...and the line of each array item.
+  std::string output_file;               ///< Format::Raw: where to write the body ("": stdout).
 };
 
 constexpr const char* kDefaultUrl = "http://127.0.0.1:8181";

@@ -1,6 +1,8 @@
 // csmsctl: the admin CLI, a client of the csms admin API (see cli.hpp for the
 // command table, `csmsctl --help` for usage).
+#include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -46,6 +48,29 @@ int main(int argc, char** argv) {
       std::cerr << "csmsctl: " << error_message(inv, answer.status, answer.reason, answer.body)
                 << "\n";
       return 1;
+    }
+    if (inv.format == Format::Raw && !inv.output_file.empty()) {
+      // Written whole, then renamed: an interrupted download leaves no partial file.
+      const std::string temp = inv.output_file + ".part";
+      {
+        std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+        file << answer.body;
+        if (!file.flush()) {
+          std::cerr << "csmsctl: cannot write " << temp << "\n";
+          return 1;
+        }
+      }
+      if (std::rename(temp.c_str(), inv.output_file.c_str()) != 0) {
+        std::cerr << "csmsctl: cannot write " << inv.output_file << "\n";
+        return 1;
+      }
+      std::cout << "wrote " << answer.body.size() << " bytes to " << inv.output_file << "\n";
+      return 0;
+    }
+    if (inv.format == Format::Raw) {
+      std::cout << answer.body;
+      std::cout.flush();
+      return std::cout ? 0 : 1;
     }
     if (inv.json) {
       if (!answer.body.empty()) std::cout << answer.body << "\n";

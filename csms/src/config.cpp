@@ -139,6 +139,32 @@ const std::vector<Setting>& settings() {
       {"admin", "token_file", "admin-token-file",
        "file holding the admin token; created with a random token if missing",
        string_field(&Config::admin_token_file)},
+      {"uploads", "listen", "uploads-listen",
+       "host:port of the listener stations upload files to (0.0.0.0:8182)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         const auto colon = v.rfind(':');
+         if (colon == std::string::npos || colon == 0)
+           bad(name + " must be host:port, e.g. 0.0.0.0:8182");
+         to_int(name + " port", v.substr(colon + 1), 0, 65535);
+         c.uploads_listen = v;
+       }},
+      {"uploads", "public_url", "uploads-public-url",
+       "base URL stations are told to upload to (http://<listen address>)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         if (v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+           bad(name + " must start with http:// or https://");
+         c.uploads_public_url = v;
+         while (!c.uploads_public_url.empty() && c.uploads_public_url.back() == '/')
+           c.uploads_public_url.pop_back();
+       }},
+      {"uploads", "dir", "uploads-dir", "directory of uploaded files (uploads beside the database)",
+       string_field(&Config::uploads_dir)},
+      {"uploads", "max_bytes", "uploads-max-bytes",
+       "largest file a station may upload; larger gets 413 (67108864)",
+       int_field(&Config::uploads_max_bytes, 1, std::int64_t{1} << 40)},
+      {"uploads", "token_ttl_s", "uploads-token-ttl",
+       "seconds an upload URL stays valid (3600)",
+       int_field(&Config::uploads_token_ttl_s, 1, 30 * 86400)},
       {"database", "path", "db", "SQLite database file (data/csms.db)",
        string_field(&Config::db_path)},
       {"database", "message_log_retention_days", "message-log-retention",

@@ -26,6 +26,13 @@ struct Config {
   std::uint16_t admin_port = 8181;
   std::string admin_token;  ///< From --admin-token, CSMS_ADMIN_TOKEN, or admin.token_file.
   std::string admin_token_file;
+  // File uploads from stations (diagnostics, logs): their own listener.
+  std::string uploads_listen = "0.0.0.0:8182";  ///< host:port; port 0 = ephemeral.
+  /// The base URL stations are told to upload to; empty: http://<listen address>.
+  std::string uploads_public_url;
+  std::string uploads_dir;  ///< Empty: "uploads" beside the database.
+  std::int64_t uploads_max_bytes = 64 * 1024 * 1024;
+  int uploads_token_ttl_s = 3600;  ///< How long an upload URL stays valid.
   // Storage
   std::string db_path = "data/csms.db";
   int message_log_retention_days = 30;  ///< 0 keeps the message log forever.

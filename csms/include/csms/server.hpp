@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "csms/config.hpp"
 
@@ -30,6 +31,9 @@ class Server {
 
   std::uint16_t ocpp_port() const;
   std::uint16_t admin_port() const;
+  std::uint16_t uploads_port() const;
+  /// The base URL stations are told to upload files to.
+  std::string uploads_url() const;
 
  private:
   struct Impl;

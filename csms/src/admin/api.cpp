@@ -11,6 +11,7 @@
 #include <boost/asio/post.hpp>
 
 #include "admin/json_out.hpp"
+#include "admin/station_reports.hpp"
 #include "admin/text.hpp"
 #include "csms/log.hpp"
 #include "csms/version.hpp"
@@ -357,6 +358,11 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
       {V::get, {"api", "stations", "{}", "log"}, &Api::station_log},
       {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables},
+      {V::get, {"api", "stations", "{}", "display-messages"}, &Api::station_display_messages},
+      {V::get, {"api", "stations", "{}", "customer-information"},
+       &Api::station_customer_information},
+      {V::get, {"api", "stations", "{}", "profiles"}, &Api::station_profiles},
+      {V::get, {"api", "stations", "{}", "monitors"}, &Api::station_monitors},
       {V::get, {"api", "notifications"}, &Api::list_notifications},
       {V::get, {"api", "idtags"}, &Api::list_tokens},
       {V::post, {"api", "idtags"}, &Api::add_token},
@@ -366,6 +372,11 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "transactions"}, &Api::list_transactions},
       {V::get, {"api", "transactions", "{}"}, &Api::get_transaction},
       {V::get, {"api", "events"}, &Api::list_events},
+      {V::get, {"api", "reservations"}, &Api::list_reservations},
+      {V::get, {"api", "stations", "{}", "local-list"}, &Api::station_local_list},
+      {V::get, {"api", "stations", "{}", "firmware"}, &Api::station_firmware},
+      {V::get, {"api", "files"}, &Api::list_files},
+      {V::get, {"api", "files", "{}"}, &Api::get_file},
   };
   return table;
 }
@@ -614,6 +625,56 @@ void Api::station_variables(Call& call) {
       });
 }
 
+void Api::station_monitors(Call& call) {
+  no_query(call.request);
+  struct View {
+    bool exists = false;
+    std::vector<storage::VariableMonitor> monitors;
+  };
+  const std::string id = call.params[0];
+  read<View>(
+      call.reply,
+      [id](storage::Session& s) {
+        View v;
+        v.exists = s.stations.get(id).has_value();
+        if (v.exists) v.monitors = s.monitors.list(id);
+        return v;
+      },
+      [id](View& v) {
+        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        JsonOut out;
+        out.array();
+        for (const auto& m : v.monitors) monitor_object(out, m);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::station_profiles(Call& call) {
+  no_query(call.request);
+  struct View {
+    bool exists = false;
+    std::vector<storage::ChargingProfile> profiles;
+  };
+  const std::string id = call.params[0];
+  read<View>(
+      call.reply,
+      [id](storage::Session& s) {
+        View v;
+        v.exists = s.stations.get(id).has_value();
+        if (v.exists) v.profiles = s.charging_profiles.profiles(id);
+        return v;
+      },
+      [id](View& v) {
+        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        JsonOut out;
+        out.array();
+        for (const auto& p : v.profiles) charging_profile_object(out, p);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
 void Api::list_notifications(Call& call) {
   const Query query(call.request, {"stationId", "action", "limit"});
   const std::string station = query.get("stationId").value_or("");
@@ -630,6 +691,55 @@ void Api::list_notifications(Call& call) {
         for (const auto& n : notes) notification_object(out, n);
         out.end_array();
         return json_response(200, out.text());
+      });
+}
+
+// NotifyDisplayMessages / NotifyCustomerInformation parts of a station, as
+// kept among the notifications, assembled by requestId.
+void Api::station_display_messages(Call& call) {
+  const Query query(call.request, {"requestId"});
+  std::optional<std::int64_t> request_id;
+  if (auto text = query.get("requestId")) {
+    request_id = parse_int(*text);
+    if (!request_id) throw ApiError(400, "requestId must be an integer, not " + quoted(*text));
+  }
+  station_report(call, kNotifyDisplayMessages, [request_id](const auto& notes) {
+    return display_messages_json(notes, request_id);
+  });
+}
+
+void Api::station_customer_information(Call& call) {
+  const Query query(call.request, {"requestId"});
+  std::optional<std::int64_t> request_id;
+  if (auto text = query.get("requestId")) {
+    request_id = parse_int(*text);
+    if (!request_id) throw ApiError(400, "requestId must be an integer, not " + quoted(*text));
+  }
+  station_report(call, kNotifyCustomerInformation, [request_id](const auto& notes) {
+    return customer_information_json(notes, request_id);
+  });
+}
+
+template <class Shape>
+void Api::station_report(Call& call, const char* action, Shape shape) {
+  struct View {
+    bool exists = false;
+    std::vector<storage::StationNotification> notes;
+  };
+  const std::string id = call.params[0];
+  const std::string what = action;
+  read<View>(
+      call.reply,
+      [id, what](storage::Session& s) {
+        View v;
+        v.exists = s.stations.get(id).has_value();
+        // The newest 1000 parts: far more than a few reports need.
+        if (v.exists) v.notes = s.notifications.recent(id, what, 1000);
+        return v;
+      },
+      [id, shape](View& v) {
+        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        return json_response(200, shape(v.notes));
       });
 }
 
@@ -913,11 +1023,15 @@ void Api::get_transaction(Call& call) {
 }
 
 void Api::list_events(Call& call) {
-  const Query query(call.request, {"stationId", "limit"});
+  const Query query(call.request, {"stationId", "limit", "critical"});
   const std::string station = query.get("stationId").value_or("");
   const std::size_t limit = query.limit(100, 1000);
+  const bool critical = query.flag("critical").value_or(false);
   read<std::vector<storage::SecurityEvent>>(
-      call.reply, [station, limit](storage::Session& s) { return s.events.recent(station, limit); },
+      call.reply,
+      [station, limit, critical](storage::Session& s) {
+        return s.events.recent(station, limit, critical);
+      },
       [](std::vector<storage::SecurityEvent>& events) {
         JsonOut out;
         out.array();

@@ -99,6 +99,13 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_stations(Call& call);
   void get_station(Call& call);
   void station_variables(Call& call);
+  // 2.0.1 reports in parts, from the notifications (station_reports.cpp shapes them).
+  void station_display_messages(Call& call);
+  void station_customer_information(Call& call);
+  template <class Shape>
+  void station_report(Call& call, const char* action, Shape shape);
+  void station_profiles(Call& call);
+  void station_monitors(Call& call);
   void list_notifications(Call& call);
   void add_station(Call& call);
   void remove_station(Call& call);
@@ -112,6 +119,13 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_transactions(Call& call);
   void get_transaction(Call& call);
   void list_events(Call& call);
+  // Reservations and local lists (reservation_api.cpp).
+  void list_reservations(Call& call);
+  void station_local_list(Call& call);
+  // Firmware and uploaded files (firmware_api.cpp).
+  void station_firmware(Call& call);
+  void list_files(Call& call);
+  void get_file(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

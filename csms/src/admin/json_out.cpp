@@ -390,4 +390,82 @@ void notification_object(JsonOut& out, const storage::StationNotification& n) {
   out.end_object();
 }
 
+void monitor_object(JsonOut& out, const storage::VariableMonitor& m) {
+  out.object();
+  out.key("id").num(m.monitor_id);
+  out.key("component").str(m.component);
+  out.key("componentInstance").str_or_null(m.component_instance);
+  out.key("evseId");
+  m.evse_id > 0 ? out.num(m.evse_id) : out.null();
+  out.key("connectorId");
+  m.connector_id > 0 ? out.num(m.connector_id) : out.null();
+  out.key("variable").str(m.variable);
+  out.key("variableInstance").str_or_null(m.variable_instance);
+  out.key("type").str(m.type);
+  out.key("value").real(m.value);
+  out.key("severity").num(m.severity);
+  out.key("transaction").flag(m.transaction);
+  out.key("source").str(m.source);
+  out.key("requestId");
+  m.request_id ? out.num(*m.request_id) : out.null();
+  out.key("lastEventAt").time(m.last_event_at);
+  out.key("lastEventValue").opt_str(m.last_event_value);
+  out.key("lastEventCleared").flag(m.last_event_cleared);
+  out.key("updatedAt").time(m.updated_at);
+  out.end_object();
+}
+
+void charging_profile_object(JsonOut& out, const storage::ChargingProfile& p) {
+  out.object();
+  out.key("id").num(p.profile_id);
+  out.key("connectorId").num(p.connector_id);
+  out.key("purpose").str(p.purpose);
+  out.key("stackLevel").num(p.stack_level);
+  out.key("kind").str(p.kind);
+  out.key("recurrency").str_or_null(p.recurrency);
+  out.key("validFrom").time(p.valid_from);
+  out.key("validTo").time(p.valid_to);
+  out.key("transactionId").opt_str(p.transaction_id);
+  out.key("accepted").flag(p.accepted);
+  out.key("source").str(p.source);
+  out.key("updatedAt").time(p.updated_at);
+  rapidjson::Document schedule;
+  const bool parsed = !ocpp::parse_json(p.schedule, schedule).IsError();
+  // The first period's limit at a glance (1.6: one schedule; 2.0.1: an array).
+  const rapidjson::Value* first = nullptr;
+  if (parsed && schedule.IsArray() && !schedule.Empty()) first = &schedule[0];
+  if (parsed && schedule.IsObject()) first = &schedule;
+  const rapidjson::Value* unit = nullptr;
+  const rapidjson::Value* limit = nullptr;
+  if (first && first->IsObject()) {
+    auto u = first->FindMember("chargingRateUnit");
+    if (u != first->MemberEnd() && u->value.IsString()) unit = &u->value;
+    auto periods = first->FindMember("chargingSchedulePeriod");
+    if (periods != first->MemberEnd() && periods->value.IsArray() && !periods->value.Empty() &&
+        periods->value[0].IsObject()) {
+      auto l = periods->value[0].FindMember("limit");
+      if (l != periods->value[0].MemberEnd() && l->value.IsNumber()) limit = &l->value;
+    }
+  }
+  out.key("limit");
+  if (limit) {
+    out.real(limit->GetDouble());
+  } else {
+    out.null();
+  }
+  out.key("unit");
+  if (unit) {
+    out.str(unit->GetString());
+  } else {
+    out.null();
+  }
+  out.key("schedule");
+  if (parsed) {
+    out.value(schedule);
+  } else {
+    out.str(p.schedule);
+  }
+  out.end_object();
+}
+
 }  // namespace csms::admin

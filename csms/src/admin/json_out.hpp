@@ -71,5 +71,9 @@ void device_model_summary(JsonOut& out, const std::vector<storage::DeviceVariabl
                           const std::vector<storage::Connector>& connectors,
                           const std::vector<storage::DeviceReport>& reports);
 void notification_object(JsonOut& out, const storage::StationNotification& notification);
+/// A stored charging profile; `schedule` is the chargingSchedule as sent or reported.
+void charging_profile_object(JsonOut& out, const storage::ChargingProfile& profile);
+/// A 2.0.1 variable monitor with the last event it raised.
+void monitor_object(JsonOut& out, const storage::VariableMonitor& monitor);
 
 }  // namespace csms::admin

@@ -1,5 +1,6 @@
 #include "handlers/command_support.hpp"
 
+#include <cmath>
 #include <cstdlib>
 #include <set>
 
@@ -44,6 +45,20 @@ std::optional<std::int64_t> Params::integer(const char* name, bool required) {
   return std::nullopt;
 }
 
+std::optional<double> Params::number(const char* name, bool required) {
+  const rapidjson::Value* v = get(name, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsNumber()) return v->GetDouble();
+  if (v->IsString()) {
+    std::string s = v->GetString();
+    char* end = nullptr;
+    const double d = std::strtod(s.c_str(), &end);
+    if (!s.empty() && *end == '\0' && std::isfinite(d)) return d;
+  }
+  fail("'" + std::string(name) + "' must be a number");
+  return std::nullopt;
+}
+
 std::optional<std::string> Params::string(const char* name, bool required) {
   const rapidjson::Value* v = get(name, required);
   if (v == nullptr) return std::nullopt;
@@ -68,10 +83,32 @@ std::vector<std::string> Params::strings(const char* name) {
   return {};
 }
 
+bool Params::flag(const char* name) {
+  const rapidjson::Value* v = get(name, false);
+  if (v == nullptr) return false;
+  if (v->IsBool()) return v->GetBool();
+  if (v->IsString() && (v->GetString() == std::string("true") || v->GetString() == std::string("false")))
+    return v->GetString() == std::string("true");
+  fail("'" + std::string(name) + "' must be true or false");
+  return false;
+}
+
 std::optional<std::string> Params::first_word_or(const char* name) {
   auto words = strings("keys");
   if (!words.empty()) return words.front();
   return string(name, false);
+}
+
+std::optional<bool> Params::boolean(const char* name, bool required) {
+  const rapidjson::Value* v = get(name, required);
+  if (v == nullptr) return std::nullopt;
+  if (v->IsBool()) return v->GetBool();
+  if (v->IsString()) {
+    const std::string text = v->GetString();
+    if (text == "true" || text == "false") return text == "true";
+  }
+  fail("'" + std::string(name) + "' must be true or false");
+  return std::nullopt;
 }
 
 const rapidjson::Value* Params::get(const char* name, bool required) {

@@ -33,10 +33,17 @@ class Params {
              const std::map<std::string, std::string>& elsewhere = {});
 
   std::optional<std::int64_t> integer(const char* name, bool required);
+  /// A decimal number: a JSON number, or text such as "10.5" (csmsctl sends
+  /// non-integers as text).
+  std::optional<double> number(const char* name, bool required);
   std::optional<std::string> string(const char* name, bool required);
   std::vector<std::string> strings(const char* name);
+  /// A switch (csmsctl's bare --flag is true); absent is false.
+  bool flag(const char* name);
   /// The first word (keys[0]) or, without words, the optional parameter `name`.
   std::optional<std::string> first_word_or(const char* name);
+  /// A true/false parameter (csmsctl: a bare --flag is true).
+  std::optional<bool> boolean(const char* name, bool required);
 
   template <class E>
   std::optional<E> enumeration(const char* name, bool required, const char* choices) {

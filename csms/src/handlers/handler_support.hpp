@@ -7,6 +7,7 @@
 #include <string>
 
 #include "csms/log.hpp"
+#include "ocpp/common/security_events.hpp"
 #include "rpc/router.hpp"
 #include "services/services.hpp"
 
@@ -92,14 +93,25 @@ void handle_data_transfer(Router& router) {
   });
 }
 
-/// SecurityEventNotification: recorded with the other security events.
+/// SecurityEventNotification: recorded with the other security events (at the
+/// station's time, critical per the specs' list) and answered once committed:
+/// the station deletes the event when it gets the answer.
 template <class Request>
 void handle_security_event(Router& router, Services& sv) {
   router.on<Request>(
       [&sv](StationSession& s, Request req, Reply<typename Request::Response> reply) {
-        sv.ctx.security_event(s.station_id(), req.type, req.techInfo.value_or(""),
-                              s.connection().remote_address());
-        reply(typename Request::Response{});
+        storage::SecurityEvent ev;
+        ev.station_id = s.station_id();
+        ev.timestamp = req.timestamp;
+        ev.type = req.type;
+        ev.tech_info = req.techInfo.value_or("");
+        ev.remote_address = s.connection().remote_address();
+        ev.critical = ocpp::is_critical_security_event(req.type);
+        sv.ctx.station_security_event(
+            std::move(ev), sv.ctx.on_io([reply, station = s.station_id()](std::exception_ptr e) {
+              if (e) return storage_failed(reply, station, Request::kAction, e);
+              reply(typename Request::Response{});
+            }));
       });
 }
 

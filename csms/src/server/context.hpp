@@ -31,6 +31,9 @@ struct ServerContext {
   void security_event(const std::string& station_id, const std::string& type,
                       const std::string& tech_info, const std::string& remote_address,
                       bool critical = false);
+  /// Records a security event a station reported; `done` runs when it is
+  /// committed (or failed), so the station is answered only then.
+  void station_security_event(storage::SecurityEvent event, storage::Done done);
 
   /// Wraps `f(std::exception_ptr)` so it runs on the network thread when a
   /// storage operation completes.

@@ -8,10 +8,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
+#include <filesystem>
 #include <map>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "csms/admin/admin_server.hpp"
+#include "uploads/upload_server.hpp"
 #include "csms/log.hpp"
 #include "csms/station_registry.hpp"
 #include "handlers/v16/handlers.hpp"
@@ -73,6 +76,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     admin_server = std::make_unique<admin::AdminServer>(
         io, ao, admin::AdminDeps{*db, registry, *this, metrics});
     admin_server->start();
+    start_uploads();
 
     metrics.add_collector([this](std::string& out) { collect(out); });
     refresh_gauges();
@@ -84,10 +88,30 @@ struct Server::Impl : transport::Handler, CommandGateway {
     retention_timer.cancel();
     gauge_timer.cancel();
     if (admin_server) admin_server->stop();
+    if (upload_server) upload_server->stop();
     if (ws_server) ws_server->stop();
     // Let the close handshakes finish, then end run().
     auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(300));
     timer->async_wait([this, timer](const boost::system::error_code&) { io.stop(); });
+  }
+
+  // The upload endpoint on its own thread. Without a configured public URL,
+  // stations are told the listener's own address (fine for a local network).
+  void start_uploads() {
+    uploads::UploadOptions uo;
+    if (!uploads::split_listen(config.uploads_listen, uo.host, uo.port))
+      throw std::runtime_error("uploads.listen must be host:port, not " + config.uploads_listen);
+    uo.dir = config.uploads_dir;
+    if (uo.dir.empty())
+      uo.dir = (std::filesystem::path(config.db_path).parent_path() / "uploads").string();
+    uo.max_bytes = static_cast<std::uint64_t>(config.uploads_max_bytes);
+    upload_server = std::make_unique<uploads::UploadServer>(uo, *db);
+    upload_server->start();
+    if (config.uploads_public_url.empty()) {
+      std::string host = uo.host == "0.0.0.0" || uo.host == "::" ? "127.0.0.1" : uo.host;
+      if (host.find(':') != std::string::npos) host = "[" + host + "]";
+      config.uploads_public_url = "http://" + host + ":" + std::to_string(upload_server->port());
+    }
   }
 
   void collect(std::string& out) {
@@ -273,6 +297,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   Router v201_router;
   std::unique_ptr<transport::Server> ws_server;
   std::unique_ptr<admin::AdminServer> admin_server;
+  std::unique_ptr<uploads::UploadServer> upload_server;
   std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;
   std::unordered_map<transport::Connection*, std::shared_ptr<StationSession>> by_connection;
   boost::asio::steady_timer retention_timer;
@@ -302,6 +327,12 @@ void Server::stop() {
 
 std::uint16_t Server::ocpp_port() const {
   return impl_->ws_server->port();
+}
+std::uint16_t Server::uploads_port() const {
+  return impl_->upload_server ? impl_->upload_server->port() : 0;
+}
+std::string Server::uploads_url() const {
+  return impl_->config.uploads_public_url;
 }
 std::uint16_t Server::admin_port() const {
   return impl_->admin_server->port();

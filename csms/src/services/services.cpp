@@ -214,6 +214,8 @@ void TransactionService::event(const TxEventRequest& req,
         }
         const bool newest = s.transactions.last_seq_no(tx->id) == req.event.seq_no;
         apply_event(*tx, req, result->auth, newest);
+        if (req.reservation_id)
+          use_reservation(s, req.station_id, *req.reservation_id, tx->id, now);
         auto samples = req.samples;
         for (auto& sm : samples) {
           sm.transaction_id = tx->id;
@@ -259,6 +261,8 @@ void TransactionService::start(const StartRequest& req,
         // 1.6 cannot refuse a StartTransaction: a rejected tag is recorded and flagged.
         tx.auth_rejected = result->auth.status != storage::TokenStatus::Accepted;
         result->transaction_id = s.transactions.insert(tx);
+        if (req.reservation_id)
+          use_reservation(s, req.station_id, *req.reservation_id, result->transaction_id, now);
       },
       ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
 }

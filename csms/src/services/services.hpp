@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "server/context.hpp"
+#include "services/reservations.hpp"
 #include "storage/model.hpp"
 
 namespace csms {
@@ -162,12 +163,13 @@ class DeviceModelService {
 /// The services, constructed together.
 struct Services {
   explicit Services(ServerContext& c)
-      : ctx(c), stations(c), auth(c), transactions(c), device_model(c) {}
+      : ctx(c), stations(c), auth(c), transactions(c), device_model(c), reservations(c) {}
   ServerContext& ctx;
   StationService stations;
   AuthService auth;
   TransactionService transactions;
   DeviceModelService device_model;
+  ReservationService reservations;
 };
 
 /// Energy delivered between two register readings in Wh; nullopt-free: a

@@ -22,6 +22,8 @@ class AsioScheduler : public Scheduler {
   ocpp::DateTime wall_now() const override { return ocpp::DateTime::now(); }
   TimerId after(Duration delay, std::function<void()> fn) override;
   void cancel(TimerId id) override;
+  /// The io_context the timers run on (also for the station's HTTP uploads).
+  boost::asio::io_context& io() { return io_; }
 
  private:
   boost::asio::io_context& io_;

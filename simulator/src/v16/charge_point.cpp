@@ -144,7 +144,20 @@ void ChargePoint::authorize(const std::string& id_tag, bool remote,
     log_.debug("{} accepted from the authorization cache", id_tag);
     return done(AuthOutcome::Accepted, "");
   }
+  const LocalAuthEntry* listed = local_entry(id_tag);
+  if (listed && config_.get_bool("LocalPreAuthorize", false) &&
+      local_list_.accepts(id_tag, scheduler_.wall_now())) {
+    log_.debug("{} accepted from the local authorization list", id_tag);
+    return done(AuthOutcome::Accepted, "");
+  }
   auto offline_rules = [this, id_tag, done] {
+    // The local list decides for the tags it holds (Local Auth List Management).
+    if (const LocalAuthEntry* e = local_entry(id_tag);
+        e && config_.get_bool("LocalAuthorizeOffline", true)) {
+      if (local_list_.accepts(id_tag, scheduler_.wall_now()))
+        return done(AuthOutcome::Accepted, "");
+      return done(AuthOutcome::Refused, e->status == "Accepted" ? "Expired" : e->status);
+    }
     if (config_.get_bool("LocalAuthorizeOffline", true) && id_tag_cached(id_tag)) {
       return done(AuthOutcome::Accepted, "");
     }
@@ -192,6 +205,10 @@ void ChargePoint::start_session(int connector, const std::string& id_tag, bool r
     return done(
         StepResult::failure(fmt::format("connector {} is {}", connector, to_string(c.status))));
   }
+  if (!reservations_.may_start(connector, id_tag, parent_of(id_tag))) {
+    return done(StepResult::failure(
+        fmt::format("connector {} is reserved for another id tag", connector)));
+  }
   c.starting = true;
   const std::string want = expect.value_or("Accepted");
   authorize(id_tag, remote,
@@ -214,6 +231,7 @@ void ChargePoint::start_session(int connector, const std::string& id_tag, bool r
 void ChargePoint::begin_transaction(int connector, const std::string& id_tag, int repeat,
                                     std::string expect, StepDone done) {
   auto& c = connectors_[static_cast<std::size_t>(connector)];
+  const auto reservation_id = use_reservation(connector, id_tag);
   auto s = std::make_unique<Session>();
   s->local_id = messenger_.queue().new_session();
   s->id_tag = id_tag;
@@ -229,6 +247,7 @@ void ChargePoint::begin_transaction(int connector, const std::string& id_tag, in
   req.idTag = id_tag;
   req.meterStart = s->meter_start;
   req.timestamp = s->started_at;
+  req.reservationId = reservation_id;
   c.session = std::move(s);
   log_.info("connector {}: starting a transaction for {} at {} Wh", connector, id_tag,
             req.meterStart);
@@ -242,6 +261,7 @@ void ChargePoint::begin_transaction(int connector, const std::string& id_tag, in
   }
   c.meter.attach_ev(now(), settings_.ev_start_soc, settings_.ev_capacity_wh);
   set_status(connector, ChargePointStatus::Charging);
+  apply_charging_limits();  // TxDefault/Relative profiles apply from the start
   schedule_sample(connector);
 }
 
@@ -301,6 +321,9 @@ void ChargePoint::stop_session(int connector, Reason reason, int repeat, StepDon
     c.scheduled_operative.reset();
   }
   set_status(connector, idle_status(c));
+  // A TxProfile ends with its transaction (1.6 §3.13.3).
+  charging_profiles_.transaction_ended(connector);
+  apply_charging_limits();
 }
 
 std::vector<SampledValue> ChargePoint::sample(int connector, ReadingContext context) const {

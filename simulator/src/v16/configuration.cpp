@@ -57,6 +57,11 @@ ConfigStore default_configuration(const StationSettings& settings) {
   c.define(integer("HeartbeatInterval", settings.heartbeat_s.value_or(300)));
   c.define(boolean("LocalAuthorizeOffline", true));
   c.define(boolean("LocalPreAuthorize", false));
+  // Local Auth List Management and Reservation profiles.
+  c.define(boolean("LocalAuthListEnabled", true));
+  c.define(integer("LocalAuthListMaxLength", 100, true));
+  c.define(integer("SendLocalListMaxLength", 100, true));
+  c.define(boolean("ReserveConnectorZeroSupported", false, true));
   c.define(list("MeterValuesAlignedData", "Energy.Active.Import.Register", kMeasurands));
   c.define(list("MeterValuesSampledData",
                 "Energy.Active.Import.Register,Power.Active.Import,Current.Import", kMeasurands));
@@ -67,7 +72,7 @@ ConfigStore default_configuration(const StationSettings& settings) {
   c.define(boolean("StopTransactionOnInvalidId", true));
   c.define(list("StopTxnAlignedData", "", kMeasurands));
   c.define(list("StopTxnSampledData", "Energy.Active.Import.Register", kMeasurands));
-  c.define(list("SupportedFeatureProfiles", "Core,RemoteTrigger", {}, true));
+  c.define(list("SupportedFeatureProfiles", "Core,RemoteTrigger,SmartCharging", {}, true));
   c.define(integer("TransactionMessageAttempts", 3));
   c.define(integer("TransactionMessageRetryInterval", 10));
   c.define(boolean("UnlockConnectorOnEVSideDisconnect", true));

@@ -29,15 +29,31 @@ CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
 CallAnswer ChargePoint::handle_call(const ocpp::Frame& call) {
   using Handler = CallAnswer (ChargePoint::*)(const ocpp::Frame&);
   static const std::map<std::string_view, Handler> handlers = {
+      {"CertificateSigned", &ChargePoint::on_certificate_signed},
       {"ChangeAvailability", &ChargePoint::on_change_availability},
       {"ChangeConfiguration", &ChargePoint::on_change_configuration},
       {"ClearCache", &ChargePoint::on_clear_cache},
+      {"ClearChargingProfile", &ChargePoint::on_clear_charging_profile},
       {"DataTransfer", &ChargePoint::on_data_transfer},
+      {"DeleteCertificate", &ChargePoint::on_delete_certificate},
+      {"GetCompositeSchedule", &ChargePoint::on_get_composite_schedule},
       {"GetConfiguration", &ChargePoint::on_get_configuration},
+      {"GetInstalledCertificateIds", &ChargePoint::on_get_installed_certificate_ids},
+      {"InstallCertificate", &ChargePoint::on_install_certificate},
+      {"GetDiagnostics", &ChargePoint::on_get_diagnostics},
+      {"GetLog", &ChargePoint::on_get_log},
+      {"SignedUpdateFirmware", &ChargePoint::on_signed_update_firmware},
+      {"UpdateFirmware", &ChargePoint::on_update_firmware},
       {"RemoteStartTransaction", &ChargePoint::on_remote_start},
       {"RemoteStopTransaction", &ChargePoint::on_remote_stop},
       {"Reset", &ChargePoint::on_reset},
+      {"ReserveNow", &ChargePoint::on_reserve_now},
+      {"CancelReservation", &ChargePoint::on_cancel_reservation},
+      {"SendLocalList", &ChargePoint::on_send_local_list},
+      {"GetLocalListVersion", &ChargePoint::on_get_local_list_version},
+      {"SetChargingProfile", &ChargePoint::on_set_charging_profile},
       {"TriggerMessage", &ChargePoint::on_trigger_message},
+      {"ExtendedTriggerMessage", &ChargePoint::on_extended_trigger_message},
       {"UnlockConnector", &ChargePoint::on_unlock},
   };
   auto it = handlers.find(call.action());
@@ -59,12 +75,12 @@ CallAnswer ChargePoint::on_remote_start(const ocpp::Frame& call) {
     Outcome<RemoteStartTransactionResponse> out{{RemoteStartStopStatus::Rejected}, {}};
     int connector = 0;
     if (req.connectorId) {
-      if (can_start(static_cast<int>(*req.connectorId))) {
+      if (can_start_for(static_cast<int>(*req.connectorId), req.idTag)) {
         connector = static_cast<int>(*req.connectorId);
       }
     } else {
       for (int n = 1; n <= connector_count() && connector == 0; ++n) {
-        if (can_start(n)) connector = n;
+        if (can_start_for(n, req.idTag)) connector = n;
       }
     }
     if (connector == 0 || shutting_down_ || rebooting()) return out;
@@ -221,47 +237,38 @@ CallAnswer ChargePoint::on_trigger_message(const ocpp::Frame& call) {
     const std::int64_t n = req.connectorId.value_or(-1);
     if (req.connectorId && (n < 0 || n > connector_count())) return out;
     out.response.status = TriggerMessageStatus::Accepted;
-    switch (req.requestedMessage) {
-      case MessageTrigger::BootNotification:
-        out.then = [this] { send_boot(); };
-        break;
-      case MessageTrigger::Heartbeat:
-        out.then = [this] {
-          if (ready()) messenger_.call(make_call(HeartbeatRequest{}));
-        };
-        break;
-      case MessageTrigger::StatusNotification:
-        out.then = [this, n] {
-          for (int c = 0; c <= connector_count(); ++c) {
-            if (n < 0 || c == n) report_status(c);
-          }
-        };
-        break;
-      case MessageTrigger::MeterValues:
-        out.then = [this, n] {
-          if (!ready()) return;
-          for (int c = 1; c <= connector_count(); ++c) {
-            if (n <= 0 || c == n) send_meter_values(c, ReadingContext::Trigger, false);
-          }
-        };
-        break;
-      case MessageTrigger::DiagnosticsStatusNotification:
-        out.then = [this] {
-          if (ready()) messenger_.call(make_call(DiagnosticsStatusNotificationRequest{}));
-        };
-        break;
-      case MessageTrigger::FirmwareStatusNotification:
-        out.then = [this] {
-          if (ready()) {
-            FirmwareStatusNotificationRequest req;
-            req.status = FirmwareStatus::Idle;
-            messenger_.call(make_call(req));
-          }
-        };
-        break;
-    }
+    out.then = triggered(req.requestedMessage, n);
     return out;
   });
+}
+
+std::function<void()> ChargePoint::triggered(MessageTrigger message, std::int64_t n) {
+  switch (message) {
+    case MessageTrigger::BootNotification:
+      return [this] { send_boot(); };
+    case MessageTrigger::Heartbeat:
+      return [this] {
+        if (ready()) messenger_.call(make_call(HeartbeatRequest{}));
+      };
+    case MessageTrigger::StatusNotification:
+      return [this, n] {
+        for (int c = 0; c <= connector_count(); ++c) {
+          if (n < 0 || c == n) report_status(c);
+        }
+      };
+    case MessageTrigger::MeterValues:
+      return [this, n] {
+        if (!ready()) return;
+        for (int c = 1; c <= connector_count(); ++c) {
+          if (n <= 0 || c == n) send_meter_values(c, ReadingContext::Trigger, false);
+        }
+      };
+    case MessageTrigger::DiagnosticsStatusNotification:
+      return [this] { report_diagnostics_status(); };  // maintenance.cpp
+    case MessageTrigger::FirmwareStatusNotification:
+      return [this] { report_plain_firmware_status(); };
+  }
+  return nullptr;
 }
 
 }  // namespace simulator::v16

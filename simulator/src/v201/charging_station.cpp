@@ -85,6 +85,7 @@ ChargingStation::ChargingStation(StationSettings settings, Link& link, Scheduler
                    ? settings_.seed
                    : std::hash<std::string>{}(settings_.id) ^
                          static_cast<std::uint64_t>(scheduler_.wall_now().unix_micros()));
+  watch_monitored_variables();
   for (int n = 1; n <= evse_count(); ++n) publish_availability(n);
 }
 
@@ -276,7 +277,19 @@ void ChargingStation::authorize(const IdTokenType& token, bool remote,
     log_.debug("{} accepted from the authorization cache", token.idToken);
     return done(AuthOutcome::Accepted, "");
   }
+  if (local_entry(token.idToken) && model_.get_bool("AuthCtrlr", "LocalPreAuthorize", false) &&
+      local_list_.accepts(token.idToken, scheduler_.wall_now())) {
+    log_.debug("{} accepted from the local authorization list", token.idToken);
+    return done(AuthOutcome::Accepted, "");
+  }
   auto offline_rules = [this, token, done] {
+    // The local list decides for the tokens it holds (LocalAuthListCtrlr).
+    if (const LocalAuthEntry* e = local_entry(token.idToken);
+        e && model_.get_bool("AuthCtrlr", "LocalAuthorizeOffline", true)) {
+      if (local_list_.accepts(token.idToken, scheduler_.wall_now()))
+        return done(AuthOutcome::Accepted, "");
+      return done(AuthOutcome::Refused, e->status == "Accepted" ? "Expired" : e->status);
+    }
     if (model_.get_bool("AuthCtrlr", "LocalAuthorizeOffline", true) &&
         token_cached(token.idToken)) {
       return done(AuthOutcome::Accepted, "");
@@ -337,10 +350,15 @@ void ChargingStation::start_transaction(int evse, StartRequest request, StepDone
     return done(StepResult::failure("no start: the station is about to reset"));
   }
   if (!operative(evse) || (e.status != ConnectorStatusEnumType::Available &&
-                           e.status != ConnectorStatusEnumType::Occupied)) {
+                           e.status != ConnectorStatusEnumType::Occupied &&
+                           e.status != ConnectorStatusEnumType::Reserved)) {
     return done(StepResult::failure(
         fmt::format("EVSE {} is {}", evse,
                     operative(evse) ? to_string(e.status) : std::string_view("inoperative"))));
+  }
+  if (!reservations_.may_start(evse, request.id_token.idToken,
+                               group_of(request.id_token.idToken))) {
+    return done(StepResult::failure(fmt::format("EVSE {} is reserved for another token", evse)));
   }
   e.starting = true;
   const IdTokenType token = request.id_token;
@@ -371,6 +389,7 @@ void ChargingStation::start_abandoned(int evse) {
 
 void ChargingStation::begin_transaction(int evse, const StartRequest& request, StepDone done) {
   auto& e = evses_[static_cast<std::size_t>(evse)];
+  const auto reservation_id = use_reservation(evse, request.id_token.idToken);
   auto tx = std::make_unique<Transaction>();
   tx->local_id = messenger_.queue().new_session();
   tx->id = new_transaction_id();
@@ -393,7 +412,9 @@ void ChargingStation::begin_transaction(int evse, const StartRequest& request, S
       ReadingContextEnumType::Transaction_Begin, "TxStartedMeasurands");
   event.idToken = t.id_token;
   event.transactionInfo.remoteStartId = t.remote_start_id;
+  event.reservationId = reservation_id;
   send_transaction_event(evse, event, request.repeat);
+  charging_transaction_began(evse);  // profiles for the new transaction apply from its start
   schedule_sample(evse);
 }
 
@@ -483,6 +504,7 @@ void ChargingStation::stop_transaction(int evse, ReasonEnumType reason,
     e.scheduled_operative.reset();
   }
   set_status(evse, idle_status(evse));
+  charging_transaction_ended(evse);
   transaction_ended();
 }
 

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <deque>
 #include <limits>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -93,7 +94,8 @@ SetOutcome DeviceModel::set(const ComponentRef& component, std::string_view name
     out.reason_code = "InvalidValue";
     return out;
   }
-  v->value = std::move(normalized);
+  std::string previous = std::exchange(v->value, std::move(normalized));
+  if (on_change_ && v->value != previous) on_change_(*v, previous);
   return out;
 }
 
@@ -103,7 +105,8 @@ bool DeviceModel::force(const ComponentRef& component, std::string_view name,
   std::string normalized;
   std::string why;
   if (v == nullptr || !validate(*v, value, normalized, why)) return false;
-  v->value = std::move(normalized);
+  std::string previous = std::exchange(v->value, std::move(normalized));
+  if (on_change_ && v->value != previous) on_change_(*v, previous);
   return true;
 }
 
@@ -311,7 +314,8 @@ DeviceModel default_device_model(const StationSettings& settings) {
     seconds(c.read_write("MessageTimeout", std::to_string(timeout_s), D::integer, "Default"), 1,
             86400);
     auto& priority = c.read_write("NetworkConfigurationPriority", "1", D::SequenceList);
-    priority.values_list = {"1"};  // one connection profile: the command line's URL
+    // Slot 1: the command line's URL; slot 2 takes a SetNetworkProfile.
+    priority.values_list = {"1", "2"};
   }
   {
     ComponentBuilder c(model, {"SampledDataCtrlr"});
@@ -335,6 +339,20 @@ DeviceModel default_device_model(const StationSettings& settings) {
     c.read_write("LocalPreAuthorize", "false", D::boolean);
     // True (the spec leaves it to the station) so offline scenarios can charge.
     c.read_write("OfflineTxForUnknownIdEnabled", "true", D::boolean);
+  }
+  {
+    ComponentBuilder c(model, {"LocalAuthListCtrlr"});
+    c.read_write("Enabled", "true", D::boolean);
+    c.read_only("Available", "true", D::boolean);
+    c.read_only("ItemsPerMessage", "100", D::integer).min_limit = 1;
+    c.read_only("BytesPerMessage", "65000", D::integer).min_limit = 1;
+    c.read_only("Storage", "65000", D::integer);
+  }
+  {
+    ComponentBuilder c(model, {"ReservationCtrlr"});
+    c.read_write("Enabled", "true", D::boolean);
+    c.read_only("Available", "true", D::boolean);
+    c.read_only("NonEvseSpecific", "false", D::boolean);
   }
   {
     ComponentBuilder c(model, {"AuthCacheCtrlr"});

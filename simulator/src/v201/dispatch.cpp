@@ -26,16 +26,43 @@ constexpr std::string_view kVendorId = "ocpp-sim";
 CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
   using Handler = CallAnswer (ChargingStation::*)(const ocpp::Frame&);
   static const std::map<std::string_view, Handler> handlers = {
+      {"CertificateSigned", &ChargingStation::on_certificate_signed},
       {"ChangeAvailability", &ChargingStation::on_change_availability},
       {"ClearCache", &ChargingStation::on_clear_cache},
+      {"ClearVariableMonitoring", &ChargingStation::on_clear_variable_monitoring},
+      {"CostUpdated", &ChargingStation::on_cost_updated},
+      {"GetMonitoringReport", &ChargingStation::on_get_monitoring_report},
+      {"SetMonitoringBase", &ChargingStation::on_set_monitoring_base},
+      {"SetMonitoringLevel", &ChargingStation::on_set_monitoring_level},
+      {"SetNetworkProfile", &ChargingStation::on_set_network_profile},
+      {"SetVariableMonitoring", &ChargingStation::on_set_variable_monitoring},
+      {"ClearDisplayMessage", &ChargingStation::on_clear_display_message},
+      {"CustomerInformation", &ChargingStation::on_customer_information},
+      {"DeleteCertificate", &ChargingStation::on_delete_certificate},
+      {"GetDisplayMessages", &ChargingStation::on_get_display_messages},
+      {"GetInstalledCertificateIds", &ChargingStation::on_get_installed_certificate_ids},
+      {"InstallCertificate", &ChargingStation::on_install_certificate},
+      {"SetDisplayMessage", &ChargingStation::on_set_display_message},
+      {"ClearChargingProfile", &ChargingStation::on_clear_charging_profile},
       {"DataTransfer", &ChargingStation::on_data_transfer},
       {"GetBaseReport", &ChargingStation::on_get_base_report},
+      {"GetChargingProfiles", &ChargingStation::on_get_charging_profiles},
+      {"GetCompositeSchedule", &ChargingStation::on_get_composite_schedule},
       {"GetReport", &ChargingStation::on_get_report},
       {"GetTransactionStatus", &ChargingStation::on_get_transaction_status},
+      {"GetLog", &ChargingStation::on_get_log},
       {"GetVariables", &ChargingStation::on_get_variables},
+      {"PublishFirmware", &ChargingStation::on_publish_firmware},
+      {"UnpublishFirmware", &ChargingStation::on_unpublish_firmware},
+      {"UpdateFirmware", &ChargingStation::on_update_firmware},
       {"RequestStartTransaction", &ChargingStation::on_request_start},
       {"RequestStopTransaction", &ChargingStation::on_request_stop},
       {"Reset", &ChargingStation::on_reset},
+      {"ReserveNow", &ChargingStation::on_reserve_now},
+      {"CancelReservation", &ChargingStation::on_cancel_reservation},
+      {"SendLocalList", &ChargingStation::on_send_local_list},
+      {"GetLocalListVersion", &ChargingStation::on_get_local_list_version},
+      {"SetChargingProfile", &ChargingStation::on_set_charging_profile},
       {"SetVariables", &ChargingStation::on_set_variables},
       {"TriggerMessage", &ChargingStation::on_trigger_message},
       {"UnlockConnector", &ChargingStation::on_unlock},
@@ -61,10 +88,11 @@ CallAnswer ChargingStation::on_request_start(const ocpp::Frame& call) {
     out.response.status = RequestStartStopStatusEnumType::Rejected;
     int evse = 0;
     if (req.evseId) {
-      if (can_start(static_cast<int>(*req.evseId))) evse = static_cast<int>(*req.evseId);
+      if (can_start_for(static_cast<int>(*req.evseId), req.idToken.idToken))
+        evse = static_cast<int>(*req.evseId);
     } else {
       for (int n = 1; n <= evse_count() && evse == 0; ++n) {
-        if (can_start(n)) evse = n;
+        if (can_start_for(n, req.idToken.idToken)) evse = n;
       }
     }
     if (evse == 0 || shutting_down_ || rebooting() || reset_scheduled_) return out;
@@ -238,19 +266,26 @@ CallAnswer ChargingStation::on_trigger_message(const ocpp::Frame& call) {
         };
         break;
       }
+      // The current status of each (maintenance.cpp); Idle when nothing is going on.
       case MessageTriggerEnumType::FirmwareStatusNotification:
-        out.then = [this] {
-          FirmwareStatusNotificationRequest fw;
-          fw.status = FirmwareStatusEnumType::Idle;
-          send_triggered(make_call(fw));
-        };
+        out.then = [this] { report_firmware_status(true); };
         break;
       case MessageTriggerEnumType::LogStatusNotification:
+        out.then = [this] { report_log_status(true); };
+        break;
+      case MessageTriggerEnumType::PublishFirmwareStatusNotification:
+        out.then = [this] { report_publish_status(true); };
+        break;
+      case MessageTriggerEnumType::SignChargingStationCertificate:
         out.then = [this] {
-          LogStatusNotificationRequest log;
-          log.status = UploadLogStatusEnumType::Idle;
-          send_triggered(make_call(log));
+          send_sign_certificate(CertificateSigningUseEnumType::ChargingStationCertificate);
         };
+        break;
+      case MessageTriggerEnumType::SignV2GCertificate:
+        out.then = [this] { send_sign_certificate(CertificateSigningUseEnumType::V2GCertificate); };
+        break;
+      case MessageTriggerEnumType::SignCombinedCertificate:
+        out.then = [this] { send_sign_certificate(std::nullopt); };
         break;
       default:
         out.response.status = TriggerMessageStatusEnumType::NotImplemented;

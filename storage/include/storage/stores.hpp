@@ -7,7 +7,11 @@
 #include <string>
 #include <vector>
 
+#include "storage/charging_profiles.hpp"
+#include "storage/firmware_stores.hpp"
 #include "storage/model.hpp"
+#include "storage/monitoring.hpp"
+#include "storage/reservations.hpp"
 
 namespace storage {
 
@@ -156,8 +160,9 @@ class EventStore {
  public:
   virtual ~EventStore() = default;
   virtual std::int64_t append(const SecurityEvent& event) = 0;
-  /// Newest first; station_id empty for all stations.
-  virtual std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit) = 0;
+  /// Newest first; station_id empty for all stations; only critical ones if asked.
+  virtual std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit,
+                                            bool critical_only = false) = 0;
 };
 
 /// All stores, inside one database transaction.
@@ -170,6 +175,12 @@ struct Session {
   EventStore& events;
   DeviceModelStore& device_model;
   NotificationStore& notifications;
+  ChargingProfileStore& charging_profiles;
+  FirmwareStore& firmware;
+  UploadStore& uploads;
+  ReservationStore& reservations;
+  LocalListStore& local_lists;
+  MonitorStore& monitors;
 };
 
 }  // namespace storage

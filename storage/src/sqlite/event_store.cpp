@@ -33,21 +33,21 @@ std::int64_t SqliteEventStore::append(const SecurityEvent& e) {
 }
 
 std::vector<SecurityEvent> SqliteEventStore::recent(const std::string& station_id,
-                                                    std::size_t limit) {
-  // Two statements rather than "? = '' OR station_id = ?", which would keep
+                                                    std::size_t limit, bool critical_only) {
+  // Separate statements rather than "? = '' OR station_id = ?", which would keep
   // SQLite from using the (station_id, id) index.
-  static const std::string all = kSelectEvent + "ORDER BY id DESC LIMIT ?";
-  static const std::string one = kSelectEvent + "WHERE station_id = ? ORDER BY id DESC LIMIT ?";
+  static const std::string queries[2][2] = {
+      {kSelectEvent + "ORDER BY id DESC LIMIT ?",
+       kSelectEvent + "WHERE critical = 1 ORDER BY id DESC LIMIT ?"},
+      {kSelectEvent + "WHERE station_id = ? ORDER BY id DESC LIMIT ?",
+       kSelectEvent + "WHERE station_id = ? AND critical = 1 ORDER BY id DESC LIMIT ?"}};
   std::vector<SecurityEvent> out;
-  if (station_id.empty()) {
-    Statement st(db_, all);
+  Statement st(db_, queries[station_id.empty() ? 0 : 1][critical_only ? 1 : 0]);
+  if (station_id.empty())
     st.bind_all(limit_param(limit));
-    while (st.step()) out.push_back(read_event(st));
-  } else {
-    Statement st(db_, one);
+  else
     st.bind_all(station_id, limit_param(limit));
-    while (st.step()) out.push_back(read_event(st));
-  }
+  while (st.step()) out.push_back(read_event(st));
   return out;
 }
 

@@ -1,8 +1,12 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "sqlite/firmware_stores.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
+#include "sqlite/monitor_store.hpp"
+#include "sqlite/reservation_stores.hpp"
+#include "sqlite/charging_profile_store.hpp"
 
 namespace storage::sqlite {
 
@@ -83,7 +87,8 @@ class SqliteEventStore final : public EventStore {
  public:
   explicit SqliteEventStore(SqliteDatabase& db) : db_(db) {}
   std::int64_t append(const SecurityEvent& event) override;
-  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit) override;
+  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit,
+                                    bool critical_only) override;
 
  private:
   SqliteDatabase& db_;
@@ -128,8 +133,15 @@ class SqliteStores {
         events_(db),
         device_model_(db),
         notifications_(db),
+        charging_profiles_(db),
+        firmware_(db),
+        uploads_(db),
+        reservations_(db),
+        local_lists_(db),
+        monitors_(db),
         session_{stations_, tokens_, transactions_, meters_,
-                 messages_, events_, device_model_, notifications_} {}
+                 messages_, events_, device_model_, notifications_, charging_profiles_,
+                 firmware_, uploads_, reservations_, local_lists_, monitors_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -144,6 +156,12 @@ class SqliteStores {
   SqliteEventStore events_;
   SqliteDeviceModelStore device_model_;
   SqliteNotificationStore notifications_;
+  SqliteChargingProfileStore charging_profiles_;
+  SqliteFirmwareStore firmware_;
+  SqliteUploadStore uploads_;
+  SqliteReservationStore reservations_;
+  SqliteLocalListStore local_lists_;
+  SqliteMonitorStore monitors_;
   Session session_;
 };
 

@@ -60,6 +60,8 @@ void Csms::launch() {
                                    std::to_string(fixed_ocpp_port_),
                                    "--admin-port",
                                    "0",
+                                   "--uploads-listen",
+                                   "127.0.0.1:0",
                                    "--admin-token",
                                    token_,
                                    "--log-level",

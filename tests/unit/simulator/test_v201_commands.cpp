@@ -289,7 +289,12 @@ TEST_CASE("v201 commands: TriggerMessage sends what it accepts after answering")
 
   // F06.FR.17: once accepted, a station does not boot on request.
   CHECK(trigger(R"({"requestedMessage":"BootNotification"})") == "Rejected");
-  CHECK(trigger(R"({"requestedMessage":"SignV2GCertificate"})") == "NotImplemented");
+  // A certificate to sign: a real CSR, of the type asked for.
+  CHECK(trigger(R"({"requestedMessage":"SignV2GCertificate"})") == "Accepted");
+  REQUIRE(rig.calls("SignCertificate").size() == 1);
+  CHECK(rig.calls("SignCertificate").at(0).str("certificateType") == "V2GCertificate");
+  CHECK(rig.calls("SignCertificate").at(0).str("csr").rfind("-----BEGIN CERTIFICATE REQUEST", 0) ==
+        0);
 }
 
 TEST_CASE("v201 commands: while Pending a triggered BootNotification goes at once") {
@@ -355,7 +360,8 @@ TEST_CASE("v201 commands: unknown actions are NotImplemented, unplayed 2.0.1 one
   CHECK(unknown.code == "NotImplemented");
   auto v16_only = rig.csms_call("RemoteStartTransaction", R"({"idTag":"A"})");
   CHECK(v16_only.code == "NotImplemented");
-  auto unsupported = rig.csms_call("ClearDisplayMessage", R"({"id":1})");
+  // A message only a station sends: known to 2.0.1, never played by a station.
+  auto unsupported = rig.csms_call("Heartbeat", "{}");
   CHECK(unsupported.type == 4);
   CHECK(unsupported.code == "NotSupported");
   CHECK(rig.events.count("received") == 3);

@@ -24,6 +24,10 @@ const CommandTable& commands() {
   static const CommandTable table = [] {
     CommandTable t;
     add_core_commands(t);
+    add_firmware_commands(t);
+    add_smart_charging_commands(t);
+    add_certificate_commands(t);
+    add_reservation_commands(t);
     return t;
   }();
   return table;
@@ -103,20 +107,32 @@ void add_core_commands(CommandTable& table) {
     if (!p.ok()) return;
     send(session, req, std::move(done));
   };
+  // TriggerMessage, or the security extension's ExtendedTriggerMessage for the
+  // messages only it can trigger (or when asked with --extended).
   table["trigger"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
-    p.allow({"keys", "message", "connector"}, v201_only());
-    w::TriggerMessageRequest req;
+    p.allow({"keys", "message", "connector", "extended"}, v201_only());
     auto message = p.first_word_or("message");
+    const bool extended = p.flag("extended");
+    const auto connector = p.integer("connector", false);
     if (p.ok() && !message)
       p.fail("trigger needs the message to trigger, e.g. 'trigger Heartbeat'");
-    if (message && !from_string(*message, req.requestedMessage))
-      p.fail(
-          "OCPP 1.6 can trigger BootNotification, DiagnosticsStatusNotification, "
-          "FirmwareStatusNotification, Heartbeat, MeterValues or StatusNotification, not '" +
-          *message + "'");
-    req.connectorId = p.integer("connector", false);
     if (!p.ok()) return;
-    send(session, req, std::move(done));
+    w::TriggerMessageRequest plain;
+    plain.connectorId = connector;
+    if (!extended && from_string(*message, plain.requestedMessage))
+      return send(session, plain, std::move(done));
+    w::ExtendedTriggerMessageRequest ext;
+    ext.connectorId = connector;
+    if (from_string(*message, ext.requestedMessage)) return send(session, ext, std::move(done));
+    p.fail(std::string("OCPP 1.6 can trigger ") +
+           (extended ? "" :
+                       "BootNotification, DiagnosticsStatusNotification, "
+                       "FirmwareStatusNotification, Heartbeat, MeterValues, StatusNotification "
+                       "(TriggerMessage) or ") +
+           "BootNotification, FirmwareStatusNotification, Heartbeat, LogStatusNotification, "
+           "MeterValues, SignChargePointCertificate, StatusNotification "
+           "(ExtendedTriggerMessage), not '" +
+           *message + "'");
   };
 }
 
@@ -131,7 +147,8 @@ void execute_command(Services& services, StationSession& session, const Command&
   static const std::map<std::string, std::string> v201_commands = {{"get-variables", "get-config"},
                                                                    {"set-variables", "set-config"},
                                                                    {"report", "get-config"},
-                                                                   {"tx-status", "tx show"}};
+                                                                   {"tx-status", "tx show"},
+                                                                   {"get-profiles", "station profiles"}};
   run_command(commands(), v201_commands, kVersion, services, session, command, std::move(done));
 }
 

@@ -22,6 +22,15 @@ void send(StationSession& session, const Request& request, CommandDone done,
 }
 
 // One per block.
+/// firmware-update, diagnostics, get-log (firmware_commands.cpp)
+void add_firmware_commands(CommandTable& table);
 void add_core_commands(CommandTable& table);  ///< remote start/stop, reset, config, trigger, ...
+/// set-profile, clear-profile, composite-schedule
+void add_smart_charging_commands(CommandTable& table);
+/// cert-install, cert-list, cert-delete, cert-signed (Security Whitepaper).
+void add_certificate_commands(CommandTable& table);
+
+/// reserve, cancel-reservation, local-list send|version (reservation_commands.cpp)
+void add_reservation_commands(CommandTable& table);
 
 }  // namespace csms::v16

@@ -2,6 +2,7 @@
 // notifications), translated to the version-neutral services.
 #include "csms/log.hpp"
 #include "handlers/handler_support.hpp"
+#include "handlers/v16/firmware.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "ocpp/v16/codec.hpp"
 #include "rpc/router.hpp"
@@ -145,10 +146,8 @@ void register_handlers(Router& router, Services& sv) {
 
   // Status notifications, kept as they came (per-topic views come with the
   // firmware/diagnostics work).
-  keep_notification<w::DiagnosticsStatusNotificationRequest>(router, sv);
-  keep_notification<w::FirmwareStatusNotificationRequest>(router, sv);
-  keep_notification<w::LogStatusNotificationRequest>(router, sv);
-  keep_notification<w::SignedFirmwareStatusNotificationRequest>(router, sv);
+  // Firmware, diagnostics and log status: history per station (firmware_messages.cpp).
+  register_firmware_handlers(router, sv);
   handle_security_event<w::SecurityEventNotificationRequest>(router, sv);
   router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
                                           Reply<w::SignCertificateResponse> reply) {

@@ -59,7 +59,12 @@ const CommandTable& commands() {
   static const CommandTable table = [] {
     CommandTable t;
     add_core_commands(t);
+    add_firmware_commands(t);
     add_device_model_commands(t);
+    add_smart_charging_commands(t);
+    add_certificate_display_commands(t);
+    add_monitoring_commands(t);
+    add_reservation_commands(t);
     return t;
   }();
   return table;
@@ -171,7 +176,8 @@ void execute_command(Services& services, StationSession& session, const Command&
                      CommandDone done) {
   // 1.6 commands with the 2.0.1 command to use instead.
   static const std::map<std::string, std::string> v16_commands = {{"get-config", "get-variables"},
-                                                                  {"set-config", "set-variables"}};
+                                                                  {"set-config", "set-variables"},
+                                                                  {"diagnostics", "get-log"}};
   run_command(commands(), v16_commands, kVersion, services, session, command, std::move(done));
 }
 

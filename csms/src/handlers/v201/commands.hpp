@@ -35,8 +35,34 @@ std::optional<ocpp::v201::EVSEType> evse_of(Params& p, const char* connector_nam
 /// the station sends later under that id.
 CommandDone with_request_id(std::int64_t id, CommandDone done);
 
+/// One device-model reference of get-variables/set-variables/report/monitor-*
+/// words: Component[#instance][@evse[:connector]].Variable[#instance][/AttributeType]
+struct VariableRef {
+  ocpp::v201::ComponentType component;
+  std::optional<ocpp::v201::VariableType> variable;
+  std::optional<ocpp::v201::AttributeEnumType> attribute;
+};
+
+inline constexpr const char* kRefSyntax =
+    "Component[#instance][@evse[:connector]].Variable[#instance][/Actual|Target|MinSet|MaxSet]";
+
+/// Parses a reference; nullopt with `problem` naming what is wrong.
+std::optional<VariableRef> parse_ref(const std::string& text, bool variable_required,
+                                     std::string& problem);
+
 // One per block.
+/// firmware-update, firmware-publish/-unpublish, get-log (firmware_commands.cpp)
+void add_firmware_commands(CommandTable& table);
 void add_core_commands(CommandTable& table);          ///< remote start/stop, reset, trigger, ...
 void add_device_model_commands(CommandTable& table);  ///< get/set-variables, report
+/// set-profile, get-profiles, clear-profile, composite-schedule
+void add_smart_charging_commands(CommandTable& table);
+/// display-set/get/clear, customer-info, cert-install/list/delete/signed.
+void add_certificate_display_commands(CommandTable& table);
+/// monitor-set/-base/-level/-report/-clear, cost-update, network-profile
+void add_monitoring_commands(CommandTable& table);
+
+/// reserve, cancel-reservation, local-list send|version (reservation_commands.cpp)
+void add_reservation_commands(CommandTable& table);
 
 }  // namespace csms::v201

@@ -21,16 +21,7 @@ std::optional<std::int64_t> id_number(const std::string& text) {
   return n;
 }
 
-/// One device-model reference of get-variables/set-variables/report words:
-/// Component[#instance][@evse[:connector]].Variable[#instance][/AttributeType]
-struct VariableRef {
-  w::ComponentType component;
-  std::optional<w::VariableType> variable;
-  std::optional<w::AttributeEnumType> attribute;
-};
-
-constexpr const char* kRefSyntax =
-    "Component[#instance][@evse[:connector]].Variable[#instance][/Actual|Target|MinSet|MaxSet]";
+}  // namespace
 
 std::optional<VariableRef> parse_ref(const std::string& text, bool variable_required,
                                      std::string& problem) {
@@ -82,6 +73,8 @@ std::optional<VariableRef> parse_ref(const std::string& text, bool variable_requ
   }
   return ref;
 }
+
+namespace {
 
 // The stored form of a device-model attribute the station named in an answer.
 storage::DeviceVariable stored(const std::string& station_id, const w::ComponentType& c,

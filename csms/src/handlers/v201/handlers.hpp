@@ -19,6 +19,9 @@ namespace v201 {
 /// Registers a handler for every station-initiated OCPP 2.0.1 action.
 void register_handlers(Router& router, Services& services);
 
+/// ReservationStatusUpdate: ends the stored reservation (reservation_commands.cpp).
+void register_reservation_messages(Router& router, Services& services);
+
 /// Translates an operator command into the 2.0.1 CALL, sends it, and translates
 /// the answer (storing what it tells about the device model). Invalid or
 /// non-2.0.1 parameters fail before anything is sent.

@@ -5,7 +5,10 @@
 
 #include "csms/log.hpp"
 #include "handlers/handler_support.hpp"
+#include "handlers/v201/firmware.hpp"
 #include "handlers/v201/handlers.hpp"
+#include "handlers/v201/monitoring.hpp"
+#include "handlers/v201/smart_charging.hpp"
 #include "ocpp/v201/codec.hpp"
 #include "rpc/router.hpp"
 #include "services/services.hpp"
@@ -186,19 +189,16 @@ void register_certificate_requests(Router& router) {
 }
 
 void register_notifications(Router& router, Services& sv) {
-  keep_notification<w::NotifyEventRequest>(router, sv);
-  keep_notification<w::FirmwareStatusNotificationRequest>(router, sv);
-  keep_notification<w::LogStatusNotificationRequest>(router, sv);
+  // Firmware, publishing and log status: history per station (firmware_messages.cpp).
+  register_firmware_handlers(router, sv);
   keep_notification<w::NotifyChargingLimitRequest>(router, sv);
   keep_notification<w::ClearedChargingLimitRequest>(router, sv);
-  keep_notification<w::ReportChargingProfilesRequest>(router, sv);
   keep_notification<w::NotifyDisplayMessagesRequest>(router, sv);
-  keep_notification<w::NotifyMonitoringReportRequest>(router, sv);
   keep_notification<w::NotifyCustomerInformationRequest>(router, sv);
-  keep_notification<w::ReservationStatusUpdateRequest>(router, sv);
-  keep_notification<w::PublishFirmwareStatusNotificationRequest>(router, sv);
-  // The EV's schedule is information: taken. Its needs ask for a schedule, which
-  // the CSMS cannot compute before smart charging exists: Rejected (K15).
+  register_reservation_messages(router, sv);
+  // The EV's schedule is information: taken. Its needs ask the CSMS to compute
+  // an ISO 15118 schedule from them, which it does not (operators set limits
+  // with set-profile): Rejected, i.e. no profile will follow (K15).
   w::NotifyEVChargingScheduleResponse schedule;
   schedule.status = w::GenericStatusEnumType::Accepted;
   keep_notification<w::NotifyEVChargingScheduleRequest>(router, sv, schedule);
@@ -285,6 +285,8 @@ void register_handlers(Router& router, Services& sv) {
 
   register_certificate_requests(router);
   register_notifications(router, sv);
+  register_smart_charging_handlers(router, sv);  // ReportChargingProfiles
+  register_monitoring_messages(router, sv);  // NotifyMonitoringReport, NotifyEvent
 }
 
 }  // namespace csms::v201

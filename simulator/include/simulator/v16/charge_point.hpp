@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "ocpp/v16/messages.hpp"
+#include "simulator/certificate_store.hpp"
 #include "simulator/config_store.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
@@ -19,7 +20,10 @@
 #include "simulator/messenger.hpp"
 #include "simulator/meter.hpp"
 #include "simulator/scheduler.hpp"
+#include "simulator/smart_charging.hpp"
 #include "simulator/station.hpp"
+#include "simulator/maintenance.hpp"
+#include "simulator/reservations.hpp"
 #include "simulator/station_core.hpp"
 
 namespace simulator::v16 {
@@ -49,6 +53,21 @@ class ChargePoint : public StationCore {
   std::optional<std::int64_t> transaction_id(int connector) const;
   double energy_wh(int connector) const;
   int connector_count() const { return static_cast<int>(connectors_.size()) - 1; }
+  /// Reservations held and the local authorization list (reservations.cpp).
+  const Reservations& reservations() const { return reservations_; }
+  const LocalAuthList& local_list() const { return local_list_; }
+
+  // Firmware and log status (maintenance.cpp), e.g. for ExtendedTriggerMessage.
+  /// Sends a SignedFirmwareStatusNotification with the current firmware status.
+  void report_firmware_status();
+  /// Sends a LogStatusNotification with the current log upload status.
+  void report_log_status();
+  const Maintenance& maintenance() const { return maintenance_; }
+  /// The installed charging profiles (SetChargingProfile).
+  const ProfileSet& charging_profiles() const { return charging_profiles_; }
+  /// Sends a SignCertificateRequest with a new CSR (certificates.cpp), e.g. for
+  /// ExtendedTriggerMessage SignChargePointCertificate.
+  void send_sign_certificate();
 
  private:
   struct Session {
@@ -130,12 +149,65 @@ class ChargePoint : public StationCore {
   CallAnswer on_clear_cache(const ocpp::Frame& call);
   CallAnswer on_data_transfer(const ocpp::Frame& call);
   CallAnswer on_trigger_message(const ocpp::Frame& call);
+  // The security extension's trigger (extended_trigger.cpp).
+  CallAnswer on_extended_trigger_message(const ocpp::Frame& call);
+  /// What a trigger of `message` for connector `n` (-1: none named) sends.
+  std::function<void()> triggered(ocpp::v16::MessageTrigger message, std::int64_t n);
   void config_changed(const std::string& key);
+  // Firmware, diagnostics and logs (maintenance.cpp).
+  CallAnswer on_update_firmware(const ocpp::Frame& call);
+  CallAnswer on_signed_update_firmware(const ocpp::Frame& call);
+  CallAnswer on_get_diagnostics(const ocpp::Frame& call);
+  CallAnswer on_get_log(const ocpp::Frame& call);
+  /// The firmware status as the last update's kind of notification (signed or not).
+  void send_firmware_status(const std::string& status);
+  void report_diagnostics_status();
+  /// TriggerMessage: a FirmwareStatusNotification with the current status.
+  void report_plain_firmware_status();
+  // Smart charging (smart_charging.cpp).
+  CallAnswer on_set_charging_profile(const ocpp::Frame& call);
+  CallAnswer on_clear_charging_profile(const ocpp::Frame& call);
+  CallAnswer on_get_composite_schedule(const ocpp::Frame& call);
+  Supply supply() const;
+  std::optional<TxInfo> tx_info(int connector) const;
+  /// Sets each connector's power to what the profiles allow now; again at the next change.
+  void apply_charging_limits();
 
+  // Certificates, Security Whitepaper (certificates.cpp).
+  CallAnswer on_install_certificate(const ocpp::Frame& call);
+  CallAnswer on_get_installed_certificate_ids(const ocpp::Frame& call);
+  CallAnswer on_delete_certificate(const ocpp::Frame& call);
+  CallAnswer on_certificate_signed(const ocpp::Frame& call);
+
+  CertificateStore certificates_;
   ConfigStore config_;
+  Maintenance maintenance_;
+  bool firmware_signed_ = false;  // the running update came as SignedUpdateFirmware
   std::vector<Connector> connectors_;  // [0] is the charge point as a whole
   std::map<std::string, ocpp::v16::IdTagInfo> auth_cache_;
   std::set<std::int64_t> stop_reported_;  // sessions whose transaction_stopped was emitted
+  ProfileSet charging_profiles_;
+  std::unique_ptr<Timer> limit_timer_;  // the next change of a charging limit
+
+  // Reservations and the local authorization list (reservations.cpp).
+  CallAnswer on_reserve_now(const ocpp::Frame& call);
+  CallAnswer on_cancel_reservation(const ocpp::Frame& call);
+  CallAnswer on_send_local_list(const ocpp::Frame& call);
+  CallAnswer on_get_local_list_version(const ocpp::Frame& call);
+  /// The group of `id_tag` as the local list or the cache knows it.
+  std::optional<std::string> parent_of(const std::string& id_tag) const;
+  /// The local list's entry for `id_tag` when the list is enabled.
+  const LocalAuthEntry* local_entry(const std::string& id_tag) const;
+  /// Whether `id_tag` may start on `connector` now (free, or reserved for it).
+  bool can_start_for(int connector, const std::string& id_tag) const;
+  /// The reservation on `connector` a start by `id_tag` uses (and ends).
+  std::optional<std::int64_t> use_reservation(int connector, const std::string& id_tag);
+  void reservation_ended(const HeldReservation& r, const char* how);
+  void arm_reservations();
+
+  Reservations reservations_;
+  LocalAuthList local_list_;
+  std::unique_ptr<Timer> reservation_timer_;
 };
 
 }  // namespace simulator::v16

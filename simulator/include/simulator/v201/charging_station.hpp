@@ -14,15 +14,20 @@
 #include <vector>
 
 #include "ocpp/v201/messages.hpp"
+#include "simulator/certificate_store.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
 #include "simulator/messenger.hpp"
 #include "simulator/meter.hpp"
 #include "simulator/scheduler.hpp"
+#include "simulator/smart_charging.hpp"
 #include "simulator/station.hpp"
+#include "simulator/maintenance.hpp"
+#include "simulator/reservations.hpp"
 #include "simulator/station_core.hpp"
 #include "simulator/v201/device_model.hpp"
+#include "simulator/v201/monitoring.hpp"
 
 namespace simulator::v201 {
 
@@ -51,6 +56,15 @@ class ChargingStation : public StationCore {
   std::optional<std::string> transaction_id(int evse) const;
   double energy_wh(int evse) const;
   int evse_count() const { return static_cast<int>(evses_.size()) - 1; }
+  /// Reservations held and the local authorization list (reservations.cpp).
+  const Reservations& reservations() const { return reservations_; }
+  const LocalAuthList& local_list() const { return local_list_; }
+  /// Firmware, publishing and log upload state (maintenance.cpp).
+  const Maintenance& maintenance() const { return maintenance_; }
+  /// The installed charging profiles (SetChargingProfile).
+  const ProfileSet& charging_profiles() const { return charging_profiles_; }
+  /// Monitors, cost updates and network profiles (monitoring.cpp).
+  const MonitoringState& monitoring() const { return monitoring_; }
   /// The reason the next (or last) BootNotification gives.
   ocpp::v201::BootReasonEnumType boot_reason() const { return boot_reason_; }
 
@@ -169,6 +183,43 @@ class ChargingStation : public StationCore {
   CallAnswer on_clear_cache(const ocpp::Frame& call);
   CallAnswer on_get_transaction_status(const ocpp::Frame& call);
   CallAnswer on_data_transfer(const ocpp::Frame& call);
+  // Firmware, publishing and logs (maintenance.cpp).
+  CallAnswer on_update_firmware(const ocpp::Frame& call);
+  CallAnswer on_publish_firmware(const ocpp::Frame& call);
+  CallAnswer on_unpublish_firmware(const ocpp::Frame& call);
+  CallAnswer on_get_log(const ocpp::Frame& call);
+  /// The current status as its notification; `triggered`: allowed before the boot.
+  void report_firmware_status(bool triggered);
+  void report_log_status(bool triggered);
+  void report_publish_status(bool triggered);
+  // Smart charging (smart_charging.cpp).
+  CallAnswer on_set_charging_profile(const ocpp::Frame& call);
+  CallAnswer on_clear_charging_profile(const ocpp::Frame& call);
+  CallAnswer on_get_composite_schedule(const ocpp::Frame& call);
+  CallAnswer on_get_charging_profiles(const ocpp::Frame& call);
+  Supply supply() const;
+  std::optional<TxInfo> tx_info(int evse) const;
+  void charging_transaction_began(int evse);
+  void charging_transaction_ended(int evse);
+  /// Forgets the wire form of profiles no longer installed.
+  void prune_wire_profiles();
+  /// Sets each EVSE's power to what the profiles allow now; again at the next change.
+  void apply_charging_limits();
+  // Monitoring, CostUpdated and SetNetworkProfile (monitoring.cpp).
+  CallAnswer on_set_variable_monitoring(const ocpp::Frame& call);
+  CallAnswer on_clear_variable_monitoring(const ocpp::Frame& call);
+  CallAnswer on_set_monitoring_base(const ocpp::Frame& call);
+  CallAnswer on_set_monitoring_level(const ocpp::Frame& call);
+  CallAnswer on_get_monitoring_report(const ocpp::Frame& call);
+  CallAnswer on_cost_updated(const ocpp::Frame& call);
+  CallAnswer on_set_network_profile(const ocpp::Frame& call);
+  /// Sends `data` as NotifyMonitoringReport parts of ItemsPerMessage.GetReport each.
+  void send_monitoring_report(std::int64_t request_id,
+                              std::vector<ocpp::v201::MonitoringDataType> data);
+  /// Checks the monitors whenever a device-model value changes (constructor).
+  void watch_monitored_variables();
+  /// One NotifyEvent with the events the monitors raised since the last.
+  void send_monitor_events();
   // Device model commands (reports.cpp).
   CallAnswer on_get_base_report(const ocpp::Frame& call);
   CallAnswer on_get_report(const ocpp::Frame& call);
@@ -178,7 +229,25 @@ class ChargingStation : public StationCore {
   void send_report(std::int64_t request_id, std::vector<const DeviceVariable*> variables);
   void variable_changed(const DeviceVariable& variable);
 
+  // Display messages and customer information (display_messages.cpp).
+  CallAnswer on_set_display_message(const ocpp::Frame& call);
+  CallAnswer on_get_display_messages(const ocpp::Frame& call);
+  CallAnswer on_clear_display_message(const ocpp::Frame& call);
+  CallAnswer on_customer_information(const ocpp::Frame& call);
+  /// Sends `lines` as NotifyCustomerInformation parts (one line each) of `request_id`.
+  void send_customer_information(std::int64_t request_id, std::vector<std::string> lines);
+  // Certificates (certificates.cpp).
+  CallAnswer on_install_certificate(const ocpp::Frame& call);
+  CallAnswer on_get_installed_certificate_ids(const ocpp::Frame& call);
+  CallAnswer on_delete_certificate(const ocpp::Frame& call);
+  CallAnswer on_certificate_signed(const ocpp::Frame& call);
+  /// SignCertificateRequest with a new CSR; no type: a combined certificate.
+  void send_sign_certificate(std::optional<ocpp::v201::CertificateSigningUseEnumType> type);
+
+  std::map<std::int64_t, ocpp::v201::MessageInfoType> display_messages_;  // by id
+  CertificateStore certificates_;
   DeviceModel model_;
+  Maintenance maintenance_;
   std::vector<Evse> evses_;  // [0] unused: EVSE ids start at 1
   bool station_operative_ = true;
   std::optional<bool> station_scheduled_operative_;
@@ -189,6 +258,38 @@ class ChargingStation : public StationCore {
   std::set<std::int64_t> stop_reported_;   // sessions whose transaction_stopped was emitted
   std::mt19937_64 random_;                 // transaction ids
   Timer idle_reset_timer_;
+  MonitoringState monitoring_;
+  std::unique_ptr<Timer> monitor_event_timer_;  // sends monitor events after the current answer
+  /// A profile as the CSMS sent it, for ReportChargingProfiles.
+  struct WireProfile {
+    int evse = 0;
+    ocpp::v201::ChargingProfileType profile;
+  };
+  ProfileSet charging_profiles_;
+  std::map<std::int64_t, WireProfile> wire_profiles_;  // by profile id
+  std::map<int, ocpp::DateTime> tx_started_;           // by EVSE: Relative schedules start there
+  std::unique_ptr<Timer> limit_timer_;                 // the next change of a charging limit
+
+  // Reservations and the local authorization list (reservations.cpp).
+  CallAnswer on_reserve_now(const ocpp::Frame& call);
+  CallAnswer on_cancel_reservation(const ocpp::Frame& call);
+  CallAnswer on_send_local_list(const ocpp::Frame& call);
+  CallAnswer on_get_local_list_version(const ocpp::Frame& call);
+  bool local_list_enabled() const;
+  /// The group of `token` as the local list or the cache knows it.
+  std::optional<std::string> group_of(const std::string& token) const;
+  /// The local list's entry for `token` when the list is enabled.
+  const LocalAuthEntry* local_entry(const std::string& token) const;
+  /// Whether `token` may start on `evse` now (free, or reserved for it).
+  bool can_start_for(int evse, const std::string& token) const;
+  /// The reservation on `evse` a start by `token` uses (and ends).
+  std::optional<std::int64_t> use_reservation(int evse, const std::string& token);
+  void reservation_ended(const HeldReservation& r, const char* how);
+  void arm_reservations();
+
+  Reservations reservations_;
+  LocalAuthList local_list_;
+  std::unique_ptr<Timer> reservation_timer_;
 };
 
 }  // namespace simulator::v201

@@ -4,6 +4,7 @@
 // checked against.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -97,6 +98,11 @@ class DeviceModel {
 
   const std::vector<DeviceVariable>& variables() const { return variables_; }
 
+  /// Called after set() or force() changed a value, with the value before
+  /// (the variable monitors watch through it).
+  using ChangeObserver = std::function<void(const DeviceVariable&, const std::string& previous)>;
+  void on_change(ChangeObserver observer) { on_change_ = std::move(observer); }
+
   /// Whether `value` suits the variable's data type and limits; writes the
   /// normalized form or, when not, why.
   static bool validate(const DeviceVariable& variable, std::string_view value,
@@ -106,6 +112,7 @@ class DeviceModel {
   DeviceVariable* find_mutable(const ComponentRef& component, std::string_view name,
                                std::string_view instance);
   std::vector<DeviceVariable> variables_;
+  ChangeObserver on_change_;
 };
 
 /// Whether two component addresses are the same (names case-insensitively).

@@ -1,1 +1,5 @@
--- 0006: display messages, customer information and certificates. Placeholder until that block lands.
+-- 0006: display messages, customer information and certificates need no tables
+-- of their own. NotifyDisplayMessages and NotifyCustomerInformation parts are
+-- kept in station_notifications (action + payload) and assembled by requestId
+-- when read; installed certificates are the station's to report
+-- (GetInstalledCertificateIds), not the CSMS's to remember.

@@ -1,0 +1,146 @@
+// Certificate management of the 2.0.1 charging station: InstallCertificate,
+// GetInstalledCertificateIds, DeleteCertificate, CertificateSigned, and the
+// SignCertificateRequest a TriggerMessage asks for (with a real CSR).
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "ocpp/v201/codec.hpp"
+#include "rpc.hpp"
+#include "simulator/v201/charging_station.hpp"
+#include "v201/commands.hpp"
+
+namespace simulator::v201 {
+
+using namespace ocpp::v201;
+
+namespace {
+
+// Where CertificateSigned puts what it gets: the V2G chain is listed by
+// GetInstalledCertificateIds, the station's own certificate is not.
+constexpr const char* kStationCertificate = "ChargingStationCertificate";
+
+CertificateHashDataType wire_hash(const CertificateHash& h) {
+  CertificateHashDataType out;
+  out.hashAlgorithm = HashAlgorithmEnumType::SHA256;
+  out.issuerNameHash = h.issuer_name_hash;
+  out.issuerKeyHash = h.issuer_key_hash;
+  out.serialNumber = h.serial_number;
+  return out;
+}
+
+}  // namespace
+
+CallAnswer ChargingStation::on_install_certificate(const ocpp::Frame& call) {
+  return answer<InstallCertificateRequest>(call, [this](const auto& req) {
+    Outcome<InstallCertificateResponse> out{{}, {}};
+    std::string error;
+    if (certificates_.install(std::string(to_string(req.certificateType)), req.certificate, false,
+                              error)) {
+      out.response.status = InstallCertificateStatusEnumType::Accepted;
+      log_.info("installed a {}", to_string(req.certificateType));
+    } else {
+      out.response.status = InstallCertificateStatusEnumType::Rejected;
+      out.response.statusInfo = status_info("InvalidCertificate", error);
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_get_installed_certificate_ids(const ocpp::Frame& call) {
+  return answer<GetInstalledCertificateIdsRequest>(call, [this](const auto& req) {
+    Outcome<GetInstalledCertificateIdsResponse> out{{}, {}};
+    std::vector<std::string> types;
+    if (req.certificateType) {
+      for (auto t : *req.certificateType) types.emplace_back(to_string(t));
+    }
+    std::vector<CertificateHashDataChainType> chains;
+    for (const InstalledCertificate* c : certificates_.list(types)) {
+      CertificateHashDataChainType chain;
+      if (!from_string(c->type, chain.certificateType)) continue;  // the station's own
+      chain.certificateHashData = wire_hash(c->hash);
+      if (!c->children.empty()) {
+        std::vector<CertificateHashDataType> children;
+        for (const auto& h : c->children) children.push_back(wire_hash(h));
+        chain.childCertificateHashData = std::move(children);
+      }
+      chains.push_back(std::move(chain));
+    }
+    out.response.status = chains.empty() ? GetInstalledCertificateStatusEnumType::NotFound
+                                         : GetInstalledCertificateStatusEnumType::Accepted;
+    if (!chains.empty()) out.response.certificateHashDataChain = std::move(chains);
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_delete_certificate(const ocpp::Frame& call) {
+  return answer<DeleteCertificateRequest>(call, [this](const auto& req) {
+    Outcome<DeleteCertificateResponse> out{{}, {}};
+    const auto& h = req.certificateHashData;
+    const CertificateHash hash{h.issuerNameHash, h.issuerKeyHash, h.serialNumber};
+    const auto type = certificates_.type_of(hash);
+    if (h.hashAlgorithm != HashAlgorithmEnumType::SHA256 || !type) {
+      // Identities are kept as SHA-256 hashes: another algorithm names none of them.
+      out.response.status = DeleteCertificateStatusEnumType::NotFound;
+    } else if (*type == kStationCertificate) {
+      // M04.FR.06: the station's own certificate is not deleted this way.
+      out.response.status = DeleteCertificateStatusEnumType::Failed;
+    } else {
+      certificates_.remove(hash);
+      out.response.status = DeleteCertificateStatusEnumType::Accepted;
+    }
+    return out;
+  });
+}
+
+CallAnswer ChargingStation::on_certificate_signed(const ocpp::Frame& call) {
+  return answer<CertificateSignedRequest>(call, [this](const auto& req) {
+    Outcome<CertificateSignedResponse> out{{}, {}};
+    const bool v2g = req.certificateType == CertificateSigningUseEnumType::V2GCertificate;
+    std::string error;
+    if (certificates_.install(v2g ? "V2GCertificateChain" : kStationCertificate,
+                              req.certificateChain, true, error)) {
+      out.response.status = CertificateSignedStatusEnumType::Accepted;
+      events_.emit(Event("certificate_signed")
+                       .add("certificateType", v2g ? "V2GCertificate" : kStationCertificate));
+    } else {
+      out.response.status = CertificateSignedStatusEnumType::Rejected;
+      out.response.statusInfo = status_info("InvalidCertificateChain", error);
+    }
+    return out;
+  });
+}
+
+void ChargingStation::send_sign_certificate(std::optional<CertificateSigningUseEnumType> type) {
+  std::string error;
+  SignCertificateRequest req;
+  req.csr = make_csr(settings_.id, settings_.vendor, error);
+  if (req.csr.empty()) {
+    emit_error("cannot make a CSR: " + error);
+    return;
+  }
+  req.certificateType = type;
+  const std::string kind = type ? std::string(to_string(*type)) : "Combined";
+  OutgoingCall c = make_call(req);
+  c.on_reply = [this, kind](const CallReply& reply) {
+    Event e("sign_certificate");
+    e.add("certificateType", kind);
+    if (!reply.ok()) {
+      log_.warn("SignCertificate {}", describe_failure(reply));
+      e.add("error", describe_failure(reply));
+    } else {
+      std::string why;
+      auto res = decode<SignCertificateResponse>(*reply.result, why);
+      if (!res) {
+        emit_error("SignCertificate answer invalid: " + why);
+        return;
+      }
+      e.add("status", to_string(res->status));
+      if (res->statusInfo) e.add("reasonCode", res->statusInfo->reasonCode);
+    }
+    events_.emit(e);
+  };
+  send_triggered(std::move(c));
+}
+
+}  // namespace simulator::v201
