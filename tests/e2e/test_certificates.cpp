@@ -213,6 +213,15 @@ TEST_CASE("a CA certificate is installed, listed by its hash data and deleted on
   CHECK(str(signed_["action"]) == "CertificateSigned");
   CHECK(str(signed_["response"]["status"]) == "Accepted");
   CHECK(sim.wait_event("certificate_signed", 5s));
+
+  // ExtendedTriggerMessage SignChargePointCertificate: a real CSR, answered Rejected (no CA).
+  auto trigger = csms.ctl_json({"cmd", "CP-K2", "trigger", "SignChargePointCertificate"});
+  CHECK(str(trigger["action"]) == "ExtendedTriggerMessage");
+  CHECK(str(trigger["response"]["status"]) == "Accepted");
+  auto answered = sim.wait_event("sign_certificate", 10s);
+  REQUIRE(answered);
+  CHECK(str((*answered)["status"]) == "Rejected");
+  CHECK(logged(csms, "CP-K2", "BEGIN CERTIFICATE REQUEST"));
 }
 
 TEST_CASE("cert-signed delivers a chain and a triggered SignCertificate is answered on 2.0.1",

@@ -71,6 +71,12 @@ TEST_CASE("monitors set on a 2.0.1 station are stored, reported back in parts an
                                 "Delta", "--value", "1", "--severity", "5"});
   CHECK(str(unknown["response"]["setMonitoringResult"][0]["status"]) == "UnknownComponent");
 
+  auto periodic_set =
+      csms.ctl_json({"cmd", "CS-M1", "monitor-set", "OCPPCommCtrlr.HeartbeatInterval", "--type",
+                     "Periodic", "--value", "60", "--severity", "5"});
+  CHECK(str(periodic_set["response"]["setMonitoringResult"][0]["status"]) ==
+        "UnsupportedMonitorType");
+
   auto stored = csms.ctl_json({"station", "monitors", "CS-M1"});
   REQUIRE(stored.Size() == 2);
   const auto* power = monitor_with_id(stored, power_id);

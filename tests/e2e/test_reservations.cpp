@@ -124,12 +124,16 @@ TEST_CASE(
     REQUIRE(started);
     const auto& tx = (*started)["transactionId"];
     const std::string tx_id = tx.IsString() ? tx.GetString() : std::to_string(tx.GetInt64());
-    REQUIRE(sim->wait_event("reservation_ended", 10s, {{"reason", "\"Used\""}}));
+    // The station ended its reservation as the start began (before transaction_started).
+    bool used = false;
+    for (const auto& e : sim->events("reservation_ended"))
+      used = used || (str(e["reason"]) == "Used" && e["reservationId"].GetInt64() == id);
+    CHECK(used);
     CHECK(eventually([&] { return str(reservation(csms, f, id)["status"]) == "Used"; }));
-    auto used = reservation(csms, f, id);
-    const auto& linked = used["transactionId"];
+    auto stored_used = reservation(csms, f, id);
+    const auto& linked = stored_used["transactionId"];
     CHECK((linked.IsString() ? linked.GetString() : std::to_string(linked.GetInt64())) == tx_id);
-    CHECK_FALSE(used["active"].GetBool());
+    CHECK_FALSE(stored_used["active"].GetBool());
   }
 }
 
@@ -206,10 +210,13 @@ TEST_CASE("reserve is refused before sending when the expiry is past or a parame
     CHECK(no_tag.code != 0);
     CHECK(no_tag.err.find("idTag") != std::string::npos);
     CHECK(csms.ctl_json({"reservation", "list", "--station", f.station}).Size() == 0);
+    if (!f.v201) {
+      // Options of the other version are named.
+      auto type = csms.ctl({"cmd", f.station, "reserve", "--connector", "1", "--idtag", "T",
+                            "--expires", in_seconds(60), "--token-type", "ISO14443"});
+      CHECK(type.code != 0);
+      INFO(type.err);
+      CHECK(type.err.find("tokenType") != std::string::npos);
+    }
   }
-  // Options of the other version are named.
-  auto type = csms.ctl({"cmd", k16.station, "reserve", "--connector", "1", "--idtag", "T",
-                        "--expires", in_seconds(60), "--token-type", "ISO14443"});
-  CHECK(type.code != 0);
-  CHECK(type.err.find("tokenType") != std::string::npos);
 }

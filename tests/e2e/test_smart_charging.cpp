@@ -159,6 +159,16 @@ void set_limit_follow_meter_and_clear(const Flavour& f) {
     auto none = csms.ctl_json({"cmd", f.station, "get-profiles"});
     CHECK(str(none["response"]["status"]) == "NoProfiles");
   }
+
+  // A TxProfile ends with its transaction: on the station and in the CSMS's record.
+  auto tx_profile = csms.ctl_json({"cmd", f.station, "set-profile", "--connector", "1", "--limit",
+                                   "10", "--unit", "A", "--purpose", "TxProfile"});
+  CHECK(str(tx_profile["response"]["status"]) == "Accepted");
+  CHECK(profiles(csms, f).Size() == 1);
+  auto stop = csms.ctl_json({"cmd", f.station, "remote-stop", "--transaction", tx});
+  CHECK(str(stop["response"]["status"]) == "Accepted");
+  REQUIRE(sim->wait_event("transaction_stopped", 20s));
+  CHECK(eventually([&] { return profiles(csms, f).Size() == 0; }));
 }
 
 void refuse_invalid_then_accept_valid(const Flavour& f) {

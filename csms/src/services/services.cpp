@@ -159,6 +159,16 @@ std::optional<RegisterReadings> register_readings(
 
 namespace {
 
+// A station discards a TxProfile when its transaction ends (1.6 3.13.3, 2.0.1
+// K01): so does the CSMS's record of the station's profiles.
+void end_tx_profiles(storage::Session& s, const std::string& station_id,
+                     const std::string& transaction_id) {
+  storage::ProfileFilter f;
+  f.purpose = "TxProfile";
+  f.transaction_id = transaction_id;
+  s.charging_profiles.remove(station_id, f);
+}
+
 // What one 2.0.1 event says about its transaction. Order-independent where the
 // order can be wrong: the start is the earliest time seen, an end is never
 // undone, the first id token is the one that started it, and the charging
@@ -214,6 +224,7 @@ void TransactionService::event(const TxEventRequest& req,
         }
         const bool newest = s.transactions.last_seq_no(tx->id) == req.event.seq_no;
         apply_event(*tx, req, result->auth, newest);
+        if (tx->stop_time) end_tx_profiles(s, req.station_id, req.station_tx_id);
         if (req.reservation_id)
           use_reservation(s, req.station_id, *req.reservation_id, tx->id, now);
         auto samples = req.samples;
@@ -303,6 +314,7 @@ void TransactionService::stop(const StopRequest& req,
           tx->energy_wh = energy_between(tx->meter_start, req.meter_stop, anomaly);
           tx->meter_anomaly = tx->meter_anomaly || anomaly;
           s.transactions.update(*tx);
+          end_tx_profiles(s, tx->station_id, std::to_string(tx->id));
         }
         auto samples = req.samples;
         for (auto& sm : samples) {

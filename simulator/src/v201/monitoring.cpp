@@ -139,10 +139,10 @@ SetMonitoringResultType MonitorSet::set(const DeviceModel& model, const SetMonit
   const bool threshold =
       d.type == MonitorEnumType::UpperThreshold || d.type == MonitorEnumType::LowerThreshold;
   if (d.type == MonitorEnumType::Periodic || d.type == MonitorEnumType::PeriodicClockAligned)
-    return status(SetMonitoringStatusEnumType::UnsupportedMonitorType, "UnsupportedMonitorType",
+    return status(SetMonitoringStatusEnumType::UnsupportedMonitorType, "UnsupportedMonitor",
                   "this station monitors thresholds and deltas only");
   if (threshold && !is_numeric(v->data_type))
-    return status(SetMonitoringStatusEnumType::UnsupportedMonitorType, "UnsupportedMonitorType",
+    return status(SetMonitoringStatusEnumType::UnsupportedMonitorType, "UnsupportedMonitor",
                   "a threshold needs a numeric variable");
   if (d.severity < 0 || d.severity > 9)
     return status(SetMonitoringStatusEnumType::Rejected, "InvalidValue", "severity is 0..9");

@@ -40,6 +40,7 @@ struct ProfileFilter {
   std::optional<int> connector_id;
   std::optional<std::string> purpose;
   std::optional<int> stack_level;
+  std::optional<std::string> transaction_id;  ///< TxProfiles of one transaction.
 };
 
 /// Charging profiles by station.

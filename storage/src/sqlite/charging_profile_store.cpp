@@ -44,6 +44,7 @@ std::size_t SqliteChargingProfileStore::remove(const std::string& station_id,
   if (f.connector_id) sql += " AND connector_id = ?";
   if (f.purpose) sql += " AND purpose = ?";
   if (f.stack_level) sql += " AND stack_level = ?";
+  if (f.transaction_id) sql += " AND transaction_id = ?";
   Statement st(db_, sql);
   int index = 0;
   st.bind(++index, station_id);
@@ -51,6 +52,7 @@ std::size_t SqliteChargingProfileStore::remove(const std::string& station_id,
   if (f.connector_id) st.bind(++index, *f.connector_id);
   if (f.purpose) st.bind(++index, *f.purpose);
   if (f.stack_level) st.bind(++index, *f.stack_level);
+  if (f.transaction_id) st.bind(++index, *f.transaction_id);
   st.run();
   return static_cast<std::size_t>(st.changes());
 }

@@ -3,6 +3,7 @@
 // would on an unreachable server).
 #include <catch2/catch.hpp>
 
+#include "simulator/upload.hpp"
 #include "support.hpp"
 #include "test_v201_support.hpp"
 
