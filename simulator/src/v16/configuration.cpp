@@ -72,7 +72,8 @@ ConfigStore default_configuration(const StationSettings& settings) {
   c.define(boolean("StopTransactionOnInvalidId", true));
   c.define(list("StopTxnAlignedData", "", kMeasurands));
   c.define(list("StopTxnSampledData", "Energy.Active.Import.Register", kMeasurands));
-  c.define(list("SupportedFeatureProfiles", "Core,RemoteTrigger,SmartCharging", {}, true));
+  c.define(list("SupportedFeatureProfiles",
+                "Core,RemoteTrigger,SmartCharging,LocalAuthListManagement,Reservation", {}, true));
   c.define(integer("TransactionMessageAttempts", 3));
   c.define(integer("TransactionMessageRetryInterval", 10));
   c.define(boolean("UnlockConnectorOnEVSideDisconnect", true));

@@ -251,7 +251,7 @@ TEST_CASE("v201 reports: GetReport filters by componentVariable and componentCri
                                           "EVSE/2.Power", "EVSE/2.SupplyPhases",
                                           "OCPPCommCtrlr.HeartbeatInterval"});
 
-  // Components that are Enabled: AuthCtrlr and AuthCacheCtrlr.
+  // Components that are Enabled: AuthCtrlr, AuthCacheCtrlr, LocalAuthListCtrlr, ReservationCtrlr.
   CHECK(rig.csms_call("GetReport", R"({"requestId":5,"componentCriteria":["Enabled"]})")
             .str("status") == "Accepted");
   rig.answer();
@@ -259,7 +259,8 @@ TEST_CASE("v201 reports: GetReport filters by componentVariable and componentCri
   for (const auto& name : reported(report_parts(rig, 5))) {
     components.insert(name.substr(0, name.find('.')));
   }
-  CHECK(components == std::set<std::string>{"AuthCacheCtrlr", "AuthCtrlr"});
+  CHECK(components == std::set<std::string>{"AuthCacheCtrlr", "AuthCtrlr", "LocalAuthListCtrlr",
+                                             "ReservationCtrlr"});
 
   CHECK(rig.csms_call("GetReport", R"({"requestId":6,"componentCriteria":["Problem"]})")
             .str("status") == "EmptyResultSet");
