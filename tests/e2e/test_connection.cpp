@@ -99,7 +99,7 @@ TEST_CASE("without an acceptable subprotocol the handshake completes and the ser
   CHECK(ws.wait_closed() == 1002);
 }
 
-TEST_CASE("an authenticated second connection replaces the first; closing the old keeps the new",
+TEST_CASE("an authenticated second connection replaces the first - closing the old keeps the new",
           "[e2e][connection][security]") {
   TempDir dir;
   Csms csms(dir);

@@ -139,7 +139,7 @@ TEST_CASE("monitors set on a 2.0.1 station are stored, reported back in parts an
   CHECK(csms.ctl_json({"station", "monitors", "CS-M1"}).Size() == 1);
 }
 
-TEST_CASE("the monitoring base and level reach a 2.0.1 station; custom monitors go with the base",
+TEST_CASE("the monitoring base and level reach a 2.0.1 station - custom monitors go with the base",
           "[e2e][monitoring]") {
   TempDir dir;
   Csms csms(dir);

@@ -138,7 +138,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "cancel-reservation cancels an active reservation; an unknown or ended one is refused before "
+    "cancel-reservation cancels an active reservation - an unknown or ended one is refused before "
     "sending",
     "[e2e][reservations]") {
   TempDir dir;

@@ -247,25 +247,25 @@ void refuse_invalid_then_accept_valid(const Flavour& f) {
 }  // namespace
 
 TEST_CASE(
-    "1.6: set-profile is stored, limits the meter, shows in composite-schedule; "
-    "clear-profile removes it",
+    "1.6: set-profile is stored, limits the meter, shows in composite-schedule - clear-profile "
+    "removes it",
     "[e2e][smart-charging]") {
   set_limit_follow_meter_and_clear(k16);
 }
 
 TEST_CASE(
-    "2.0.1: set-profile is stored, limits the meter, shows in composite-schedule, "
-    "get-profiles reports it; clear-profile removes it",
+    "2.0.1: set-profile is stored, limits the meter, shows in composite-schedule, get-profiles "
+    "reports it - clear-profile removes it",
     "[e2e][smart-charging]") {
   set_limit_follow_meter_and_clear(k201);
 }
 
-TEST_CASE("1.6: invalid profiles are refused before sending; valid ones stored and replaced",
+TEST_CASE("1.6: invalid profiles are refused before sending - valid ones stored and replaced",
           "[e2e][smart-charging]") {
   refuse_invalid_then_accept_valid(k16);
 }
 
-TEST_CASE("2.0.1: invalid profiles are refused before sending; valid ones stored and replaced",
+TEST_CASE("2.0.1: invalid profiles are refused before sending - valid ones stored and replaced",
           "[e2e][smart-charging]") {
   refuse_invalid_then_accept_valid(k201);
 }

@@ -455,7 +455,7 @@ TEST_CASE("admin: GET /api/stations lists stations with live connection state",
     CHECK(doc[0].HasMember(field));
 }
 
-TEST_CASE("admin: GET /api/stations/{id} shows connectors; unknown ids are 404",
+TEST_CASE("admin: GET /api/stations/{id} shows connectors - unknown ids are 404",
           "[admin][stations]") {
   Fixture f;
   auto c = f.client();
@@ -653,7 +653,7 @@ TEST_CASE("admin: POST /api/idtags validates tag, status and expiry", "[admin][i
   CHECK(error_of(expiry).find("RFC 3339") != std::string::npos);
 }
 
-TEST_CASE("admin: POST /api/idtags/{tag}/block blocks; unknown tags are 404", "[admin][idtags]") {
+TEST_CASE("admin: POST /api/idtags/{tag}/block blocks - unknown tags are 404", "[admin][idtags]") {
   Fixture f;
   auto c = f.client();
   REQUIRE(c.request(http::verb::post, "/api/idtags", R"({"idTag":"A/B"})").status == 201);
@@ -907,7 +907,7 @@ TEST_CASE("admin: command failures map to precise statuses", "[admin][commands]"
   CHECK(a.body == R"({"error":"station refused","code":"NotSupported"})");
 }
 
-TEST_CASE("admin: commands to unregistered stations are 404; parameters must be an object",
+TEST_CASE("admin: commands to unregistered stations are 404 - parameters must be an object",
           "[admin][commands]") {
   Fixture f;
   auto c = f.client();

@@ -227,7 +227,7 @@ TEST_CASE("csmsctl: bad CSV rows are reported with their line numbers", "[csmsct
   }
 }
 
-TEST_CASE("csmsctl: idtag import reads the file; a missing file is an input error",
+TEST_CASE("csmsctl: idtag import reads the file - a missing file is an input error",
           "[csmsctl][csv]") {
   const auto path = std::filesystem::temp_directory_path() /
                     ("csmsctl-test-" + std::to_string(::getpid()) + ".csv");

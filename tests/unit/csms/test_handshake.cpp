@@ -30,7 +30,7 @@ TEST_CASE("station identities follow the 2.0.1 identifierString rules without ':
   CHECK_FALSE(csms::StationRegistry::check_identity("a/b").empty());
 }
 
-TEST_CASE("Basic credentials are parsed; anything else is refused", "[handshake]") {
+TEST_CASE("Basic credentials are parsed - anything else is refused", "[handshake]") {
   // "CP1:pass:word" -> the password may contain ':'.
   auto c = csms::parse_basic_auth("Basic Q1AxOnBhc3M6d29yZA==");
   REQUIRE(c);

@@ -30,7 +30,7 @@ TEST_CASE("a session answers SecurityError before boot, then serves the accepted
   CHECK(hb[2].HasMember("currentTime"));
 }
 
-TEST_CASE("CSMS calls go one at a time; a timeout frees the slot with a clear error", "[rpc]") {
+TEST_CASE("CSMS calls go one at a time - a timeout frees the slot with a clear error", "[rpc]") {
   Rig rig;
   std::vector<csms::CallOutcome> outcomes;
   rig.session->call("ClearCache", "{}", [&](csms::CallOutcome o) { outcomes.push_back(o); });
@@ -66,7 +66,7 @@ TEST_CASE("a closed session fails its queued calls", "[rpc]") {
   CHECK(outcomes[1].kind == csms::CallOutcome::Kind::Closed);
 }
 
-TEST_CASE("invalid payloads count as bad frames; valid traffic resets the count", "[rpc]") {
+TEST_CASE("invalid payloads count as bad frames - valid traffic resets the count", "[rpc]") {
   Rig rig;
   rig.exchange(R"([2,"b","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
   rig.exchange(R"([2,"1","Heartbeat",{"x":1}])");

@@ -6,7 +6,7 @@
 using storage::DateTime;
 using storage::TokenStatus;
 
-TEST_CASE("an unknown token is Invalid; an expired Accepted token is Expired", "[services]") {
+TEST_CASE("an unknown token is Invalid - an expired Accepted token is Expired", "[services]") {
   auto now = DateTime::from_unix_micros(1'800'000'000'000'000);
   CHECK(csms::evaluate_token(std::nullopt, now).status == TokenStatus::Invalid);
   storage::IdToken t;
@@ -31,7 +31,7 @@ TEST_CASE("energy is the register difference, never negative, flagged when it go
   CHECK(anomaly);
 }
 
-TEST_CASE("energy register samples convert to Wh; other measurands do not count", "[services]") {
+TEST_CASE("energy register samples convert to Wh - other measurands do not count", "[services]") {
   storage::MeterSample s;
   s.value = "12.5";
   s.unit = "kWh";

@@ -136,8 +136,8 @@ TEST_CASE("1.6 smart charging commands refuse what a station could not take, nam
 }
 
 TEST_CASE(
-    "1.6 clear-profile and composite-schedule send their CALLs; an accepted clear "
-    "removes the stored profiles",
+    "1.6 clear-profile and composite-schedule send their CALLs - an accepted clear removes the "
+    "stored profiles",
     "[commands][smart-charging]") {
   ProfileRig rig(ocpp::Version::v16);
   csms::CommandResult r;

@@ -129,7 +129,7 @@ TEST_CASE("2.0.1 UpdateFirmware schedules download and install at their times") 
   CHECK_FALSE(last.has("requestId"));
 }
 
-TEST_CASE("2.0.1 PublishFirmware publishes at a location; Unpublish takes it back by checksum") {
+TEST_CASE("2.0.1 PublishFirmware publishes at a location - Unpublish takes it back by checksum") {
   Rig201 rig;
   answer_empty(rig, {"PublishFirmwareStatusNotification"});
   rig.boot();

@@ -118,7 +118,7 @@ TEST_CASE("local list: an entry past its expiry no longer accepts") {
 }
 
 TEST_CASE(
-    "charge point: ReserveNow reserves a free connector for its tag; the start carries the "
+    "charge point: ReserveNow reserves a free connector for its tag - the start carries the "
     "reservationId") {
   Rig rig;
   rig.boot();
@@ -141,7 +141,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "charge point: a reservation ends at its expiry or when cancelled; unknown ids are Rejected") {
+    "charge point: a reservation ends at its expiry or when cancelled - unknown ids are Rejected") {
   Rig rig(2);
   rig.boot();
   rig.csms_call("ReserveNow", R"({"connectorId":1,"expiryDate":")" + after(rig, 5) +
@@ -172,7 +172,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "charge point: SendLocalList and GetLocalListVersion keep the list; offline it authorizes") {
+    "charge point: SendLocalList and GetLocalListVersion keep the list - offline it authorizes") {
   Rig rig;
   rig.boot();
   CHECK(rig.csms_call("GetLocalListVersion", "{}").num("listVersion") == 0);
@@ -200,7 +200,7 @@ TEST_CASE("charge point: with LocalAuthListEnabled false the list is NotSupporte
 }
 
 TEST_CASE(
-    "charging station: ReserveNow reserves an EVSE; at expiry it sends ReservationStatusUpdate "
+    "charging station: ReserveNow reserves an EVSE - at expiry it sends ReservationStatusUpdate "
     "Expired") {
   Rig201 rig(2);
   rig.responses["ReservationStatusUpdate"] = [](const Sent&) { return std::string("{}"); };
@@ -224,7 +224,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "charging station: only the reserved token starts on the EVSE; its TransactionEvent carries "
+    "charging station: only the reserved token starts on the EVSE - its TransactionEvent carries "
     "the reservationId") {
   Rig201 rig;
   rig.boot();
@@ -240,7 +240,7 @@ TEST_CASE(
   CHECK(rig.csms_call("CancelReservation", R"({"reservationId":5})").str("status") == "Rejected");
 }
 
-TEST_CASE("charging station: SendLocalList full then differential; a gap is VersionMismatch") {
+TEST_CASE("charging station: SendLocalList full then differential - a gap is VersionMismatch") {
   Rig201 rig;
   rig.boot();
   auto full = rig.csms_call("SendLocalList", R"({"versionNumber":1,"updateType":"Full",

@@ -62,7 +62,7 @@ TEST_CASE("amperes become watts on the phases in use, and back") {
   CHECK(to_watts(5000, RateUnit::W, std::nullopt, one) == Approx(5000));
 }
 
-TEST_CASE("the highest stack level in force wins; a lower one takes over when it ends") {
+TEST_CASE("the highest stack level in force wins - a lower one takes over when it ends") {
   ProfileSet set;
   REQUIRE_FALSE(set.install(profile(1, 1, ProfilePurpose::TxDefault, 0, 6000), 2, std::nullopt));
   auto high = profile(2, 1, ProfilePurpose::TxDefault, 1, 3000);
@@ -176,7 +176,7 @@ TEST_CASE("profiles a station cannot take are refused with the reason") {
   CHECK(set.profiles().empty());
 }
 
-TEST_CASE("the same id or the same slot replaces; clear by id or by criteria") {
+TEST_CASE("the same id or the same slot replaces - clear by id or by criteria") {
   ProfileSet set;
   REQUIRE_FALSE(set.install(profile(1, 1, ProfilePurpose::TxDefault, 0, 1000), 2, std::nullopt));
   REQUIRE_FALSE(set.install(profile(2, 1, ProfilePurpose::TxDefault, 0, 2000), 2, std::nullopt));

@@ -58,7 +58,7 @@ TEST_CASE("v201 commands: RequestStartTransaction starts with RemoteStart and re
   CHECK(*answered->raw("response") == R"({"status":"Accepted"})");
 }
 
-TEST_CASE("v201 commands: RequestStartTransaction picks a free EVSE; busy or unknown refuse") {
+TEST_CASE("v201 commands: RequestStartTransaction picks a free EVSE - busy or unknown refuse") {
   Rig201 rig(1);
   rig.boot();
   CHECK(rig.csms_call("RequestStartTransaction", request_start(1, "A")).str("status") ==
@@ -157,7 +157,7 @@ TEST_CASE("v201 commands: Reset OnIdle waits for the running transaction to end"
   CHECK(tx_info(rig.tx_events().back(), "stoppedReason") == "Local");
 }
 
-TEST_CASE("v201 commands: Reset OnIdle when idle resets at once; per-EVSE resets are refused") {
+TEST_CASE("v201 commands: Reset OnIdle when idle resets at once - per-EVSE resets are refused") {
   Rig201 rig(2);
   rig.boot();
   auto evse = rig.csms_call("Reset", R"({"type":"Immediate","evseId":1})");

@@ -129,7 +129,7 @@ TEST_CASE("v201 monitoring: reports by criteria and variable, clear per id, base
   CHECK(rig.station->monitoring().monitors.monitors().size() == 1);  // the hard-wired one
 }
 
-TEST_CASE("v201 CostUpdated is kept by transaction; SetNetworkProfile takes a known slot") {
+TEST_CASE("v201 CostUpdated is kept by transaction - SetNetworkProfile takes a known slot") {
   Rig201 rig;
   booted(rig);
   rig.csms_call("CostUpdated", R"({"totalCost":3.5,"transactionId":"TX-1"})");

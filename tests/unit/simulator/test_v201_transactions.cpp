@@ -82,7 +82,7 @@ TEST_CASE("v201 transaction: Authorize, Occupied, then Started with seqNo 0 and 
   CHECK_FALSE(e->raw("remoteStartId"));
 }
 
-TEST_CASE("v201 transaction: Updated every TxUpdatedInterval, then Ended; seqNo 0,1,2,...") {
+TEST_CASE("v201 transaction: Updated every TxUpdatedInterval, then Ended - seqNo 0,1,2,...") {
   Rig201 rig(1, [](StationSettings& s) {
     s.meter_interval_s = 10;
     s.power_w = 3600.0;
@@ -174,7 +174,7 @@ TEST_CASE("v201 transaction: ids are unique and the station's seed makes them re
   CHECK(ids.count(*other.station->transaction_id(1)) == 0);
 }
 
-TEST_CASE("v201 transaction: a refused Authorize starts nothing; expect can ask for it") {
+TEST_CASE("v201 transaction: a refused Authorize starts nothing - expect can ask for it") {
   Rig201 rig;
   rig.boot();
   auto result = rig.run(start_step(1, "BAD"));

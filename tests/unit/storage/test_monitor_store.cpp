@@ -70,7 +70,7 @@ TEST_CASE("a monitor is stored with every field and goes with its station") {
   CHECK(ids(*db).empty());
 }
 
-TEST_CASE("an event is recorded on its monitor; an older one arriving late does not hide it") {
+TEST_CASE("an event is recorded on its monitor - an older one arriving late does not hide it") {
   TempDir dir;
   auto db = open(dir.file("csms.db"));
   write_sync(*db, [](Session& s) {

@@ -168,7 +168,7 @@ TEST_CASE("a report is complete once its last part and every part before it arri
   CHECK(reports[1].received_at == at(3));
 }
 
-TEST_CASE("a removed station's device model goes with it; clear forgets it too") {
+TEST_CASE("a removed station's device model goes with it - clear forgets it too") {
   TempDir dir;
   auto db = open(dir.file("csms.db"));
   write_sync(*db, [](Session& s) {
