@@ -99,18 +99,6 @@ std::optional<std::string> Params::first_word_or(const char* name) {
   return string(name, false);
 }
 
-std::optional<bool> Params::boolean(const char* name, bool required) {
-  const rapidjson::Value* v = get(name, required);
-  if (v == nullptr) return std::nullopt;
-  if (v->IsBool()) return v->GetBool();
-  if (v->IsString()) {
-    const std::string text = v->GetString();
-    if (text == "true" || text == "false") return text == "true";
-  }
-  fail("'" + std::string(name) + "' must be true or false");
-  return std::nullopt;
-}
-
 const rapidjson::Value* Params::get(const char* name, bool required) {
   if (!ok()) return nullptr;
   auto it = doc_.FindMember(name);

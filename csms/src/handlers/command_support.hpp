@@ -42,8 +42,6 @@ class Params {
   bool flag(const char* name);
   /// The first word (keys[0]) or, without words, the optional parameter `name`.
   std::optional<std::string> first_word_or(const char* name);
-  /// A true/false parameter (csmsctl: a bare --flag is true).
-  std::optional<bool> boolean(const char* name, bool required);
 
   template <class E>
   std::optional<E> enumeration(const char* name, bool required, const char* choices) {

@@ -149,8 +149,8 @@ void customer_info(StationSession& session, Params& p, CommandDone done) {
     if (customer) p.fail("give 'customerId' or 'customerIdentifier', not both");
     customer = other;
   }
-  req.report = p.boolean("report", false).value_or(false);
-  req.clear = p.boolean("clear", false).value_or(false);
+  req.report = p.flag("report");
+  req.clear = p.flag("clear");
   if (!p.ok()) return;
   // N09.FR.03: exactly one way of naming the customer.
   if (tag && customer) return p.fail("name the customer by 'idTag' or by 'customerId', not both");

@@ -99,7 +99,7 @@ void cancel_reservation(Services& sv, StationSession& session, Params& p, Comman
 void local_list(Services& sv, StationSession& session, Params& p, CommandDone done) {
   p.allow({"keys", "full"});
   auto words = p.strings("keys");
-  const bool full = p.boolean("full", false).value_or(false);
+  const bool full = p.flag("full");
   if (p.ok() && (words.size() != 1 || (words[0] != "send" && words[0] != "version")))
     p.fail(
         "local-list takes one word: 'send' (SendLocalList, --full for a full list) or "
