@@ -16,7 +16,8 @@ std::string str(const rapidjson::Value& v) {
 }
 
 // A raw station of `subprotocol`, booted and accepted.
-std::unique_ptr<WsClient> booted(Csms& csms, const std::string& id, const std::string& subprotocol) {
+std::unique_ptr<WsClient> booted(Csms& csms, const std::string& id,
+                                 const std::string& subprotocol) {
   REQUIRE(csms.ctl({"station", "add", id}).code == 0);
   WsClient::Options o;
   o.subprotocols = {subprotocol};

@@ -87,8 +87,10 @@ bool Params::flag(const char* name) {
   const rapidjson::Value* v = get(name, false);
   if (v == nullptr) return false;
   if (v->IsBool()) return v->GetBool();
-  if (v->IsString() && (v->GetString() == std::string("true") || v->GetString() == std::string("false")))
-    return v->GetString() == std::string("true");
+  if (v->IsString()) {
+    const std::string text = v->GetString();
+    if (text == "true" || text == "false") return text == "true";
+  }
   fail("'" + std::string(name) + "' must be true or false");
   return false;
 }

@@ -14,7 +14,6 @@
 #include <unordered_map>
 
 #include "csms/admin/admin_server.hpp"
-#include "uploads/upload_server.hpp"
 #include "csms/log.hpp"
 #include "csms/station_registry.hpp"
 #include "handlers/v16/handlers.hpp"
@@ -24,6 +23,7 @@
 #include "server/handshake.hpp"
 #include "services/services.hpp"
 #include "transport/websocketpp_server.hpp"
+#include "uploads/upload_server.hpp"
 
 namespace csms {
 

@@ -206,8 +206,8 @@ void ChargePoint::start_session(int connector, const std::string& id_tag, bool r
         StepResult::failure(fmt::format("connector {} is {}", connector, to_string(c.status))));
   }
   if (!reservations_.may_start(connector, id_tag, parent_of(id_tag))) {
-    return done(StepResult::failure(
-        fmt::format("connector {} is reserved for another id tag", connector)));
+    return done(
+        StepResult::failure(fmt::format("connector {} is reserved for another id tag", connector)));
   }
   c.starting = true;
   const std::string want = expect.value_or("Accepted");

@@ -1,12 +1,12 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "sqlite/charging_profile_store.hpp"
 #include "sqlite/firmware_stores.hpp"
-#include "storage/sqlite_database.hpp"
-#include "storage/stores.hpp"
 #include "sqlite/monitor_store.hpp"
 #include "sqlite/reservation_stores.hpp"
-#include "sqlite/charging_profile_store.hpp"
+#include "storage/sqlite_database.hpp"
+#include "storage/stores.hpp"
 
 namespace storage::sqlite {
 
@@ -139,9 +139,10 @@ class SqliteStores {
         reservations_(db),
         local_lists_(db),
         monitors_(db),
-        session_{stations_, tokens_, transactions_, meters_,
-                 messages_, events_, device_model_, notifications_, charging_profiles_,
-                 firmware_, uploads_, reservations_, local_lists_, monitors_} {}
+        session_{stations_,          tokens_,   transactions_, meters_,
+                 messages_,          events_,   device_model_, notifications_,
+                 charging_profiles_, firmware_, uploads_,      reservations_,
+                 local_lists_,       monitors_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 

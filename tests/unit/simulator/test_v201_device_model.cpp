@@ -260,7 +260,7 @@ TEST_CASE("v201 reports: GetReport filters by componentVariable and componentCri
     components.insert(name.substr(0, name.find('.')));
   }
   CHECK(components == std::set<std::string>{"AuthCacheCtrlr", "AuthCtrlr", "LocalAuthListCtrlr",
-                                             "ReservationCtrlr"});
+                                            "ReservationCtrlr"});
 
   CHECK(rig.csms_call("GetReport", R"({"requestId":6,"componentCriteria":["Problem"]})")
             .str("status") == "EmptyResultSet");

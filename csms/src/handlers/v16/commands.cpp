@@ -125,8 +125,8 @@ void add_core_commands(CommandTable& table) {
     ext.connectorId = connector;
     if (from_string(*message, ext.requestedMessage)) return send(session, ext, std::move(done));
     p.fail(std::string("OCPP 1.6 can trigger ") +
-           (extended ? "" :
-                       "BootNotification, DiagnosticsStatusNotification, "
+           (extended ? ""
+                     : "BootNotification, DiagnosticsStatusNotification, "
                        "FirmwareStatusNotification, Heartbeat, MeterValues, StatusNotification "
                        "(TriggerMessage) or ") +
            "BootNotification, FirmwareStatusNotification, Heartbeat, LogStatusNotification, "
@@ -144,11 +144,12 @@ const std::vector<std::string>& command_names() {
 void execute_command(Services& services, StationSession& session, const Command& command,
                      CommandDone done) {
   // 2.0.1 commands with the 1.6 command to use instead.
-  static const std::map<std::string, std::string> v201_commands = {{"get-variables", "get-config"},
-                                                                   {"set-variables", "set-config"},
-                                                                   {"report", "get-config"},
-                                                                   {"tx-status", "tx show"},
-                                                                   {"get-profiles", "station profiles"}};
+  static const std::map<std::string, std::string> v201_commands = {
+      {"get-variables", "get-config"},
+      {"set-variables", "set-config"},
+      {"report", "get-config"},
+      {"tx-status", "tx show"},
+      {"get-profiles", "station profiles"}};
   run_command(commands(), v201_commands, kVersion, services, session, command, std::move(done));
 }
 

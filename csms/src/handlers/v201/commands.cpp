@@ -175,9 +175,8 @@ const std::vector<std::string>& command_names() {
 void execute_command(Services& services, StationSession& session, const Command& command,
                      CommandDone done) {
   // 1.6 commands with the 2.0.1 command to use instead.
-  static const std::map<std::string, std::string> v16_commands = {{"get-config", "get-variables"},
-                                                                  {"set-config", "set-variables"},
-                                                                  {"diagnostics", "get-log"}};
+  static const std::map<std::string, std::string> v16_commands = {
+      {"get-config", "get-variables"}, {"set-config", "set-variables"}, {"diagnostics", "get-log"}};
   run_command(commands(), v16_commands, kVersion, services, session, command, std::move(done));
 }
 

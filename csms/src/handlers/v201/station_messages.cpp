@@ -286,7 +286,7 @@ void register_handlers(Router& router, Services& sv) {
   register_certificate_requests(router);
   register_notifications(router, sv);
   register_smart_charging_handlers(router, sv);  // ReportChargingProfiles
-  register_monitoring_messages(router, sv);  // NotifyMonitoringReport, NotifyEvent
+  register_monitoring_messages(router, sv);      // NotifyMonitoringReport, NotifyEvent
 }
 
 }  // namespace csms::v201

@@ -17,13 +17,13 @@
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
+#include "simulator/maintenance.hpp"
 #include "simulator/messenger.hpp"
 #include "simulator/meter.hpp"
+#include "simulator/reservations.hpp"
 #include "simulator/scheduler.hpp"
 #include "simulator/smart_charging.hpp"
 #include "simulator/station.hpp"
-#include "simulator/maintenance.hpp"
-#include "simulator/reservations.hpp"
 #include "simulator/station_core.hpp"
 
 namespace simulator::v16 {
@@ -182,7 +182,7 @@ class ChargePoint : public StationCore {
   CertificateStore certificates_;
   ConfigStore config_;
   Maintenance maintenance_;
-  bool firmware_signed_ = false;  // the running update came as SignedUpdateFirmware
+  bool firmware_signed_ = false;       // the running update came as SignedUpdateFirmware
   std::vector<Connector> connectors_;  // [0] is the charge point as a whole
   std::map<std::string, ocpp::v16::IdTagInfo> auth_cache_;
   std::set<std::int64_t> stop_reported_;  // sessions whose transaction_stopped was emitted
