@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 #include <cctype>
 #include <charconv>
 #include <map>
@@ -601,79 +602,50 @@ void Api::get_station(Call& call) {
       });
 }
 
-void Api::station_variables(Call& call) {
+template <class Load, class Write>
+void Api::station_array(Call& call, Load load, Write write) {
   no_query(call.request);
+  using Items = decltype(load(std::declval<storage::Session&>(), std::string()));
   struct View {
     bool exists = false;
-    std::vector<storage::DeviceVariable> variables;
+    Items items;
   };
   const std::string id = call.params[0];
   read<View>(
       call.reply,
-      [id](storage::Session& s) {
+      [id, load](storage::Session& s) {
         View v;
         v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.variables = s.device_model.variables(id);
+        if (v.exists) v.items = load(s, id);
         return v;
       },
-      [id](View& v) {
+      [id, write](View& v) {
         if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
         JsonOut out;
         out.array();
-        for (const auto& var : v.variables) variable_object(out, var);
+        for (const auto& item : v.items) write(out, item);
         out.end_array();
         return json_response(200, out.text());
       });
+}
+
+void Api::station_variables(Call& call) {
+  station_array(
+      call, [](storage::Session& s, const std::string& id) { return s.device_model.variables(id); },
+      variable_object);
 }
 
 void Api::station_monitors(Call& call) {
-  no_query(call.request);
-  struct View {
-    bool exists = false;
-    std::vector<storage::VariableMonitor> monitors;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.monitors = s.monitors.list(id);
-        return v;
-      },
-      [id](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        JsonOut out;
-        out.array();
-        for (const auto& m : v.monitors) monitor_object(out, m);
-        out.end_array();
-        return json_response(200, out.text());
-      });
+  station_array(
+      call, [](storage::Session& s, const std::string& id) { return s.monitors.list(id); },
+      monitor_object);
 }
 
 void Api::station_profiles(Call& call) {
-  no_query(call.request);
-  struct View {
-    bool exists = false;
-    std::vector<storage::ChargingProfile> profiles;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.profiles = s.charging_profiles.profiles(id);
-        return v;
-      },
-      [id](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        JsonOut out;
-        out.array();
-        for (const auto& p : v.profiles) charging_profile_object(out, p);
-        out.end_array();
-        return json_response(200, out.text());
-      });
+  station_array(
+      call,
+      [](storage::Session& s, const std::string& id) { return s.charging_profiles.profiles(id); },
+      charging_profile_object);
 }
 
 void Api::list_notifications(Call& call) {

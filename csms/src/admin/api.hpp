@@ -104,6 +104,10 @@ class Api : public std::enable_shared_from_this<Api> {
   void station_customer_information(Call& call);
   template <class Shape>
   void station_report(Call& call, const char* action, Shape shape);
+  /// GET /api/stations/{id}/<things>: 404 for an unknown station, else the
+  /// array `load(session, id)` reads, each item written by `write(out, item)`.
+  template <class Load, class Write>
+  void station_array(Call& call, Load load, Write write);
   void station_profiles(Call& call);
   void station_monitors(Call& call);
   void list_notifications(Call& call);
