@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <utility>
 #include <cctype>
 #include <charconv>
 #include <map>
 #include <optional>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 
