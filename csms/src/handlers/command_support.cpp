@@ -1,8 +1,11 @@
 #include "handlers/command_support.hpp"
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <set>
+
+#include "ocpp/common/datetime.hpp"
 
 namespace csms {
 
@@ -148,6 +151,15 @@ CommandResult command_result(
       break;
   }
   return r;
+}
+
+// From the clock at start-up, in seconds since 2024, then counting: distinct
+// across restarts, and within the 32-bit integers stations commonly keep ids in
+// until 2092.
+std::int64_t next_request_id() {
+  constexpr std::int64_t k2024 = 1704067200;
+  static std::atomic<std::int64_t> next{ocpp::DateTime::now().unix_micros() / 1000000 - k2024};
+  return ++next;
 }
 
 void run_command(const CommandTable& table, const std::map<std::string, std::string>& other_version,

@@ -109,6 +109,11 @@ void send_command(StationSession& session, const Request& request, const std::st
   });
 }
 
+/// An id the CSMS picks for a request (remoteStartId, a report's, log's or
+/// firmware update's requestId, a charging profile or display message id):
+/// unique and increasing for this server, also across restarts.
+std::int64_t next_request_id();
+
 /// Receives a command's outcome; called exactly once, on the network thread.
 using CommandDone = std::function<void(CommandResult)>;
 

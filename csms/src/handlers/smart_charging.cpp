@@ -1,6 +1,5 @@
 #include "handlers/smart_charging.hpp"
 
-#include <atomic>
 #include <cmath>
 #include <vector>
 
@@ -98,7 +97,7 @@ std::optional<ProfileRequest> read_profile_request(Params& p) {
     r.purpose = *purpose;
   }
   if (id && *id < 0) return fail("'id' must not be negative");
-  r.id = id ? *id : next_profile_id();
+  r.id = id ? *id : next_request_id();
   if (stack_level && *stack_level < 0) return fail("'stackLevel' must not be negative");
   r.stack_level = static_cast<int>(stack_level.value_or(0));
   if (kind) {
@@ -146,14 +145,10 @@ std::optional<ProfileRequest> read_profile_request(Params& p) {
   return r;
 }
 
-std::int64_t next_profile_id() {
-  // Seconds since 2024 at start-up, then counting: distinct across restarts and
-  // small enough for the 32-bit integers stations keep ids in.
-  constexpr std::int64_t k2024 = 1704067200;
-  static std::atomic<std::int64_t> next{DateTime::now().unix_micros() / 1000000 - k2024};
-  return ++next;
-}
+namespace {
 
+// The station's running transaction on `connector` (1.6 connector, 2.0.1
+// EVSE), as the station knows its id, or nullopt; on the network thread.
 void running_transaction(Services& sv, const std::string& station_id, int connector, bool v201,
                          std::function<void(std::optional<std::string>)> then,
                          std::function<void(std::string)> failed) {
@@ -174,6 +169,34 @@ void running_transaction(Services& sv, const std::string& station_id, int connec
             if (e) return failed("could not read the station's transactions");
             then(*found);
           }));
+}
+
+}  // namespace
+
+void send_profile_request(Services& sv, StationSession& session, ProfileRequest r, bool v201,
+                          ProfileSender send, CommandDone done) {
+  if (r.purpose != ProfilePurpose::Tx) return send(sv, session, r, std::move(done));
+  const std::string where = (v201 ? "EVSE " : "connector ") + std::to_string(r.connector);
+  std::weak_ptr<StationSession> weak = session.weak_from_this();
+  running_transaction(
+      sv, session.station_id(), r.connector, v201,
+      [&sv, weak, r, where, send, done](std::optional<std::string> tx) mutable {
+        auto s = weak.lock();
+        if (!s) return done(command_failure(CommandError::Offline, "the station disconnected"));
+        if (!tx)
+          return done(command_failure(
+              CommandError::InvalidArgument,
+              "no transaction is running on " + where +
+                  ": a TxProfile needs one (use TxDefaultProfile for the next ones)"));
+        if (r.transaction_id && *r.transaction_id != *tx)
+          return done(
+              command_failure(CommandError::InvalidArgument, "transaction " + *r.transaction_id +
+                                                                 " is not the one running on " +
+                                                                 where + " (" + *tx + ")"));
+        r.transaction_id = tx;
+        send(sv, *s, r, done);
+      },
+      [done](std::string why) { done(command_failure(CommandError::Internal, why)); });
 }
 
 CommandDone store_then(Services& sv, PendingWrite pending, CommandDone done) {

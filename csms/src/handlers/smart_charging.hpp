@@ -52,15 +52,14 @@ std::optional<ProfilePurpose> purpose_from(const std::string& text);
 /// `purpose` as the station's version spells it.
 std::string purpose_name(ProfilePurpose purpose, const std::string& version);
 
-/// A profile id when the operator gave none: increasing, also across restarts.
-std::int64_t next_profile_id();
+/// A version's way of sending a checked profile (SetChargingProfile).
+using ProfileSender = void (*)(Services&, StationSession&, const ProfileRequest&, CommandDone);
 
-/// Finds the station's running transaction on `connector` (1.6 connector,
-/// 2.0.1 EVSE) and calls `then` on the network thread with its id as the
-/// station knows it, or nullopt. `failed` gets a storage error.
-void running_transaction(Services& sv, const std::string& station_id, int connector, bool v201,
-                         std::function<void(std::optional<std::string>)> then,
-                         std::function<void(std::string)> failed);
+/// Sends `r` with `send`. A TxProfile is for the transaction running on its
+/// connector (2.0.1: EVSE; 1.6 §3.13.3, 2.0.1 K01.FR.03): refused when none runs or the operator
+/// named another, else sent with that transaction's id as the station knows it.
+void send_profile_request(Services& sv, StationSession& session, ProfileRequest r, bool v201,
+                          ProfileSender send, CommandDone done);
 
 /// Storage work a command's answer calls for (set by the command's on_answer).
 using PendingWrite = std::shared_ptr<std::function<void(storage::Session&)>>;

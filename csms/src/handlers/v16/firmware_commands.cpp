@@ -56,7 +56,7 @@ void firmware_update(Services& sv, StationSession& session, Params& p, CommandDo
     });
   }
   w::SignedUpdateFirmwareRequest req;
-  req.requestId = v201::next_request_id();
+  req.requestId = next_request_id();
   req.retries = retries;
   req.retryInterval = interval;
   req.firmware.location = *location;
@@ -140,7 +140,7 @@ void get_log(Services& sv, StationSession& session, Params& p, CommandDone done)
   auto own = url_param(p, "location", false);
   if (oldest && latest && *latest < *oldest) p.fail("'latest' must not be before 'oldest'");
   if (!p.ok()) return;
-  const std::int64_t id = v201::next_request_id();
+  const std::int64_t id = next_request_id();
   Services* services = &sv;
   with_upload<w::GetLogRequest>(
       sv, session, own, id, std::string(w::to_string(type)),

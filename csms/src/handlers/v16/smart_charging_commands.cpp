@@ -85,28 +85,7 @@ void set_profile(Services& sv, StationSession& session, Params& p, CommandDone d
     if (r->transaction_id->empty() || *end != '\0')
       return p.fail("'transactionId' must be an OCPP 1.6 transaction id (an integer)");
   }
-  if (r->purpose != ProfilePurpose::Tx) return send_profile(sv, session, *r, std::move(done));
-  // A TxProfile is for the transaction running on the connector (1.6 §3.13.3).
-  std::weak_ptr<StationSession> weak = session.weak_from_this();
-  running_transaction(
-      sv, session.station_id(), r->connector, false,
-      [&sv, weak, r = *r, done](std::optional<std::string> tx) mutable {
-        auto s = weak.lock();
-        if (!s) return done(command_failure(CommandError::Offline, "the station disconnected"));
-        if (!tx)
-          return done(command_failure(
-              CommandError::InvalidArgument,
-              "no transaction is running on connector " + std::to_string(r.connector) +
-                  ": a TxProfile needs one (use TxDefaultProfile for the next ones)"));
-        if (r.transaction_id && *r.transaction_id != *tx)
-          return done(command_failure(CommandError::InvalidArgument,
-                                      "transaction " + *r.transaction_id +
-                                          " is not the one running on connector " +
-                                          std::to_string(r.connector) + " (" + *tx + ")"));
-        r.transaction_id = tx;
-        send_profile(sv, *s, r, done);
-      },
-      [done](std::string why) { done(command_failure(CommandError::Internal, why)); });
+  send_profile_request(sv, session, *r, false, send_profile, std::move(done));
 }
 
 void clear_profile(Services& sv, StationSession& session, Params& p, CommandDone done) {

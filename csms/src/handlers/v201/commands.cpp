@@ -4,11 +4,8 @@
 // here; each other block has its own file (see commands.hpp).
 #include "handlers/v201/commands.hpp"
 
-#include <atomic>
-
 #include "handlers/v201/handlers.hpp"
 #include "ocpp/v201/codec.hpp"
-#include "storage/model.hpp"
 
 namespace csms::v201 {
 
@@ -20,14 +17,6 @@ const std::map<std::string, std::string>& v16_only() {
       {"connector", "use 'evse' on OCPP 2.0.1 stations"},
   };
   return advice;
-}
-
-// They start from the clock, in seconds since 2024, so they fit the 32-bit
-// integers stations commonly keep them in until 2092.
-std::int64_t next_request_id() {
-  constexpr std::int64_t k2024 = 1704067200;
-  static std::atomic<std::int64_t> next{storage::DateTime::now().unix_micros() / 1000000 - k2024};
-  return ++next;
 }
 
 std::optional<w::EVSEType> evse_of(Params& p, const char* connector_name) {

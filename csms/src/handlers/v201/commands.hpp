@@ -24,10 +24,6 @@ void send(StationSession& session, const Request& request, CommandDone done,
   send_command(session, request, kVersion, std::move(done), std::move(on_answer));
 }
 
-/// A request id (remoteStartId, report/log/firmware requestId, ...) unique and
-/// increasing for this server, also across restarts.
-std::int64_t next_request_id();
-
 /// The EVSE named by 'evse' (and, if `connector_name` is set, that connector).
 std::optional<ocpp::v201::EVSEType> evse_of(Params& p, const char* connector_name);
 

@@ -136,28 +136,7 @@ void set_profile(Services& sv, StationSession& session, Params& p, CommandDone d
   if (!r) return;
   if (r->transaction_id && r->transaction_id->size() > kTransactionIdMax)
     return p.fail("'transactionId' is at most 36 characters");
-  if (r->purpose != ProfilePurpose::Tx) return send_profile(sv, session, *r, std::move(done));
-  // A TxProfile names the transaction running on the EVSE (K01.FR.03).
-  std::weak_ptr<StationSession> weak = session.weak_from_this();
-  running_transaction(
-      sv, session.station_id(), r->connector, true,
-      [&sv, weak, r = *r, done](std::optional<std::string> tx) mutable {
-        auto s = weak.lock();
-        if (!s) return done(command_failure(CommandError::Offline, "the station disconnected"));
-        if (!tx)
-          return done(command_failure(
-              CommandError::InvalidArgument,
-              "no transaction is running on EVSE " + std::to_string(r.connector) +
-                  ": a TxProfile needs one (use TxDefaultProfile for the next ones)"));
-        if (r.transaction_id && *r.transaction_id != *tx)
-          return done(command_failure(CommandError::InvalidArgument,
-                                      "transaction " + *r.transaction_id +
-                                          " is not the one running on EVSE " +
-                                          std::to_string(r.connector) + " (" + *tx + ")"));
-        r.transaction_id = tx;
-        send_profile(sv, *s, r, done);
-      },
-      [done](std::string why) { done(command_failure(CommandError::Internal, why)); });
+  send_profile_request(sv, session, *r, true, send_profile, std::move(done));
 }
 
 void get_profiles(StationSession& session, Params& p, CommandDone done) {
