@@ -231,16 +231,26 @@ void seq_no_gaps(JsonOut& out, const std::vector<storage::TransactionEvent>& eve
   out.end_array();
 }
 
+namespace {
+
+// Where a 2.0.1 device-model variable lives (a stored value or a monitor on it).
+template <class Addressed>
+void variable_address(JsonOut& out, const Addressed& a) {
+  out.key("component").str(a.component);
+  out.key("componentInstance").str_or_null(a.component_instance);
+  out.key("evseId");
+  a.evse_id > 0 ? out.num(a.evse_id) : out.null();
+  out.key("connectorId");
+  a.connector_id > 0 ? out.num(a.connector_id) : out.null();
+  out.key("variable").str(a.variable);
+  out.key("variableInstance").str_or_null(a.variable_instance);
+}
+
+}  // namespace
+
 void variable_object(JsonOut& out, const storage::DeviceVariable& v) {
   out.object();
-  out.key("component").str(v.component);
-  out.key("componentInstance").str_or_null(v.component_instance);
-  out.key("evseId");
-  v.evse_id > 0 ? out.num(v.evse_id) : out.null();
-  out.key("connectorId");
-  v.connector_id > 0 ? out.num(v.connector_id) : out.null();
-  out.key("variable").str(v.variable);
-  out.key("variableInstance").str_or_null(v.variable_instance);
+  variable_address(out, v);
   out.key("attributeType").str(v.attribute_type);
   out.key("value").opt_str(v.value);
   out.key("mutability").str_or_null(v.mutability);
@@ -393,14 +403,7 @@ void notification_object(JsonOut& out, const storage::StationNotification& n) {
 void monitor_object(JsonOut& out, const storage::VariableMonitor& m) {
   out.object();
   out.key("id").num(m.monitor_id);
-  out.key("component").str(m.component);
-  out.key("componentInstance").str_or_null(m.component_instance);
-  out.key("evseId");
-  m.evse_id > 0 ? out.num(m.evse_id) : out.null();
-  out.key("connectorId");
-  m.connector_id > 0 ? out.num(m.connector_id) : out.null();
-  out.key("variable").str(m.variable);
-  out.key("variableInstance").str_or_null(m.variable_instance);
+  variable_address(out, m);
   out.key("type").str(m.type);
   out.key("value").real(m.value);
   out.key("severity").num(m.severity);
