@@ -92,6 +92,13 @@ void SqliteDatabase::exec(const std::string& sql) {
   }
 }
 
+void SqliteDatabase::run(const std::string& sql) {
+  sqlite3_stmt* stmt = prepare(sql);
+  int rc = sqlite3_step(stmt);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW) sqlite::throw_sqlite_error(db_, rc, excerpt(sql));
+}
+
 sqlite3_stmt* SqliteDatabase::prepare(const std::string& sql) {
   auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second;

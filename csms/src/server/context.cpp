@@ -4,6 +4,10 @@
 
 namespace csms {
 
+namespace {
+constexpr std::size_t kMaxFrameBatch = 512;
+}  // namespace
+
 void ServerContext::log_frame(const std::string& station_id, storage::Direction direction,
                               std::string_view frame) {
   storage::LoggedFrame row;
@@ -11,7 +15,24 @@ void ServerContext::log_frame(const std::string& station_id, storage::Direction 
   row.timestamp = storage::DateTime::now();
   row.direction = direction;
   row.frame = std::string(frame);
-  db.write([row = std::move(row)](storage::Session& s) { s.messages.append(row); }, nullptr);
+  frame_batch.push_back(std::move(row));
+  // One write item (one savepoint) per batch instead of per frame: under load
+  // the log was most of the writer's work. The batch is flushed once the
+  // current handlers are done, or sooner when it is large.
+  if (frame_batch.size() == 1)
+    boost::asio::post(io, [this] { flush_frames(); });
+  else if (frame_batch.size() >= kMaxFrameBatch)
+    flush_frames();
+}
+
+void ServerContext::flush_frames() {
+  if (frame_batch.empty()) return;
+  db.write(
+      [rows = std::move(frame_batch)](storage::Session& s) {
+        for (const auto& row : rows) s.messages.append(row);
+      },
+      nullptr);
+  frame_batch.clear();  // moved from: make it a valid empty vector again
 }
 
 void ServerContext::security_event(const std::string& station_id, const std::string& type,

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "csms/config.hpp"
 #include "csms/metrics.hpp"
@@ -23,10 +24,14 @@ struct ServerContext {
   storage::Database& db;
   StationRegistry& registry;
   Metrics& metrics;
+  std::vector<storage::LoggedFrame> frame_batch{};  ///< Logged, not yet handed to storage.
 
   /// Appends a frame to the message log (asynchronously, never waited for).
+  /// Frames logged in one turn of the network loop go to storage as one write.
   void log_frame(const std::string& station_id, storage::Direction direction,
                  std::string_view frame);
+  /// Hands the frames logged so far to storage (also at shutdown).
+  void flush_frames();
   /// Records a security event and logs it.
   void security_event(const std::string& station_id, const std::string& type,
                       const std::string& tech_info, const std::string& remote_address,

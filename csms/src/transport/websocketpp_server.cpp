@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <map>
 #include <stdexcept>
+#include <websocketpp/concurrency/none.hpp>
 #include <websocketpp/config/asio_no_tls.hpp>
 #include <websocketpp/server.hpp>
 
@@ -15,6 +16,22 @@ namespace {
 struct WsConfig : public websocketpp::config::asio {
   using type = WsConfig;
   using base = websocketpp::config::asio;
+  // Everything runs on the one network thread: no locks, no strand per
+  // connection (each costs memory and a mutex round trip per frame).
+  using concurrency_type = websocketpp::concurrency::none;
+  using alog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::alevel>;
+  using elog_type = websocketpp::log::basic<concurrency_type, websocketpp::log::elevel>;
+  struct transport_config : public base::transport_config {
+    using concurrency_type = type::concurrency_type;
+    using alog_type = type::alog_type;
+    using elog_type = type::elog_type;
+    static const bool enable_multithreading = false;
+  };
+  using transport_type = websocketpp::transport::asio::endpoint<transport_config>;
+  // The read buffer is an array inside every connection object (16 KiB by
+  // default): OCPP frames are mostly a few hundred bytes, and a larger one just
+  // takes several reads.
+  static const size_t connection_read_buffer_size = 2048;
   // Our own logging covers what matters; websocketpp's would log every frame.
   static const websocketpp::log::level elog_level = websocketpp::log::elevel::none;
   static const websocketpp::log::level alog_level = websocketpp::log::alevel::none;
@@ -55,6 +72,7 @@ class WebsocketppServer : public Server {
     server_.init_asio(&io_);
     server_.set_reuse_addr(true);
     server_.set_max_message_size(options_.max_message_size);
+    server_.set_open_handshake_timeout(static_cast<long>(options_.handshake_timeout.count()));
     server_.set_validate_handler([this](Hdl h) { return on_validate(h); });
     server_.set_open_handler([this](Hdl h) { on_open(h); });
     server_.set_message_handler([this](Hdl h, WsServer::message_ptr m) { on_message(h, m); });

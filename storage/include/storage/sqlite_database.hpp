@@ -24,6 +24,10 @@ class SqliteDatabase {
   /// Runs one or more statements without results; throws on error.
   void exec(const std::string& sql);
 
+  /// Runs one statement without results through the statement cache: for the
+  /// ones run on every write (BEGIN, SAVEPOINT...), which exec would re-parse.
+  void run(const std::string& sql);
+
   /// The prepared statement for `sql`, compiled on first use and cached for the
   /// life of the connection (which finalizes it). Callers bind, step and then
   /// reset it. Throws std::runtime_error if `sql` does not compile.

@@ -109,6 +109,11 @@ class MeterStore {
   /// The transaction's samples of one measurand (e.g. the energy register), by timestamp.
   virtual std::vector<MeterSample> for_transaction(std::int64_t transaction_id,
                                                    const std::string& measurand) = 0;
+  /// The earliest and the latest sample (by timestamp) of one measurand of the
+  /// transaction without a phase, in that order: none if there is none, the
+  /// same sample twice if there is one.
+  virtual std::vector<MeterSample> first_and_last(std::int64_t transaction_id,
+                                                  const std::string& measurand) = 0;
 };
 
 /// 2.0.1 device models and report progress.

@@ -50,6 +50,25 @@ std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
   return inserted;
 }
 
+std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transaction_id,
+                                                          const std::string& measurand) {
+  static const std::string first_sql = kSelectSample +
+                                       "WHERE transaction_id = ? AND measurand = ? AND phase = '' "
+                                       "ORDER BY timestamp, id LIMIT 1";
+  static const std::string last_sql = kSelectSample +
+                                      "WHERE transaction_id = ? AND measurand = ? AND phase = '' "
+                                      "ORDER BY timestamp DESC, id DESC LIMIT 1";
+  std::vector<MeterSample> out;
+  for (const auto* sql : {&first_sql, &last_sql}) {
+    Statement st(db_, *sql);
+    st.bind_all(transaction_id, measurand);
+    auto rows = read_samples(st);
+    if (rows.empty()) return {};
+    out.push_back(std::move(rows.front()));
+  }
+  return out;
+}
+
 std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id) {
   static const std::string sql = kSelectSample + "WHERE transaction_id = ? ORDER BY timestamp, id";
   Statement st(db_, sql);

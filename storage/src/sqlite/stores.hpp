@@ -65,6 +65,8 @@ class SqliteMeterStore final : public MeterStore {
   explicit SqliteMeterStore(SqliteDatabase& db) : db_(db) {}
   std::size_t insert(const std::vector<MeterSample>& samples) override;
   std::vector<MeterSample> for_transaction(std::int64_t transaction_id) override;
+  std::vector<MeterSample> first_and_last(std::int64_t transaction_id,
+                                          const std::string& measurand) override;
   std::vector<MeterSample> for_transaction(std::int64_t transaction_id,
                                            const std::string& measurand) override;
 

@@ -110,3 +110,31 @@ TEST_CASE("a transaction's samples of one measurand keep arrival order within on
   CHECK(values == std::vector<std::string>{"c1", "a1", "b1", "b2"});
   CHECK(read_sync(*db, [](Session& s) { return s.meters.for_transaction(4, "Voltage"); }).empty());
 }
+
+TEST_CASE(
+    "first_and_last gives a transaction's earliest and latest register reading without a phase") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  MeterSample phased = sample("CP1", 9, "99999", 5);
+  phased.phase = "L1";
+  MeterSample voltage = sample("CP1", 0, "230", 5);
+  voltage.measurand = "Voltage";
+  write_sync(*db, [&](Session& s) {
+    // Inserted out of time order, as an offline station's queue may deliver them.
+    return s.meters.insert({sample("CP1", 3, "1300", 5), sample("CP1", 1, "1000", 5), phased,
+                            voltage, sample("CP1", 2, "1100", 5), sample("CP1", 8, "5000", 6)});
+  });
+  auto ends = read_sync(
+      *db, [](Session& s) { return s.meters.first_and_last(5, "Energy.Active.Import.Register"); });
+  REQUIRE(ends.size() == 2);
+  CHECK(ends[0].value == "1000");
+  CHECK(ends[1].value == "1300");
+  auto one = read_sync(
+      *db, [](Session& s) { return s.meters.first_and_last(6, "Energy.Active.Import.Register"); });
+  REQUIRE(one.size() == 2);
+  CHECK(one[0].value == "5000");
+  CHECK(one[1].value == "5000");
+  CHECK(read_sync(*db, [](Session& s) {
+          return s.meters.first_and_last(77, "Energy.Active.Import.Register");
+        }).empty());
+}
