@@ -4,6 +4,7 @@
 #include <iostream>
 #include <memory>
 #include <random>
+#include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -11,6 +12,7 @@
 
 #include "simulator/asio_scheduler.hpp"
 #include "simulator/events.hpp"
+#include "simulator/fleet.hpp"
 #include "simulator/options.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/scenario_runner.hpp"
@@ -30,12 +32,29 @@ int usage_error(simulator::EventSink& events, const std::string& message) {
   return kExitUsage;
 }
 
+// `ocpp-sim fleet ...`: many stations in one process (simulator/include/simulator/fleet.hpp).
+int run_fleet_command(int argc, char** argv) {
+  std::string error;
+  auto options =
+      simulator::fleet::parse_fleet_options(std::vector<std::string>(argv + 2, argv + argc), error);
+  if (!options) {
+    std::cerr << "ocpp-sim fleet: " << error << " (see ocpp-sim fleet --help)\n";
+    return kExitUsage;
+  }
+  if (options->help) {
+    std::cout << simulator::fleet::fleet_usage();
+    return 0;
+  }
+  return simulator::fleet::run_fleet(*options, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace simulator;
   // Events go to a pipe the test harness may close first; a write must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
+  if (argc > 1 && std::string_view(argv[1]) == "fleet") return run_fleet_command(argc, argv);
   StreamEventSink stdout_events(std::cout);
 
   std::string error;
