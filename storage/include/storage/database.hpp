@@ -58,12 +58,17 @@ void read_and_wait(Database& db, std::function<void(Session&)> work);
 /// Options for the SQLite backend.
 struct SqliteOptions {
   std::string path;  ///< Database file; created with its directory's existing parent.
-  /// How long the writer waits for more work before committing a group.
-  std::chrono::microseconds group_window{2000};
-  std::size_t max_group = 512;  ///< Most work items in one transaction.
   /// How long a statement waits for a lock held by another connection (another
   /// process, a backup) before failing with "database is locked".
   std::chrono::milliseconds busy_timeout{2000};
+  /// Largest size the writer lets the database file grow to, in bytes (0: no
+  /// limit), applied as PRAGMA max_page_count after migrations. Writes that would
+  /// grow it further fail with "database or disk is full", like a full disk; a
+  /// database already larger is not shrunk, it only stops growing.
+  std::int64_t max_bytes = 0;
+  /// How long the writer waits for more work before committing a group.
+  std::chrono::microseconds group_window{2000};
+  std::size_t max_group = 512;  ///< Most work items in one transaction.
 };
 
 /// Opens (creating and migrating as needed) a SQLite database and starts its

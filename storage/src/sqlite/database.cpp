@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -102,6 +104,27 @@ void prepare_directory(const std::string& path) {
   }
 }
 
+std::int64_t query_integer(SqliteDatabase& db, const std::string& sql) {
+  sqlite3_stmt* stmt = db.prepare(sql);
+  std::int64_t value = 0;
+  const int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW) value = sqlite3_column_int64(stmt, 0);
+  sqlite3_reset(stmt);
+  if (rc != SQLITE_ROW) throw std::runtime_error("storage: no result from " + sql);
+  return value;
+}
+
+/// Caps the database at `max_bytes` through max_page_count, a per-connection
+/// setting: only the writer's connection grows the file. SQLite never sets it
+/// below the current page count, so a database already over the cap keeps its
+/// size and every write that needs a new page fails with SQLITE_FULL.
+void apply_size_cap(SqliteDatabase& db, std::int64_t max_bytes) {
+  const std::int64_t page_size = query_integer(db, "PRAGMA page_size");
+  const std::int64_t pages =
+      std::max<std::int64_t>(1, max_bytes / std::max<std::int64_t>(1, page_size));
+  db.exec("PRAGMA max_page_count=" + std::to_string(pages));
+}
+
 class SqliteBackend final : public Database {
  public:
   explicit SqliteBackend(const SqliteOptions& options);
@@ -151,6 +174,8 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options)
   prepare_directory(options.path);
   writer_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
   sqlite::migrate(writer_db_->db, options.path);
+  // After the migrations: an upgrade must not be blocked by the cap it runs under.
+  if (options.max_bytes > 0) apply_size_cap(writer_db_->db, options.max_bytes);
   reader_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
   // Work given to read() that tries to write fails instead of bypassing the
   // writer (and its group commit and ordering).
@@ -269,23 +294,26 @@ void SqliteBackend::run_group(std::vector<Item>& group) {
   std::exception_ptr group_error;
   const auto started = Clock::now();
 
+  // A transaction left open by a ROLLBACK that itself failed (I/O error) would
+  // fail every later BEGIN: end it, so one bad moment does not stop all writes.
+  rollback_if_open(db);
   // IMMEDIATE takes the write lock now, so a lock held by another process
   // fails here (after busy_timeout) rather than halfway through the group.
   try {
-    db.exec("BEGIN IMMEDIATE");
+    db.run("BEGIN IMMEDIATE");
   } catch (...) {
     group_error = failure("cannot begin write transaction", std::current_exception());
   }
   for (std::size_t i = 0; !group_error && i < group.size(); ++i) {
     try {
-      db.exec("SAVEPOINT item");
+      db.run("SAVEPOINT item");
     } catch (...) {
       group_error = failure("cannot start savepoint", std::current_exception());
       break;
     }
     try {
       group[i].work(session);
-      db.exec("RELEASE item");
+      db.run("RELEASE item");
     } catch (...) {
       errors[i] = std::current_exception();
       if (in_transaction(db)) {
@@ -308,7 +336,7 @@ void SqliteBackend::run_group(std::vector<Item>& group) {
   }
   if (!group_error) {
     try {
-      db.exec("COMMIT");
+      db.run("COMMIT");
     } catch (...) {
       group_error = failure("commit failed", std::current_exception());
     }
@@ -362,7 +390,7 @@ void SqliteBackend::run_read(Item& item) {
     // One snapshot for the whole work item: its queries agree with each other.
     db.exec("BEGIN");
     item.work(reader_db_->stores.session());
-    db.exec("COMMIT");
+    db.run("COMMIT");
   } catch (...) {
     error = std::current_exception();
     rollback_if_open(db);
