@@ -8,7 +8,8 @@ CONFIG     ?= config/csms.json
 FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
-.PHONY: all deps configure build run test fuzz fuzz-build regen format clean
+.PHONY: all deps configure build run test fuzz fuzz-build regen format clean \
+        bench bench-quick bench-deps
 
 all: build
 
@@ -44,6 +45,18 @@ fuzz: fuzz-build
 # Regenerate the OCPP message code from the official schemas (ocpp-rpc 2.2.1).
 regen: build
 	cmake --build $(BUILD_DIR) --target ocpp_regenerate
+
+# The same fleet load against csms and a reference server on ocpp-rpc
+# (bench/README.md): results in bench/results/ (about 15 minutes);
+# bench-quick: smaller sizes in under a minute, into bench/results/quick/.
+bench-deps:
+	@bash scripts/install-bench-deps.sh
+
+bench: build bench-deps
+	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh
+
+bench-quick: build bench-deps
+	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --quick
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

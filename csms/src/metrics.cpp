@@ -40,6 +40,12 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
+void counter(std::string& out, std::string_view name, std::string_view help,
+             const std::atomic<std::uint64_t>& value) {
+  header(out, name, "counter", help);
+  out.append(name).append(" ").append(std::to_string(value.load())).append("\n");
+}
+
 template <class Key>
 void family(std::string& out, std::string_view name, std::string_view help, std::string_view label,
             const std::map<Key, std::uint64_t>& values) {
@@ -114,10 +120,23 @@ std::string Metrics::render() const {
            errors_by_code_);
     collectors = collectors_;
   }
-  header(out, "csms_auth_failures_total", "counter",
-         "Station connections refused for bad or missing credentials.");
-  out.append("csms_auth_failures_total ").append(std::to_string(auth_failures_.load()));
-  out.append("\n");
+  counter(out, "csms_auth_failures_total",
+          "Station connections refused for bad or missing credentials.", auth_failures_);
+  counter(
+      out, "csms_upgrades_refused_total",
+      "WebSocket upgrades refused with 503 by admission control (admission.max_upgrades_per_s).",
+      upgrades_refused_);
+  counter(out, "csms_boots_pending_for_load_total",
+          "BootNotifications answered Pending to spread a boot storm (admission.max_boots_per_s).",
+          boots_paced_);
+  counter(out, "csms_calls_delayed_total",
+          "Station CALLs held back by the per-station rate limit (limits.max_calls_per_s).",
+          calls_delayed_);
+  counter(out, "csms_calls_refused_total",
+          "Station CALLs refused with a CALLERROR for flooding (limits.max_calls_in_flight).",
+          calls_refused_);
+  counter(out, "csms_flood_disconnects_total",
+          "Connections closed with 1008 for flooding (limits.flood_close_after).", flood_closes_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     family(out, "csms_connections_rejected_total",

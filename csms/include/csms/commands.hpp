@@ -50,6 +50,9 @@ class CommandGateway {
   virtual std::vector<std::string> command_names() const = 0;
   /// Closes the station's connection, if any (e.g. it was just unregistered).
   virtual void disconnect(const std::string& station_id, const std::string& reason) = 0;
+  /// Hands the frames the message log batches in memory to storage, so a read
+  /// of the log that follows sees everything sent and received so far.
+  virtual void flush_message_log() {}
 };
 
 }  // namespace csms

@@ -36,6 +36,10 @@ struct Config {
   // Storage
   std::string db_path = "data/csms.db";
   int message_log_retention_days = 30;  ///< 0 keeps the message log forever.
+  /// How long a write waits for a lock held by another process before the
+  /// station gets InternalError.
+  int db_busy_timeout_ms = 2000;
+  std::int64_t db_max_bytes = 0;  ///< Cap on the database file's size; 0: none.
   // Protocol behaviour
   int heartbeat_interval_s = 300;
   int call_timeout_s = 30;
@@ -46,6 +50,19 @@ struct Config {
   // Login throttling
   int auth_failure_limit = 5;
   int auth_failure_window_s = 60;
+  // Admission control (docs/configuration.md has the reasons for the defaults)
+  int max_upgrades_per_s = 1000;  ///< WebSocket upgrades let in per second; 0 = unlimited.
+  int upgrade_burst = 2000;       ///< Upgrades let in at once after a quiet spell.
+  int max_boots_per_s = 1000;     ///< Accepted BootNotifications per second; 0 = unlimited.
+  int boot_burst = 2000;          ///< Boots accepted at once after a quiet spell.
+  // Per-station limits
+  int max_calls_per_s = 20;  ///< CALLs served per station and second; 0 = unlimited.
+  int call_burst = 100;      ///< CALLs served at once after a quiet spell.
+  /// Unanswered CALLs (queued or being handled) before more are refused; OCPP
+  /// allows one.
+  int max_calls_in_flight = 10;
+  int flood_close_after = 50;       ///< Refused CALLs before the connection is closed (1008).
+  int handshake_timeout_ms = 5000;  ///< An upgrade request not complete by then is dropped.
   // Logging
   std::string log_level = "info";
 };

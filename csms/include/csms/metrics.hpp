@@ -27,6 +27,12 @@ class Metrics {
   void station_disconnected() { --connected_; }
   void auth_failure() { ++auth_failures_; }
   void connection_rejected(int http_status);
+  /// Admission control and per-station limits (see docs/configuration.md).
+  void upgrade_refused() { ++upgrades_refused_; }
+  void boot_paced() { ++boots_paced_; }
+  void call_delayed() { ++calls_delayed_; }
+  void call_refused() { ++calls_refused_; }
+  void flood_closed() { ++flood_closes_; }
 
   std::int64_t connected() const { return connected_.load(); }
 
@@ -40,6 +46,11 @@ class Metrics {
  private:
   std::atomic<std::int64_t> connected_{0};
   std::atomic<std::uint64_t> auth_failures_{0};
+  std::atomic<std::uint64_t> upgrades_refused_{0};
+  std::atomic<std::uint64_t> boots_paced_{0};
+  std::atomic<std::uint64_t> calls_delayed_{0};
+  std::atomic<std::uint64_t> calls_refused_{0};
+  std::atomic<std::uint64_t> flood_closes_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> in_by_action_;
   std::map<std::string, std::uint64_t> out_by_action_;

@@ -799,6 +799,7 @@ void Api::station_log(Call& call) {
   const Query query(call.request, {"limit"});
   const std::size_t limit = query.limit(50, 1000);
   const std::string id = call.params[0];
+  deps_.commands.flush_message_log();
   read<std::vector<storage::LoggedFrame>>(
       call.reply, [id, limit](storage::Session& s) { return s.messages.recent(id, limit); },
       [self = shared_from_this(), id](std::vector<storage::LoggedFrame>& frames) {

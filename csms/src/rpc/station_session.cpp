@@ -27,25 +27,98 @@ StationSession::StationSession(ServerContext& ctx,
       station_id_(std::move(station_id)),
       version_(version),
       router_(router),
-      timeout_(ctx.io) {}
+      timeout_(ctx.io),
+      call_rate_(ctx.config.max_calls_per_s, ctx.config.call_burst, AdmissionClock::now()),
+      waiting_timer_(ctx.io) {}
 
 void StationSession::handle_text(std::string_view text) {
-  if (closed_) return;
-  ctx_.log_frame(station_id_, storage::Direction::In, text);
+  if (closed_ || flood_closing_) return;
   auto parsed = ocpp::parse_frame(text, version_);
   if (auto* error = std::get_if<ocpp::FrameError>(&parsed)) {
+    ctx_.log_frame(station_id_, storage::Direction::In, text);
     log::warn("{}: malformed frame: {}", station_id_, error->description);
-    if (error->reply_id) send_error(*error->reply_id, error->code, error->description);
+    if (error->reply_id) send_error_frame(*error->reply_id, error->code, error->description, true);
     bad_frame();
     return;
   }
   auto& frame = std::get<ocpp::Frame>(parsed);
   if (frame.type() == ocpp::MessageType::Call) {
-    handle_call(frame);
+    admit_call(std::move(frame), text);
   } else {
+    ctx_.log_frame(station_id_, storage::Direction::In, text);
     bad_frames_ = 0;
     handle_response(std::move(frame));
   }
+}
+
+void StationSession::admit_call(ocpp::Frame frame, std::string_view text) {
+  const auto outstanding = unanswered_.size() + waiting_.size();
+  if (outstanding >= static_cast<std::size_t>(ctx_.config.max_calls_in_flight)) {
+    refuse_call(frame);
+    return;
+  }
+  ctx_.log_frame(station_id_, storage::Direction::In, text);
+  if (waiting_.empty() && call_rate_.try_take(AdmissionClock::now())) {
+    handle_call(frame);
+    return;
+  }
+  // Over the rate: served in order as the rate allows; a station that waits
+  // for each answer (as OCPP asks) is only slowed down, never refused.
+  ctx_.metrics.call_delayed();
+  waiting_.push_back(std::move(frame));
+  schedule_waiting();
+}
+
+void StationSession::refuse_call(const ocpp::Frame& frame) {
+  // Neither run nor logged, so a flood costs no storage; GenericError because
+  // the message itself is valid (both versions have the code).
+  ctx_.metrics.call_refused();
+  send_error_frame(frame.id(), ocpp::ErrorCode::GenericError,
+                   "flood limit: more than " + std::to_string(ctx_.config.max_calls_in_flight) +
+                       " unanswered CALLs (limits.max_calls_in_flight); send one at a time",
+                   false);
+  if (++refused_ < ctx_.config.flood_close_after) return;
+  flood_closing_ = true;
+  log::warn("{}: {} CALLs refused for flooding, closing the connection", station_id_, refused_);
+  ctx_.metrics.flood_closed();
+  ctx_.security_event(station_id_, "FloodLimit",
+                      std::to_string(refused_) + " CALLs over the per-station limits; closed",
+                      connection_->remote_address());
+  connection_->close(transport::close_code::kPolicyViolation,
+                     "flooding: too many unanswered CALLs");
+}
+
+void StationSession::schedule_waiting() {
+  if (waiting_timer_armed_ || waiting_.empty() || closed_) return;
+  waiting_timer_armed_ = true;
+  auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+      call_rate_.time_to_token(AdmissionClock::now()));
+  waiting_timer_.expires_after(
+      std::max(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(1))));
+  std::weak_ptr<StationSession> weak = weak_from_this();
+  waiting_timer_.async_wait([weak](const boost::system::error_code& ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    self->waiting_timer_armed_ = false;
+    self->serve_waiting();
+  });
+}
+
+void StationSession::serve_waiting() {
+  while (!waiting_.empty() && !closed_ && !flood_closing_ &&
+         call_rate_.try_take(AdmissionClock::now())) {
+    ocpp::Frame frame = std::move(waiting_.front());
+    waiting_.pop_front();
+    handle_call(frame);
+  }
+  schedule_waiting();
+}
+
+void StationSession::answered(const std::string& id) {
+  auto it = unanswered_.find(id);
+  if (it == unanswered_.end()) return;
+  unanswered_.erase(it);
+  if (unanswered_.empty() && waiting_.empty()) refused_ = 0;  // behaving again
 }
 
 void StationSession::bad_frame() {
@@ -56,6 +129,7 @@ void StationSession::bad_frame() {
 }
 
 void StationSession::handle_call(const ocpp::Frame& frame) {
+  unanswered_.insert(frame.id());
   const std::string& action = frame.action();
   ctx_.metrics.message_in(action);
   const ocpp::ActionInfo* info = find_action(version_, action);
@@ -170,6 +244,8 @@ void StationSession::closed() {
   if (closed_) return;
   closed_ = true;
   timeout_.cancel();
+  waiting_timer_.cancel();
+  waiting_.clear();
   auto fail = [](OutboundCall& c) {
     CallOutcome outcome;
     outcome.kind = CallOutcome::Kind::Closed;
@@ -189,13 +265,25 @@ void StationSession::closed() {
 }
 
 void StationSession::send_result(const std::string& id, const std::string& payload_json) {
+  answered(id);
   send_frame(ocpp::make_call_result(id, payload_json));
 }
 
 void StationSession::send_error(const std::string& id, ocpp::ErrorCode code,
                                 std::string_view description) {
+  answered(id);
+  send_error_frame(id, code, description, true);
+}
+
+void StationSession::send_error_frame(const std::string& id, ocpp::ErrorCode code,
+                                      std::string_view description, bool log) {
   ctx_.metrics.rpc_error(std::string(ocpp::to_string(code, version_)));
-  send_frame(ocpp::make_call_error(id, code, version_, description));
+  const std::string text = ocpp::make_call_error(id, code, version_, description);
+  if (!log) {
+    if (!closed_) connection_->send(text);
+    return;
+  }
+  send_frame(text);
 }
 
 void StationSession::send_frame(const std::string& text) {

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "ocpp/common/frame.hpp"
+#include "server/admission.hpp"
 #include "transport/transport.hpp"
 
 namespace csms {
@@ -31,6 +32,13 @@ struct CallOutcome {
 using CallCallback = std::function<void(CallOutcome)>;
 
 /// A connected station. Network thread only.
+///
+/// Per-station limits (docs/configuration.md, "limits"): CALLs are served at up
+/// to limits.max_calls_per_s after a burst of limits.call_burst, faster ones
+/// wait their turn in order; a station with limits.max_calls_in_flight CALLs
+/// unanswered (waiting or being handled) gets a GenericError for each further
+/// one without it being run or logged, and after limits.flood_close_after such
+/// refusals (counted until it has nothing outstanding again) is closed with 1008.
 class StationSession : public std::enable_shared_from_this<StationSession> {
  public:
   StationSession(ServerContext& ctx, std::shared_ptr<transport::Connection> connection,
@@ -60,11 +68,21 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
     CallCallback done;
   };
 
+  /// Applies the per-station limits to an incoming CALL: runs it now, queues it,
+  /// or refuses it.
+  void admit_call(ocpp::Frame frame, std::string_view text);
+  void refuse_call(const ocpp::Frame& frame);
+  void serve_waiting();
+  void schedule_waiting();
+  /// A CALL from the station was answered (CALLRESULT or CALLERROR).
+  void answered(const std::string& id);
   void handle_call(const ocpp::Frame& frame);
   void handle_response(ocpp::Frame frame);
   void send_next();
   void finish_in_flight(CallOutcome outcome);
   void send_frame(const std::string& text);
+  void send_error_frame(const std::string& id, ocpp::ErrorCode code, std::string_view description,
+                        bool log);
   void bad_frame();
   /// Whether a not-yet-accepted station may send `action` because the CSMS asked
   /// for it (a report, or a TriggerMessage for that message, used up once).
@@ -82,6 +100,14 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   int bad_frames_ = 0;
   std::set<std::string> triggered_;
   bool closed_ = false;
+  // Per-station limits.
+  TokenBucket call_rate_;
+  std::deque<ocpp::Frame> waiting_;  ///< CALLs held back by the rate limit, in order.
+  boost::asio::steady_timer waiting_timer_;
+  bool waiting_timer_armed_ = false;
+  std::multiset<std::string> unanswered_;  ///< Ids of CALLs being handled.
+  int refused_ = 0;
+  bool flood_closing_ = false;
 };
 
 }  // namespace csms

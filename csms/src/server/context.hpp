@@ -27,7 +27,7 @@ struct ServerContext {
   std::vector<storage::LoggedFrame> frame_batch{};  ///< Logged, not yet handed to storage.
 
   /// Appends a frame to the message log (asynchronously, never waited for).
-  /// Frames logged in one turn of the network loop go to storage as one write.
+  /// Frames go to storage in batches, at most every half second.
   void log_frame(const std::string& station_id, storage::Direction direction,
                  std::string_view frame);
   /// Hands the frames logged so far to storage (also at shutdown).

@@ -80,6 +80,13 @@ std::optional<BasicCredentials> parse_basic_auth(std::string_view header) {
   return BasicCredentials{decoded.substr(0, colon), decoded.substr(colon + 1)};
 }
 
+transport::HandshakeAnswer overloaded_answer(int retry_after_s) {
+  auto a = reject(
+      503, "too many connection attempts; retry after " + std::to_string(retry_after_s) + " s");
+  a.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return a;
+}
+
 void AuthThrottle::prune(std::deque<Clock::time_point>& q, Clock::time_point now) const {
   while (!q.empty() && now - q.front() >= window_) q.pop_front();
 }

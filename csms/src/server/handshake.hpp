@@ -45,6 +45,9 @@ class AuthThrottle {
   std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
 };
 
+/// The answer to an upgrade refused by admission control: 503 with Retry-After.
+transport::HandshakeAnswer overloaded_answer(int retry_after_s);
+
 /// Decides one WebSocket upgrade request.
 struct HandshakeDecider {
   const Config& config;

@@ -19,6 +19,7 @@
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
 #include "rpc/router.hpp"
+#include "server/admission.hpp"
 #include "server/context.hpp"
 #include "server/handshake.hpp"
 #include "services/services.hpp"
@@ -41,13 +42,16 @@ storage::RegistrationStatus unknown_boot_status(const Config& config) {
 struct Server::Impl : transport::Handler, CommandGateway {
   explicit Impl(Config c)
       : config(std::move(c)),
-        db(storage::open_sqlite(storage::SqliteOptions{config.db_path})),
+        db(storage::open_sqlite(storage::SqliteOptions{
+            config.db_path, std::chrono::milliseconds(config.db_busy_timeout_ms),
+            config.db_max_bytes})),
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
         services(ctx),
         throttle(config.auth_failure_limit, std::chrono::seconds(config.auth_failure_window_s)),
         address_throttle(config.auth_failure_limit * kAddressLimitFactor,
                          std::chrono::seconds(config.auth_failure_window_s)),
+        upgrade_admission(config.max_upgrades_per_s, config.upgrade_burst),
         retention_timer(io),
         gauge_timer(io) {
     v16::register_handlers(v16_router, services);
@@ -66,6 +70,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.max_message_size = config.max_message_size;
     ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
+    ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
     ws_server = transport::make_websocketpp_server(io, ws, *this);
     ws_server->start();
 
@@ -165,6 +170,14 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- transport::Handler ---------------------------------------------------
 
   transport::HandshakeAnswer on_handshake(const transport::Handshake& req) override {
+    // Admission first: refusing costs nothing, authenticating (PBKDF2) does.
+    if (auto verdict = upgrade_admission.admit(); !verdict.admitted) {
+      metrics.upgrade_refused();
+      metrics.connection_rejected(503);
+      log::debug("upgrade from {} refused by admission control, retry after {} s",
+                 req.remote_address, verdict.retry_after_s);
+      return overloaded_answer(verdict.retry_after_s);
+    }
     HandshakeDecider decider{config, registry, throttle, address_throttle, ctx};
     auto answer =
         decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
@@ -282,6 +295,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
     it->second->connection().close(transport::close_code::kPolicyViolation, reason);
   }
 
+  void flush_message_log() override { ctx.flush_frames(); }
+
   // ---- state ----------------------------------------------------------------
 
   Config config;
@@ -293,6 +308,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   Services services;
   AuthThrottle throttle;
   AuthThrottle address_throttle;
+  UpgradeAdmission upgrade_admission;
   Router v16_router;
   Router v201_router;
   std::unique_ptr<transport::Server> ws_server;
@@ -318,6 +334,7 @@ void Server::start() {
 
 void Server::run() {
   impl_->io.run();
+  impl_->ctx.flush_frames();  // the last turn's frames, whose posted flush never ran
   impl_->db->flush();
 }
 

@@ -33,7 +33,22 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
   decision.interval_s = decision.status == RegistrationStatus::Accepted
                             ? ctx_.config.heartbeat_interval_s
                             : ctx_.config.pending_retry_interval_s;
-  ctx_.registry.set_boot_result(station_id, decision.status);
+  if (decision.status == RegistrationStatus::Accepted) {
+    if (auto pace = boot_pacer_.boot(station_id); !pace.accept) {
+      // Load shedding only: the registry forgets the acceptance (so the session
+      // treats the station as Pending) but its registration stays Accepted, and
+      // nothing is written, which is the point under a storm.
+      decision.status = RegistrationStatus::Pending;
+      decision.interval_s = pace.retry_in_s;
+      decision.paced = true;
+      ctx_.registry.set_boot_result(station_id, decision.status);
+      ctx_.metrics.boot_paced();
+      log::debug("{}: boot answered Pending for load, retry in {} s", station_id,
+                 decision.interval_s);
+      done(decision);
+      return;
+    }
+  }
   auto now = DateTime::now();
   update_station(
       station_id,
@@ -49,10 +64,16 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
         // CSMS needs no new BootNotification.
         if (status == RegistrationStatus::Accepted) st.last_boot = now;
       },
-      ctx_.on_io([station_id](std::exception_ptr e) {
-        if (e) log::warn("{}: could not store boot information", station_id);
-      }));
-  done(decision);
+      // Answered once stored: the acceptance (last_boot) is what lets the
+      // station reconnect later without booting again.
+      ctx_.on_io(
+          [this, station_id, decision, done = std::move(done)](std::exception_ptr e) mutable {
+            if (e)
+              decision.error = e;
+            else
+              ctx_.registry.set_boot_result(station_id, decision.status);
+            done(decision);
+          }));
 }
 
 void StationService::seen(const std::string& station_id) {
@@ -61,8 +82,10 @@ void StationService::seen(const std::string& station_id) {
       station_id, [now](storage::Station& st) { st.last_seen = now; }, nullptr);
 }
 
-void StationService::connector_status(const storage::Connector& connector) {
-  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); }, nullptr);
+void StationService::connector_status(const storage::Connector& connector,
+                                      std::function<void(std::exception_ptr)> done) {
+  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
+                ctx_.on_io(std::move(done)));
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
@@ -159,6 +182,19 @@ std::optional<RegisterReadings> register_readings(
 
 namespace {
 
+// The first and last energy-register readings of a transaction: two index
+// lookups (this runs on every TransactionEvent). Only when one of them cannot
+// be read (e.g. an unknown unit) do all the samples decide.
+std::optional<RegisterReadings> transaction_register(storage::Session& s,
+                                                     std::int64_t transaction_id) {
+  static const std::string kRegister = "Energy.Active.Import.Register";
+  auto ends = s.meters.first_and_last(transaction_id, kRegister);
+  for (const auto& sample : ends)
+    if (!energy_register_wh(sample))
+      return register_readings(s.meters.for_transaction(transaction_id, kRegister));
+  return register_readings(ends);
+}
+
 // A station discards a TxProfile when its transaction ends (1.6 3.13.3, 2.0.1
 // K01): so does the CSMS's record of the station's profiles.
 void end_tx_profiles(storage::Session& s, const std::string& station_id,
@@ -235,8 +271,7 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.meters.insert(samples);
         // 2.0.1 has no meterStart/meterStop: the register samples tell the energy.
-        if (auto r = register_readings(
-                s.meters.for_transaction(tx->id, "Energy.Active.Import.Register"))) {
+        if (auto r = transaction_register(s, tx->id)) {
           const bool backwards = r->last < r->first;
           tx->energy_wh = backwards ? 0.0 : r->last - r->first;
           tx->meter_anomaly = tx->meter_anomaly || backwards;

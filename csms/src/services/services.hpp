@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "server/admission.hpp"
 #include "server/context.hpp"
 #include "services/reservations.hpp"
 #include "storage/model.hpp"
@@ -41,16 +42,27 @@ struct BootInfo {
 struct BootDecision {
   storage::RegistrationStatus status = storage::RegistrationStatus::Rejected;
   int interval_s = 0;
+  /// Pending only to spread a boot storm (admission.max_boots_per_s): the
+  /// station's stored registration is still Accepted.
+  bool paced = false;
+  /// Set when the boot could not be stored: the station gets InternalError.
+  std::exception_ptr error;
 };
 
 /// Stations: boot, heartbeat, connector status, online state.
 class StationService {
  public:
-  explicit StationService(ServerContext& ctx) : ctx_(ctx) {}
+  explicit StationService(ServerContext& ctx)
+      : ctx_(ctx), boot_pacer_(ctx.config.max_boots_per_s, ctx.config.boot_burst) {}
+  /// Answers a BootNotification. Over admission.max_boots_per_s an Accepted
+  /// station is answered Pending with the interval of its slot instead; until
+  /// its next accepted boot the session treats it as Pending.
   void boot(const std::string& station_id, const BootInfo& info,
             std::function<void(BootDecision)> done);
   void seen(const std::string& station_id);
-  void connector_status(const storage::Connector& connector);
+  /// Stores a connector's reported status; `done` runs on the network thread.
+  void connector_status(const storage::Connector& connector,
+                        std::function<void(std::exception_ptr)> done);
   void connected(const std::string& station_id, const std::string& ocpp_version);
   void disconnected(const std::string& station_id);
   /// Keeps a notification as received (firmware/log status, NotifyEvent, ...);
@@ -63,6 +75,7 @@ class StationService {
   void update_station(const std::string& station_id, std::function<void(storage::Station&)> change,
                       storage::Done done);
   ServerContext& ctx_;
+  BootPacer boot_pacer_;
 };
 
 /// Id token authorization.

@@ -67,6 +67,8 @@ struct ServerOptions {
   std::size_t max_message_size = 65536;            ///< Larger frames close with 1009.
   std::chrono::milliseconds ping_interval{30000};  ///< 0: no keep-alive pings.
   std::chrono::milliseconds pong_timeout{10000};
+  /// An upgrade request not complete by then is dropped (slow or stalled clients).
+  std::chrono::milliseconds handshake_timeout{5000};
 };
 
 /// A WebSocket server bound to one address.

@@ -174,6 +174,11 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options)
   prepare_directory(options.path);
   writer_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
   sqlite::migrate(writer_db_->db, options.path);
+  // Measured under load (bench/): the default 2 MiB cache made the writer
+  // re-read hot index pages from the WAL, and a checkpoint every 1000 pages
+  // copied the same hot pages again and again. 64 MiB and ~40 MiB of WAL
+  // between checkpoints took durable meter values from ~5k/s to ~7k/s.
+  writer_db_->db.exec("PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=10000");
   // After the migrations: an upgrade must not be blocked by the cap it runs under.
   if (options.max_bytes > 0) apply_size_cap(writer_db_->db, options.max_bytes);
   reader_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);

@@ -75,8 +75,11 @@ void register_handlers(Router& router, Services& sv) {
     c.info = req.info.value_or("");
     c.vendor_error_code = req.vendorErrorCode.value_or("");
     c.updated_at = req.timestamp.value_or(DateTime::now());
-    sv.stations.connector_status(c);
-    reply(w::StatusNotificationResponse{});
+    // Answered once stored: the station forgets the notification on the answer.
+    sv.stations.connector_status(c, [reply, station = s.station_id()](std::exception_ptr e) {
+      if (e) return storage_failed(reply, station, w::StatusNotificationRequest::kAction, e);
+      reply(w::StatusNotificationResponse{});
+    });
   });
 
   router.on<w::AuthorizeRequest>(

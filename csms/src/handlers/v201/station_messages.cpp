@@ -231,8 +231,11 @@ void register_handlers(Router& router, Services& sv) {
     c.connector_id = static_cast<int>(req.connectorId);
     c.status = storage::connector_status_from_string(w::to_string(req.connectorStatus));
     c.updated_at = req.timestamp;
-    sv.stations.connector_status(c);
-    reply(w::StatusNotificationResponse{});
+    // Answered once stored: the station forgets the notification on the answer.
+    sv.stations.connector_status(c, [reply, station = s.station_id()](std::exception_ptr e) {
+      if (e) return storage_failed(reply, station, w::StatusNotificationRequest::kAction, e);
+      reply(w::StatusNotificationResponse{});
+    });
   });
 
   router.on<w::AuthorizeRequest>(
