@@ -50,7 +50,7 @@ regen: build
 # (bench/README.md): results in bench/results/ (about 15 minutes);
 # bench-quick: smaller sizes in under a minute, into bench/results/quick/.
 bench-deps:
-	@bash scripts/install-bench-deps.sh
+	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
 bench: build bench-deps
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh

@@ -635,7 +635,7 @@ def bench_heartbeat(cfg, kind, outdir):
 def plot(outdir, results):
     gp = shutil.which("gnuplot")
     if not gp:
-        log("gnuplot missing: no plots (run scripts/install-bench-deps.sh)")
+        log("gnuplot missing: no plots (run make bench-deps)")
         return []
     made = []
     data = os.path.join(outdir, "plotdata")

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build, the tests and the fuzzer need.
+# Installs the Debian 12 packages the build, the tests and the fuzzer need,
+# plus any named as arguments (`make bench-deps` adds gnuplot-nox and iproute2).
 # Idempotent and quiet when everything is already there, so `make run` and
 # `make test` can call it every time.
 set -euo pipefail
@@ -10,6 +11,7 @@ packages=(
   libfmt-dev catch2 libssl-dev libsqlite3-dev sqlite3
   clang clang-format libclang-rt-14-dev
 )
+packages+=("$@")
 # Node.js runs the schema conformance test (ocpp-rpc's validator). A machine may
 # already have a newer Node with its own npm; only install Debian's when absent.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)

@@ -8,31 +8,9 @@
 #include <fmt/format.h>
 
 #include "ocpp/common/utf8.hpp"
+#include "parse_number.hpp"
 
 namespace simulator {
-namespace {
-
-bool to_int(const std::string& text, int min, int max, int& out) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) return false;
-  out = v;
-  return true;
-}
-
-bool to_double(const std::string& text, double min, double max, double& out) {
-  try {
-    std::size_t used = 0;
-    double v = std::stod(text, &used);
-    if (used != text.size() || !std::isfinite(v) || v < min || v > max) return false;
-    out = v;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-}  // namespace
 
 std::string usage() {
   return R"(ocpp-sim: an OCPP 1.6J and 2.0.1 charge-point simulator

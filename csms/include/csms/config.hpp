@@ -51,10 +51,10 @@ struct Config {
   int auth_failure_limit = 5;
   int auth_failure_window_s = 60;
   // Admission control (docs/configuration.md has the reasons for the defaults)
-  int max_upgrades_per_s = 1000;  ///< WebSocket upgrades let in per second; 0 = unlimited.
-  int upgrade_burst = 2000;       ///< Upgrades let in at once after a quiet spell.
-  int max_boots_per_s = 1000;     ///< Accepted BootNotifications per second; 0 = unlimited.
-  int boot_burst = 2000;          ///< Boots accepted at once after a quiet spell.
+  int max_upgrades_per_s = 2500;  ///< WebSocket upgrades let in per second; 0 = unlimited.
+  int upgrade_burst = 2500;       ///< Upgrades let in at once after a quiet spell.
+  int max_boots_per_s = 2500;     ///< Accepted BootNotifications per second; 0 = unlimited.
+  int boot_burst = 2500;          ///< Boots accepted at once after a quiet spell.
   // Per-station limits
   int max_calls_per_s = 20;  ///< CALLs served per station and second; 0 = unlimited.
   int call_burst = 100;      ///< CALLs served at once after a quiet spell.

@@ -9,30 +9,11 @@
 
 #include <fmt/format.h>
 
+#include "parse_number.hpp"
 #include "simulator/fleet.hpp"
 
 namespace simulator::fleet {
 namespace {
-
-bool to_int(const std::string& text, int min, int max, int& out) {
-  int v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < min || v > max) return false;
-  out = v;
-  return true;
-}
-
-bool to_double(const std::string& text, double min, double max, double& out) {
-  try {
-    std::size_t used = 0;
-    double v = std::stod(text, &used);
-    if (used != text.size() || !std::isfinite(v) || v < min || v > max) return false;
-    out = v;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
 
 // How many of the first `n` items of an evenly spread share are selected.
 int spread_count(int n, double share) {

@@ -182,10 +182,10 @@ TEST_CASE(
     "[admission][config]") {
   bool help = false;
   auto defaults = csms::parse_config({}, help);
-  CHECK(defaults.max_upgrades_per_s == 1000);
-  CHECK(defaults.upgrade_burst == 2000);
-  CHECK(defaults.max_boots_per_s == 1000);
-  CHECK(defaults.boot_burst == 2000);
+  CHECK(defaults.max_upgrades_per_s == 2500);
+  CHECK(defaults.upgrade_burst == 2500);
+  CHECK(defaults.max_boots_per_s == 2500);
+  CHECK(defaults.boot_burst == 2500);
   CHECK(defaults.max_calls_per_s == 20);
   CHECK(defaults.handshake_timeout_ms == 5000);
   auto c = csms::parse_config(

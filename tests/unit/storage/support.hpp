@@ -198,4 +198,31 @@ inline storage::MeterSample sample(const std::string& station_id, std::int64_t t
   return m;
 }
 
+/// Holds the writer thread inside a work item until released, so everything
+/// queued meanwhile lands in the next group.
+class WriterBlocker {
+ public:
+  explicit WriterBlocker(storage::Database& db) {
+    auto started = std::make_shared<std::promise<void>>();
+    auto started_future = started->get_future();
+    auto release = release_.get_future().share();
+    db.write(
+        [started, release](Session&) {
+          started->set_value();
+          release.wait_for(kTimeout);
+        },
+        done_.callback());
+    REQUIRE(started_future.wait_for(kTimeout) == std::future_status::ready);
+  }
+  /// Lets the writer go on; returns the blocking item's own result.
+  std::exception_ptr release() {
+    release_.set_value();
+    return done_.wait();
+  }
+
+ private:
+  std::promise<void> release_;
+  Outcome done_;
+};
+
 }  // namespace storage_test

@@ -16,33 +16,6 @@ using storage::Session;
 
 namespace {
 
-/// Holds the writer thread inside a work item until released, so everything
-/// queued meanwhile lands in the next group.
-class WriterBlocker {
- public:
-  explicit WriterBlocker(storage::Database& db) {
-    auto started = std::make_shared<std::promise<void>>();
-    auto started_future = started->get_future();
-    auto release = release_.get_future().share();
-    db.write(
-        [started, release](Session&) {
-          started->set_value();
-          release.wait_for(kTimeout);
-        },
-        done_.callback());
-    REQUIRE(started_future.wait_for(kTimeout) == std::future_status::ready);
-  }
-  /// Lets the writer go on; returns the blocking item's own result.
-  std::exception_ptr release() {
-    release_.set_value();
-    return done_.wait();
-  }
-
- private:
-  std::promise<void> release_;
-  Outcome done_;
-};
-
 /// flush() with a bound: a flush that never returns ends the test run loudly
 /// instead of hanging it.
 void flush_within(storage::Database& db) {

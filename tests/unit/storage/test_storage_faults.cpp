@@ -16,32 +16,6 @@ using storage::Session;
 
 namespace {
 
-/// Holds the writer thread inside a work item until released, so everything
-/// queued meanwhile lands in one group.
-class WriterBlocker {
- public:
-  explicit WriterBlocker(storage::Database& db) {
-    auto started = std::make_shared<std::promise<void>>();
-    auto started_future = started->get_future();
-    auto release = release_.get_future().share();
-    db.write(
-        [started, release](Session&) {
-          started->set_value();
-          release.wait_for(kTimeout);
-        },
-        done_.callback());
-    REQUIRE(started_future.wait_for(kTimeout) == std::future_status::ready);
-  }
-  std::exception_ptr release() {
-    release_.set_value();
-    return done_.wait();
-  }
-
- private:
-  std::promise<void> release_;
-  Outcome done_;
-};
-
 storage::Database& opened(std::unique_ptr<storage::Database>& db, const std::string& path,
                           std::int64_t max_bytes) {
   storage::SqliteOptions options;
