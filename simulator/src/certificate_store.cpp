@@ -197,6 +197,15 @@ bool CertificateStore::remove(const CertificateHash& hash) {
   return true;
 }
 
+CertificateStore::Deletion CertificateStore::delete_unless_own(const CertificateHash& hash,
+                                                               const std::string& own_type) {
+  const auto type = type_of(hash);
+  if (!type) return Deletion::NotFound;
+  if (*type == own_type) return Deletion::OwnCertificate;
+  remove(hash);
+  return Deletion::Deleted;
+}
+
 std::optional<std::string> CertificateStore::type_of(const CertificateHash& hash) const {
   for (const auto& c : certificates_) {
     if (same(c.hash, hash)) return c.type;

@@ -37,6 +37,11 @@ class CertificateStore {
   std::vector<const InstalledCertificate*> list(const std::vector<std::string>& types) const;
   /// Removes the certificate with that identity (hex compared case-insensitively).
   bool remove(const CertificateHash& hash);
+  /// What a DeleteCertificate did: the same rule in both versions.
+  enum class Deletion { NotFound, OwnCertificate, Deleted };
+  /// Removes the certificate with that identity unless it is of `own_type`: a
+  /// station's own certificate is replaced, never deleted (2.0.1 M04.FR.06).
+  Deletion delete_unless_own(const CertificateHash& hash, const std::string& own_type);
   /// The type of the certificate with that identity, if installed.
   std::optional<std::string> type_of(const CertificateHash& hash) const;
   std::size_t size() const { return certificates_.size(); }
@@ -44,6 +49,20 @@ class CertificateStore {
  private:
   std::vector<InstalledCertificate> certificates_;
 };
+
+/// A Deletion as the version's DeleteCertificateStatusEnumType (both spell it alike).
+template <class Status>
+Status delete_status(CertificateStore::Deletion d) {
+  switch (d) {
+    case CertificateStore::Deletion::Deleted:
+      return Status::Accepted;
+    case CertificateStore::Deletion::OwnCertificate:
+      return Status::Failed;
+    case CertificateStore::Deletion::NotFound:
+      break;
+  }
+  return Status::NotFound;
+}
 
 /// The identities of the PEM certificates in `pem` (a chain: each issuer is
 /// looked for in the chain, then in `known`; a self-issued one is its own

@@ -65,17 +65,12 @@ CallAnswer ChargePoint::on_delete_certificate(const ocpp::Frame& call) {
   return answer<DeleteCertificateRequest>(call, [this](const auto& req) {
     Outcome<DeleteCertificateResponse> out{{}, {}};
     const auto& h = req.certificateHashData;
-    const CertificateHash hash{h.issuerNameHash, h.issuerKeyHash, h.serialNumber};
-    const auto type = certificates_.type_of(hash);
-    if (h.hashAlgorithm != HashAlgorithmEnumType::SHA256 || !type) {
-      out.response.status = DeleteCertificateStatusEnumType::NotFound;
-    } else if (*type == kChargePointCertificate) {
-      // The charge point's own certificate is replaced, not deleted.
-      out.response.status = DeleteCertificateStatusEnumType::Failed;
-    } else {
-      certificates_.remove(hash);
-      out.response.status = DeleteCertificateStatusEnumType::Accepted;
-    }
+    // Identities are kept as SHA-256 hashes: another algorithm names none of them.
+    out.response.status =
+        h.hashAlgorithm != HashAlgorithmEnumType::SHA256
+            ? DeleteCertificateStatusEnumType::NotFound
+            : delete_status<DeleteCertificateStatusEnumType>(certificates_.delete_unless_own(
+                  {h.issuerNameHash, h.issuerKeyHash, h.serialNumber}, kChargePointCertificate));
     return out;
   });
 }

@@ -77,18 +77,12 @@ CallAnswer ChargingStation::on_delete_certificate(const ocpp::Frame& call) {
   return answer<DeleteCertificateRequest>(call, [this](const auto& req) {
     Outcome<DeleteCertificateResponse> out{{}, {}};
     const auto& h = req.certificateHashData;
-    const CertificateHash hash{h.issuerNameHash, h.issuerKeyHash, h.serialNumber};
-    const auto type = certificates_.type_of(hash);
-    if (h.hashAlgorithm != HashAlgorithmEnumType::SHA256 || !type) {
-      // Identities are kept as SHA-256 hashes: another algorithm names none of them.
-      out.response.status = DeleteCertificateStatusEnumType::NotFound;
-    } else if (*type == kStationCertificate) {
-      // M04.FR.06: the station's own certificate is not deleted this way.
-      out.response.status = DeleteCertificateStatusEnumType::Failed;
-    } else {
-      certificates_.remove(hash);
-      out.response.status = DeleteCertificateStatusEnumType::Accepted;
-    }
+    // Identities are kept as SHA-256 hashes: another algorithm names none of them.
+    out.response.status =
+        h.hashAlgorithm != HashAlgorithmEnumType::SHA256
+            ? DeleteCertificateStatusEnumType::NotFound
+            : delete_status<DeleteCertificateStatusEnumType>(certificates_.delete_unless_own(
+                  {h.issuerNameHash, h.issuerKeyHash, h.serialNumber}, kStationCertificate));
     return out;
   });
 }

@@ -38,30 +38,6 @@ bool is_numeric(DataEnumType type) {
   return type == DataEnumType::integer || type == DataEnumType::decimal;
 }
 
-ComponentRef ref_of(const ComponentType& c) {
-  ComponentRef ref;
-  ref.name = c.name;
-  ref.instance = c.instance.value_or("");
-  if (c.evse) {
-    ref.evse = c.evse->id;
-    ref.connector = c.evse->connectorId.value_or(0);
-  }
-  return ref;
-}
-
-ComponentType component_of(const ComponentRef& ref) {
-  ComponentType c;
-  c.name = ref.name;
-  if (!ref.instance.empty()) c.instance = ref.instance;
-  if (ref.evse != 0) {
-    EVSEType evse;
-    evse.id = ref.evse;
-    if (ref.connector != 0) evse.connectorId = ref.connector;
-    c.evse = evse;
-  }
-  return c;
-}
-
 VariableType variable_of(const VariableMonitor& m) {
   VariableType v;
   v.name = m.variable;

@@ -21,30 +21,6 @@ using namespace ocpp::v201;
 
 namespace {
 
-ComponentRef ref_of(const ComponentType& c) {
-  ComponentRef ref;
-  ref.name = c.name;
-  ref.instance = c.instance.value_or("");
-  if (c.evse) {
-    ref.evse = c.evse->id;
-    ref.connector = c.evse->connectorId.value_or(0);
-  }
-  return ref;
-}
-
-ComponentType component_of(const ComponentRef& ref) {
-  ComponentType c;
-  c.name = ref.name;
-  if (!ref.instance.empty()) c.instance = ref.instance;
-  if (ref.evse != 0) {
-    EVSEType evse;
-    evse.id = ref.evse;
-    if (ref.connector != 0) evse.connectorId = ref.connector;
-    c.evse = evse;
-  }
-  return c;
-}
-
 VariableType variable_of(const DeviceVariable& v) {
   VariableType var;
   var.name = v.name;
