@@ -254,8 +254,13 @@ TEST_CASE("a station flooding Heartbeats is refused and closed while another is 
   const int code = flood.ws.wait_closed(5s);
   CHECK((code == 1008 || code == 0));
   CHECK_FALSE(flood.ws.open());
-  CHECK(csms.process().stderr_text().find("FLOOD: 50 CALLs refused for flooding") !=
-        std::string::npos);
+  // The server's stderr is read by another thread: give the line a moment to arrive.
+  const auto logged = [&] {
+    return csms.process().stderr_text().find("FLOOD: 50 CALLs refused for flooding") !=
+           std::string::npos;
+  };
+  for (int i = 0; i < 50 && !logged(); ++i) std::this_thread::sleep_for(100ms);
+  CHECK(logged());
   // Still served after the flooder is gone.
   CHECK(good.heartbeat(100));
 
