@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <optional>
@@ -39,6 +41,14 @@ std::optional<std::int64_t> parse_integer(std::string_view s) {
   std::int64_t v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+double parse_real(const char* option, const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || *end != '\0' || !std::isfinite(v))
+    throw UsageError(std::string(option) + " needs a number, not \"" + text + "\"");
   return v;
 }
 
@@ -109,6 +119,7 @@ class JsonBody {
     return check(writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size())));
   }
   JsonBody& num(std::int64_t v) { return check(writer_.Int64(v)); }
+  JsonBody& real(double v) { return check(writer_.Double(v)); }
   JsonBody& flag(bool v) { return check(writer_.Bool(v)); }
   std::string text() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
 
@@ -141,6 +152,8 @@ struct Parsed {
 /// Where a declared option goes in the request.
 enum class Put {
   Body,          ///< "key": "VALUE" in the JSON body.
+  BodyNumber,    ///< "key": VALUE, a number (checked) in the JSON body.
+  BodyInteger,   ///< "key": VALUE, an integer (checked) in the JSON body.
   Query,         ///< ?key=VALUE
   QueryInteger,  ///< ?key=N, N checked to be an integer first.
   QuerySwitch,   ///< ?key=true when the (value-less) option is given.
@@ -186,6 +199,58 @@ void import_csv(const Parsed& p, Invocation& inv) {
 // files get --out PATH: where the download goes.
 void download_to(const Parsed& p, Invocation& inv) {
   inv.output_file = p.option("--out").value_or("");
+}
+
+// station set-site STATION SITE: the site is the second word ("" detaches).
+void set_site(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  body.object().key("siteId").str(p.args[1]);
+  if (auto current = p.option("--current-type")) body.key("currentType").str(*current);
+  inv.body = body.end_object().text();
+}
+
+// station set-meter-key STATION KEY
+void set_meter_key(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  inv.body = body.object().key("meterPublicKey").str(p.args[1]).end_object().text();
+}
+
+// carbon ledger [TAG]: the optional word filters by account.
+void ledger_account(const Parsed& p, Invocation& inv) {
+  if (p.args.empty()) return;
+  inv.target += (inv.target.find('?') == std::string::npos ? "?" : "&") + std::string("account=") +
+                encode(p.args[0]);
+}
+
+// carbon report ... --csv: the server's CSV, printed as it comes.
+void report_format(const Parsed& p, Invocation& inv) {
+  if (!p.option("--csv")) return;
+  inv.target += (inv.target.find('?') == std::string::npos ? "?" : "&") + std::string("format=csv");
+  inv.format = Format::Raw;
+}
+
+// site green-certificate SITE --ids A,B,C: the ids as a JSON array.
+void certificate_ids(const Parsed& p, Invocation& inv) {
+  const auto ids = p.option("--ids");
+  if (!ids || !p.option("--month") || !p.option("--kwh"))
+    throw UsageError("site green-certificate needs --month YYYY-MM, --kwh N and --ids ID[,ID...]");
+  JsonBody body;
+  body.object().key("month").str(*p.option("--month"));
+  body.key("kwh").real(parse_real("--kwh", *p.option("--kwh")));
+  body.key("ids").array();
+  std::istringstream list(*ids);
+  for (std::string id; std::getline(list, id, ',');) {
+    id = trim(id);
+    if (!id.empty()) body.str(id);
+  }
+  inv.body = body.end_array().end_object().text();
+}
+
+// carbon bundle --out DIR: the files go into DIR.
+void bundle_dir(const Parsed& p, Invocation& inv) {
+  const auto dir = p.option("--out");
+  if (!dir || dir->empty()) throw UsageError("carbon bundle needs --out DIR");
+  inv.output_file = *dir;
 }
 
 // `cmd` options with a fixed name and type (the contract of the command API);
@@ -394,6 +459,86 @@ const std::vector<Spec>& specs() {
       {"files", "get", "FILE_ID", "download an uploaded file (to --out PATH, else to stdout)",
        "GET", "/api/files/{0}", nullptr, {{"--out", "PATH", "out", Put::Local}}, F::Raw, {},
        nullptr, download_to},
+      {"site", "add", "SITE", "add or change a site (its grid region picks the grid factor)",
+       "POST", "/api/sites", "id",
+       {{"--name", "N", "name", Put::Body},
+        {"--region", "R", "region", Put::Body},
+        {"--timezone", "TZ", "timezone", Put::Body},
+        {"--address", "TEXT", "address", Put::Body},
+        {"--lat", "X", "latitude", Put::BodyNumber},
+        {"--lon", "Y", "longitude", Put::BodyNumber}}},
+      {"site", "list", "", "list the sites",
+       "GET", "/api/sites", nullptr, {}, F::Table,
+       {"id", "name", "region", "timezone", "latitude", "longitude"}},
+      {"site", "show", "SITE", "show a site, its stations and green certificates",
+       "GET", "/api/sites/{0}", nullptr, {}},
+      {"site", "remove", "SITE", "remove a site (its stations then belong to none)",
+       "DELETE", "/api/sites/{0}", nullptr, {}, F::Record, {}, "removed site {0}"},
+      {"site", "green-certificate", "SITE",
+       "record retired green certificates of a month (each id counts once)",
+       "POST", "/api/sites/{0}/green-certificates", nullptr,
+       {{"--month", "YYYY-MM", "month", Put::Local},
+        {"--kwh", "N", "kwh", Put::Local},
+        {"--ids", "ID[,ID...]", "ids", Put::Local}},
+       F::Record, {}, nullptr, certificate_ids},
+      {"station", "set-site", "STATION SITE", "put a station at a site (\"\" takes it off)",
+       "POST", "/api/stations/{0}/carbon", nullptr,
+       {{"--current-type", "AC|DC", "currentType", Put::Local}}, F::Record, {}, nullptr, set_site},
+      {"station", "set-meter-key", "STATION KEY",
+       "register the public key of the station's signed (OCMF) meter",
+       "POST", "/api/stations/{0}/carbon", nullptr, {}, F::Record, {}, nullptr, set_meter_key},
+
+      {"factor", "list", "", "the carbon method's parameters (emission factors...)",
+       "GET", "/api/carbon/factors", nullptr,
+       {{"--kind", "K", "kind", Put::Query}, {"--region", "R", "region", Put::Query}}, F::Table,
+       {"id", "kind", "variant", "value", "unit", "region", "vintage", "validFrom", "source"}},
+      {"factor", "add", "", "add a parameter value, valid from now or later (never back-dated)",
+       "POST", "/api/carbon/factors", nullptr,
+       {{"--kind", "K", "kind", Put::Body},
+        {"--value", "V", "value", Put::BodyNumber},
+        {"--variant", "V", "variant", Put::Body},
+        {"--unit", "U", "unit", Put::Body},
+        {"--region", "R", "region", Put::Body},
+        {"--vintage", "YEAR", "vintage", Put::BodyInteger},
+        {"--valid-from", "T", "validFrom", Put::Body},
+        {"--source", "TEXT", "source", Put::Body}}},
+
+      {"carbon", "tx", "TX_ID", "a transaction's carbon record, its factors and history",
+       "GET", "/api/carbon/transactions/{0}", nullptr,
+       {{"--station", "ID", "stationId", Put::Query}}},
+      {"carbon", "account", "TAG", "a driver's carbon account: balance in points and grams",
+       "GET", "/api/carbon/accounts/{0}", nullptr, {}},
+      {"carbon", "ledger", "[TAG]", "the carbon ledger (of one account), oldest first",
+       "GET", "/api/carbon/ledger", nullptr,
+       {{"--from", "T", "from", Put::Query}, {"--to", "T", "to", Put::Query}}, F::Table,
+       {"seq", "time", "account", "type", "points", "grams", "ref", "hash"}, nullptr,
+       ledger_account},
+      {"carbon", "redeem", "TAG", "redeem points (refused beyond the balance)",
+       "POST", "/api/carbon/accounts/{0}/redeem", nullptr,
+       {{"--points", "N", "points", Put::BodyInteger}, {"--reason", "TEXT", "reason", Put::Body}}},
+      {"carbon", "donate", "TAG", "donate points to an offset (refused beyond the balance)",
+       "POST", "/api/carbon/accounts/{0}/donate", nullptr,
+       {{"--points", "N", "points", Put::BodyInteger}, {"--to", "TEXT", "to", Put::Body}}},
+      {"carbon", "adjust", "TAG", "add (or with a negative N take) points, with a reason",
+       "POST", "/api/carbon/accounts/{0}/adjust", nullptr,
+       {{"--points", "N", "points", Put::BodyInteger}, {"--reason", "TEXT", "reason", Put::Body}}},
+      {"carbon", "link", "TAG", "credit a token's (or group token's) sessions to one account",
+       "POST", "/api/carbon/links", "idTag", {{"--account", "ACCOUNT", "account", Put::Body}}},
+      {"carbon", "verify", "", "recompute the ledger's hash chain; fails naming a broken entry",
+       "GET", "/api/carbon/verify", nullptr, {}},
+      {"carbon", "report", "", "monthly report of a site, or a driver's statement (--account)",
+       "GET", "/api/carbon/report", nullptr,
+       {{"--site", "SITE", "site", Put::Query},
+        {"--account", "TAG", "account", Put::Query},
+        {"--month", "YYYY-MM", "month", Put::Query},
+        {"--csv", nullptr, "format", Put::Local}},
+       F::Record, {}, nullptr, report_format},
+      {"carbon", "bundle", "", "write a verification bundle (data, keys, factors, manifest)",
+       "GET", "/api/carbon/bundle", nullptr,
+       {{"--site", "SITE", "site", Put::Query},
+        {"--month", "YYYY-MM", "month", Put::Query},
+        {"--out", "DIR", "out", Put::Local}},
+       F::Files, {}, nullptr, bundle_dir},
       {"commands", "", "", "list the commands stations accept",
        "GET", "/api/commands", nullptr, {}, F::Lines},
       {"version", "", "", "print the versions of csmsctl and of the server",
@@ -431,10 +576,19 @@ void build(const Spec& spec, const Parsed& p, Invocation& inv) {
   for (const auto& o : spec.options) {
     const auto value = p.option(o.name);
     if (!value || o.put == Put::Local) continue;
-    if (o.put == Put::Body) {
+    if (o.put == Put::Body || o.put == Put::BodyNumber || o.put == Put::BodyInteger) {
       if (!has_body) body.object();
       has_body = true;
-      body.key(o.key).str(*value);
+      body.key(o.key);
+      if (o.put == Put::Body) {
+        body.str(*value);
+      } else if (o.put == Put::BodyInteger) {
+        const auto n = parse_integer(*value);
+        if (!n) throw UsageError(std::string(o.name) + " needs an integer, not \"" + *value + "\"");
+        body.num(*n);
+      } else {
+        body.real(parse_real(o.name, *value));
+      }
       continue;
     }
     if (o.put == Put::QueryInteger && !parse_integer(*value))
@@ -1071,7 +1225,8 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
       print_record(std::move(head), response, out);
       break;
     }
-    case Format::Raw:  // Written above.
+    case Format::Raw:    // Written above.
+    case Format::Files:  // Written by main.
     case Format::Record:
       if (doc.IsObject()) {
         print_record({}, &doc, out);
@@ -1080,6 +1235,25 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
       }
       break;
   }
+}
+
+std::vector<std::pair<std::string, std::string>> answer_files(const std::string& body) {
+  rapidjson::Document doc;
+  if (ocpp::parse_json(body, doc).IsError() || !doc.IsObject() || !doc.HasMember("files") ||
+      !doc["files"].IsArray())
+    throw InputError("the answer holds no files");
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const auto& f : doc["files"].GetArray()) {
+    if (!f.IsObject() || !f.HasMember("name") || !f["name"].IsString() || !f.HasMember("content") ||
+        !f["content"].IsString())
+      throw InputError("a file of the answer has no name or content");
+    const std::string name = f["name"].GetString();
+    if (name.empty() || name.front() == '.' || name.find('/') != std::string::npos ||
+        name.find('\\') != std::string::npos)
+      throw InputError("refusing to write a file named \"" + name + "\"");
+    files.emplace_back(name, std::string(f["content"].GetString(), f["content"].GetStringLength()));
+  }
+  return files;
 }
 
 std::string error_message(const Invocation& inv, unsigned status, const std::string& reason,

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace csms::cli {
@@ -42,6 +43,7 @@ enum class Format {
   Lines,    ///< A JSON array of strings, one a line.
   Version,  ///< GET /health: the server's version.
   Raw,      ///< The body as it came (a downloaded file): to output_file, else stdout.
+  Files,    ///< {"files":[{"name","content"}]}: each written into the directory output_file.
 };
 
 /// What one command line asks for.
@@ -79,6 +81,10 @@ std::string usage_text();
 /// as "FILE:LINE: problem".
 std::string idtags_csv_to_json(const std::string& csv, const std::string& file_name,
                                std::vector<std::size_t>& lines);
+
+/// The files of a Format::Files answer, names checked to be plain file names
+/// (no directories, no "..", nothing hidden). Throws InputError naming a bad one.
+std::vector<std::pair<std::string, std::string>> answer_files(const std::string& body);
 
 /// Prints a successful answer the readable way.
 void print_answer(const Invocation& invocation, const std::string& body, std::ostream& out);

@@ -2,6 +2,7 @@
 // command table, `csmsctl --help` for usage).
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
@@ -65,6 +66,22 @@ int main(int argc, char** argv) {
         return 1;
       }
       std::cout << "wrote " << answer.body.size() << " bytes to " << inv.output_file << "\n";
+      return 0;
+    }
+    if (inv.format == Format::Files) {
+      const auto files = answer_files(answer.body);
+      std::error_code ec;
+      std::filesystem::create_directories(inv.output_file, ec);
+      for (const auto& [name, content] : files) {
+        const auto path = std::filesystem::path(inv.output_file) / name;
+        std::ofstream file(path, std::ios::binary | std::ios::trunc);
+        file << content;
+        if (!file.flush()) {
+          std::cerr << "csmsctl: cannot write " << path.string() << "\n";
+          return 1;
+        }
+      }
+      std::cout << "wrote " << files.size() << " files to " << inv.output_file << "\n";
       return 0;
     }
     if (inv.format == Format::Raw) {

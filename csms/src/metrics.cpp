@@ -98,6 +98,12 @@ void Metrics::connection_rejected(int http_status) {
   bump(rejected_by_status_, http_status, 0);
 }
 
+void Metrics::carbon_record(bool appended, double seconds) {
+  ++carbon_computations_;
+  if (appended) ++carbon_records_;
+  carbon_micros_ += static_cast<std::uint64_t>(seconds * 1e6);
+}
+
 void Metrics::add_collector(std::function<void(std::string& out)> collector) {
   std::lock_guard<std::mutex> lock(mutex_);
   collectors_.push_back(std::move(collector));
@@ -137,6 +143,13 @@ std::string Metrics::render() const {
           calls_refused_);
   counter(out, "csms_flood_disconnects_total",
           "Connections closed with 1008 for flooding (limits.flood_close_after).", flood_closes_);
+  counter(out, "csms_carbon_computations_total",
+          "Carbon record computations of ended transactions (off the network thread).",
+          carbon_computations_);
+  counter(out, "csms_carbon_records_total",
+          "Carbon records appended (first records and superseding ones).", carbon_records_);
+  counter(out, "csms_carbon_compute_microseconds_total",
+          "Time spent computing carbon records inside the writer, microseconds.", carbon_micros_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     family(out, "csms_connections_rejected_total",

@@ -1,15 +1,18 @@
 // ocpp-sim: the charge-point simulator. Parses the command line, wires one
 // station (link, model, optional scenario) onto an io_context and runs it.
 #include <csignal>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
+#include <sstream>
 #include <string_view>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "ocpp/ocmf.hpp"
 #include "simulator/asio_scheduler.hpp"
 #include "simulator/events.hpp"
 #include "simulator/fleet.hpp"
@@ -102,6 +105,20 @@ int main(int argc, char** argv) {
   settings.id_tag = options->id_tag;
   settings.call_timeout = seconds_to_duration(options->call_timeout_s);
   settings.queue_file = options->queue_file;
+  settings.signed_meter = options->signed_meter;
+  settings.signed_meter_tamper = options->signed_meter_tamper;
+  if (!options->meter_key_file.empty()) {
+    std::ifstream key_file(options->meter_key_file, std::ios::binary);
+    if (!key_file) {
+      return usage_error(stdout_events, "--meter-key " + options->meter_key_file + ": cannot read");
+    }
+    std::stringstream pem;
+    pem << key_file.rdbuf();
+    if (!ocpp::ocmf::public_key_hex_of(pem.str(), &error)) {
+      return usage_error(stdout_events, "--meter-key " + options->meter_key_file + ": " + error);
+    }
+    settings.meter_key_pem = pem.str();
+  }
   std::random_device entropy;
   settings.seed = (std::uint64_t{entropy()} << 32) ^ entropy();
   std::unique_ptr<StationCore> station_ptr;

@@ -37,6 +37,10 @@ charger
   --meter-interval S      MeterValueSampleInterval / 2.0.1 TxUpdatedInterval (default 60)
   --idtag TAG             idTag for scenario steps that name none (default SIM-TAG)
   --queue-file FILE       keep the offline queue in FILE across restarts
+  --signed-meter          sign transaction readings (OCMF; 1.6 SignedData sampled values,
+                          2.0.1 signedMeterValue); the public key is logged at start
+  --meter-key FILE        the meter's EC P-256 private key (PEM) instead of a fresh one
+  --signed-meter-tamper   end readings differ from what was signed (tests a verifier)
 
 run
   --scenario FILE.json    play these steps after boot, then exit (0 ok, 1 a step failed)
@@ -103,6 +107,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
         },
         "trace|debug|info|warn|error"}},
       {"--queue-file", {text(o.queue_file), "a file"}},
+      {"--meter-key", {text(o.meter_key_file), "a PEM file"}},
   };
 
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -118,6 +123,14 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
     }
     if (name == "--retry-rejected" && !value) {
       o.retry_rejected = true;
+      continue;
+    }
+    if (name == "--signed-meter" && !value) {
+      o.signed_meter = true;
+      continue;
+    }
+    if (name == "--signed-meter-tamper" && !value) {
+      o.signed_meter_tamper = true;
       continue;
     }
     auto it = with_value.find(name);
@@ -138,6 +151,8 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
     }
   }
 
+  // A key or tamper mode only makes sense for a signing meter.
+  if (!o.meter_key_file.empty() || o.signed_meter_tamper) o.signed_meter = true;
   const bool v201 = o.ocpp == "2.0.1" || o.ocpp == "ocpp2.0.1";
   o.version = v201 ? ocpp::Version::v201 : ocpp::Version::v16;
   // The BootNotification and idToken limits of the version spoken.

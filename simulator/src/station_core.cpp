@@ -30,6 +30,10 @@ StationCore::StationCore(ocpp::Version version, StationSettings settings, Link& 
       shutdown_timer_(scheduler) {
   // Both versions' serial number field holds 25 characters.
   if (settings_.serial_number.empty()) settings_.serial_number = settings_.id.substr(0, 25);
+  if (settings_.signed_meter) {
+    signed_meter_ = std::make_unique<SignedMeter>(settings_.id, settings_.meter_key_pem,
+                                                  settings_.signed_meter_tamper);
+  }
   messenger_.set_call_handler(this);
   messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
     on_transaction_reply(call, reply);
@@ -58,6 +62,11 @@ void StationCore::emit_error(const std::string& message) {
 // Connection and boot
 
 void StationCore::start() {
+  if (signed_meter_) {
+    // The operator registers this key so the CSMS can verify the readings.
+    log_.info("signed meter: public key {}", signed_meter_->public_key_hex());
+    events_.emit(Event("signed_meter").add("publicKey", signed_meter_->public_key_hex()));
+  }
   link_.start();
 }
 

@@ -63,6 +63,14 @@ struct Config {
   int max_calls_in_flight = 10;
   int flood_close_after = 50;       ///< Refused CALLs before the connection is closed (1008).
   int handshake_timeout_ms = 5000;  ///< An upgrade request not complete by then is dropped.
+  // Carbon accounting (docs/carbon.md)
+  std::string carbon_grid_series = "mee-nbs";  ///< Grid factor series: mee-nbs or ets.
+  std::string carbon_fuel = "gasoline";        ///< The displaced car's fuel: gasoline or diesel.
+  std::int64_t carbon_cap_points_per_session = 0;  ///< 0: no cap.
+  std::int64_t carbon_cap_points_per_day = 0;      ///< Per account and UTC day; 0: no cap.
+  int carbon_expiry_months = 0;  ///< Earned points expire after this many months (FIFO); 0: never.
+  /// A session whose average power is above this is implausible: recorded, flagged, excluded.
+  int carbon_max_plausible_kw = 1000;
   // Logging
   std::string log_level = "info";
 };

@@ -33,6 +33,9 @@ class Metrics {
   void call_delayed() { ++calls_delayed_; }
   void call_refused() { ++calls_refused_; }
   void flood_closed() { ++flood_closes_; }
+  /// One carbon record computation (storage thread): whether it appended a
+  /// record, and its CPU-side duration in seconds.
+  void carbon_record(bool appended, double seconds);
 
   std::int64_t connected() const { return connected_.load(); }
 
@@ -51,6 +54,9 @@ class Metrics {
   std::atomic<std::uint64_t> calls_delayed_{0};
   std::atomic<std::uint64_t> calls_refused_{0};
   std::atomic<std::uint64_t> flood_closes_{0};
+  std::atomic<std::uint64_t> carbon_computations_{0};
+  std::atomic<std::uint64_t> carbon_records_{0};
+  std::atomic<std::uint64_t> carbon_micros_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> in_by_action_;
   std::map<std::string, std::uint64_t> out_by_action_;

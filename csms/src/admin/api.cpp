@@ -12,6 +12,7 @@
 #include <boost/asio/post.hpp>
 
 #include "admin/json_out.hpp"
+#include "admin/request.hpp"
 #include "admin/station_reports.hpp"
 #include "admin/text.hpp"
 #include "csms/log.hpp"
@@ -27,159 +28,6 @@ using storage::DateTime;
 namespace {
 
 constexpr std::size_t kMaxTagChars = 36;  // 2.0.1 IdToken; 1.6 idTag allows only 20.
-
-ApiResponse json_response(unsigned status, std::string body) {
-  ApiResponse r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
-ApiResponse no_content() {
-  ApiResponse r;
-  r.status = 204;
-  r.content_type.clear();
-  return r;
-}
-
-std::string quoted(std::string_view s) {
-  return "\"" + ocpp::sanitize_utf8(s) + "\"";
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-std::optional<std::int64_t> parse_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || end != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
-
-// ---------------------------------------------------------------------------
-// Query strings
-
-// The query parameters a route accepts; anything else is a 400, so a typo such
-// as ?station= cannot silently widen a listing.
-class Query {
- public:
-  Query(const ApiRequest& request, std::initializer_list<std::string_view> allowed) {
-    for (const auto& [name, value] : request.query) {
-      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-        std::string names;
-        for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-        throw ApiError(400, "unknown query parameter " + quoted(name) +
-                                (names.empty() ? " (this route takes none)"
-                                               : " (this route takes " + names + ")"));
-      }
-      values_[name] = value;  // The last one wins.
-    }
-  }
-
-  /// The value, or nullopt when absent or empty (`?stationId=` does not filter).
-  std::optional<std::string> get(const std::string& name) const {
-    auto it = values_.find(name);
-    if (it == values_.end() || it->second.empty()) return std::nullopt;
-    return it->second;
-  }
-
-  std::size_t limit(std::size_t fallback, std::size_t max) const {
-    auto text = get("limit");
-    if (!text) return fallback;
-    auto v = parse_int(*text);
-    if (!v || *v < 1 || static_cast<std::uint64_t>(*v) > max)
-      throw ApiError(
-          400, fmt::format("limit must be an integer from 1 to {}, not {}", max, quoted(*text)));
-    return static_cast<std::size_t>(*v);
-  }
-
-  std::optional<DateTime> time(const std::string& name) const {
-    auto text = get(name);
-    if (!text) return std::nullopt;
-    auto t = DateTime::parse(*text);
-    if (!t)
-      throw ApiError(400, name + ": " + quoted(*text) +
-                              " is not an RFC 3339 date-time (e.g. 2024-01-15T10:30:00Z)");
-    return t;
-  }
-
-  std::optional<bool> flag(const std::string& name) const {
-    auto text = get(name);
-    if (!text) return std::nullopt;
-    if (*text == "true" || *text == "1") return true;
-    if (*text == "false" || *text == "0") return false;
-    throw ApiError(400, name + " must be true or false, not " + quoted(*text));
-  }
-
- private:
-  std::map<std::string, std::string> values_;
-};
-
-void no_query(const ApiRequest& request) {
-  static_cast<void>(Query(request, {}));
-}
-
-// ---------------------------------------------------------------------------
-// JSON input
-
-rapidjson::Document parse_body(const std::string& body, bool empty_is_object) {
-  rapidjson::Document doc;
-  if (body.find_first_not_of(" \t\r\n") == std::string::npos) {
-    if (!empty_is_object) throw ApiError(400, "a JSON body is required");
-    doc.SetObject();
-    return doc;
-  }
-  if (const auto parsed = ocpp::parse_json(body, doc); parsed.IsError())
-    throw ApiError(400, fmt::format("the body is not valid JSON: {} (at offset {})",
-                                    rapidjson::GetParseError_En(parsed.Code()), parsed.Offset()));
-  return doc;
-}
-
-const char* json_type_name(const rapidjson::Value& v) {
-  if (v.IsNull()) return "null";
-  if (v.IsBool()) return "a boolean";
-  if (v.IsNumber()) return "a number";
-  if (v.IsString()) return "a string";
-  if (v.IsArray()) return "an array";
-  return "an object";
-}
-
-// Checks that `v` is an object with only `allowed` members; `where` prefixes
-// messages ("" or "item 3: ").
-void expect_object(const rapidjson::Value& v, const std::string& where,
-                   std::initializer_list<std::string_view> allowed) {
-  if (!v.IsObject())
-    throw ApiError(400, where + "expected a JSON object, got " + json_type_name(v));
-  for (const auto& m : v.GetObject()) {
-    std::string_view name(m.name.GetString(), m.name.GetStringLength());
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      throw ApiError(400, where + "unknown field " + quoted(name) + " (expected " + names + ")");
-    }
-  }
-}
-
-// A string member: nullopt when absent or null; 400 for another type.
-std::optional<std::string> optional_string(const rapidjson::Value& obj, const char* name,
-                                           const std::string& where) {
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
-  if (!it->value.IsString())
-    throw ApiError(400, where + name + " must be a string, got " + json_type_name(it->value));
-  return std::string(it->value.GetString(), it->value.GetStringLength());
-}
-
-std::string required_string(const rapidjson::Value& obj, const char* name,
-                            const std::string& where) {
-  auto v = optional_string(obj, name, where);
-  if (!v) throw ApiError(400, where + name + " is required");
-  return *v;
-}
 
 void check_tag(const std::string& tag, const char* name, const std::string& where) {
   const std::size_t chars = ocpp::utf8_length(tag);
@@ -278,23 +126,6 @@ ApiResponse command_response(const CommandResult& r, const std::string& station,
   return error_response(500, message("internal error running " + name));
 }
 
-// The response for an exception from a handler or from storage work.
-ApiResponse response_for(std::exception_ptr error) {
-  try {
-    std::rethrow_exception(error);
-  } catch (const ApiError& e) {
-    return error_response(e.status(), e.what(), e.code());
-  } catch (const std::exception& e) {
-    // Storage and programming errors: log the cause (never request bodies,
-    // which may hold passwords) and name it in the answer.
-    log::error("admin api: internal error: {}", e.what());
-    return error_response(500, std::string("internal error: ") + e.what());
-  } catch (...) {
-    log::error("admin api: internal error: unknown exception");
-    return error_response(500, "internal error");
-  }
-}
-
 }  // namespace
 
 ApiResponse error_response(unsigned status, std::string_view message, std::string_view code) {
@@ -379,6 +210,22 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "stations", "{}", "firmware"}, &Api::station_firmware},
       {V::get, {"api", "files"}, &Api::list_files},
       {V::get, {"api", "files", "{}"}, &Api::get_file},
+      {V::get, {"api", "sites"}, &Api::list_sites},
+      {V::post, {"api", "sites"}, &Api::add_site},
+      {V::get, {"api", "sites", "{}"}, &Api::get_site},
+      {V::delete_, {"api", "sites", "{}"}, &Api::remove_site},
+      {V::post, {"api", "sites", "{}", "green-certificates"}, &Api::add_green_certificates},
+      {V::post, {"api", "stations", "{}", "carbon"}, &Api::set_station_carbon},
+      {V::get, {"api", "carbon", "factors"}, &Api::list_factors},
+      {V::post, {"api", "carbon", "factors"}, &Api::add_factor},
+      {V::get, {"api", "carbon", "transactions", "{}"}, &Api::carbon_transaction},
+      {V::get, {"api", "carbon", "accounts", "{}"}, &Api::carbon_account},
+      {V::post, {"api", "carbon", "accounts", "{}", "{}"}, &Api::carbon_ledger_operation},
+      {V::post, {"api", "carbon", "links"}, &Api::carbon_link},
+      {V::get, {"api", "carbon", "ledger"}, &Api::carbon_ledger},
+      {V::get, {"api", "carbon", "verify"}, &Api::carbon_verify},
+      {V::get, {"api", "carbon", "report"}, &Api::carbon_report},
+      {V::get, {"api", "carbon", "bundle"}, &Api::carbon_bundle},
   };
   return table;
 }
@@ -465,61 +312,6 @@ void Api::handle(ApiRequest request, Reply reply) {
   }
   once(
       error_response(404, "no route for " + request.method_name + " " + ocpp::sanitize_utf8(path)));
-}
-
-template <class Make>
-void Api::finish(const Reply& reply, std::exception_ptr error, Make make) {
-  if (error) {
-    reply(response_for(error));
-    return;
-  }
-  try {
-    reply(make());
-  } catch (...) {
-    reply(response_for(std::current_exception()));
-  }
-}
-
-// Runs `work(session) -> T` on the storage reader thread, then on the network
-// thread answers `then(T&) -> ApiResponse`.
-//
-// First an empty write goes through the writer queue: the server logs frames,
-// events and station state without waiting for the commit, and the writer
-// runs its queue in order, so once this barrier has committed the read sees
-// everything queued before the request arrived (an operator who just saw a
-// station answer finds the exchange in the log). Admin reads are rare; the
-// cost is one writer round trip. A failed barrier does not stop the read.
-template <class T, class Work, class Then>
-void Api::read(const Reply& reply, Work work, Then then) {
-  auto result = std::make_shared<T>();
-  auto self = shared_from_this();
-  auto run_read = [self, result, work, then, reply] {
-    try {
-      self->deps_.db.read([result, work](storage::Session& s) { *result = work(s); },
-                          [self, result, then, reply](std::exception_ptr error) {
-                            boost::asio::post(self->io_, [self, result, then, reply, error] {
-                              self->finish(reply, error, [&] { return then(*result); });
-                            });
-                          });
-    } catch (...) {
-      reply(response_for(std::current_exception()));
-    }
-  };
-  deps_.db.write([](storage::Session&) {},
-                 [self, run_read](std::exception_ptr) { boost::asio::post(self->io_, run_read); });
-}
-
-// As read(), on the writer thread: `work` commits before `then` runs.
-template <class T, class Work, class Then>
-void Api::write(const Reply& reply, Work work, Then then) {
-  auto result = std::make_shared<T>();
-  auto self = shared_from_this();
-  deps_.db.write([result, work](storage::Session& s) { *result = work(s); },
-                 [self, result, then, reply](std::exception_ptr error) {
-                   boost::asio::post(self->io_, [self, result, then, reply, error] {
-                     self->finish(reply, error, [&] { return then(*result); });
-                   });
-                 });
 }
 
 // ---------------------------------------------------------------------------
@@ -937,7 +729,6 @@ void Api::get_transaction(Call& call) {
   const Query query(call.request, {"stationId"});
   const std::optional<std::string> station = query.get("stationId");
   const std::string key = call.params[0];
-  const std::optional<std::int64_t> number = parse_int(key);
   struct View {
     std::vector<storage::Transaction> matches;
     std::vector<storage::MeterSample> samples;
@@ -945,25 +736,9 @@ void Api::get_transaction(Call& call) {
   };
   read<View>(
       call.reply,
-      [key, number, station](storage::Session& s) {
-        // The numeric id first (1.6 and what the CSMS assigns), then the
-        // station's own transactionId (2.0.1, as GET /api/transactions shows it).
+      [key, station](storage::Session& s) {
         View v;
-        if (number) {
-          auto tx = s.transactions.get(*number);
-          if (tx && (!station || tx->station_id == *station)) v.matches.push_back(*tx);
-        }
-        if (v.matches.empty()) {
-          if (station) {
-            if (auto tx = s.transactions.find_by_station_tx_id(*station, key))
-              v.matches.push_back(*tx);
-          } else {
-            for (const auto& st : s.stations.list()) {
-              if (auto tx = s.transactions.find_by_station_tx_id(st.id, key))
-                v.matches.push_back(*tx);
-            }
-          }
-        }
+        v.matches = find_transactions(s, key, station);
         if (v.matches.size() == 1) {
           v.samples = s.meters.for_transaction(v.matches[0].id);
           v.events = s.transactions.events(v.matches[0].id);
@@ -971,14 +746,7 @@ void Api::get_transaction(Call& call) {
         return v;
       },
       [key](View& v) {
-        if (v.matches.empty()) throw ApiError(404, "transaction " + quoted(key) + " is not known");
-        if (v.matches.size() > 1) {
-          std::string stations;
-          for (const auto& tx : v.matches)
-            stations += (stations.empty() ? "" : ", ") + tx.station_id;
-          throw ApiError(400, "transaction id " + quoted(key) + " exists at stations " + stations +
-                                  "; add ?stationId= to choose");
-        }
+        one_transaction(v.matches, key);
         JsonOut out;
         out.object();
         transaction_fields(out, v.matches[0]);

@@ -130,6 +130,23 @@ class Api : public std::enable_shared_from_this<Api> {
   void station_firmware(Call& call);
   void list_files(Call& call);
   void get_file(Call& call);
+  // Sites and the carbon feature (carbon_api.cpp).
+  void list_sites(Call& call);
+  void add_site(Call& call);
+  void get_site(Call& call);
+  void remove_site(Call& call);
+  void add_green_certificates(Call& call);
+  void set_station_carbon(Call& call);
+  void list_factors(Call& call);
+  void add_factor(Call& call);
+  void carbon_transaction(Call& call);
+  void carbon_account(Call& call);
+  void carbon_ledger_operation(Call& call);
+  void carbon_link(Call& call);
+  void carbon_ledger(Call& call);
+  void carbon_verify(Call& call);
+  void carbon_report(Call& call);
+  void carbon_bundle(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

@@ -79,7 +79,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ao.port = config.admin_port;
     ao.token = config.admin_token;
     admin_server = std::make_unique<admin::AdminServer>(
-        io, ao, admin::AdminDeps{*db, registry, *this, metrics});
+        io, ao, admin::AdminDeps{*db, registry, *this, metrics, config});
     admin_server->start();
     start_uploads();
 
@@ -154,7 +154,9 @@ struct Server::Impl : transport::Handler, CommandGateway {
     });
   }
 
+  // Hourly housekeeping: message log retention and carbon points expiry.
   void prune_message_log() {
+    services.carbon.expire_due();
     if (config.message_log_retention_days > 0) {
       auto cutoff = storage::DateTime::from_unix_micros(
           storage::DateTime::now().unix_micros() -

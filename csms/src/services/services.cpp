@@ -258,6 +258,7 @@ void TransactionService::event(const TxEventRequest& req,
           result->duplicate = true;  // a retry: answered again, applied once
           return;
         }
+        result->ended = tx->stop_time.has_value() || req.event.type == storage::TxEventType::Ended;
         const bool newest = s.transactions.last_seq_no(tx->id) == req.event.seq_no;
         apply_event(*tx, req, result->auth, newest);
         if (tx->stop_time) end_tx_profiles(s, req.station_id, req.station_tx_id);
@@ -280,7 +281,11 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.transactions.update(*tx);
       },
-      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+      ctx_.on_io([this, result, done = std::move(done)](std::exception_ptr e) {
+        done(e, *result);
+        // After the answer: an ended transaction's carbon record follows its data.
+        if (!e && result->ended) carbon_.transaction_changed(result->transaction_id);
+      }));
 }
 
 void TransactionService::start(const StartRequest& req,
@@ -317,6 +322,7 @@ void TransactionService::stop(const StopRequest& req,
                               std::function<void(std::exception_ptr, StopResult)> done) {
   auto result = std::make_shared<StopResult>();
   auto now = DateTime::now();
+  const auto transaction_id = req.transaction_id;
   ctx_.db.write(
       [req, result, now](storage::Session& s) {
         if (req.id_tag) result->auth = evaluate_token(s.tokens.get(*req.id_tag), now);
@@ -358,13 +364,18 @@ void TransactionService::stop(const StopRequest& req,
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+      ctx_.on_io([this, result, transaction_id, done = std::move(done)](std::exception_ptr e) {
+        done(e, *result);
+        if (!e && result->matched) carbon_.transaction_changed(transaction_id);
+      }));
 }
 
 void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
                                       std::function<void(std::exception_ptr)> done) {
+  // Transactions that had ended when samples for them arrived (late delivery).
+  auto ended = std::make_shared<std::vector<std::int64_t>>();
   ctx_.db.write(
-      [samples = std::move(samples)](storage::Session& s) mutable {
+      [samples = std::move(samples), ended](storage::Session& s) mutable {
         std::optional<std::int64_t> checked;
         bool exists = false;
         for (auto& sm : samples) {
@@ -373,12 +384,17 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
             checked = sm.transaction_id;
             auto tx = s.transactions.get(*sm.transaction_id);
             exists = tx && tx->station_id == sm.station_id;
+            if (exists && tx->stop_time) ended->push_back(tx->id);
           }
           if (!exists) sm.transaction_id.reset();  // kept, but not linked
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io(std::move(done)));
+      ctx_.on_io([this, ended, done = std::move(done)](std::exception_ptr e) {
+        done(e);
+        if (!e)
+          for (auto id : *ended) carbon_.transaction_changed(id);
+      }));
 }
 
 }  // namespace csms

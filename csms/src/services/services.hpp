@@ -12,6 +12,7 @@
 
 #include "server/admission.hpp"
 #include "server/context.hpp"
+#include "services/carbon_service.hpp"
 #include "services/reservations.hpp"
 #include "storage/model.hpp"
 
@@ -138,13 +139,14 @@ struct TxEventResult {
   std::optional<AuthInfo> auth;  ///< Present when the event carried an id token.
   bool duplicate = false;        ///< A retry of an event already stored.
   std::int64_t transaction_id = 0;
+  bool ended = false;  ///< The transaction has ended (with this or an earlier event).
 };
 
 /// Transactions and meter values. Every callback runs after the data is
 /// durably committed (or with the error that prevented it).
 class TransactionService {
  public:
-  explicit TransactionService(ServerContext& ctx) : ctx_(ctx) {}
+  TransactionService(ServerContext& ctx, CarbonService& carbon) : ctx_(ctx), carbon_(carbon) {}
   void start(const StartRequest& request,
              std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
@@ -157,6 +159,7 @@ class TransactionService {
 
  private:
   ServerContext& ctx_;
+  CarbonService& carbon_;  ///< Told of every committed change to an ended transaction.
 };
 
 /// 2.0.1 device models, from NotifyReport parts.
@@ -176,10 +179,17 @@ class DeviceModelService {
 /// The services, constructed together.
 struct Services {
   explicit Services(ServerContext& c)
-      : ctx(c), stations(c), auth(c), transactions(c), device_model(c), reservations(c) {}
+      : ctx(c),
+        stations(c),
+        auth(c),
+        carbon(c),
+        transactions(c, carbon),
+        device_model(c),
+        reservations(c) {}
   ServerContext& ctx;
   StationService stations;
   AuthService auth;
+  CarbonService carbon;
   TransactionService transactions;
   DeviceModelService device_model;
   ReservationService reservations;

@@ -33,6 +33,9 @@ struct Options {
   LogLevel log_level = LogLevel::Info;
   bool retry_rejected = false;
   std::string queue_file;
+  bool signed_meter = false;         ///< --signed-meter (also implied by the two below).
+  std::string meter_key_file;        ///< --meter-key: a PEM EC private key.
+  bool signed_meter_tamper = false;  ///< --signed-meter-tamper.
   bool help = false;
 };
 

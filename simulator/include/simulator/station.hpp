@@ -31,6 +31,10 @@ struct StationSettings {
   std::string queue_file;  ///< Non-empty: persist the offline queue there.
   /// Seeds station-chosen ids (2.0.1 transactionIds); 0: derived from the id and the clock.
   std::uint64_t seed = 0;
+  /// Transaction readings carry signed meter data (OCMF), see SignedMeter.
+  bool signed_meter = false;
+  std::string meter_key_pem;         ///< The meter's private key; empty: a fresh key pair.
+  bool signed_meter_tamper = false;  ///< End readings differ from what was signed (tests).
 };
 
 /// The outcome of a step.

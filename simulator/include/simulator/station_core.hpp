@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,7 @@
 #include "simulator/messenger.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/scheduler.hpp"
+#include "simulator/signed_meter.hpp"
 #include "simulator/station.hpp"
 
 namespace simulator {
@@ -73,6 +75,8 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   bool booted() const { return booted_; }
   Messenger& messenger() { return messenger_; }
   const StationSettings& settings() const { return settings_; }
+  /// The signing meters with --signed-meter, else nullptr.
+  const SignedMeter* signed_meter() const { return signed_meter_.get(); }
 
  protected:
   /// What a BootNotification response said.
@@ -158,6 +162,7 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   Timer boot_timer_;
   Timer heartbeat_timer_;
   Timer step_timer_;
+  std::unique_ptr<SignedMeter> signed_meter_;  // with settings_.signed_meter
 
  private:
   void on_boot_reply(const CallReply& reply);

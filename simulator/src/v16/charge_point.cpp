@@ -259,6 +259,23 @@ void ChargePoint::begin_transaction(int connector, const std::string& id_tag, in
     call.connector = connector;
     messenger_.call(std::move(call));
   }
+  if (auto begin = signed_sample(connector, ReadingContext::Transaction_Begin,
+                                 SignedMeter::Kind::Begin, req.timestamp, req.meterStart)) {
+    // StartTransaction has no sampled values: the signed begin reading follows it.
+    MeterValuesRequest reading;
+    reading.connectorId = connector;
+    MeterValue mv;
+    mv.timestamp = req.timestamp;
+    mv.sampledValue = {register_sample(ReadingContext::Transaction_Begin, req.meterStart),
+                       std::move(*begin)};
+    reading.meterValue.push_back(std::move(mv));
+    OutgoingCall call = make_call(reading);
+    call.transactional = true;
+    call.session = local_id;
+    call.connector = connector;
+    call.tx_id_field = "transactionId";  // filled in once the StartTransaction is answered
+    messenger_.call(std::move(call));
+  }
   c.meter.attach_ev(now(), settings_.ev_start_soc, settings_.ev_capacity_wh);
   set_status(connector, ChargePointStatus::Charging);
   apply_charging_limits();  // TxDefault/Relative profiles apply from the start
@@ -290,12 +307,12 @@ void ChargePoint::stop_session(int connector, Reason reason, int repeat, StepDon
       return v.measurand == Measurand::Energy_Active_Import_Register;
     });
     if (energy == values.end()) {
-      SampledValue v;
-      v.value = std::to_string(req.meterStop);
-      v.context = ReadingContext::Transaction_End;
-      v.measurand = Measurand::Energy_Active_Import_Register;
-      v.unit = UnitOfMeasure::Wh;
-      values.insert(values.begin(), v);
+      values.insert(values.begin(),
+                    register_sample(ReadingContext::Transaction_End, req.meterStop));
+    }
+    if (auto end = signed_sample(connector, ReadingContext::Transaction_End, SignedMeter::Kind::End,
+                                 req.timestamp, req.meterStop, s->id_tag)) {
+      values.push_back(std::move(*end));
     }
     final_reading.sampledValue = std::move(values);
   }
@@ -371,6 +388,29 @@ std::vector<SampledValue> ChargePoint::sample(int connector, ReadingContext cont
   return out;
 }
 
+SampledValue ChargePoint::register_sample(ReadingContext context, std::int64_t register_wh) {
+  SampledValue v;
+  v.value = std::to_string(register_wh);
+  v.context = context;
+  v.measurand = Measurand::Energy_Active_Import_Register;
+  v.unit = UnitOfMeasure::Wh;
+  return v;
+}
+
+std::optional<SampledValue> ChargePoint::signed_sample(int connector, ReadingContext context,
+                                                       SignedMeter::Kind kind,
+                                                       const ocpp::DateTime& time,
+                                                       std::int64_t register_wh,
+                                                       const std::string& id_tag) {
+  if (!signed_meter_) return std::nullopt;
+  const auto& c = connectors_[static_cast<std::size_t>(connector)];
+  const std::string& tag = !id_tag.empty() || !c.session ? id_tag : c.session->id_tag;
+  SampledValue v = register_sample(context, register_wh);
+  v.value = signed_meter_->reading(connector, tag, time, kind, register_wh);
+  v.format = ValueFormat::SignedData;
+  return v;
+}
+
 void ChargePoint::schedule_sample(int connector) {
   auto& c = connectors_[static_cast<std::size_t>(connector)];
   if (!c.session) return;
@@ -392,6 +432,12 @@ void ChargePoint::send_meter_values(int connector, ReadingContext context, bool 
   MeterValue mv;
   mv.timestamp = scheduler_.wall_now();
   mv.sampledValue = sample(connector, context);
+  if (c.session && transactional && context == ReadingContext::Sample_Periodic) {
+    if (auto periodic = signed_sample(connector, context, SignedMeter::Kind::Periodic, mv.timestamp,
+                                      c.meter.energy_wh_int(now()))) {
+      mv.sampledValue.push_back(std::move(*periodic));
+    }
+  }
   if (mv.sampledValue.empty()) return;
   req.meterValue.push_back(std::move(mv));
   std::int64_t session = 0;

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "ocpp/common/utf8.hpp"
+#include "ocpp/ocmf.hpp"
 #include "ocpp/v201/codec.hpp"
 #include "rpc.hpp"
 #include "station_steps.hpp"
@@ -413,6 +414,7 @@ void ChargingStation::begin_transaction(int evse, const StartRequest& request, S
   event.idToken = t.id_token;
   event.transactionInfo.remoteStartId = t.remote_start_id;
   event.reservationId = reservation_id;
+  sign_reading(evse, event, SignedMeter::Kind::Begin, ReadingContextEnumType::Transaction_Begin);
   send_transaction_event(evse, event, request.repeat);
   charging_transaction_began(evse);  // profiles for the new transaction apply from its start
   schedule_sample(evse);
@@ -473,22 +475,9 @@ void ChargingStation::stop_transaction(int evse, ReasonEnumType reason,
   e.meter.pause(now());
   auto event = transaction_event(evse, TransactionEventEnumType::Ended, trigger,
                                  ReadingContextEnumType::Transaction_End, "TxEndedMeasurands");
-  if (!event.meterValue || !energy_reading(event.meterValue->front().sampledValue)) {
-    // The final register reading goes in whatever TxEndedMeasurands says.
-    SampledValueType energy;
-    energy.value = static_cast<double>(e.meter.energy_wh_int(now()));
-    energy.context = ReadingContextEnumType::Transaction_End;
-    energy.measurand = MeasurandEnumType::Energy_Active_Import_Register;
-    energy.unitOfMeasure = UnitOfMeasureType{};
-    energy.unitOfMeasure->unit = "Wh";
-    if (!event.meterValue) {
-      MeterValueType reading;
-      reading.timestamp = event.timestamp;
-      event.meterValue = std::vector<MeterValueType>{std::move(reading)};
-    }
-    auto& values = event.meterValue->front().sampledValue;
-    values.insert(values.begin(), std::move(energy));
-  }
+  // The final register reading goes in whatever TxEndedMeasurands says.
+  energy_sample(evse, event, ReadingContextEnumType::Transaction_End);
+  sign_reading(evse, event, SignedMeter::Kind::End, ReadingContextEnumType::Transaction_End);
   event.transactionInfo.stoppedReason = reason;
   if (trigger == TriggerReasonEnumType::StopAuthorized) event.idToken = e.tx->id_token;
   log_.info("EVSE {}: ending transaction {} at {} Wh ({})", evse, e.tx->id,
@@ -563,7 +552,45 @@ void ChargingStation::send_periodic_update(int evse) {
                                  TriggerReasonEnumType::MeterValuePeriodic,
                                  ReadingContextEnumType::Sample_Periodic, "TxUpdatedMeasurands");
   if (!event.meterValue) return;  // nothing to sample: nothing to say
+  sign_reading(evse, event, SignedMeter::Kind::Periodic, ReadingContextEnumType::Sample_Periodic);
   send_transaction_event(evse, std::move(event));
+}
+
+SampledValueType& ChargingStation::energy_sample(int evse, TransactionEventRequest& event,
+                                                 ReadingContextEnumType context) const {
+  if (!event.meterValue) {
+    MeterValueType reading;
+    reading.timestamp = event.timestamp;
+    event.meterValue = std::vector<MeterValueType>{std::move(reading)};
+  }
+  auto& values = event.meterValue->front().sampledValue;
+  for (auto& v : values) {
+    if (v.measurand == MeasurandEnumType::Energy_Active_Import_Register) return v;
+  }
+  SampledValueType energy;
+  energy.value =
+      static_cast<double>(evses_[static_cast<std::size_t>(evse)].meter.energy_wh_int(now()));
+  energy.context = context;
+  energy.measurand = MeasurandEnumType::Energy_Active_Import_Register;
+  energy.unitOfMeasure = UnitOfMeasureType{};
+  energy.unitOfMeasure->unit = "Wh";
+  return *values.insert(values.begin(), std::move(energy));
+}
+
+void ChargingStation::sign_reading(int evse, TransactionEventRequest& event, SignedMeter::Kind kind,
+                                   ReadingContextEnumType context) {
+  const auto& e = evses_[static_cast<std::size_t>(evse)];
+  if (!signed_meter_ || !e.tx) return;
+  SampledValueType& energy = energy_sample(evse, event, context);
+  const std::string document =
+      signed_meter_->reading(evse, e.tx->id_token.idToken, event.meterValue->front().timestamp,
+                             kind, static_cast<std::int64_t>(std::llround(energy.value)));
+  SignedMeterValueType signed_value;
+  signed_value.signedMeterData = ocpp::ocmf::base64_encode(document);
+  signed_value.signingMethod = SignedMeter::kSigningMethod;
+  signed_value.encodingMethod = "OCMF";
+  signed_value.publicKey = signed_meter_->public_key_base64();
+  energy.signedMeterValue = std::move(signed_value);
 }
 
 void ChargingStation::charging_state_changed(int evse) {

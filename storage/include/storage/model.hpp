@@ -187,6 +187,28 @@ struct MeterSample {
   std::string context = "Sample.Periodic";
   std::string location = "Outlet";
   std::string format = "Raw";
+  /// Signed meter data as sent (1.6: the value of a SignedData sample; 2.0.1:
+  /// signedMeterValue.signedMeterData, base64); empty when the sample is not
+  /// signed. MeterStore keeps it apart as a SignedMeterValue too.
+  std::string signed_data;
+  std::string signing_method;
+  std::string encoding_method;  ///< e.g. "OCMF"; empty: not said (1.6).
+  std::string public_key;       ///< As sent (2.0.1 publicKey), else empty.
+};
+
+/// Raw signed meter data of a sample, as the station sent it.
+struct SignedMeterValue {
+  std::int64_t id = 0;
+  std::string station_id;
+  int evse_id = 0;
+  int connector_id = 0;
+  std::optional<std::int64_t> transaction_id;
+  DateTime timestamp;
+  std::string context;
+  std::string signed_data;
+  std::string signing_method;
+  std::string encoding_method;
+  std::string public_key;
 };
 
 /// Direction of a logged frame.

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/carbon.hpp"
 #include "storage/charging_profiles.hpp"
 #include "storage/firmware_stores.hpp"
 #include "storage/model.hpp"
@@ -114,6 +115,9 @@ class MeterStore {
   /// same sample twice if there is one.
   virtual std::vector<MeterSample> first_and_last(std::int64_t transaction_id,
                                                   const std::string& measurand) = 0;
+  /// The transaction's signed meter data as sent, by timestamp (samples with
+  /// signed_data are kept there too when inserted).
+  virtual std::vector<SignedMeterValue> signed_for_transaction(std::int64_t transaction_id) = 0;
 };
 
 /// 2.0.1 device models and report progress.
@@ -186,6 +190,8 @@ struct Session {
   ReservationStore& reservations;
   LocalListStore& local_lists;
   MonitorStore& monitors;
+  SiteStore& sites;
+  CarbonStore& carbon;
 };
 
 }  // namespace storage

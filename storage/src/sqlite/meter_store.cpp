@@ -40,14 +40,58 @@ std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
                "transaction_id, timestamp, value, measurand, phase, unit, context, location, "
                "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   std::size_t inserted = 0;
+  bool any_signed = false;
   for (const auto& m : samples) {
     st.bind_all(m.station_id, m.evse_id, m.connector_id, m.transaction_id, m.timestamp, m.value,
                 m.measurand, m.phase, m.unit, m.context, m.location, m.format);
     st.run();
     if (st.changes() > 0) ++inserted;
     st.reset();
+    any_signed = any_signed || !m.signed_data.empty();
   }
+  if (any_signed) insert_signed(samples);
   return inserted;
+}
+
+void SqliteMeterStore::insert_signed(const std::vector<MeterSample>& samples) {
+  // OR IGNORE against signed_meter_values_dedup: a retry stores nothing twice.
+  Statement st(db_,
+               "INSERT OR IGNORE INTO signed_meter_values (station_id, evse_id, connector_id, "
+               "transaction_id, timestamp, context, signed_data, signing_method, "
+               "encoding_method, public_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  for (const auto& m : samples) {
+    if (m.signed_data.empty()) continue;
+    st.bind_all(m.station_id, m.evse_id, m.connector_id, m.transaction_id, m.timestamp, m.context,
+                m.signed_data, m.signing_method, m.encoding_method, m.public_key);
+    st.run();
+    st.reset();
+  }
+}
+
+std::vector<SignedMeterValue> SqliteMeterStore::signed_for_transaction(
+    std::int64_t transaction_id) {
+  Statement st(db_,
+               "SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, context, "
+               "signed_data, signing_method, encoding_method, public_key FROM signed_meter_values "
+               "WHERE transaction_id = ? ORDER BY timestamp, id");
+  st.bind_all(transaction_id);
+  std::vector<SignedMeterValue> out;
+  while (st.step()) {
+    SignedMeterValue v;
+    v.id = st.int64(0);
+    v.station_id = st.text(1);
+    v.evse_id = st.integer(2);
+    v.connector_id = st.integer(3);
+    v.transaction_id = st.opt_int64(4);
+    v.timestamp = st.time(5);
+    v.context = st.text(6);
+    v.signed_data = st.text(7);
+    v.signing_method = st.text(8);
+    v.encoding_method = st.text(9);
+    v.public_key = st.text(10);
+    out.push_back(std::move(v));
+  }
+  return out;
 }
 
 std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transaction_id,

@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "sqlite/carbon_stores.hpp"
 #include "sqlite/charging_profile_store.hpp"
 #include "sqlite/firmware_stores.hpp"
 #include "sqlite/monitor_store.hpp"
@@ -69,8 +70,10 @@ class SqliteMeterStore final : public MeterStore {
                                           const std::string& measurand) override;
   std::vector<MeterSample> for_transaction(std::int64_t transaction_id,
                                            const std::string& measurand) override;
+  std::vector<SignedMeterValue> signed_for_transaction(std::int64_t transaction_id) override;
 
  private:
+  void insert_signed(const std::vector<MeterSample>& samples);
   SqliteDatabase& db_;
 };
 
@@ -141,10 +144,12 @@ class SqliteStores {
         reservations_(db),
         local_lists_(db),
         monitors_(db),
+        sites_(db),
+        carbon_(db),
         session_{stations_,          tokens_,   transactions_, meters_,
                  messages_,          events_,   device_model_, notifications_,
                  charging_profiles_, firmware_, uploads_,      reservations_,
-                 local_lists_,       monitors_} {}
+                 local_lists_,       monitors_, sites_,        carbon_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -165,6 +170,8 @@ class SqliteStores {
   SqliteReservationStore reservations_;
   SqliteLocalListStore local_lists_;
   SqliteMonitorStore monitors_;
+  SqliteSiteStore sites_;
+  SqliteCarbonStore carbon_;
   Session session_;
 };
 

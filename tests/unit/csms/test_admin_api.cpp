@@ -199,7 +199,7 @@ class Fixture {
     admin.port = 0;
     admin.token = std::move(token);
     server_ = std::make_unique<csms::admin::AdminServer>(
-        io_, admin, csms::admin::AdminDeps{*db_, *registry_, gateway_, metrics_});
+        io_, admin, csms::admin::AdminDeps{*db_, *registry_, gateway_, metrics_, config_});
     server_->start();
     port_ = server_->port();
     thread_ = std::thread([this] { io_.run(); });
@@ -250,6 +250,7 @@ class Fixture {
   asio::io_context io_;
   asio::executor_work_guard<asio::io_context::executor_type> guard_{io_.get_executor()};
   csms::Metrics metrics_;
+  csms::Config config_;
   FakeGateway gateway_;
   std::unique_ptr<csms::StationRegistry> registry_;
   std::unique_ptr<csms::admin::AdminServer> server_;

@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "csms/commands.hpp"
+#include "csms/config.hpp"
 #include "csms/metrics.hpp"
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
@@ -29,6 +30,7 @@ struct AdminDeps {
   StationRegistry& stations;
   CommandGateway& commands;
   Metrics& metrics;
+  const Config& config;
 };
 
 /// Serves the admin API on the given io_context (the network thread). Call

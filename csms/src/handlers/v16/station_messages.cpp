@@ -44,6 +44,7 @@ void add_samples(const std::string& station_id, int connector_id,
       if (sv.context) s.context = std::string(w::to_string(*sv.context));
       if (sv.location) s.location = std::string(w::to_string(*sv.location));
       if (sv.format) s.format = std::string(w::to_string(*sv.format));
+      if (s.format == "SignedData") s.signed_data = s.value;
       out.push_back(std::move(s));
     }
   }

@@ -86,6 +86,12 @@ void add_samples(const std::string& station_id, int evse_id,
       if (sv.context) s.context = std::string(w::to_string(*sv.context));
       if (sv.location) s.location = std::string(w::to_string(*sv.location));
       s.format = sv.signedMeterValue ? "SignedData" : "Raw";
+      if (const auto& signed_value = sv.signedMeterValue) {
+        s.signed_data = signed_value->signedMeterData;
+        s.signing_method = signed_value->signingMethod;
+        s.encoding_method = signed_value->encodingMethod;
+        s.public_key = signed_value->publicKey;
+      }
       out.push_back(std::move(s));
     }
   }

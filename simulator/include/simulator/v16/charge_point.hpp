@@ -130,6 +130,14 @@ class ChargePoint : public StationCore {
   void send_meter_values(int connector, ocpp::v16::ReadingContext context, bool transactional);
   std::vector<ocpp::v16::SampledValue> sample(int connector,
                                               ocpp::v16::ReadingContext context) const;
+  /// The Energy.Active.Import.Register reading of `register_wh`.
+  static ocpp::v16::SampledValue register_sample(ocpp::v16::ReadingContext context,
+                                                 std::int64_t register_wh);
+  /// With --signed-meter, the same reading as an OCMF document (format
+  /// SignedData) for the session's idTag (or `id_tag`); else nullopt.
+  std::optional<ocpp::v16::SampledValue> signed_sample(
+      int connector, ocpp::v16::ReadingContext context, SignedMeter::Kind kind,
+      const ocpp::DateTime& time, std::int64_t register_wh, const std::string& id_tag = {});
   void apply_availability(int connector, bool operative);
   void reset(ocpp::v16::ResetType type);
 

@@ -151,6 +151,13 @@ class ChargingStation : public StationCore {
   void send_transaction_event(int evse, ocpp::v201::TransactionEventRequest event, int repeat = 1);
   void schedule_sample(int evse);
   void send_periodic_update(int evse);
+  /// The event's Energy.Active.Import.Register reading, added (the register
+  /// now, with `context`) when its measurands have none.
+  ocpp::v201::SampledValueType& energy_sample(int evse, ocpp::v201::TransactionEventRequest& event,
+                                              ocpp::v201::ReadingContextEnumType context) const;
+  /// With --signed-meter, signs the event's energy reading: OCMF in its signedMeterValue.
+  void sign_reading(int evse, ocpp::v201::TransactionEventRequest& event, SignedMeter::Kind kind,
+                    ocpp::v201::ReadingContextEnumType context);
   void charging_state_changed(int evse);
   std::vector<ocpp::v201::SampledValueType> sample(int evse,
                                                    ocpp::v201::ReadingContextEnumType context,
