@@ -363,16 +363,6 @@ class LoadStation {
   std::string problems_;
 };
 
-template <class Pred>
-bool wait_until(Pred pred, std::chrono::milliseconds timeout) {
-  const auto deadline = Clock::now() + timeout;
-  while (!pred()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
 /// A booted raw station driven from the test thread.
 struct Station {
   Station(const Csms& csms, const std::string& id, bool v201)
@@ -441,7 +431,7 @@ TEST_CASE("kill -9 under load loses no acknowledged message and the retries make
       if (st->acked_count() < n) return false;
     return true;
   };
-  REQUIRE(wait_until([&] { return all_acked_at_least(8); }, 20s));
+  REQUIRE(eventually([&] { return all_acked_at_least(8); }, 20s));
 
   {
     Station p16(csms, "P16", false);
@@ -449,7 +439,7 @@ TEST_CASE("kill -9 under load loses no acknowledged message and the retries make
     p16.ws.send(probe16.frame);
     p201.ws.send(probe201.frame);
     RawDb db(csms.db_path(), true);
-    REQUIRE(wait_until(
+    REQUIRE(eventually(
         [&] {
           return db.integer(
                      "SELECT COUNT(*) FROM transactions WHERE station_id IN "
@@ -460,7 +450,7 @@ TEST_CASE("kill -9 under load loses no acknowledged message and the retries make
     csms.kill9();  // Mid-stream: the load stations are still sending.
   }
 
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
       [&] {
         for (auto& st : stations)
           if (st->connected()) return false;
@@ -493,7 +483,7 @@ TEST_CASE("kill -9 under load loses no acknowledged message and the retries make
     CHECK(is_result(p201.send(probe201.frame)));
   }
   // The stations reconnect by themselves, resend what was in flight and go on.
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
       [&] {
         for (std::size_t i = 0; i < stations.size(); ++i)
           if (stations[i]->acked_count() < before_restart[i] + 8) return false;

@@ -43,15 +43,6 @@ std::string in_seconds(std::int64_t seconds) {
       .to_string();
 }
 
-bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(200ms);
-  }
-  return ok();
-}
-
 // The stored reservation `id` (fails the test if absent).
 rapidjson::Document reservation(Csms& csms, const Flavour& f, std::int64_t id) {
   auto list = csms.ctl_json({"reservation", "list", "--station", f.station});

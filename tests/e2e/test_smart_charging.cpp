@@ -56,16 +56,6 @@ std::string remote_start(Csms& csms, Sim& sim, const Flavour& f) {
   return id.IsString() ? id.GetString() : std::to_string(id.GetInt64());
 }
 
-// Waits (bounded) until `ok()` holds.
-bool eventually(const std::function<bool()>& ok, std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (ok()) return true;
-    std::this_thread::sleep_for(300ms);
-  }
-  return ok();
-}
-
 // The transaction's last stored Power.Active.Import reading in W, or -1.
 double last_power(Csms& csms, const Flavour& f, const std::string& tx) {
   auto shown = csms.ctl_json({"tx", "show", tx, "--station", f.station});

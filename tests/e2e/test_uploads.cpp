@@ -85,16 +85,6 @@ HttpAnswer http_send(const std::string& url, http::verb method, const std::strin
   return a;
 }
 
-// Polls until `ready()` (bounded).
-bool eventually(const std::function<bool()>& ready, std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!ready()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(100ms);
-  }
-  return true;
-}
-
 // The statuses of `topic` in the station's history, newest first.
 std::vector<std::string> statuses(const Csms& csms, const std::string& id,
                                   const std::string& topic) {

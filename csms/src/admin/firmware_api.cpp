@@ -10,6 +10,7 @@
 
 #include "admin/api.hpp"
 #include "admin/json_out.hpp"
+#include "admin/request.hpp"
 #include "ocpp/common/utf8.hpp"
 
 namespace csms::admin {
@@ -17,49 +18,6 @@ namespace csms::admin {
 namespace {
 
 using storage::StatusTopic;
-
-ApiResponse json_ok(std::string body) {
-  ApiResponse r;
-  r.body = std::move(body);
-  return r;
-}
-
-std::string quoted(std::string_view s) {
-  return "\"" + ocpp::sanitize_utf8(s) + "\"";
-}
-
-// The query parameters of `request` among `allowed` (the last one wins); any
-// other is a 400, as on every admin route.
-std::map<std::string, std::string> query_of(const ApiRequest& request,
-                                            std::initializer_list<std::string_view> allowed) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : request.query) {
-    bool known = false;
-    for (auto a : allowed) known = known || a == name;
-    if (!known) {
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      throw ApiError(
-          400, "unknown query parameter " + quoted(name) + " (this route takes " + names + ")");
-    }
-    if (!value.empty()) out[name] = value;
-  }
-  return out;
-}
-
-std::size_t limit_of(const std::map<std::string, std::string>& query, std::size_t fallback,
-                     std::size_t max) {
-  auto it = query.find("limit");
-  if (it == query.end()) return fallback;
-  std::int64_t v = 0;
-  const auto& text = it->second;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 1 ||
-      static_cast<std::uint64_t>(v) > max)
-    throw ApiError(
-        400, "limit must be an integer from 1 to " + std::to_string(max) + ", not " + quoted(text));
-  return static_cast<std::size_t>(v);
-}
 
 void request_id(JsonOut& out, const std::optional<std::int64_t>& id) {
   if (id) {
@@ -131,41 +89,17 @@ void current(JsonOut& out, const char* key, const std::vector<storage::StatusRep
   out.key("updatedAt").null().end_object();
 }
 
-/// Runs `work` on the reader thread after a write barrier (so the read sees
-/// everything queued before), then `then` on the network thread.
-template <class T, class Work, class Then>
-void read_then(storage::Database& db, boost::asio::io_context& io, Reply reply, Work work,
-               Then then) {
-  auto result = std::make_shared<T>();
-  auto done = [&io, result, then, reply](std::exception_ptr error) {
-    boost::asio::post(io, [result, then, reply, error] {
-      try {
-        if (error) std::rethrow_exception(error);
-        reply(then(*result));
-      } catch (const ApiError& e) {
-        reply(error_response(e.status(), e.what(), e.code()));
-      } catch (const std::exception& e) {
-        reply(error_response(500, std::string("internal error: ") + e.what()));
-      }
-    });
-  };
-  db.write([](storage::Session&) {},
-           [&db, result, work, done](std::exception_ptr) {
-             db.read([result, work](storage::Session& s) { *result = work(s); }, done);
-           });
-}
-
 }  // namespace
 
 void Api::station_firmware(Call& call) {
-  const auto query = query_of(call.request, {"topic", "limit"});
-  const std::size_t limit = limit_of(query, 100, 1000);
+  const Query query(call.request, {"topic", "limit"});
+  const std::size_t limit = query.limit(100, 1000);
   std::optional<StatusTopic> topic;
-  if (auto it = query.find("topic"); it != query.end()) {
-    topic = storage::status_topic_from_string(it->second);
+  if (auto text = query.get("topic")) {
+    topic = storage::status_topic_from_string(*text);
     if (!topic)
-      throw ApiError(
-          400, "topic must be firmware, publish, diagnostics or log, not " + quoted(it->second));
+      throw ApiError(400,
+                     "topic must be firmware, publish, diagnostics or log, not " + quoted(*text));
   }
   struct View {
     bool exists = false;
@@ -174,8 +108,8 @@ void Api::station_firmware(Call& call) {
     std::vector<storage::FirmwareRequest> requests;
   };
   const std::string id = call.params[0];
-  read_then<View>(
-      deps_.db, io_, call.reply,
+  read<View>(
+      call.reply,
       [id, topic, limit](storage::Session& s) {
         View v;
         v.exists = s.stations.get(id).has_value();
@@ -206,28 +140,27 @@ void Api::station_firmware(Call& call) {
         for (const auto& r : v.requests) firmware_request_object(out, r);
         out.end_array();
         out.end_object();
-        return json_ok(out.text());
+        return json_response(200, out.text());
       });
 }
 
 void Api::list_files(Call& call) {
-  const auto query = query_of(call.request, {"stationId", "limit"});
-  const std::size_t limit = limit_of(query, 100, 1000);
-  const std::string station = query.count("stationId") ? query.at("stationId") : "";
-  read_then<std::vector<storage::UploadedFile>>(
-      deps_.db, io_, call.reply,
-      [station, limit](storage::Session& s) { return s.uploads.files(station, limit); },
+  const Query query(call.request, {"stationId", "limit"});
+  const std::size_t limit = query.limit(100, 1000);
+  const std::string station = query.get("stationId").value_or("");
+  read<std::vector<storage::UploadedFile>>(
+      call.reply, [station, limit](storage::Session& s) { return s.uploads.files(station, limit); },
       [](std::vector<storage::UploadedFile>& files) {
         JsonOut out;
         out.array();
         for (const auto& f : files) file_object(out, f);
         out.end_array();
-        return json_ok(out.text());
+        return json_response(200, out.text());
       });
 }
 
 void Api::get_file(Call& call) {
-  query_of(call.request, {});
+  no_query(call.request);
   const std::string key = call.params[0];
   std::int64_t id = 0;
   auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), id);
@@ -238,8 +171,8 @@ void Api::get_file(Call& call) {
     std::string data;
     bool readable = false;
   };
-  read_then<View>(
-      deps_.db, io_, call.reply,
+  read<View>(
+      call.reply,
       [id](storage::Session& s) {
         View v;
         v.file = s.uploads.file(id);

@@ -7,64 +7,12 @@
 
 #include "admin/api.hpp"
 #include "admin/json_out.hpp"
+#include "admin/request.hpp"
 #include "ocpp/common/utf8.hpp"
 
 namespace csms::admin {
 
 namespace {
-
-std::string quoted(std::string_view s) {
-  return "\"" + ocpp::sanitize_utf8(s) + "\"";
-}
-
-// The query parameters among `allowed` (the last one wins); any other is a 400.
-std::map<std::string, std::string> query_of(const ApiRequest& request,
-                                            std::initializer_list<std::string_view> allowed) {
-  std::map<std::string, std::string> out;
-  for (const auto& [name, value] : request.query) {
-    bool known = false;
-    for (auto a : allowed) known = known || a == name;
-    if (!known) {
-      std::string names;
-      for (auto a : allowed) names += (names.empty() ? "" : ", ") + std::string(a);
-      throw ApiError(400, "unknown query parameter " + quoted(name) +
-                              (names.empty() ? " (this route takes none)"
-                                             : " (this route takes " + names + ")"));
-    }
-    if (!value.empty()) out[name] = value;
-  }
-  return out;
-}
-
-// Runs `work` on the reader after a write barrier (so it sees everything queued
-// before, e.g. an answer just stored), then `then` on the network thread.
-template <class T, class Work, class Then>
-void read_then(storage::Database& db, boost::asio::io_context& io, Reply reply, Work work,
-               Then then) {
-  auto result = std::make_shared<T>();
-  auto done = [&io, result, then, reply](std::exception_ptr error) {
-    boost::asio::post(io, [result, then, reply, error] {
-      try {
-        if (error) std::rethrow_exception(error);
-        reply(then(*result));
-      } catch (const ApiError& e) {
-        reply(error_response(e.status(), e.what(), e.code()));
-      } catch (const std::exception& e) {
-        reply(error_response(500, std::string("internal error: ") + e.what()));
-      }
-    });
-  };
-  db.write([](storage::Session&) {},
-           [&db, result, work, done](std::exception_ptr) {
-             db.read([result, work](storage::Session& s) { *result = work(s); }, done);
-           });
-}
-
-ApiResponse json_ok(std::string body) {
-  ApiResponse r;
-  r.body = std::move(body);
-  return r;
-}
 
 // `tx_ids`: a 2.0.1 transaction is named by its station's transactionId, as
 // the transaction routes name it; a 1.6 one by its number.
@@ -106,35 +54,18 @@ void reservation_object(JsonOut& out, const storage::Reservation& r, const stora
 }  // namespace
 
 void Api::list_reservations(Call& call) {
-  const auto query = query_of(call.request, {"stationId", "active", "limit"});
+  const Query query(call.request, {"stationId", "active", "limit"});
   storage::ReservationFilter filter;
   filter.now = storage::DateTime::now();
-  if (auto it = query.find("stationId"); it != query.end()) filter.station_id = it->second;
-  if (auto it = query.find("active"); it != query.end()) {
-    if (it->second == "true" || it->second == "1") {
-      filter.active = true;
-    } else if (it->second == "false" || it->second == "0") {
-      filter.active = false;
-    } else {
-      throw ApiError(400, "active must be true or false, not " + quoted(it->second));
-    }
-  }
-  if (auto it = query.find("limit"); it != query.end()) {
-    std::int64_t v = 0;
-    const auto& text = it->second;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || v < 1 || v > 1000)
-      throw ApiError(400, "limit must be an integer from 1 to 1000, not " + quoted(text));
-    filter.limit = static_cast<std::size_t>(v);
-  } else {
-    filter.limit = 100;
-  }
+  filter.station_id = query.get("stationId");
+  filter.active = query.flag("active");
+  filter.limit = query.limit(100, 1000);
   struct View {
     std::vector<storage::Reservation> list;
     std::map<std::int64_t, std::string> tx_ids;
   };
-  read_then<View>(
-      deps_.db, io_, call.reply,
+  read<View>(
+      call.reply,
       [filter](storage::Session& s) {
         View v;
         v.list = s.reservations.list(filter);
@@ -150,19 +81,19 @@ void Api::list_reservations(Call& call) {
         out.array();
         for (const auto& r : v.list) reservation_object(out, r, now, v.tx_ids);
         out.end_array();
-        return json_ok(out.text());
+        return json_response(200, out.text());
       });
 }
 
 void Api::station_local_list(Call& call) {
-  query_of(call.request, {});
+  no_query(call.request);
   struct View {
     bool exists = false;
     std::optional<storage::LocalList> list;
   };
   const std::string id = call.params[0];
-  read_then<View>(
-      deps_.db, io_, call.reply,
+  read<View>(
+      call.reply,
       [id](storage::Session& s) {
         View v;
         v.exists = s.stations.get(id).has_value();
@@ -196,7 +127,7 @@ void Api::station_local_list(Call& call) {
         }
         out.end_array();
         out.end_object();
-        return json_ok(out.text());
+        return json_response(200, out.text());
       });
 }
 

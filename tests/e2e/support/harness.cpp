@@ -12,12 +12,23 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <random>
+#include <thread>
 
 namespace e2e {
 
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
 using tcp = boost::asio::ip::tcp;
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
+                std::chrono::milliseconds poll) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(poll);
+  }
+}
 
 std::string write_file(const TempDir& dir, const std::string& name, const std::string& text) {
   auto p = dir.path() / name;

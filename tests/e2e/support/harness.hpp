@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -76,6 +77,11 @@ class Sim {
  private:
   std::unique_ptr<Process> process_;
 };
+
+/// Polls `condition` until it holds or `timeout` passes (the one way e2e tests
+/// wait for a condition: no fixed sleeps); true when it held.
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout = 15s,
+                std::chrono::milliseconds poll = 50ms);
 
 /// Writes `text` to `dir/name` and returns the path.
 std::string write_file(const TempDir& dir, const std::string& name, const std::string& text);
