@@ -201,7 +201,12 @@ void download_to(const Parsed& p, Invocation& inv) {
   inv.output_file = p.option("--out").value_or("");
 }
 
-// station set-site STATION SITE: the site is the second word ("" detaches).
+// station leave-site STATION: no site.
+void leave_site(const Parsed&, Invocation& inv) {
+  inv.body = R"({"siteId":null})";
+}
+
+// station set-site STATION SITE: the site is the second word.
 void set_site(const Parsed& p, Invocation& inv) {
   JsonBody body;
   body.object().key("siteId").str(p.args[1]);
@@ -481,9 +486,11 @@ const std::vector<Spec>& specs() {
         {"--kwh", "N", "kwh", Put::Local},
         {"--ids", "ID[,ID...]", "ids", Put::Local}},
        F::Record, {}, nullptr, certificate_ids},
-      {"station", "set-site", "STATION SITE", "put a station at a site (\"\" takes it off)",
+      {"station", "set-site", "STATION SITE", "put a station at a site (AC unless --current-type DC)",
        "POST", "/api/stations/{0}/carbon", nullptr,
        {{"--current-type", "AC|DC", "currentType", Put::Local}}, F::Record, {}, nullptr, set_site},
+      {"station", "leave-site", "STATION", "take a station off its site",
+       "POST", "/api/stations/{0}/carbon", nullptr, {}, F::Record, {}, nullptr, leave_site},
       {"station", "set-meter-key", "STATION KEY",
        "register the public key of the station's signed (OCMF) meter",
        "POST", "/api/stations/{0}/carbon", nullptr, {}, F::Record, {}, nullptr, set_meter_key},

@@ -1004,3 +1004,85 @@ TEST_CASE("admin: GET /api/events lists security events, optionally by station",
   CHECK(one[0]["critical"].IsTrue());
   CHECK(one[0].HasMember("techInfo"));
 }
+
+// ---------------------------------------------------------------------------
+// Sites and the carbon feature
+
+TEST_CASE("admin: sites are validated, listed and removed", "[admin][carbon]") {
+  Fixture f;
+  auto c = f.client();
+  auto bad = c.request(http::verb::post, "/api/sites", R"({"id":"S","latitude":95,"longitude":1})");
+  CHECK(bad.status == 400);
+  CHECK(error_of(bad) == "latitude must be from -90 to 90");
+  auto half = c.request(http::verb::post, "/api/sites", R"({"id":"S","latitude":45})");
+  CHECK(error_of(half) == "give latitude and longitude together");
+  CHECK(error_of(c.request(http::verb::post, "/api/sites", R"({"id":"S","zone":"x"})"))
+            .find("unknown field \"zone\"") != std::string::npos);
+  auto made =
+      c.request(http::verb::post, "/api/sites", R"({"id":"S","name":"Depot","region":"CN-South"})");
+  CHECK(made.status == 201);
+  CHECK(c.request(http::verb::post, "/api/sites", R"({"id":"S","name":"Depot 2"})").status == 200);
+  auto shown = parse(c.request(http::verb::get, "/api/sites/S").body);
+  CHECK(std::string(shown["name"].GetString()) == "Depot 2");
+  CHECK(shown["stations"].Size() == 0);
+  // A station must be registered and the site known.
+  auto unknown = c.request(http::verb::post, "/api/stations/NOPE/carbon", R"({"siteId":"S"})");
+  CHECK(unknown.status == 404);
+  add_station(c, "CP1");
+  CHECK(
+      c.request(http::verb::post, "/api/stations/CP1/carbon", R"({"siteId":"ELSEWHERE"})").status ==
+      404);
+  CHECK(error_of(c.request(http::verb::post, "/api/stations/CP1/carbon",
+                           R"({"currentType":"3-phase"})")) ==
+        "currentType must be AC or DC, not \"3-phase\"");
+  CHECK(c.request(http::verb::post, "/api/stations/CP1/carbon", R"({"siteId":"S"})").status == 200);
+  CHECK(parse(c.request(http::verb::get, "/api/sites/S").body)["stations"].Size() == 1);
+  CHECK(c.request(http::verb::delete_, "/api/sites/S").status == 204);
+  CHECK(c.request(http::verb::delete_, "/api/sites/S").status == 404);
+  CHECK(c.request(http::verb::get, "/api/sites/S").status == 404);
+}
+
+TEST_CASE("admin: carbon parameters, reports and ledger operations refuse bad input",
+          "[admin][carbon]") {
+  Fixture f;
+  auto c = f.client();
+  auto kind = c.request(http::verb::post, "/api/carbon/factors",
+                        R"({"kind":"sunshine","value":1,"source":"x"})");
+  CHECK(kind.status == 400);
+  CHECK(error_of(kind).find("kind must be one of") != std::string::npos);
+  CHECK(error_of(c.request(http::verb::post, "/api/carbon/factors",
+                           R"({"kind":"charger-efficiency","value":0.9,"source":"x"})")) ==
+        "charger-efficiency needs variant AC or DC");
+  CHECK(error_of(c.request(http::verb::post, "/api/carbon/factors",
+                           R"({"kind":"grid","value":0.5,"unit":"g/kWh","source":"x"})")) ==
+        "unit of grid is kgCO2/kWh, not \"g/kWh\"");
+  CHECK(c.request(http::verb::post, "/api/carbon/factors",
+                  R"({"kind":"grid","value":0.5,"region":"XX","source":"local data"})")
+            .status == 201);
+  CHECK(parse(c.request(http::verb::get, "/api/carbon/factors?region=XX").body).Size() == 1);
+
+  CHECK(error_of(c.request(http::verb::get, "/api/carbon/report?site=S")) ==
+        "month is required (YYYY-MM)");
+  CHECK(error_of(c.request(http::verb::get, "/api/carbon/report?month=2026-12")) ==
+        "give site (a site report) or account (a driver's statement)");
+  CHECK(c.request(http::verb::get, "/api/carbon/report?site=NONE&month=2026-12").status == 404);
+  auto statement = c.request(http::verb::get, "/api/carbon/report?account=T&month=2026-12");
+  CHECK(statement.status == 200);
+  CHECK(parse(statement.body)["sessions"].Size() == 0);
+  CHECK(c.request(http::verb::get, "/api/carbon/report?account=T&month=2026-12&format=csv")
+            .headers[http::field::content_type] == "text/csv; charset=utf-8");
+
+  CHECK(c.request(http::verb::post, "/api/carbon/accounts/T/steal", R"({"points":1})").status ==
+        404);
+  CHECK(error_of(c.request(http::verb::post, "/api/carbon/accounts/T/redeem",
+                           R"({"points":1.5,"reason":"x"})")) ==
+        "points must be an integer, got a fraction");
+  auto over = c.request(http::verb::post, "/api/carbon/accounts/T/redeem",
+                        R"({"points":1,"reason":"coffee"})");
+  CHECK(over.status == 409);
+  CHECK(error_of(over) == "account T has 0 points: cannot redeem 1");
+  CHECK(c.request(http::verb::get, "/api/carbon/transactions/77").status == 404);
+  auto verify = parse(c.request(http::verb::get, "/api/carbon/verify").body);
+  CHECK(verify["ok"].GetBool());
+  CHECK(verify["entries"].GetInt64() == 0);
+}

@@ -306,3 +306,67 @@ TEST_CASE("csmsctl: API errors show the API's message", "[csmsctl][output]") {
                                  R"({"error":"item 2: idTag must be 1 to 36 characters"})") ==
         "tags.csv:7: idTag must be 1 to 36 characters");
 }
+
+TEST_CASE("csmsctl: site and station carbon commands map to their routes", "[csmsctl][carbon]") {
+  auto add = parse({"site", "add", "HUB", "--name", "Hub", "--region", "CN-East", "--lat", "31.5",
+                    "--lon", "121"});
+  CHECK(add.method == "POST");
+  CHECK(add.target == "/api/sites");
+  CHECK(add.body ==
+        R"({"id":"HUB","name":"Hub","region":"CN-East","latitude":31.5,"longitude":121.0})");
+  CHECK_THROWS_WITH(parse({"site", "add", "HUB", "--lat", "north"}),
+                    Catch::Contains("--lat needs a number"));
+  auto set = parse({"station", "set-site", "CP1", "HUB", "--current-type", "DC"});
+  CHECK(set.target == "/api/stations/CP1/carbon");
+  CHECK(set.body == R"({"siteId":"HUB","currentType":"DC"})");
+  CHECK(parse({"station", "leave-site", "CP1"}).body == R"({"siteId":null})");
+  CHECK(parse({"station", "set-meter-key", "CP1", "3059"}).body == R"({"meterPublicKey":"3059"})");
+  auto certs = parse({"site", "green-certificate", "HUB", "--month", "2026-12", "--kwh", "120.5",
+                      "--ids", "GEC-1, GEC-2"});
+  CHECK(certs.target == "/api/sites/HUB/green-certificates");
+  CHECK(certs.body == R"({"month":"2026-12","kwh":120.5,"ids":["GEC-1","GEC-2"]})");
+  CHECK_THROWS_AS(parse({"site", "green-certificate", "HUB", "--month", "2026-12"}), UsageError);
+}
+
+TEST_CASE("csmsctl: factor and carbon commands map to their routes", "[csmsctl][carbon]") {
+  auto factor = parse({"factor", "add", "--kind", "grid", "--value", "0.5", "--region", "CN-East",
+                       "--vintage", "2024", "--source", "MEE"});
+  CHECK(factor.target == "/api/carbon/factors");
+  CHECK(factor.body ==
+        R"({"kind":"grid","value":0.5,"region":"CN-East","vintage":2024,"source":"MEE"})");
+  CHECK(parse({"factor", "list", "--kind", "grid"}).target == "/api/carbon/factors?kind=grid");
+  CHECK(parse({"carbon", "tx", "42"}).target == "/api/carbon/transactions/42");
+  CHECK(parse({"carbon", "account", "TAG 1"}).target == "/api/carbon/accounts/TAG%201");
+  CHECK(parse({"carbon", "ledger"}).target == "/api/carbon/ledger");
+  CHECK(parse({"carbon", "ledger", "TAG", "--from", "2026-12-01T00:00:00Z"}).target ==
+        "/api/carbon/ledger?from=2026-12-01T00%3A00%3A00Z&account=TAG");
+  auto redeem = parse({"carbon", "redeem", "TAG", "--points", "10", "--reason", "mug"});
+  CHECK(redeem.target == "/api/carbon/accounts/TAG/redeem");
+  CHECK(redeem.body == R"({"points":10,"reason":"mug"})");
+  CHECK_THROWS_WITH(parse({"carbon", "redeem", "TAG", "--points", "ten"}),
+                    Catch::Contains("--points needs an integer"));
+  CHECK(parse({"carbon", "donate", "TAG", "--points", "5", "--to", "forest"}).body ==
+        R"({"points":5,"to":"forest"})");
+  auto report = parse({"carbon", "report", "--site", "HUB", "--month", "2026-12"});
+  CHECK(report.target == "/api/carbon/report?site=HUB&month=2026-12");
+  CHECK(report.format == Format::Record);
+  auto csv = parse({"carbon", "report", "--site", "HUB", "--month", "2026-12", "--csv"});
+  CHECK(csv.target == "/api/carbon/report?site=HUB&month=2026-12&format=csv");
+  CHECK(csv.format == Format::Raw);
+  auto bundle = parse({"carbon", "bundle", "--site", "HUB", "--month", "2026-12", "--out", "b"});
+  CHECK(bundle.format == Format::Files);
+  CHECK(bundle.output_file == "b");
+  CHECK_THROWS_WITH(parse({"carbon", "bundle", "--site", "HUB", "--month", "2026-12"}),
+                    Catch::Contains("--out DIR"));
+}
+
+TEST_CASE("csmsctl: a bundle answer's files must be plain names", "[csmsctl][carbon]") {
+  auto files = csms::cli::answer_files(R"({"files":[{"name":"a.json","content":"{}"}]})");
+  REQUIRE(files.size() == 1);
+  CHECK(files[0].first == "a.json");
+  CHECK_THROWS_AS(csms::cli::answer_files(R"({"files":[{"name":"../x","content":""}]})"),
+                  InputError);
+  CHECK_THROWS_AS(csms::cli::answer_files(R"({"files":[{"name":".hidden","content":""}]})"),
+                  InputError);
+  CHECK_THROWS_AS(csms::cli::answer_files(R"({"nope":1})"), InputError);
+}
