@@ -486,7 +486,7 @@ const std::vector<Spec>& specs() {
         {"--kwh", "N", "kwh", Put::Local},
         {"--ids", "ID[,ID...]", "ids", Put::Local}},
        F::Record, {}, nullptr, certificate_ids},
-      {"station", "set-site", "STATION SITE", "put a station at a site (AC unless --current-type DC)",
+      {"station", "set-site", "STATION SITE", "put a station at a site; --current-type sets its charger type",
        "POST", "/api/stations/{0}/carbon", nullptr,
        {{"--current-type", "AC|DC", "currentType", Put::Local}}, F::Record, {}, nullptr, set_site},
       {"station", "leave-site", "STATION", "take a station off its site",

@@ -209,6 +209,7 @@ TEST_CASE("a 1.6 and a 2.0.1 session at a site get the documented carbon figures
   const auto out = (dir.path() / "bundle").string();
   auto bundle =
       csms.ctl({"carbon", "bundle", "--site", "HUB", "--month", current_month(), "--out", out});
+  INFO(bundle.out << bundle.err);
   REQUIRE(bundle.code == 0);
   auto check = run({"/bin/sh", "-c", "cd '" + out + "' && sha256sum -c MANIFEST.sha256"});
   INFO(check.out << check.err);
@@ -216,6 +217,7 @@ TEST_CASE("a 1.6 and a 2.0.1 session at a site get the documented carbon figures
   CHECK(check.out.find("report.json: OK") != std::string::npos);
   CHECK(check.out.find("parameters.json: OK") != std::string::npos);
   CHECK(check.out.find("signed-meter-values.json: OK") != std::string::npos);
+  CHECK(check.out.find("chargers.json: OK") != std::string::npos);
 }
 
 TEST_CASE("signed meter data gives signed provenance and a tampered session is flagged",
@@ -253,7 +255,8 @@ TEST_CASE("signed meter data gives signed provenance and a tampered session is f
       auto r = carbon_record(csms, str(tx["id"]));
       if (str(tx["stationId"]) == "GOOD201") {
         CHECK(str(r["provenance"]) == "signed");
-        CHECK(r["flags"].Size() == 0);
+        REQUIRE(r["flags"].Size() == 1);  // said, so a verifier can weigh it
+        CHECK(str(r["flags"][0]) == "meter-key-from-station");
       } else {
         // Kept and flagged, never used for energy: the register counts instead.
         CHECK(str(r["provenance"]) == "register");

@@ -199,6 +199,18 @@ void entry_object(JsonOut& out, const storage::LedgerEntry& e) {
   out.end_object();
 }
 
+void cell_value(JsonOut& out, const carbon::Cell& c) {
+  if (c.kind == carbon::Cell::Kind::Integer) {
+    out.num(c.integer);
+  } else if (c.kind == carbon::Cell::Kind::Number) {
+    out.real(c.number);
+  } else if (c.kind == carbon::Cell::Kind::Text) {
+    out.str(c.text);
+  } else {
+    out.null();
+  }
+}
+
 void report_object(JsonOut& out, const carbon::Report& r) {
   const auto& columns = carbon::report_columns();
   out.object();
@@ -213,14 +225,7 @@ void report_object(JsonOut& out, const carbon::Report& r) {
     out.object();
     for (std::size_t i = 0; i < columns.size(); ++i) {
       out.key(columns[i]);
-      const auto& c = row.cells[i];
-      if (c.kind == carbon::Cell::Kind::Number) {
-        out.real(c.number);
-      } else if (c.kind == carbon::Cell::Kind::Text) {
-        out.str(c.text);
-      } else {
-        out.null();
-      }
+      cell_value(out, row.cells[i]);
     }
     out.end_object();
   }
@@ -248,7 +253,8 @@ void report_object(JsonOut& out, const carbon::Report& r) {
   for (const auto& row : r.rows) {
     if (row.record.excluded.empty()) continue;
     out.object();
-    out.key("transactionId").str(row.transaction_key);
+    out.key("transactionId");
+    cell_value(out, row.cells.front());
     out.key("stationId").str(row.record.station_id);
     out.key("reason").str(row.record.excluded);
     out.end_object();
@@ -366,12 +372,13 @@ storage::CarbonParameter parse_parameter(const rapidjson::Value& doc, const Date
     if (!t)
       throw ApiError(400, "validFrom: " + quoted(*text) +
                               " is not an RFC 3339 date-time (e.g. 2027-01-01T00:00:00Z)");
-    // Never back-dated: a session already ended keeps the value it was computed with.
+    // Never back-dated: a session already ended keeps the value it was computed
+    // with. A minute of grace for the operator's clock, meaning "now".
     if (t->unix_micros() < now.unix_micros() - 60LL * 1000000)
       throw ApiError(400,
                      "validFrom " + quoted(*text) +
                          " is in the past: parameters are never back-dated (use now or later)");
-    p.valid_from = *t;
+    if (now < *t) p.valid_from = *t;
   }
   p.source = required_string(doc, "source", "");
   check_name(p.source, "source", kMaxTextChars);
@@ -410,19 +417,29 @@ void Api::list_sites(Call& call) {
 void Api::add_site(Call& call) {
   no_query(call.request);
   auto site = parse_site(parse_body(call.request.body, false));
-  write<std::pair<bool, storage::Site>>(
+  struct View {
+    bool created = false;
+    storage::Site site;
+    std::vector<storage::StationCarbonSettings> stations;
+    std::vector<storage::GreenCertificateBatch> certificates;
+  };
+  write<View>(
       call.reply,
       [site](storage::Session& s) {
-        auto stored = site;
+        View v;
+        v.site = site;
         auto existing = s.sites.get(site.id);
-        stored.created_at = existing ? existing->created_at : DateTime::now();
-        s.sites.put(stored);
-        return std::make_pair(!existing, stored);
+        v.created = !existing;
+        v.site.created_at = existing ? existing->created_at : DateTime::now();
+        s.sites.put(v.site);
+        v.stations = s.sites.stations_of(site.id);
+        v.certificates = s.carbon.certificates(site.id, "");
+        return v;
       },
-      [](std::pair<bool, storage::Site>& r) {
+      [](View& v) {
         JsonOut out;
-        site_object(out, r.second, {}, {});
-        return json_response(r.first ? 201 : 200, out.text());
+        site_object(out, v.site, v.stations, v.certificates);
+        return json_response(v.created ? 201 : 200, out.text());
       });
 }
 
@@ -686,12 +703,16 @@ void Api::carbon_ledger_operation(Call& call) {
   const auto doc = parse_body(call.request.body, false);
   expect_object(doc, "", {"points", "reason", "to", "ref"});
   const auto points = required_integer(doc, "points");
+  if (op == "adjust" ? points == 0 : points <= 0)
+    throw ApiError(400, op == "adjust" ? "points must not be 0 (negative takes points away)"
+                                       : "points must be a positive integer");
   std::string reason = optional_string(doc, "reason", "").value_or("");
   std::string ref = optional_string(doc, "ref", "").value_or("");
   if (op == "donate") {
     const auto to = required_string(doc, "to", "");
     check_name(to, "to", kMaxTextChars);
-    ref = "donated to " + to;
+    if (reason.empty()) reason = "donated to " + to;
+    if (ref.empty()) ref = to;
   } else if (reason.empty()) {
     throw ApiError(400, "reason is required");
   }
@@ -817,12 +838,16 @@ void Api::carbon_bundle(Call& call) {
     std::vector<std::pair<std::string, std::vector<storage::SignedMeterValue>>> signed_values;
     std::vector<storage::StationCarbonSettings> stations;
     std::vector<storage::LedgerEntry> ledger;
+    storage::Site site;
+    std::vector<std::optional<storage::Station>> chargers;  ///< Per stations[i].
   };
   read<View>(
       call.reply,
       [site, month](storage::Session& s) {
-        if (!s.sites.get(*site)) throw ApiError(404, "site " + quoted(*site) + " is not known");
+        auto known = s.sites.get(*site);
+        if (!known) throw ApiError(404, "site " + quoted(*site) + " is not known");
         View v;
+        v.site = *known;
         v.report = carbon::build_report(s, *site, "", month);
         v.parameters = s.carbon.parameters("", std::nullopt);
         for (const auto& row : v.report.rows) {
@@ -830,10 +855,13 @@ void Api::carbon_bundle(Call& call) {
           if (!values.empty()) v.signed_values.emplace_back(row.transaction_key, std::move(values));
         }
         v.stations = s.sites.stations_of(*site);
-        // The ledger entries that credit these sessions, so points can be traced.
+        for (const auto& st : v.stations) v.chargers.push_back(s.stations.get(st.station_id));
+        // The ledger entries that credit these sessions (an earn may name a
+        // record the current one superseded), so points can be traced.
         std::set<std::string> refs;
         for (const auto& row : v.report.rows)
-          refs.insert("record:" + std::to_string(row.record.id));
+          for (const auto& r : s.carbon.records_of(row.record.transaction_id))
+            refs.insert("record:" + std::to_string(r.id));
         for (auto& e : s.carbon.entries("", std::nullopt, std::nullopt))
           if (refs.count(e.ref)) v.ledger.push_back(std::move(e));
         return v;
@@ -886,6 +914,30 @@ void Api::carbon_bundle(Call& call) {
           for (const auto& e : v.ledger) entry_object(out, e);
           out.end_array();
           files.emplace_back("ledger.json", out.text());
+        }
+        {
+          // Where the chargers stand and what they are (a verifier's first questions).
+          JsonOut out;
+          site_object(out, v.site, v.stations, {});
+          std::string site_json = out.text();
+          JsonOut chargers;
+          chargers.array();
+          for (std::size_t i = 0; i < v.stations.size() && i < v.chargers.size(); ++i) {
+            const auto& st = v.stations[i];
+            chargers.object().key("stationId").str(st.station_id);
+            chargers.key("currentType").str(st.current_type.empty() ? "AC" : st.current_type);
+            if (const auto& c = v.chargers[i]) {
+              chargers.key("vendor").str(c->vendor).key("model").str(c->model);
+              chargers.key("serialNumber").str_or_null(c->serial_number);
+              chargers.key("firmwareVersion").str_or_null(c->firmware_version);
+              chargers.key("ocppVersion").str_or_null(c->ocpp_version);
+            }
+            chargers.key("meterPublicKey").str_or_null(st.meter_public_key);
+            chargers.end_object();
+          }
+          chargers.end_array();
+          files.emplace_back("site.json", site_json);
+          files.emplace_back("chargers.json", chargers.text());
         }
         {
           JsonOut out;

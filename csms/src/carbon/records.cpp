@@ -112,7 +112,9 @@ Parameters parameters_at(storage::Session& s, const std::string& region,
   take("ev-consumption", "", region, out.values.ev_kwh_per_100km);
   take("fuel-emission", settings.fuel, region, out.values.fuel_kg_per_l);
   take("charger-efficiency", current_type, region, out.values.charger_efficiency);
-  take("points-rate", "", region, out.values.points_rate_g);
+  // One points rate for the whole network: what a point is worth cannot depend
+  // on where the driver charged (redeem and expiry use the same one).
+  take("points-rate", "", "", out.values.points_rate_g);
   return out;
 }
 
@@ -172,8 +174,7 @@ std::int64_t capped_points(storage::Session& s, const std::string& account, std:
     const auto today = day_of(now);
     std::int64_t earned_today = 0;
     for (const auto& e : s.carbon.entries(account, std::nullopt, std::nullopt))
-      if ((e.type == "earn" || e.type == "reverse") && day_of(e.time) == today)
-        earned_today += e.points;
+      if (e.type == "earn" && day_of(e.time) == today) earned_today += e.points;
     points =
         std::min(points, std::max<std::int64_t>(0, settings.cap_points_per_day - earned_today));
   }
@@ -186,7 +187,8 @@ void update_ledger(storage::Session& s, const std::optional<storage::CarbonRecor
   // The ledger: undo what the superseded record earned, then earn anew. A new
   // record that earns the same grams for the same account (e.g. only its
   // market-based share changed) leaves the ledger as it is.
-  const bool earns = r.excluded.empty() && !r.account.empty() && figures.points > 0;
+  const bool earns =
+      r.excluded.empty() && !r.account.empty() && figures.points > 0 && !tx.auth_rejected;
   if (current) {
     if (auto earned = earn_entry_of(s, *current)) {
       if (earns && earned->account == r.account && earned->grams == figures.reduction_grams) return;
@@ -255,6 +257,8 @@ EnergyEvidence energy_evidence(storage::Session& s, const storage::Transaction& 
       if (check.ok && check.end_wh >= check.begin_wh) {
         ev.energy_wh = check.end_wh - check.begin_wh;
         ev.provenance = "signed";
+        // Verified with the key the station sent, not one the operator registered.
+        if (station.meter_public_key.empty()) ev.flags.push_back("meter-key-from-station");
       } else {
         ev.flags.push_back(flag("signed-data-invalid",
                                 check.ok ? "end reading below begin reading" : check.problem));
@@ -319,6 +323,8 @@ std::optional<std::int64_t> record_transaction(storage::Session& s, std::int64_t
   r.provenance = evidence.provenance;
   r.flags = evidence.flags;
   r.excluded = evidence.excluded;
+  // Its reduction counts, but a driver whose token was refused earns no points.
+  if (tx->auth_rejected) r.flags.push_back("token-not-accepted");
 
   auto params = parameters_at(s, r.region, r.current_type, settings, r.session_end);
   r.parameters = params.applied;
@@ -345,6 +351,9 @@ std::optional<std::int64_t> record_transaction(storage::Session& s, std::int64_t
   }
 
   const auto current = s.carbon.current_record(tx->id);
+  // A session stays with the account it was first credited to: linking a token
+  // to an account later applies to later sessions, it does not move points.
+  if (current) r.account = current->account;
   if (current && same_figures(*current, r)) return std::nullopt;
   r.supersedes = current ? std::optional<std::int64_t>(current->id) : std::nullopt;
   r.id = s.carbon.add_record(r);

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 #include "carbon/calendar.hpp"
@@ -14,6 +15,13 @@ Cell num(double v) {
   Cell c;
   c.kind = Cell::Kind::Number;
   c.number = v;
+  return c;
+}
+
+Cell integer(std::int64_t v) {
+  Cell c;
+  c.kind = Cell::Kind::Integer;
+  c.integer = v;
   return c;
 }
 
@@ -44,9 +52,9 @@ double grid_factor(const storage::CarbonRecord& r) {
   return 0;
 }
 
-std::vector<Cell> cells_of(const storage::CarbonRecord& r, const std::string& tx_key) {
-  return {text(tx_key),
-          num(static_cast<double>(r.id)),
+std::vector<Cell> cells_of(const storage::CarbonRecord& r, const ReportRow& row) {
+  return {row.numeric_key ? integer(r.transaction_id) : text(row.transaction_key),
+          integer(r.id),
           text(r.station_id),
           text_or_null(r.site_id),
           text_or_null(r.region),
@@ -71,6 +79,7 @@ std::vector<Cell> cells_of(const storage::CarbonRecord& r, const std::string& tx
 
 std::string csv_field(const Cell& c) {
   if (c.kind == Cell::Kind::Null) return "";
+  if (c.kind == Cell::Kind::Integer) return std::to_string(c.integer);
   if (c.kind == Cell::Kind::Number) {
     char buf[48];
     std::snprintf(buf, sizeof buf, "%.10g", c.number);
@@ -118,9 +127,9 @@ Report build_report(storage::Session& s, const std::string& site_id, const std::
   for (auto& r : s.carbon.records(f)) {
     ReportRow row;
     auto tx = s.transactions.get(r.transaction_id);
-    row.transaction_key =
-        tx && !tx->station_tx_id.empty() ? tx->station_tx_id : std::to_string(r.transaction_id);
-    row.cells = cells_of(r, row.transaction_key);
+    row.numeric_key = !tx || tx->station_tx_id.empty();
+    row.transaction_key = row.numeric_key ? std::to_string(r.transaction_id) : tx->station_tx_id;
+    row.cells = cells_of(r, row);
     auto& t = report.totals;
     if (!r.excluded.empty()) {
       ++t.excluded;
@@ -145,17 +154,26 @@ Report build_report(storage::Session& s, const std::string& site_id, const std::
   }
   for (auto& [id, p] : factors) report.factors.push_back(p);
 
-  // Factors are published late: say where a newer one exists than the one the
-  // sessions applied (they keep theirs; nothing is silently recomputed).
-  for (const auto& applied : report.factors) {
-    for (const auto& p : s.carbon.parameters(applied.kind, applied.region)) {
-      if (p.variant != applied.variant || p.id <= applied.id) continue;
+  // Factors are published late: say where a session's region has a newer
+  // value now than the one its record applied (the record keeps its own;
+  // nothing is silently recomputed).
+  std::set<std::pair<std::int64_t, std::int64_t>> noted;
+  const auto now = ocpp::DateTime::now();
+  for (const auto& row : report.rows) {
+    for (const auto& applied : row.record.parameters) {
+      auto newer =
+          s.carbon.parameter_at(applied.kind, applied.variant,
+                                applied.kind == "points-rate" ? "" : row.record.region, now);
+      if (!newer || newer->id == applied.id || !noted.insert({applied.id, newer->id}).second)
+        continue;
+      char value[64];
+      std::snprintf(value, sizeof value, "%g", newer->value);
       report.notes.push_back("parameter " + std::to_string(applied.id) + " (" + applied.kind +
-                             (applied.region.empty() ? "" : " " + applied.region) +
-                             ") applied; a newer value " + std::to_string(p.value) + " " + p.unit +
-                             " (parameter " + std::to_string(p.id) + ", valid from " +
-                             p.valid_from.to_string() +
-                             ") exists and applies to sessions ending from then on");
+                             (applied.region.empty() ? ", national" : ", " + applied.region) +
+                             ") was applied; parameter " + std::to_string(newer->id) + " (" +
+                             value + " " + newer->unit + ", valid from " +
+                             newer->valid_from.to_string() +
+                             ") applies to sessions ending from then on");
     }
   }
   if (!site_id.empty()) {

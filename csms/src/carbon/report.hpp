@@ -14,9 +14,11 @@
 
 namespace csms::carbon {
 
-/// One cell of a report row: a number, a text, or empty (JSON null).
+/// One cell of a report row: an integer (ids), a number, a text, or empty
+/// (JSON null).
 struct Cell {
-  enum class Kind { Null, Number, Text } kind = Kind::Null;
+  enum class Kind { Null, Integer, Number, Text } kind = Kind::Null;
+  std::int64_t integer = 0;
   double number = 0;
   std::string text;
 };
@@ -28,6 +30,7 @@ const std::vector<std::string>& report_columns();
 struct ReportRow {
   storage::CarbonRecord record;
   std::string transaction_key;  ///< 1.6: the CSMS's number; 2.0.1: the station's id.
+  bool numeric_key = false;     ///< 1.6: the key is the CSMS's number.
   std::vector<Cell> cells;      ///< One per report_columns().
 };
 

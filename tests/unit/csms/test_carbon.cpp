@@ -442,3 +442,41 @@ TEST_CASE("carbon ledger: redeeming beyond the balance is refused with the balan
     CHECK_THROWS_AS(spend_or_adjust(s, "A", "redeem", -5, "", "x", DateTime::now()), LedgerRefused);
   });
 }
+
+TEST_CASE(
+    "carbon records: a session stays with its first account and a refused token earns nothing",
+    "[carbon]") {
+  Db d;
+  d.write([&](storage::Session& s) {
+    auto tx = add_stopped_tx(s, "CP1", "CARD", 0, 10000, at("2026-12-05T10:00:00Z"),
+                             at("2026-12-05T11:00:00Z"));
+    REQUIRE(record_transaction(s, tx, Settings{}, DateTime::now()));
+    s.carbon.link_account("CARD", "FAMILY");
+    CHECK(account_of(s, "CARD") == "FAMILY");
+    auto t = *s.transactions.get(tx);
+    t.energy_wh = 11000;
+    s.transactions.update(t);
+    auto again = record_transaction(s, tx, Settings{}, DateTime::now());
+    REQUIRE(again);
+    CHECK(s.carbon.record(*again)->account == "CARD");
+    CHECK(balance_of(s.carbon.entries("FAMILY", std::nullopt, std::nullopt)).entries == 0);
+    CHECK(balance_of(s.carbon.entries("CARD", std::nullopt, std::nullopt)).entries == 3);
+
+    storage::Transaction refused;
+    refused.station_id = "CP1";
+    refused.id_tag = "STOLEN";
+    refused.start_time = at("2026-12-05T12:00:00Z");
+    refused.auth_rejected = true;
+    refused.id = s.transactions.insert(refused);
+    refused.stop_time = at("2026-12-05T13:00:00Z");
+    refused.energy_wh = 10000;
+    s.transactions.update(refused);
+    auto id = record_transaction(s, refused.id, Settings{}, DateTime::now());
+    REQUIRE(id);
+    auto r = s.carbon.record(*id);
+    CHECK(r->excluded.empty());  // the CO2 avoided is real and reported
+    CHECK(r->reduction_kg > 0);
+    CHECK(r->flags.back() == "token-not-accepted");
+    CHECK(s.carbon.entries("STOLEN", std::nullopt, std::nullopt).empty());
+  });
+}
