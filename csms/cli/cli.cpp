@@ -251,6 +251,87 @@ void certificate_ids(const Parsed& p, Invocation& inv) {
   inv.body = body.end_array().end_object().text();
 }
 
+// site mode SITE MODE
+void site_mode(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  inv.body = body.object().key("defaultMode").str(p.args[1]).end_object().text();
+}
+
+// site windows SITE [HH:MM-HH:MM=KW]...: the windows replace the site's.
+void site_windows(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  body.object().key("windows").array();
+  for (std::size_t i = 1; i < p.args.size(); ++i) {
+    const auto& w = p.args[i];
+    const auto dash = w.find('-');
+    const auto eq = w.find('=');
+    if (dash == std::string::npos || eq == std::string::npos || eq < dash)
+      throw UsageError("a window is HH:MM-HH:MM=KW (UTC), e.g. 17:00-21:00=50, not \"" + w + "\"");
+    body.object()
+        .key("start")
+        .str(w.substr(0, dash))
+        .key("end")
+        .str(w.substr(dash + 1, eq - dash - 1));
+    body.key("importLimitKw").real(parse_real("the window's kW", w.substr(eq + 1))).end_object();
+  }
+  inv.body = body.end_array().end_object().text();
+}
+
+// site circuit add|remove|list SITE [CIRCUIT]
+void site_circuit(const Parsed& p, Invocation& inv) {
+  const std::string& action = p.args[0];
+  const std::string base = "/api/sites/" + encode(p.args[1]) + "/circuits";
+  if (action == "list") {
+    if (p.args.size() != 2) throw UsageError("site circuit list takes SITE only");
+    inv.method = "GET";
+    inv.target = base;
+    inv.format = Format::Table;
+    inv.columns = {"id", "parent", "maxCurrentA", "maxPowerW"};
+    return;
+  }
+  if (p.args.size() != 3) throw UsageError("site circuit " + action + " needs SITE and CIRCUIT");
+  if (action == "remove") {
+    inv.method = "DELETE";
+    inv.target = base + "/" + encode(p.args[2]);
+    inv.done_message = "removed circuit " + p.args[2];
+    return;
+  }
+  if (action != "add") throw UsageError("site circuit takes add, remove or list");
+  inv.method = "POST";
+  inv.target = base;
+  JsonBody body;
+  body.object().key("id").str(p.args[2]);
+  if (auto parent = p.option("--parent")) body.key("parent").str(*parent);
+  if (auto a = p.option("--max-a")) body.key("maxCurrentA").real(parse_real("--max-a", *a));
+  if (auto kw = p.option("--max-kw")) body.key("maxPowerKw").real(parse_real("--max-kw", *kw));
+  inv.body = body.end_object().text();
+}
+
+// station set-circuit STATION CIRCUIT [--evse N] ...: one EVSE's settings.
+void evse_target(const Parsed& p, Invocation& inv) {
+  const auto evse = p.option("--evse").value_or("1");
+  if (!parse_integer(evse)) throw UsageError("--evse needs an integer, not \"" + evse + "\"");
+  inv.target = "/api/stations/" + encode(p.args[0]) + "/evses/" + evse + "/energy";
+}
+
+void set_circuit(const Parsed& p, Invocation& inv) {
+  evse_target(p, inv);
+  JsonBody body;
+  body.object().key("circuit").str(p.args[1]);
+  if (auto v = p.option("--phases")) body.key("phases").real(parse_real("--phases", *v));
+  if (auto v = p.option("--rotation")) body.key("rotation").str(*v);
+  if (auto v = p.option("--min-a")) body.key("minCurrentA").real(parse_real("--min-a", *v));
+  if (auto v = p.option("--max-a")) body.key("maxCurrentA").real(parse_real("--max-a", *v));
+  if (auto v = p.option("--priority")) body.key("priority").real(parse_real("--priority", *v));
+  inv.body = body.end_object().text();
+}
+
+void set_mode(const Parsed& p, Invocation& inv) {
+  evse_target(p, inv);
+  JsonBody body;
+  inv.body = body.object().key("mode").str(p.args[1]).end_object().text();
+}
+
 // carbon bundle --out DIR: the files go into DIR.
 void bundle_dir(const Parsed& p, Invocation& inv) {
   const auto dir = p.option("--out");
@@ -494,6 +575,56 @@ const std::vector<Spec>& specs() {
       {"station", "set-meter-key", "STATION KEY",
        "register the public key of the station's signed (OCMF) meter",
        "POST", "/api/stations/{0}/carbon", nullptr, {}, F::Record, {}, nullptr, set_meter_key},
+
+      {"site", "set-limit", "SITE", "a site's grid import limit and energy controller settings",
+       "POST", "/api/sites/{0}/energy", nullptr,
+       {{"--import-kw", "KW", "importLimitKw", Put::BodyNumber},
+        {"--margin-kw", "KW", "marginKw", Put::BodyNumber},
+        {"--max-base-kw", "KW", "maxBaseKw", Put::BodyNumber},
+        {"--battery-priority-soc", "PCT", "batteryPrioritySoc", Put::BodyNumber},
+        {"--battery-max-discharge-kw", "KW", "batteryMaxDischargeKw", Put::BodyNumber},
+        {"--period-s", "S", "periodS", Put::BodyInteger},
+        {"--reading-max-age-s", "S", "readingMaxAgeS", Put::BodyInteger},
+        {"--safe-a", "A", "safeCurrentA", Put::BodyNumber},
+        {"--lease-s", "S", "leaseS", Put::BodyInteger}}},
+      {"site", "mode", "SITE MODE", "the site's default charging mode: fast, smart or off",
+       "POST", "/api/sites/{0}/energy", nullptr, {}, F::Record, {}, nullptr, site_mode},
+      {"site", "windows", "SITE [HH:MM-HH:MM=KW...]",
+       "daily windows (UTC) with a lower import limit; none clears them",
+       "POST", "/api/sites/{0}/energy", nullptr, {}, F::Record, {}, nullptr, site_windows},
+      {"site", "circuit", "add|remove|list SITE [CIRCUIT]",
+       "the site's circuit tree (fuses, feeders: --max-a per phase, --max-kw)",
+       "GET", "/api/sites", nullptr,
+       {{"--parent", "CIRCUIT", "parent", Put::Local},
+        {"--max-a", "A", "maxCurrentA", Put::Local},
+        {"--max-kw", "KW", "maxPowerKw", Put::Local}},
+       F::Record, {}, nullptr, site_circuit},
+      {"site", "reading", "SITE", "push meter readings (W; import and battery charging positive)",
+       "POST", "/api/sites/{0}/readings", nullptr,
+       {{"--grid-w", "W", "gridW", Put::BodyNumber},
+        {"--pv-w", "W", "pvW", Put::BodyNumber},
+        {"--battery-w", "W", "batteryW", Put::BodyNumber},
+        {"--battery-soc", "PCT", "batterySoc", Put::BodyNumber},
+        {"--base-w", "W", "baseW", Put::BodyNumber},
+        {"--max-age-s", "S", "maxAgeS", Put::BodyInteger}}},
+      {"site", "energy", "SITE", "live: readings, each EVSE's allocation and draw, what binds",
+       "GET", "/api/sites/{0}/energy", nullptr, {}},
+      {"site", "decisions", "SITE", "the energy controller's decisions with their inputs",
+       "GET", "/api/sites/{0}/decisions", nullptr, {{"--limit", "N", "limit", Put::QueryInteger}},
+       F::Table, {"time", "budgetW", "binding", "failSafe"}},
+      {"station", "set-circuit", "STATION CIRCUIT",
+       "where an EVSE hangs (grid: the connection), its phases, limits and priority",
+       "POST", "/api/stations/{0}/evses", nullptr,
+       {{"--evse", "N", "evse", Put::Local},
+        {"--phases", "N", "phases", Put::Local},
+        {"--rotation", "L1L2L3", "rotation", Put::Local},
+        {"--min-a", "A", "minCurrentA", Put::Local},
+        {"--max-a", "A", "maxCurrentA", Put::Local},
+        {"--priority", "P", "priority", Put::Local}},
+       F::Record, {}, nullptr, set_circuit},
+      {"station", "set-mode", "STATION MODE", "an EVSE's charging mode: fast, smart, off, default",
+       "POST", "/api/stations/{0}/evses", nullptr, {{"--evse", "N", "evse", Put::Local}},
+       F::Record, {}, nullptr, set_mode},
 
       {"factor", "list", "", "the carbon method's parameters (emission factors...)",
        "GET", "/api/carbon/factors", nullptr,

@@ -53,6 +53,8 @@ class CommandGateway {
   /// Hands the frames the message log batches in memory to storage, so a read
   /// of the log that follows sees everything sent and received so far.
   virtual void flush_message_log() {}
+  /// A site's energy settings or readings changed: its controller runs now.
+  virtual void site_changed(const std::string& /*site_id*/) {}
 };
 
 }  // namespace csms

@@ -226,6 +226,14 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "carbon", "verify"}, &Api::carbon_verify},
       {V::get, {"api", "carbon", "report"}, &Api::carbon_report},
       {V::get, {"api", "carbon", "bundle"}, &Api::carbon_bundle},
+      {V::get, {"api", "sites", "{}", "energy"}, &Api::site_energy},
+      {V::post, {"api", "sites", "{}", "energy"}, &Api::set_site_energy},
+      {V::get, {"api", "sites", "{}", "circuits"}, &Api::list_circuits},
+      {V::post, {"api", "sites", "{}", "circuits"}, &Api::add_circuit},
+      {V::delete_, {"api", "sites", "{}", "circuits", "{}"}, &Api::remove_circuit},
+      {V::post, {"api", "stations", "{}", "evses", "{}", "energy"}, &Api::set_evse_energy},
+      {V::post, {"api", "sites", "{}", "readings"}, &Api::push_reading},
+      {V::get, {"api", "sites", "{}", "decisions"}, &Api::site_decisions},
   };
   return table;
 }

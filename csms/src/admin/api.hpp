@@ -147,6 +147,15 @@ class Api : public std::enable_shared_from_this<Api> {
   void carbon_verify(Call& call);
   void carbon_report(Call& call);
   void carbon_bundle(Call& call);
+  // Site energy management (energy_api.cpp).
+  void site_energy(Call& call);
+  void set_site_energy(Call& call);
+  void list_circuits(Call& call);
+  void add_circuit(Call& call);
+  void remove_circuit(Call& call);
+  void set_evse_energy(Call& call);
+  void push_reading(Call& call);
+  void site_decisions(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

@@ -28,11 +28,14 @@ enum class Mode {
 /// a transformer, a feeder, a fuse.
 struct Node {
   std::string id;
-  std::string parent;                ///< "" for the root (the grid connection).
+  std::string parent;                   ///< "" for the root (the grid connection).
   std::optional<double> max_current_a;  ///< Per phase.
   std::optional<double> max_power_w;    ///< Import limit (the root: the grid connection).
   /// Uncontrolled load measured on this node (base load, per phase A), if metered.
   std::optional<double> measured_current_a[3];
+  /// Has a meter: a missing per-phase reading then means stale, and the EVSEs
+  /// below fall to their safe limits (fail safe); unmetered nodes count 0 A.
+  bool metered = false;
 };
 
 /// One EVSE the controller steers.
@@ -46,9 +49,9 @@ struct Evse {
   double max_current_a = 32;
   int priority = 0;  ///< Higher first; weights the fair share (weight = 1 + priority).
   Mode mode = Mode::Fast;
-  bool smart_keep_minimum = false;  ///< Smart: never below the minimum while charging.
-  bool active = false;              ///< A car is connected and a transaction runs.
-  std::int64_t arrived_ms = 0;      ///< When the transaction started (admission order).
+  bool smart_keep_minimum = false;           ///< Smart: never below the minimum while charging.
+  bool active = false;                       ///< A car is connected and a transaction runs.
+  std::int64_t arrived_ms = 0;               ///< When the transaction started (admission order).
   std::optional<double> measured_current_a;  ///< Highest phase current drawn now.
   double safe_current_a = 6;  ///< What the EVSE falls to when data is missing (its TxDefault).
 };
@@ -67,21 +70,24 @@ struct Readings {
 struct SiteLimits {
   std::optional<double> import_limit_w;  ///< Grid connection (contract or fuse), W.
   double margin_w = 0;                   ///< Kept free below the import limit.
-  double max_base_w = 0;  ///< Assumed base load when its reading is stale (fail safe).
-  bool base_configured = false;  ///< False: no max base load known (stale -> safe limits).
-  double battery_priority_soc = 0;  ///< Below it the battery charges before cars (%).
+  double max_base_w = 0;               ///< Assumed base load when its reading is stale (fail safe).
+  bool base_configured = false;        ///< False: no max base load known (stale -> safe limits).
+  double battery_priority_soc = 0;     ///< Below it the battery charges before cars (%).
   double battery_max_discharge_w = 0;  ///< Battery power cars may use in Fast mode.
 };
 
 /// Controller parameters (docs/energy.md has their reasons).
 struct Parameters {
-  double ramp_a_per_s = 1.0;            ///< Largest increase per second per EVSE.
-  std::int64_t pv_enable_delay_ms = 60000;   ///< Surplus must last this long to start.
+  double ramp_a_per_s = 1.0;                  ///< Largest increase per second per EVSE.
+  std::int64_t pv_enable_delay_ms = 60000;    ///< Surplus must last this long to start.
   std::int64_t pv_disable_delay_ms = 180000;  ///< Deficit must last this long to stop.
-  std::int64_t min_pause_ms = 30000;        ///< A paused car stays paused at least this long.
-  std::int64_t rotation_hold_ms = 600000;   ///< Admitted cars rotate with waiting ones after this.
-  double reclaim_gap_a = 1.0;   ///< Allocation above draw by more than this is reclaimed...
-  int reclaim_samples = 3;      ///< ...after this many consecutive periods.
+  std::int64_t min_pause_ms = 30000;          ///< A paused car stays paused at least this long.
+  std::int64_t rotation_hold_ms = 600000;  ///< Admitted cars rotate with waiting ones after this.
+  double reclaim_gap_a = 1.0;  ///< Allocation above draw by more than this is reclaimed...
+  int reclaim_samples = 3;     ///< ...after this many consecutive periods.
+  /// A reclaimed cap rises 1 A a period while the draw is within this of it
+  /// (below the reclaim gap, so a car that keeps its draw keeps its cap).
+  double reclaim_raise_within_a = 0.5;
 };
 
 /// What the controller decided for one EVSE.
@@ -104,7 +110,7 @@ struct State {
   std::map<std::string, double> reclaim_cap_a;
   std::optional<std::int64_t> surplus_since_ms;  ///< PV surplus enough to start.
   std::optional<std::int64_t> deficit_since_ms;  ///< PV short of the running minimum.
-  bool pv_charging = false;  ///< Smart EVSEs are on (hysteresis).
+  bool pv_charging = false;                      ///< Smart EVSEs are on (hysteresis).
 };
 
 /// One period's result.

@@ -16,6 +16,7 @@
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
 #include "csms/station_registry.hpp"
+#include "handlers/smart_charging.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
 #include "rpc/router.hpp"
@@ -86,10 +87,41 @@ struct Server::Impl : transport::Handler, CommandGateway {
     metrics.add_collector([this](std::string& out) { collect(out); });
     refresh_gauges();
     prune_message_log();
+    services.energy.start([this](const EnergyProfile& p,
+                                 std::function<void(CommandResult)> done) { send_energy(p, done); },
+                          [this](const std::string& id) { return sessions.count(id) != 0; });
   }
+
+  // The energy controller's profiles go out like an operator's set-profile,
+  // without its checks against an operator's mistakes (a pause is 0 A).
+  void send_energy(const EnergyProfile& p, std::function<void(CommandResult)> done) {
+    auto it = sessions.find(p.station_id);
+    if (it == sessions.end())
+      return done(CommandResult{CommandError::Offline, "station is not connected", "", "", ""});
+    ProfileRequest r;
+    r.connector = p.evse;
+    r.id = p.profile_id;
+    r.purpose = p.tx ? ProfilePurpose::Tx : ProfilePurpose::TxDefault;
+    r.stack_level = p.stack_level;
+    r.kind = "Absolute";
+    // Started a minute ago, so clock skew cannot delay it.
+    r.start = storage::DateTime::from_unix_micros(storage::DateTime::now().unix_micros() -
+                                                  60LL * 1000000);
+    if (p.duration_s > 0) r.duration = p.duration_s;
+    r.unit = "A";
+    r.limit = p.limit_a;
+    if (it->second->version() == ocpp::Version::v201) {
+      v201::send_checked_profile(services, *it->second, r, std::move(done));
+    } else {
+      v16::send_checked_profile(services, *it->second, r, std::move(done));
+    }
+  }
+
+  void site_changed(const std::string& site_id) override { services.energy.site_changed(site_id); }
 
   void stop() {
     if (stopping.exchange(true)) return;
+    services.energy.stop();
     retention_timer.cancel();
     gauge_timer.cancel();
     if (admin_server) admin_server->stop();
@@ -229,6 +261,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     by_connection[conn.get()] = session;
     metrics.station_connected();
     services.stations.connected(id, version == ocpp::Version::v201 ? "2.0.1" : "1.6");
+    services.energy.station_connected(id);
     log::info("{}: connected from {} ({})", id, conn->remote_address(), answer.subprotocol);
   }
 

@@ -237,6 +237,7 @@ void TransactionService::event(const TxEventRequest& req,
                                std::function<void(std::exception_ptr, TxEventResult)> done) {
   auto result = std::make_shared<TxEventResult>();
   auto now = DateTime::now();
+  energy_.observe(req.samples);
   ctx_.db.write(
       [req, result, now](storage::Session& s) {
         if (req.event.id_tag) result->auth = evaluate_token(s.tokens.get(*req.event.id_tag), now);
@@ -372,6 +373,7 @@ void TransactionService::stop(const StopRequest& req,
 
 void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
                                       std::function<void(std::exception_ptr)> done) {
+  energy_.observe(samples);
   // Transactions that had ended when samples for them arrived (late delivery).
   auto ended = std::make_shared<std::vector<std::int64_t>>();
   ctx_.db.write(

@@ -13,6 +13,7 @@
 #include "server/admission.hpp"
 #include "server/context.hpp"
 #include "services/carbon_service.hpp"
+#include "services/energy_service.hpp"
 #include "services/reservations.hpp"
 #include "storage/model.hpp"
 
@@ -146,7 +147,8 @@ struct TxEventResult {
 /// durably committed (or with the error that prevented it).
 class TransactionService {
  public:
-  TransactionService(ServerContext& ctx, CarbonService& carbon) : ctx_(ctx), carbon_(carbon) {}
+  TransactionService(ServerContext& ctx, CarbonService& carbon, EnergyService& energy)
+      : ctx_(ctx), carbon_(carbon), energy_(energy) {}
   void start(const StartRequest& request,
              std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
@@ -160,6 +162,7 @@ class TransactionService {
  private:
   ServerContext& ctx_;
   CarbonService& carbon_;  ///< Told of every committed change to an ended transaction.
+  EnergyService& energy_;  ///< Sees each EVSE's measured draw.
 };
 
 /// 2.0.1 device models, from NotifyReport parts.
@@ -183,13 +186,15 @@ struct Services {
         stations(c),
         auth(c),
         carbon(c),
-        transactions(c, carbon),
+        energy(c),
+        transactions(c, carbon, energy),
         device_model(c),
         reservations(c) {}
   ServerContext& ctx;
   StationService stations;
   AuthService auth;
   CarbonService carbon;
+  EnergyService energy;
   TransactionService transactions;
   DeviceModelService device_model;
   ReservationService reservations;

@@ -9,6 +9,7 @@
 
 #include "storage/carbon.hpp"
 #include "storage/charging_profiles.hpp"
+#include "storage/energy.hpp"
 #include "storage/firmware_stores.hpp"
 #include "storage/model.hpp"
 #include "storage/monitoring.hpp"
@@ -192,6 +193,7 @@ struct Session {
   MonitorStore& monitors;
   SiteStore& sites;
   CarbonStore& carbon;
+  EnergyStore& energy;
 };
 
 }  // namespace storage

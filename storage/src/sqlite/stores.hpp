@@ -3,6 +3,7 @@
 
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/charging_profile_store.hpp"
+#include "sqlite/energy_store.hpp"
 #include "sqlite/firmware_stores.hpp"
 #include "sqlite/monitor_store.hpp"
 #include "sqlite/reservation_stores.hpp"
@@ -146,10 +147,12 @@ class SqliteStores {
         monitors_(db),
         sites_(db),
         carbon_(db),
+        energy_(db),
         session_{stations_,          tokens_,   transactions_, meters_,
                  messages_,          events_,   device_model_, notifications_,
                  charging_profiles_, firmware_, uploads_,      reservations_,
-                 local_lists_,       monitors_, sites_,        carbon_} {}
+                 local_lists_,       monitors_, sites_,        carbon_,
+                 energy_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -172,6 +175,7 @@ class SqliteStores {
   SqliteMonitorStore monitors_;
   SqliteSiteStore sites_;
   SqliteCarbonStore carbon_;
+  SqliteEnergyStore energy_;
   Session session_;
 };
 

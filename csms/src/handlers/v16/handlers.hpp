@@ -10,6 +10,7 @@ namespace csms {
 
 class Router;
 class StationSession;
+struct ProfileRequest;
 struct Services;
 
 namespace v16 {
@@ -21,6 +22,11 @@ void register_handlers(Router& router, Services& services);
 /// the answer. Invalid or non-1.6 parameters fail before anything is sent.
 void execute_command(Services& services, StationSession& session, const Command& command,
                      std::function<void(CommandResult)> done);
+
+/// Sends a profile the CSMS itself built (the site energy controller), which
+/// an operator's set-profile checks would refuse where it must not (0 A).
+void send_checked_profile(Services& services, StationSession& session, const ProfileRequest& r,
+                          std::function<void(CommandResult)> done);
 
 /// The commands a 1.6 station understands.
 const std::vector<std::string>& command_names();

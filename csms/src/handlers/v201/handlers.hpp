@@ -12,6 +12,7 @@ namespace csms {
 
 class Router;
 class StationSession;
+struct ProfileRequest;
 struct Services;
 
 namespace v201 {
@@ -27,6 +28,11 @@ void register_reservation_messages(Router& router, Services& services);
 /// non-2.0.1 parameters fail before anything is sent.
 void execute_command(Services& services, StationSession& session, const Command& command,
                      std::function<void(CommandResult)> done);
+
+/// Sends a profile the CSMS itself built (the site energy controller), which
+/// an operator's set-profile checks would refuse where it must not (0 A).
+void send_checked_profile(Services& services, StationSession& session, const ProfileRequest& r,
+                          std::function<void(CommandResult)> done);
 
 /// The commands a 2.0.1 station understands.
 const std::vector<std::string>& command_names();

@@ -202,6 +202,11 @@ void composite_schedule(StationSession& session, Params& p, CommandDone done) {
 
 }  // namespace
 
+void send_checked_profile(Services& sv, StationSession& session, const ProfileRequest& r,
+                          std::function<void(CommandResult)> done) {
+  send_profile_request(sv, session, r, true, send_profile, std::move(done));
+}
+
 void add_smart_charging_commands(CommandTable& table) {
   table["set-profile"] = [](Services& sv, StationSession& session, Params& p, CommandDone done) {
     set_profile(sv, session, p, std::move(done));

@@ -1,0 +1,573 @@
+#include "services/energy_service.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+
+#include "csms/log.hpp"
+#include "ocpp/common/json.hpp"
+#include "server/context.hpp"
+
+namespace csms {
+
+namespace {
+
+using storage::DateTime;
+
+constexpr std::int64_t kMinProfileIntervalMs = 10000;  // flash wear: one write per 10 s at most
+constexpr double kSignificantA = 1.0;                  // smaller changes are not sent
+constexpr std::int64_t kTxProfileIdBase = 880000;      // + EVSE id: one dynamic profile each
+constexpr std::int64_t kDefaultProfileId = 879999;
+constexpr std::int64_t kIntervalMs = 15 * 60 * 1000;
+
+std::int64_t now_ms() {
+  return DateTime::now().unix_micros() / 1000;
+}
+
+std::string evse_key(const std::string& station, int evse) {
+  return station + "/" + std::to_string(evse);
+}
+
+energy::Mode mode_of(const std::string& text) {
+  if (text == "smart") return energy::Mode::Smart;
+  if (text == "off") return energy::Mode::Off;
+  return energy::Mode::Fast;
+}
+
+const char* mode_name(energy::Mode m) {
+  switch (m) {
+    case energy::Mode::Smart:
+      return "smart";
+    case energy::Mode::Off:
+      return "off";
+    case energy::Mode::Fast:
+      break;
+  }
+  return "fast";
+}
+
+std::optional<double> number(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  return v;
+}
+
+// "L2L3L1" -> {1, 2, 0}
+void rotation_of(const std::string& text, int (&map)[3]) {
+  for (int i = 0; i < 3; ++i) {
+    const auto at = static_cast<std::size_t>(i) * 2;
+    if (text.size() >= at + 2 && text[at] == 'L' && text[at + 1] >= '1' && text[at + 1] <= '3')
+      map[i] = text[at + 1] - '1';
+  }
+}
+
+// The JSON writer of the decision log.
+class Json {
+ public:
+  Json() : writer_(buffer_) {}
+  Json& object() { return ok(writer_.StartObject()); }
+  Json& end_object() { return ok(writer_.EndObject()); }
+  Json& array() { return ok(writer_.StartArray()); }
+  Json& end_array() { return ok(writer_.EndArray()); }
+  Json& key(const char* k) { return ok(writer_.Key(k)); }
+  Json& str(const std::string& s) {
+    return ok(writer_.String(s.data(), static_cast<rapidjson::SizeType>(s.size())));
+  }
+  Json& num(double v) { return ok(writer_.Double(std::round(v * 1000) / 1000)); }
+  Json& integer(std::int64_t v) { return ok(writer_.Int64(v)); }
+  Json& flag(bool v) { return ok(writer_.Bool(v)); }
+  Json& opt(const std::optional<double>& v) { return v ? num(*v) : ok(writer_.Null()); }
+  std::string text() const { return std::string(buffer_.GetString(), buffer_.GetSize()); }
+
+ private:
+  Json& ok(bool) { return *this; }
+  rapidjson::StringBuffer buffer_;
+  ocpp::JsonWriter writer_;
+};
+
+}  // namespace
+
+struct EnergyService::Impl {
+  explicit Impl(ServerContext& c) : ctx(c), tick(c.io) {}
+
+  /// The newest draw an EVSE reported.
+  struct Measured {
+    std::optional<double> power_w;
+    std::optional<double> current_a;
+    std::int64_t at_ms = 0;
+  };
+  /// What was sent to one EVSE.
+  struct Output {
+    double sent_a = -1;
+    std::int64_t sent_ms = 0;
+    double accepted_a = -1;
+    bool rejected = false;
+  };
+  /// One site's controller.
+  struct Site {
+    energy::State state;
+    std::int64_t next_due_ms = 0;
+    bool running = false;
+    std::map<std::string, Output> outputs;
+    std::optional<std::int64_t> last_integrated_ms;
+    // Gauges for /metrics.
+    double grid_w = 0, limit_w = 0, pv_w = 0, battery_w = 0, allocated_w = 0, measured_w = 0;
+    std::uint64_t profiles_sent = 0;
+  };
+  /// What one period reads from storage.
+  struct Snapshot {
+    storage::SiteEnergySettings settings;
+    std::vector<storage::Circuit> circuits;
+    std::vector<storage::LimitWindow> windows;
+    std::vector<storage::SiteReading> readings;
+    struct Station {
+      std::string id;
+      std::vector<storage::EvseEnergySettings> evses;
+      std::vector<storage::Transaction> active;
+    };
+    std::vector<Station> stations;
+  };
+
+  ServerContext& ctx;
+  boost::asio::steady_timer tick;
+  EnergyProfileSender send;
+  std::function<bool(const std::string&)> connected;
+  bool running = false;
+  std::map<std::string, Measured> measured;
+  std::map<std::string, Site> sites;
+  std::set<std::string> defaults_installed;
+  std::int64_t sites_loaded_ms = 0;
+  std::mutex gauges_mutex;  // /metrics may be rendered elsewhere
+
+  void schedule() {
+    tick.expires_after(std::chrono::seconds(1));
+    tick.async_wait([this](const boost::system::error_code& ec) {
+      if (ec || !running) return;
+      on_tick();
+      schedule();
+    });
+  }
+
+  void on_tick() {
+    const auto now = now_ms();
+    if (now - sites_loaded_ms >= 10000) load_sites();
+    for (auto& [id, site] : sites)
+      if (!site.running && site.next_due_ms <= now) run(id);
+  }
+
+  void load_sites() {
+    sites_loaded_ms = now_ms();
+    auto list = std::make_shared<std::vector<std::string>>();
+    ctx.db.read(
+        [list](storage::Session& s) {
+          for (const auto& e : s.energy.all_settings()) list->push_back(e.site_id);
+        },
+        ctx.on_io([this, list](std::exception_ptr error) {
+          if (error) return;
+          std::lock_guard<std::mutex> lock(gauges_mutex);
+          for (const auto& id : *list) sites.emplace(id, Site{});
+          for (auto it = sites.begin(); it != sites.end();)
+            it = std::find(list->begin(), list->end(), it->first) == list->end() ? sites.erase(it)
+                                                                                 : std::next(it);
+        }));
+  }
+
+  void run(const std::string& site_id) {
+    auto& site = sites[site_id];
+    site.running = true;
+    auto snap = std::make_shared<Snapshot>();
+    ctx.db.read(
+        [site_id, snap](storage::Session& s) {
+          auto settings = s.energy.settings(site_id);
+          if (!settings) return;
+          snap->settings = *settings;
+          snap->circuits = s.energy.circuits(site_id);
+          snap->windows = s.energy.windows(site_id);
+          snap->readings = s.energy.readings(site_id);
+          for (const auto& st : s.sites.stations_of(site_id)) {
+            Snapshot::Station station;
+            station.id = st.station_id;
+            station.evses = s.energy.evses(st.station_id);
+            storage::TransactionFilter f;
+            f.station_id = st.station_id;
+            f.active = true;
+            f.limit = 64;
+            station.active = s.transactions.list(f);
+            snap->stations.push_back(std::move(station));
+          }
+        },
+        ctx.on_io([this, site_id, snap](std::exception_ptr error) {
+          auto it = sites.find(site_id);
+          if (it == sites.end()) return;
+          it->second.running = false;
+          if (error || snap->settings.site_id.empty()) {
+            it->second.next_due_ms = now_ms() + 5000;
+            return;
+          }
+          decide(site_id, it->second, *snap);
+        }));
+  }
+
+  void decide(const std::string& site_id, Site& site, const Snapshot& snap) {
+    const auto now = now_ms();
+    const auto& cfg = snap.settings;
+    const std::int64_t period_ms = std::int64_t{std::clamp(cfg.period_s, 5, 60)} * 1000;
+    site.next_due_ms = now + period_ms;
+
+    // Readings: each value from its newest source that is not stale.
+    energy::Readings readings;
+    std::int64_t newest_reading = 0;
+    auto take = [&](std::optional<double>& into, const std::optional<double>& v,
+                    std::int64_t at_ms) {
+      if (v && at_ms >= newest_reading) into = v;
+    };
+    for (const auto& r : snap.readings) {
+      const std::int64_t at = r.time.unix_micros() / 1000;
+      if (now - at > std::int64_t{r.max_age_s} * 1000) continue;  // stale: not used
+      take(readings.grid_w, r.grid_w, at);
+      take(readings.pv_w, r.pv_w, at);
+      take(readings.battery_w, r.battery_w, at);
+      take(readings.battery_soc, r.battery_soc, at);
+      take(readings.base_w, r.base_w, at);
+      newest_reading = std::max(newest_reading, at);
+    }
+
+    energy::SiteLimits limits;
+    limits.import_limit_w = cfg.import_limit_w;
+    const int minute = static_cast<int>((now / 60000) % 1440);
+    for (const auto& w : snap.windows) {
+      const bool inside = w.start_minute <= w.end_minute
+                              ? minute >= w.start_minute && minute < w.end_minute
+                              : minute >= w.start_minute || minute < w.end_minute;
+      if (inside)
+        limits.import_limit_w =
+            std::min(limits.import_limit_w.value_or(w.import_limit_w), w.import_limit_w);
+    }
+    limits.margin_w = cfg.margin_w;
+    limits.base_configured = cfg.max_base_w.has_value();
+    limits.max_base_w = cfg.max_base_w.value_or(0);
+    limits.battery_priority_soc = cfg.battery_priority_soc;
+    limits.battery_max_discharge_w = cfg.battery_max_discharge_w;
+
+    std::vector<energy::Node> nodes;
+    for (const auto& c : snap.circuits) {
+      energy::Node n;
+      n.id = c.id;
+      n.parent = c.parent;
+      n.max_current_a = c.max_current_a;
+      n.max_power_w = c.max_power_w;
+      nodes.push_back(n);
+    }
+
+    std::vector<energy::Evse> evses;
+    std::vector<std::string> station_of;
+    std::vector<int> evse_of;
+    std::vector<bool> online;
+    for (const auto& st : snap.stations) {
+      const bool is_connected = connected && connected(st.id);
+      std::map<int, const storage::EvseEnergySettings*> configured;
+      for (const auto& e : st.evses) configured[e.evse_id] = &e;
+      std::map<int, const storage::Transaction*> running;
+      for (const auto& tx : st.active) running[tx.evse_id > 0 ? tx.evse_id : tx.connector_id] = &tx;
+      std::set<int> ids;
+      for (const auto& [id, e] : configured) ids.insert(id);
+      for (const auto& [id, tx] : running) ids.insert(id);
+      for (int id : ids) {
+        if (id <= 0) continue;
+        energy::Evse e;
+        e.key = evse_key(st.id, id);
+        e.safe_current_a = cfg.safe_current_a;
+        e.mode = mode_of(cfg.default_mode);
+        if (auto c = configured.find(id); c != configured.end()) {
+          const auto& s = *c->second;
+          e.node = s.circuit;
+          e.phases = std::clamp(s.phases, 1, 3);
+          rotation_of(s.rotation, e.phase_map);
+          e.min_current_a = s.min_current_a;
+          e.max_current_a = s.max_current_a;
+          e.priority = s.priority;
+          if (!s.mode.empty()) e.mode = mode_of(s.mode);
+        }
+        auto tx = running.find(id);
+        e.active = is_connected && tx != running.end();
+        if (tx != running.end()) e.arrived_ms = tx->second->start_time.unix_micros() / 1000;
+        if (auto m = measured.find(e.key);
+            m != measured.end() && now - m->second.at_ms <= 2 * period_ms + 30000) {
+          if (m->second.current_a) {
+            e.measured_current_a = m->second.current_a;
+          } else if (m->second.power_w) {
+            e.measured_current_a = *m->second.power_w / (energy::kVoltage * e.phases);
+          }
+        }
+        evses.push_back(e);
+        station_of.push_back(st.id);
+        evse_of.push_back(id);
+        online.push_back(is_connected);
+      }
+    }
+
+    energy::Parameters params;
+    const auto result =
+        energy::allocate(nodes, evses, readings, limits, params, site.state, now, period_ms);
+
+    // Safe defaults first: a station that loses the CSMS falls back by itself.
+    for (const auto& st : snap.stations) {
+      if (!(connected && connected(st.id)) || defaults_installed.count(st.id) || !send) continue;
+      defaults_installed.insert(st.id);
+      EnergyProfile p;
+      p.station_id = st.id;
+      p.evse = 0;
+      p.tx = false;
+      p.limit_a = cfg.safe_current_a;
+      p.profile_id = kDefaultProfileId;
+      p.stack_level = 0;
+      send(p, [this, id = st.id](CommandResult r) {
+        if (r.error != CommandError::None) {
+          defaults_installed.erase(id);  // tried again next period
+          log::warn("energy: {}: safe default profile not installed: {}", id, r.message);
+        }
+      });
+    }
+
+    const bool over_limit =
+        readings.grid_w && limits.import_limit_w && *readings.grid_w > *limits.import_limit_w;
+    double allocated_w = 0, measured_w = 0;
+    for (std::size_t i = 0; i < evses.size(); ++i) {
+      const auto& d = result.decisions[i];
+      const auto& e = evses[i];
+      if (e.active) allocated_w += d.power_w;
+      if (e.measured_current_a) measured_w += *e.measured_current_a * energy::kVoltage * e.phases;
+      if (!e.active || !online[i] || !send) continue;
+      auto& out = site.outputs[e.key];
+      // 1.6 takes one decimal: round down, never up.
+      const double target = std::floor(d.current_a * 10) / 10;
+      const bool first = out.sent_a < 0;
+      const bool significant = first || std::fabs(target - out.sent_a) >= kSignificantA ||
+                               ((target == 0) != (out.sent_a == 0));
+      const bool renew = !first && cfg.lease_s > 0 &&
+                         now - out.sent_ms >= std::int64_t{cfg.lease_s} * 1000 / 2 &&
+                         std::fabs(target - out.sent_a) < kSignificantA;
+      const bool decrease = !first && target < out.sent_a;
+      const bool may_send = now - out.sent_ms >= kMinProfileIntervalMs || (decrease && over_limit);
+      if (!(significant || renew) || !may_send) continue;
+      EnergyProfile p;
+      p.station_id = station_of[i];
+      p.evse = evse_of[i];
+      p.tx = true;
+      p.limit_a = target;
+      p.profile_id = kTxProfileIdBase + evse_of[i];
+      p.stack_level = 1;
+      p.duration_s = cfg.lease_s > 0 ? cfg.lease_s + 60 : 0;
+      out.sent_a = target;
+      out.sent_ms = now;
+      ++site.profiles_sent;
+      send(p, [this, site_id, key = e.key, target](CommandResult r) {
+        auto s = sites.find(site_id);
+        if (s == sites.end()) return;
+        auto& o = s->second.outputs[key];
+        rapidjson::Document doc;
+        const bool accepted = r.error == CommandError::None &&
+                              !ocpp::parse_json(r.response_json, doc).IsError() && doc.IsObject() &&
+                              doc.HasMember("status") && doc["status"].IsString() &&
+                              std::string(doc["status"].GetString()) == "Accepted";
+        if (accepted) {
+          o.accepted_a = target;
+          o.rejected = false;
+        } else {
+          // Counted at its last accepted limit; flagged in the decision log.
+          o.rejected = true;
+          log::warn("energy: {}: {} A not taken: {}", key, target,
+                    r.message.empty() ? r.response_json : r.message);
+        }
+      });
+    }
+
+    {
+      std::lock_guard<std::mutex> lock(gauges_mutex);
+      site.grid_w = readings.grid_w.value_or(0);
+      site.limit_w = limits.import_limit_w.value_or(0);
+      site.pv_w = readings.pv_w.value_or(0);
+      site.battery_w = readings.battery_w.value_or(0);
+      site.allocated_w = allocated_w;
+      site.measured_w = measured_w;
+    }
+    log_decision(site_id, site, snap, evses, result, station_of, evse_of, readings, now,
+                 measured_w);
+  }
+
+  void log_decision(const std::string& site_id, Site& site, const Snapshot& snap,
+                    const std::vector<energy::Evse>& evses, const energy::Result& result,
+                    const std::vector<std::string>& station_of, const std::vector<int>& evse_of,
+                    const energy::Readings& used, std::int64_t now, double measured_w) {
+    Json readings;
+    readings.array();
+    for (const auto& r : snap.readings) {
+      const std::int64_t at = r.time.unix_micros() / 1000;
+      readings.object().key("source").str(r.source);
+      readings.key("time").str(r.time.to_string());
+      readings.key("maxAgeS").integer(r.max_age_s);
+      readings.key("stale").flag(now - at > std::int64_t{r.max_age_s} * 1000);
+      readings.key("gridW").opt(r.grid_w).key("pvW").opt(r.pv_w).key("batteryW").opt(r.battery_w);
+      readings.key("batterySoc").opt(r.battery_soc).key("baseW").opt(r.base_w);
+      readings.end_object();
+    }
+    readings.end_array();
+    Json list;
+    list.array();
+    for (std::size_t i = 0; i < evses.size(); ++i) {
+      const auto& e = evses[i];
+      const auto& d = result.decisions[i];
+      const auto out = site.outputs.find(e.key);
+      list.object().key("station").str(station_of[i]).key("evse").integer(evse_of[i]);
+      list.key("mode").str(mode_name(e.mode)).key("active").flag(e.active);
+      list.key("circuit").str(e.node).key("priority").integer(e.priority);
+      list.key("allocationA").num(d.current_a).key("allocationW").num(d.power_w);
+      list.key("measuredA").opt(e.measured_current_a);
+      list.key("measuredW")
+          .opt(e.measured_current_a
+                   ? std::optional<double>(*e.measured_current_a * energy::kVoltage * e.phases)
+                   : std::nullopt);
+      list.key("limitedBy").str(d.limited_by);
+      list.key("sentA").opt(out != site.outputs.end() && out->second.sent_a >= 0
+                                ? std::optional<double>(out->second.sent_a)
+                                : std::nullopt);
+      list.key("rejected").flag(out != site.outputs.end() && out->second.rejected);
+      list.end_object();
+    }
+    list.end_array();
+
+    storage::EnergyDecision d;
+    d.site_id = site_id;
+    d.time = DateTime::from_unix_micros(now * 1000);
+    d.budget_w = result.budget_w;
+    d.binding = result.binding;
+    d.fail_safe = result.fail_safe;
+    d.readings_json = readings.text();
+    d.evses_json = list.text();
+
+    // The interval energy since the last period (never more than two periods).
+    std::optional<storage::SiteInterval> interval;
+    if (site.last_integrated_ms) {
+      const double hours =
+          static_cast<double>(
+              std::min(now - *site.last_integrated_ms,
+                       std::int64_t{2} * std::clamp(snap.settings.period_s, 5, 60) * 1000)) /
+          3.6e6;
+      storage::SiteInterval i;
+      i.site_id = site_id;
+      i.start = DateTime::from_unix_micros((now / kIntervalMs) * kIntervalMs * 1000);
+      if (used.grid_w)
+        (*used.grid_w >= 0 ? i.grid_import_wh : i.grid_export_wh) = std::fabs(*used.grid_w) * hours;
+      if (used.pv_w) i.pv_wh = std::max(0.0, *used.pv_w) * hours;
+      if (used.battery_w)
+        (*used.battery_w >= 0 ? i.battery_in_wh : i.battery_out_wh) =
+            std::fabs(*used.battery_w) * hours;
+      i.charging_wh = measured_w * hours;
+      interval = i;
+    }
+    site.last_integrated_ms = now;
+    ctx.db.write(
+        [d, interval](storage::Session& s) {
+          s.energy.append_decision(d);
+          if (interval) s.energy.add_interval(*interval);
+        },
+        nullptr);
+  }
+};
+
+EnergyService::EnergyService(ServerContext& ctx) : impl_(std::make_unique<Impl>(ctx)) {
+  auto* impl = impl_.get();
+  ctx.metrics.add_collector([impl](std::string& out) {
+    std::lock_guard<std::mutex> lock(impl->gauges_mutex);
+    if (impl->sites.empty()) return;
+    struct Gauge {
+      const char* name;
+      const char* help;
+      double Impl::Site::*field;
+    };
+    static const Gauge gauges[] = {
+        {"csms_site_grid_import_w", "Grid power per site (import positive), W.",
+         &Impl::Site::grid_w},
+        {"csms_site_import_limit_w", "Import limit in force per site, W.", &Impl::Site::limit_w},
+        {"csms_site_pv_w", "PV production per site, W.", &Impl::Site::pv_w},
+        {"csms_site_battery_w", "Battery power per site (charging positive), W.",
+         &Impl::Site::battery_w},
+        {"csms_site_allocated_charging_w", "Charging power allocated per site, W.",
+         &Impl::Site::allocated_w},
+        {"csms_site_measured_charging_w", "Charging power measured per site, W.",
+         &Impl::Site::measured_w},
+    };
+    for (const auto& g : gauges) {
+      out += std::string("# HELP ") + g.name + " " + g.help + "\n# TYPE " + g.name + " gauge\n";
+      for (const auto& [id, site] : impl->sites)
+        out +=
+            std::string(g.name) + "{site=\"" + id + "\"} " + std::to_string(site.*g.field) + "\n";
+    }
+    out +=
+        "# HELP csms_site_profiles_sent_total Charging profiles the energy controller sent.\n"
+        "# TYPE csms_site_profiles_sent_total counter\n";
+    for (const auto& [id, site] : impl->sites)
+      out += "csms_site_profiles_sent_total{site=\"" + id + "\"} " +
+             std::to_string(site.profiles_sent) + "\n";
+  });
+}
+
+EnergyService::~EnergyService() = default;
+
+void EnergyService::start(EnergyProfileSender send,
+                          std::function<bool(const std::string&)> connected) {
+  impl_->send = std::move(send);
+  impl_->connected = std::move(connected);
+  impl_->running = true;
+  impl_->load_sites();
+  impl_->schedule();
+}
+
+void EnergyService::stop() {
+  impl_->running = false;
+  impl_->tick.cancel();
+}
+
+void EnergyService::observe(const std::vector<storage::MeterSample>& samples) {
+  if (!impl_->running) return;
+  for (const auto& s : samples) {
+    const bool power = s.measurand == "Power.Active.Import";
+    const bool current = s.measurand == "Current.Import";
+    if (!power && !current) continue;
+    auto v = number(s.value);
+    if (!v) continue;
+    auto& m = impl_->measured[evse_key(s.station_id, s.evse_id > 0 ? s.evse_id : s.connector_id)];
+    const std::int64_t at = s.timestamp.unix_micros() / 1000;
+    if (at < m.at_ms - 60000) continue;  // an old sample delivered late
+    if (power && s.phase.empty()) {
+      m.power_w = s.unit == "kW" ? *v * 1000 : *v;
+      m.at_ms = std::max(m.at_ms, at);
+    } else if (current) {
+      // The highest phase current is what a per-phase limit meets.
+      m.current_a =
+          s.phase.empty() ? *v : std::max(*v, m.at_ms == at ? m.current_a.value_or(0) : 0);
+      m.at_ms = std::max(m.at_ms, at);
+    }
+  }
+}
+
+void EnergyService::site_changed(const std::string& site_id) {
+  if (!impl_->running) return;
+  auto& site = impl_->sites[site_id];
+  site.next_due_ms = 0;  // the next tick runs it
+  impl_->sites_loaded_ms = 0;
+}
+
+void EnergyService::station_connected(const std::string& station_id) {
+  impl_->defaults_installed.erase(station_id);
+  for (auto& [id, site] : impl_->sites)
+    for (auto& [key, out] : site.outputs)
+      if (key.rfind(station_id + "/", 0) == 0) out = Impl::Output{};
+}
+
+}  // namespace csms
