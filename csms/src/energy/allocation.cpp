@@ -819,4 +819,18 @@ double jain_index(const std::vector<double>& values) {
   return sum * sum / (static_cast<double>(values.size()) * squares);
 }
 
+std::optional<double> profile_to_send(const OutputPolicy& policy, const Sent& last,
+                                      double decided_a, bool over_limit, std::int64_t now_ms) {
+  const double target = std::floor(decided_a * 10) / 10;
+  const bool first = last.current_a < 0;
+  if (first) return target;
+  const bool significant = std::fabs(target - last.current_a) >= policy.significant_a ||
+                           ((target == 0) != (last.current_a == 0));
+  const bool renew = policy.lease_ms > 0 && now_ms - last.at_ms >= policy.lease_ms / 2;
+  const bool decrease = target < last.current_a;
+  const bool may_send = now_ms - last.at_ms >= policy.min_interval_ms || (decrease && over_limit);
+  if ((significant || renew) && may_send) return target;
+  return std::nullopt;
+}
+
 }  // namespace csms::energy

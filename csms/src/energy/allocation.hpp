@@ -136,4 +136,25 @@ std::vector<Decision> shed(const std::vector<Evse>& evses, const Readings& readi
 /// Jain's fairness index of a set of allocations (1 = perfectly fair).
 double jain_index(const std::vector<double>& values);
 
+/// What was last sent to one EVSE as its dynamic profile.
+struct Sent {
+  double current_a = -1;  ///< < 0: nothing sent yet.
+  std::int64_t at_ms = 0;
+};
+
+/// When a decision becomes a profile (flash wear, OCPP pitfalls): at most one
+/// per EVSE per `min_interval_ms`, only for a change of `significant_a` or
+/// more (or to or from 0 A), or to renew the lease after half of it; a
+/// decrease while the site is over its limit is not held back.
+struct OutputPolicy {
+  std::int64_t min_interval_ms = 10000;
+  double significant_a = 1.0;
+  std::int64_t lease_ms = 900000;  ///< 0: no lease.
+};
+
+/// The limit to send to an EVSE now (rounded down to 0.1 A, as 1.6 takes one
+/// decimal), or nullopt to send nothing.
+std::optional<double> profile_to_send(const OutputPolicy& policy, const Sent& last,
+                                      double decided_a, bool over_limit, std::int64_t now_ms);
+
 }  // namespace csms::energy

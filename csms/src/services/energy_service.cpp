@@ -18,9 +18,7 @@ namespace {
 
 using storage::DateTime;
 
-constexpr std::int64_t kMinProfileIntervalMs = 10000;  // flash wear: one write per 10 s at most
-constexpr double kSignificantA = 1.0;                  // smaller changes are not sent
-constexpr std::int64_t kTxProfileIdBase = 880000;      // + EVSE id: one dynamic profile each
+constexpr std::int64_t kTxProfileIdBase = 880000;  // + EVSE id: one dynamic profile each
 constexpr std::int64_t kDefaultProfileId = 879999;
 constexpr std::int64_t kIntervalMs = 15 * 60 * 1000;
 
@@ -344,17 +342,12 @@ struct EnergyService::Impl {
       if (e.measured_current_a) measured_w += *e.measured_current_a * energy::kVoltage * e.phases;
       if (!e.active || !online[i] || !send) continue;
       auto& out = site.outputs[e.key];
-      // 1.6 takes one decimal: round down, never up.
-      const double target = std::floor(d.current_a * 10) / 10;
-      const bool first = out.sent_a < 0;
-      const bool significant = first || std::fabs(target - out.sent_a) >= kSignificantA ||
-                               ((target == 0) != (out.sent_a == 0));
-      const bool renew = !first && cfg.lease_s > 0 &&
-                         now - out.sent_ms >= std::int64_t{cfg.lease_s} * 1000 / 2 &&
-                         std::fabs(target - out.sent_a) < kSignificantA;
-      const bool decrease = !first && target < out.sent_a;
-      const bool may_send = now - out.sent_ms >= kMinProfileIntervalMs || (decrease && over_limit);
-      if (!(significant || renew) || !may_send) continue;
+      energy::OutputPolicy policy;
+      policy.lease_ms = std::int64_t{cfg.lease_s} * 1000;
+      const auto limit =
+          energy::profile_to_send(policy, {out.sent_a, out.sent_ms}, d.current_a, over_limit, now);
+      if (!limit) continue;
+      const double target = *limit;
       EnergyProfile p;
       p.station_id = station_of[i];
       p.evse = evse_of[i];
