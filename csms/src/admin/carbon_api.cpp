@@ -172,6 +172,7 @@ void record_fields(JsonOut& out, const storage::CarbonRecord& r) {
   opt_real(out, "projectMarketKgCO2", r.project_market_kg);
   opt_real(out, "reductionMarketKgCO2", r.reduction_market_kg);
   out.key("certificateKwh").real(r.certificate_kwh);
+  out.key("pvKwh").real(r.pv_kwh);
   out.key("excluded").str_or_null(r.excluded);
   out.key("flags").array();
   for (const auto& f : r.flags) out.str(f);
@@ -242,6 +243,7 @@ void report_object(JsonOut& out, const carbon::Report& r) {
   out.key("energyDeliveredWh").real(t.energy_delivered_wh);
   out.key("energyConsumedWh").real(t.energy_consumed_wh);
   out.key("certificateKwh").real(t.certificate_kwh);
+  out.key("pvKwh").real(t.pv_kwh);
   out.key("baselineKgCO2").real(t.baseline_kg);
   out.key("projectKgCO2").real(t.project_kg);
   out.key("reductionKgCO2").real(t.reduction_kg);
@@ -263,7 +265,21 @@ void report_object(JsonOut& out, const carbon::Report& r) {
   out.key("factors").array();
   for (const auto& p : r.factors) applied_object(out, p);
   out.end_array();
-  if (!r.site_id.empty()) out.key("certificateKwhRecorded").real(r.certificate_kwh_recorded);
+  if (!r.site_id.empty()) {
+    out.key("certificateKwhRecorded").real(r.certificate_kwh_recorded);
+    // The site's metered energy of the month (15-minute intervals), where known.
+    out.key("siteEnergy");
+    if (const auto& e = r.site_energy) {
+      out.object().key("gridImportKwh").real(e->grid_import_wh / 1000);
+      out.key("gridExportKwh").real(e->grid_export_wh / 1000);
+      out.key("pvKwh").real(e->pv_wh / 1000);
+      out.key("batteryInKwh").real(e->battery_in_wh / 1000);
+      out.key("batteryOutKwh").real(e->battery_out_wh / 1000);
+      out.key("chargingKwh").real(e->charging_wh / 1000).end_object();
+    } else {
+      out.null();
+    }
+  }
   out.key("notes").array();
   for (const auto& n : r.notes) out.str(n);
   out.end_array();

@@ -137,6 +137,33 @@ std::optional<double> certificate_pool(storage::Session& s, const std::string& s
   return std::max(0.0, pool);
 }
 
+// The site's PV self-consumption credited to a session, from the site's
+// 15-minute interval energy: per interval t, g_t = (PV - export) / site
+// consumption (capped at 1), and the session's consumption is spread evenly
+// over its duration. nullopt: no interval data for the session's time.
+std::optional<double> pv_green_kwh(storage::Session& s, const std::string& site_id,
+                                   const DateTime& start, const DateTime& end,
+                                   double consumed_kwh) {
+  if (site_id.empty() || !(consumed_kwh > 0)) return std::nullopt;
+  constexpr std::int64_t kInterval = 15LL * 60 * 1000000;
+  const std::int64_t from = start.unix_micros(), to = std::max(end.unix_micros(), from + 1);
+  const auto intervals = s.energy.intervals(
+      site_id, DateTime::from_unix_micros(from - from % kInterval), DateTime::from_unix_micros(to));
+  if (intervals.empty()) return std::nullopt;
+  double green = 0;
+  for (const auto& i : intervals) {
+    const double consumption =
+        i.grid_import_wh + i.pv_wh - i.grid_export_wh - i.battery_in_wh + i.battery_out_wh;
+    if (!(consumption > 0)) continue;
+    const double g = std::min(1.0, std::max(0.0, i.pv_wh - i.grid_export_wh) / consumption);
+    const std::int64_t a = std::max(from, i.start.unix_micros());
+    const std::int64_t b = std::min(to, i.start.unix_micros() + kInterval);
+    if (b <= a) continue;
+    green += consumed_kwh * static_cast<double>(b - a) / static_cast<double>(to - from) * g;
+  }
+  return green;
+}
+
 bool same_figures(const storage::CarbonRecord& a, const storage::CarbonRecord& b) {
   auto close = [](double x, double y) { return std::fabs(x - y) < 1e-9; };
   auto close_opt = [&](const std::optional<double>& x, const std::optional<double>& y) {
@@ -145,8 +172,8 @@ bool same_figures(const storage::CarbonRecord& a, const storage::CarbonRecord& b
   return close(a.energy_delivered_wh, b.energy_delivered_wh) && a.provenance == b.provenance &&
          a.current_type == b.current_type && a.region == b.region && a.site_id == b.site_id &&
          a.account == b.account && a.excluded == b.excluded && a.flags == b.flags &&
-         close(a.certificate_kwh, b.certificate_kwh) && close_opt(a.green_share, b.green_share) &&
-         close(a.reduction_kg, b.reduction_kg);
+         close(a.certificate_kwh, b.certificate_kwh) && close(a.pv_kwh, b.pv_kwh) &&
+         close_opt(a.green_share, b.green_share) && close(a.reduction_kg, b.reduction_kg);
 }
 
 // The earn entry standing for a record: its own, or (when a superseding record
@@ -335,9 +362,16 @@ std::optional<std::int64_t> record_transaction(storage::Session& s, std::int64_t
   } else {
     MethodInputs in;
     in.energy_delivered_wh = r.energy_delivered_wh;
-    if (auto pool = certificate_pool(s, r.site_id, r.session_end, tx->id)) {
-      const double consumed_kwh = r.energy_delivered_wh / 1000.0 / params.values.charger_efficiency;
-      in.green_kwh = r.excluded.empty() ? std::min(*pool, consumed_kwh) : 0.0;
+    const double consumed_kwh = r.energy_delivered_wh / 1000.0 / params.values.charger_efficiency;
+    // Green data: the site's PV self-consumption first, certificates for the rest.
+    const auto pv = pv_green_kwh(s, r.site_id, r.session_start, r.session_end, consumed_kwh);
+    const auto pool = certificate_pool(s, r.site_id, r.session_end, tx->id);
+    if (pv || pool) {
+      r.pv_kwh = r.excluded.empty() ? pv.value_or(0) : 0.0;
+      r.certificate_kwh = r.excluded.empty()
+                              ? std::min(pool.value_or(0), std::max(0.0, consumed_kwh - r.pv_kwh))
+                              : 0.0;
+      in.green_kwh = r.pv_kwh + r.certificate_kwh;
     }
     figures = apply_method(in, params.values);
     r.energy_consumed_wh = figures.energy_consumed_wh;
@@ -347,7 +381,6 @@ std::optional<std::int64_t> record_transaction(storage::Session& s, std::int64_t
     r.green_share = figures.green_share;
     r.project_market_kg = figures.project_market_kg;
     r.reduction_market_kg = figures.reduction_market_kg;
-    r.certificate_kwh = in.green_kwh.value_or(0);
   }
 
   const auto current = s.carbon.current_record(tx->id);

@@ -66,6 +66,7 @@ std::vector<Cell> cells_of(const storage::CarbonRecord& r, const ReportRow& row)
           num(r.energy_delivered_wh),
           num(r.energy_consumed_wh),
           num(r.certificate_kwh),
+          num(r.pv_kwh),
           opt_num(r.green_share),
           num(grid_factor(r)),
           num(r.baseline_kg),
@@ -97,13 +98,29 @@ std::string csv_field(const Cell& c) {
 }  // namespace
 
 const std::vector<std::string>& report_columns() {
-  static const std::vector<std::string> columns = {
-      "transactionId",  "recordId",       "stationId",          "siteId",
-      "region",         "account",        "sessionStart",       "sessionEnd",
-      "provenance",     "currentType",    "energyDeliveredWh",  "energyConsumedWh",
-      "certificateKwh", "greenShare",     "gridFactorKgPerKwh", "baselineKgCO2",
-      "projectKgCO2",   "reductionKgCO2", "projectMarketKgCO2", "reductionMarketKgCO2",
-      "excluded",       "flags"};
+  static const std::vector<std::string> columns = {"transactionId",
+                                                   "recordId",
+                                                   "stationId",
+                                                   "siteId",
+                                                   "region",
+                                                   "account",
+                                                   "sessionStart",
+                                                   "sessionEnd",
+                                                   "provenance",
+                                                   "currentType",
+                                                   "energyDeliveredWh",
+                                                   "energyConsumedWh",
+                                                   "certificateKwh",
+                                                   "pvKwh",
+                                                   "greenShare",
+                                                   "gridFactorKgPerKwh",
+                                                   "baselineKgCO2",
+                                                   "projectKgCO2",
+                                                   "reductionKgCO2",
+                                                   "projectMarketKgCO2",
+                                                   "reductionMarketKgCO2",
+                                                   "excluded",
+                                                   "flags"};
   return columns;
 }
 
@@ -141,6 +158,7 @@ Report build_report(storage::Session& s, const std::string& site_id, const std::
       t.energy_delivered_wh += r.energy_delivered_wh;
       t.energy_consumed_wh += r.energy_consumed_wh;
       t.certificate_kwh += r.certificate_kwh;
+      t.pv_kwh += r.pv_kwh;
       t.baseline_kg += r.baseline_kg;
       t.project_kg += r.project_kg;
       t.reduction_kg += r.reduction_kg;
@@ -179,6 +197,16 @@ Report build_report(storage::Session& s, const std::string& site_id, const std::
   if (!site_id.empty()) {
     for (const auto& b : s.carbon.certificates(site_id, month))
       report.certificate_kwh_recorded += b.kwh;
+    for (const auto& i : s.energy.intervals(site_id, range->first, range->second)) {
+      if (!report.site_energy) report.site_energy = storage::SiteInterval{};
+      auto& e = *report.site_energy;
+      e.grid_import_wh += i.grid_import_wh;
+      e.grid_export_wh += i.grid_export_wh;
+      e.pv_wh += i.pv_wh;
+      e.battery_in_wh += i.battery_in_wh;
+      e.battery_out_wh += i.battery_out_wh;
+      e.charging_wh += i.charging_wh;
+    }
   }
   if (!account.empty()) report.ledger = s.carbon.entries(account, range->first, range->second);
   return report;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "storage/carbon.hpp"
+#include "storage/energy.hpp"
 #include "storage/stores.hpp"
 
 namespace csms::carbon {
@@ -44,6 +45,7 @@ struct ReportTotals {
   double energy_delivered_wh = 0;
   double energy_consumed_wh = 0;
   double certificate_kwh = 0;
+  double pv_kwh = 0;
   double baseline_kg = 0;
   double project_kg = 0;
   double reduction_kg = 0;
@@ -63,8 +65,11 @@ struct Report {
   ReportTotals totals;
   std::vector<storage::AppliedParameter> factors;  ///< Distinct parameters applied.
   double certificate_kwh_recorded = 0;             ///< Site reports: retired in the month.
-  std::vector<std::string> notes;                  ///< Restatement notes.
-  std::vector<storage::LedgerEntry> ledger;        ///< Account statements: the month's entries.
+  /// Site reports: the month's metered site energy (sum of its 15-minute
+  /// intervals); nullopt without interval data.
+  std::optional<storage::SiteInterval> site_energy;
+  std::vector<std::string> notes;            ///< Restatement notes.
+  std::vector<storage::LedgerEntry> ledger;  ///< Account statements: the month's entries.
 };
 
 /// Builds the report of `site_id` or of `account` (exactly one non-empty) for

@@ -193,7 +193,13 @@ struct Server::Impl : transport::Handler, CommandGateway {
       auto cutoff = storage::DateTime::from_unix_micros(
           storage::DateTime::now().unix_micros() -
           std::int64_t{config.message_log_retention_days} * 86400 * 1000000);
-      db->write([cutoff](storage::Session& s) { s.messages.prune(cutoff); }, nullptr);
+      // The energy controller's decision log keeps the same retention.
+      db->write(
+          [cutoff](storage::Session& s) {
+            s.messages.prune(cutoff);
+            s.energy.prune_decisions(cutoff);
+          },
+          nullptr);
     }
     retention_timer.expires_after(std::chrono::hours(1));
     retention_timer.async_wait([this](const boost::system::error_code& ec) {

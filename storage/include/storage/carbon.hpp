@@ -87,6 +87,8 @@ struct CarbonRecord {
   std::optional<double> project_market_kg;
   std::optional<double> reduction_market_kg;
   double certificate_kwh = 0;  ///< Green-certificate kWh this record uses.
+  /// The site's PV self-consumption credited to this session (interval data).
+  double pv_kwh = 0;
   /// Why the session earns nothing and is left out of report totals ("" if it counts).
   std::string excluded;
   std::vector<std::string> flags;  ///< e.g. register-backwards, signature-invalid.

@@ -54,7 +54,7 @@ const std::string kRecordColumns =
     "r.session_start, r.session_end, r.computed_at, r.method_version, r.energy_delivered_wh, "
     "r.provenance, r.current_type, r.energy_consumed_wh, r.baseline_kg, r.project_kg, "
     "r.reduction_kg, r.green_share, r.project_market_kg, r.reduction_market_kg, "
-    "r.certificate_kwh, r.excluded, r.flags, r.supersedes, "
+    "r.certificate_kwh, r.excluded, r.flags, r.supersedes, r.pv_kwh, "
     "(SELECT n.id FROM carbon_records n WHERE n.supersedes = r.id) ";
 
 std::string join_flags(const std::vector<std::string>& flags) {
@@ -98,7 +98,8 @@ CarbonRecord read_record_row(const Statement& st) {
   r.excluded = st.text(22);
   r.flags = split_flags(st.text(23));
   r.supersedes = st.opt_int64(24);
-  r.superseded_by = st.opt_int64(25);
+  r.pv_kwh = st.real(25);
+  r.superseded_by = st.opt_int64(26);
   return r;
 }
 
@@ -241,19 +242,20 @@ std::optional<CarbonParameter> SqliteCarbonStore::parameter_at(const std::string
 }
 
 std::int64_t SqliteCarbonStore::add_record(const CarbonRecord& r) {
-  Statement st(db_,
-               "INSERT INTO carbon_records (transaction_id, station_id, site_id, region, id_tag, "
-               "account, session_start, session_end, computed_at, method_version, "
-               "energy_delivered_wh, provenance, current_type, energy_consumed_wh, baseline_kg, "
-               "project_kg, reduction_kg, green_share, project_market_kg, reduction_market_kg, "
-               "certificate_kwh, excluded, flags, supersedes) "
-               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  Statement st(
+      db_,
+      "INSERT INTO carbon_records (transaction_id, station_id, site_id, region, id_tag, "
+      "account, session_start, session_end, computed_at, method_version, "
+      "energy_delivered_wh, provenance, current_type, energy_consumed_wh, baseline_kg, "
+      "project_kg, reduction_kg, green_share, project_market_kg, reduction_market_kg, "
+      "certificate_kwh, excluded, flags, supersedes, pv_kwh) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind_all(r.transaction_id, r.station_id, r.site_id, r.region, r.id_tag, r.account,
               r.session_start, r.session_end, r.computed_at, r.method_version,
               r.energy_delivered_wh, r.provenance, r.current_type, r.energy_consumed_wh,
               r.baseline_kg, r.project_kg, r.reduction_kg, r.green_share, r.project_market_kg,
               r.reduction_market_kg, r.certificate_kwh, r.excluded, join_flags(r.flags),
-              r.supersedes);
+              r.supersedes, r.pv_kwh);
   st.run();
   const std::int64_t id = st.last_insert_rowid();
   Statement param(db_,

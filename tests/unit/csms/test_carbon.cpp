@@ -480,3 +480,40 @@ TEST_CASE(
     CHECK(s.carbon.entries("STOLEN", std::nullopt, std::nullopt).empty());
   });
 }
+
+TEST_CASE(
+    "carbon records: the site's PV self-consumption in 15-minute intervals gives a green share",
+    "[carbon]") {
+  Db d;
+  d.write([&](storage::Session& s) {
+    add_site(s, "HUB", "CN-East", "CP1", "AC");
+    // 10:00-10:15: PV covers half the site's consumption; 10:15-10:30: none.
+    storage::SiteInterval sunny;
+    sunny.site_id = "HUB";
+    sunny.start = at("2026-12-06T10:00:00Z");
+    sunny.grid_import_wh = 5000;
+    sunny.pv_wh = 6000;
+    sunny.grid_export_wh = 1000;  // 5 kWh self-consumed of 10 kWh consumed
+    s.energy.add_interval(sunny);
+    storage::SiteInterval dark = sunny;
+    dark.start = at("2026-12-06T10:15:00Z");
+    dark.pv_wh = 0;
+    dark.grid_export_wh = 0;
+    s.energy.add_interval(dark);
+    auto tx = add_stopped_tx(s, "CP1", "SUN", 0, 10000, at("2026-12-06T10:00:00Z"),
+                             at("2026-12-06T10:30:00Z"));
+    auto id = record_transaction(s, tx, Settings{}, DateTime::now());
+    REQUIRE(id);
+    auto r = s.carbon.record(*id);
+    // Half the session in each interval: 5 kWh x 0.5 + 5 kWh x 0.
+    CHECK(r->pv_kwh == Approx(2.5));
+    CHECK(r->certificate_kwh == 0);
+    REQUIRE(r->green_share);
+    CHECK(*r->green_share == Approx(0.25));
+    CHECK(*r->project_market_kg == Approx(r->project_kg * 0.75));
+    auto report = build_report(s, "HUB", "", "2026-12");
+    REQUIRE(report.site_energy);
+    CHECK(report.site_energy->pv_wh == Approx(6000));
+    CHECK(report.totals.pv_kwh == Approx(2.5));
+  });
+}

@@ -100,6 +100,7 @@ CREATE TABLE carbon_records (
   project_market_kg   REAL,
   reduction_market_kg REAL,
   certificate_kwh     REAL    NOT NULL DEFAULT 0,
+  pv_kwh              REAL    NOT NULL DEFAULT 0,  -- site PV self-consumption credited
   excluded            TEXT    NOT NULL DEFAULT '',
   flags               TEXT    NOT NULL DEFAULT '',  -- comma-separated
   supersedes          INTEGER UNIQUE REFERENCES carbon_records (id)
