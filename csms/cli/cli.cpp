@@ -307,6 +307,48 @@ void site_circuit(const Parsed& p, Invocation& inv) {
   inv.body = body.end_object().text();
 }
 
+// site meter add|remove|list SITE [NAME]: the Modbus/SunSpec meters polled.
+void site_meter(const Parsed& p, Invocation& inv) {
+  const std::string& action = p.args[0];
+  const std::string base = "/api/sites/" + encode(p.args[1]) + "/meters";
+  if (action == "list") {
+    if (p.args.size() != 2) throw UsageError("site meter list takes SITE only");
+    inv.method = "GET";
+    inv.target = base;
+    inv.format = Format::Table;
+    inv.columns = {"name", "role", "host", "port", "unitId", "pollIntervalS", "maxAgeS"};
+    return;
+  }
+  if (p.args.size() != 3) throw UsageError("site meter " + action + " needs SITE and NAME");
+  if (action == "remove") {
+    inv.method = "DELETE";
+    inv.target = base + "/" + encode(p.args[2]);
+    inv.done_message = "removed meter " + p.args[2];
+    return;
+  }
+  if (action != "add") throw UsageError("site meter takes add, remove or list");
+  const auto host = p.option("--host");
+  const auto role = p.option("--role");
+  if (!host || !role)
+    throw UsageError("site meter add needs --host HOST and --role grid|pv|battery");
+  inv.method = "POST";
+  inv.target = base;
+  JsonBody body;
+  body.object().key("name").str(p.args[2]).key("host").str(*host).key("role").str(*role);
+  for (const auto& [flag, key] :
+       std::vector<std::pair<const char*, const char*>>{{"--port", "port"},
+                                                        {"--unit", "unitId"},
+                                                        {"--poll-s", "pollIntervalS"},
+                                                        {"--max-age-s", "maxAgeS"}}) {
+    if (auto v = p.option(flag)) {
+      const auto n = parse_integer(*v);
+      if (!n) throw UsageError(std::string(flag) + " needs an integer, not \"" + *v + "\"");
+      body.key(key).num(*n);
+    }
+  }
+  inv.body = body.end_object().text();
+}
+
 // station set-circuit STATION CIRCUIT [--evse N] ...: one EVSE's settings.
 void evse_target(const Parsed& p, Invocation& inv) {
   const auto evse = p.option("--evse").value_or("1");
@@ -599,6 +641,16 @@ const std::vector<Spec>& specs() {
         {"--max-a", "A", "maxCurrentA", Put::Local},
         {"--max-kw", "KW", "maxPowerKw", Put::Local}},
        F::Record, {}, nullptr, site_circuit},
+      {"site", "meter", "add|remove|list SITE [NAME]",
+       "Modbus TCP meters (SunSpec) the CSMS polls for the site's grid, PV or battery",
+       "GET", "/api/sites", nullptr,
+       {{"--host", "HOST", "host", Put::Local},
+        {"--port", "N", "port", Put::Local},
+        {"--unit", "N", "unitId", Put::Local},
+        {"--role", "grid|pv|battery", "role", Put::Local},
+        {"--poll-s", "S", "pollIntervalS", Put::Local},
+        {"--max-age-s", "S", "maxAgeS", Put::Local}},
+       F::Record, {}, nullptr, site_meter},
       {"site", "reading", "SITE", "push meter readings (W; import and battery charging positive)",
        "POST", "/api/sites/{0}/readings", nullptr,
        {{"--grid-w", "W", "gridW", Put::BodyNumber},

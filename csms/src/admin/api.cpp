@@ -234,6 +234,9 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "stations", "{}", "evses", "{}", "energy"}, &Api::set_evse_energy},
       {V::post, {"api", "sites", "{}", "readings"}, &Api::push_reading},
       {V::get, {"api", "sites", "{}", "decisions"}, &Api::site_decisions},
+      {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
+      {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
+      {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
   };
   return table;
 }

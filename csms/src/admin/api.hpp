@@ -156,6 +156,9 @@ class Api : public std::enable_shared_from_this<Api> {
   void set_evse_energy(Call& call);
   void push_reading(Call& call);
   void site_decisions(Call& call);
+  void list_meters(Call& call);
+  void add_meter(Call& call);
+  void remove_meter(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

@@ -425,7 +425,23 @@ void Api::push_reading(Call& call) {
         auto stored = r;
         auto settings = s.energy.settings(r.site_id);
         if (stored.max_age_s <= 0) stored.max_age_s = settings ? settings->reading_max_age_s : 60;
-        s.energy.put_reading(stored);
+        // One row per quantity ("push:grid", "push:pv", ...): a push of one
+        // value neither erases nor refreshes the others.
+        auto one = [&](const char* name, std::optional<double> storage::SiteReading::*field) {
+          if (!(r.*field)) return;
+          storage::SiteReading part;
+          part.site_id = stored.site_id;
+          part.source = stored.source + ":" + name;
+          part.time = stored.time;
+          part.max_age_s = stored.max_age_s;
+          part.*field = r.*field;
+          s.energy.put_reading(part);
+        };
+        one("grid", &storage::SiteReading::grid_w);
+        one("pv", &storage::SiteReading::pv_w);
+        one("battery", &storage::SiteReading::battery_w);
+        one("soc", &storage::SiteReading::battery_soc);
+        one("base", &storage::SiteReading::base_w);
         return stored;
       },
       [this](storage::SiteReading& stored) {
@@ -434,6 +450,86 @@ void Api::push_reading(Call& call) {
         out.object().key("siteId").str(stored.site_id).key("source").str(stored.source);
         out.key("time").time(stored.time).key("maxAgeS").num(stored.max_age_s).end_object();
         return json_response(201, out.text());
+      });
+}
+
+namespace {
+
+void meter_object(JsonOut& out, const storage::MeterSource& m) {
+  out.object().key("name").str(m.name).key("host").str(m.host).key("port").num(m.port);
+  out.key("unitId").num(m.unit_id).key("role").str(m.role);
+  out.key("pollIntervalS").num(m.poll_interval_s).key("maxAgeS").num(m.max_age_s);
+  out.end_object();
+}
+
+}  // namespace
+
+void Api::list_meters(Call& call) {
+  no_query(call.request);
+  const std::string id = call.params[0];
+  read<std::vector<storage::MeterSource>>(
+      call.reply,
+      [id](storage::Session& s) {
+        require_site(s, id);
+        return s.energy.meter_sources(id);
+      },
+      [](std::vector<storage::MeterSource>& list) {
+        JsonOut out;
+        out.array();
+        for (const auto& m : list) meter_object(out, m);
+        out.end_array();
+        return json_response(200, out.text());
+      });
+}
+
+void Api::add_meter(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  expect_object(doc, "", {"name", "host", "port", "unitId", "role", "pollIntervalS", "maxAgeS"});
+  storage::MeterSource m;
+  m.site_id = call.params[0];
+  m.name = required_string(doc, "name", "");
+  check_id(m.name, "meter name");
+  if (m.name == "push") throw ApiError(400, "\"push\" names pushed readings: choose another name");
+  m.host = required_string(doc, "host", "");
+  if (m.host.empty() || m.host.size() > 253 ||
+      m.host.find_first_of(" /\t\r\n") != std::string::npos)
+    throw ApiError(400, "host must be a host name or address, not " + quoted(m.host));
+  m.role = required_string(doc, "role", "");
+  if (m.role != "grid" && m.role != "pv" && m.role != "battery")
+    throw ApiError(400, "role must be grid, pv or battery, not " + quoted(m.role));
+  if (auto v = ranged(doc, "port", 1, 65535)) m.port = static_cast<int>(*v);
+  if (auto v = ranged(doc, "unitId", 0, 255)) m.unit_id = static_cast<int>(*v);
+  if (auto v = ranged(doc, "pollIntervalS", 1, 3600)) m.poll_interval_s = static_cast<int>(*v);
+  if (auto v = ranged(doc, "maxAgeS", 1, 86400)) m.max_age_s = static_cast<int>(*v);
+  if (m.max_age_s < m.poll_interval_s)
+    throw ApiError(400, "maxAgeS must be at least pollIntervalS");
+  write<storage::MeterSource>(
+      call.reply,
+      [m](storage::Session& s) {
+        require_site(s, m.site_id);
+        s.energy.put_meter_source(m);
+        return m;
+      },
+      [this](storage::MeterSource& stored) {
+        deps_.commands.site_changed(stored.site_id);
+        JsonOut out;
+        meter_object(out, stored);
+        return json_response(201, out.text());
+      });
+}
+
+void Api::remove_meter(Call& call) {
+  no_query(call.request);
+  const std::string site = call.params[0];
+  const std::string name = call.params[1];
+  write<bool>(
+      call.reply,
+      [site, name](storage::Session& s) { return s.energy.remove_meter_source(site, name); },
+      [this, site, name](bool& removed) {
+        if (!removed) throw ApiError(404, "meter " + quoted(name) + " is not known");
+        deps_.commands.site_changed(site);
+        return no_content();
       });
 }
 

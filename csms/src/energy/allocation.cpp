@@ -826,7 +826,11 @@ std::optional<double> profile_to_send(const OutputPolicy& policy, const Sent& la
   if (first) return target;
   const bool significant = std::fabs(target - last.current_a) >= policy.significant_a ||
                            ((target == 0) != (last.current_a == 0));
-  const bool renew = policy.lease_ms > 0 && now_ms - last.at_ms >= policy.lease_ms / 2;
+  // Renewed shortly before the lease ends (a fifth of it, at least a minute):
+  // a 15-minute lease is renewed five times an hour.
+  const bool renew =
+      policy.lease_ms > 0 &&
+      now_ms - last.at_ms >= policy.lease_ms - std::max<std::int64_t>(60000, policy.lease_ms / 5);
   const bool decrease = target < last.current_a;
   const bool may_send = now_ms - last.at_ms >= policy.min_interval_ms || (decrease && over_limit);
   if ((significant || renew) && may_send) return target;

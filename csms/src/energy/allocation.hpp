@@ -144,7 +144,7 @@ struct Sent {
 
 /// When a decision becomes a profile (flash wear, OCPP pitfalls): at most one
 /// per EVSE per `min_interval_ms`, only for a change of `significant_a` or
-/// more (or to or from 0 A), or to renew the lease after half of it; a
+/// more (or to or from 0 A), or to renew the lease shortly before it ends; a
 /// decrease while the site is over its limit is not held back.
 struct OutputPolicy {
   std::int64_t min_interval_ms = 10000;

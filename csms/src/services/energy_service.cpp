@@ -18,6 +18,7 @@ namespace {
 
 using storage::DateTime;
 
+constexpr const char* kRoot = "grid";              // the grid connection's node
 constexpr std::int64_t kTxProfileIdBase = 880000;  // + EVSE id: one dynamic profile each
 constexpr std::int64_t kDefaultProfileId = 879999;
 constexpr std::int64_t kIntervalMs = 15 * 60 * 1000;
@@ -219,20 +220,24 @@ struct EnergyService::Impl {
 
     // Readings: each value from its newest source that is not stale.
     energy::Readings readings;
-    std::int64_t newest_reading = 0;
-    auto take = [&](std::optional<double>& into, const std::optional<double>& v,
-                    std::int64_t at_ms) {
-      if (v && at_ms >= newest_reading) into = v;
+    struct Newest {
+      std::int64_t grid = 0, pv = 0, battery = 0, soc = 0, base = 0;
+    } newest;
+    auto take = [](std::optional<double>& into, std::int64_t& into_at,
+                   const std::optional<double>& v, std::int64_t at_ms) {
+      if (v && at_ms >= into_at) {
+        into = v;
+        into_at = at_ms;
+      }
     };
     for (const auto& r : snap.readings) {
       const std::int64_t at = r.time.unix_micros() / 1000;
       if (now - at > std::int64_t{r.max_age_s} * 1000) continue;  // stale: not used
-      take(readings.grid_w, r.grid_w, at);
-      take(readings.pv_w, r.pv_w, at);
-      take(readings.battery_w, r.battery_w, at);
-      take(readings.battery_soc, r.battery_soc, at);
-      take(readings.base_w, r.base_w, at);
-      newest_reading = std::max(newest_reading, at);
+      take(readings.grid_w, newest.grid, r.grid_w, at);
+      take(readings.pv_w, newest.pv, r.pv_w, at);
+      take(readings.battery_w, newest.battery, r.battery_w, at);
+      take(readings.battery_soc, newest.soc, r.battery_soc, at);
+      take(readings.base_w, newest.base, r.base_w, at);
     }
 
     energy::SiteLimits limits;
@@ -252,11 +257,13 @@ struct EnergyService::Impl {
     limits.battery_priority_soc = cfg.battery_priority_soc;
     limits.battery_max_discharge_w = cfg.battery_max_discharge_w;
 
-    std::vector<energy::Node> nodes;
+    // The grid connection is the root; the site limits bind there.
+    std::vector<energy::Node> nodes(1);
+    nodes[0].id = kRoot;
     for (const auto& c : snap.circuits) {
       energy::Node n;
       n.id = c.id;
-      n.parent = c.parent;
+      n.parent = c.parent.empty() ? kRoot : c.parent;
       n.max_current_a = c.max_current_a;
       n.max_power_w = c.max_power_w;
       nodes.push_back(n);
@@ -281,15 +288,22 @@ struct EnergyService::Impl {
         e.key = evse_key(st.id, id);
         e.safe_current_a = cfg.safe_current_a;
         e.mode = mode_of(cfg.default_mode);
+        e.node = kRoot;
         if (auto c = configured.find(id); c != configured.end()) {
           const auto& s = *c->second;
-          e.node = s.circuit;
+          if (!s.circuit.empty()) e.node = s.circuit;
           e.phases = std::clamp(s.phases, 1, 3);
           rotation_of(s.rotation, e.phase_map);
           e.min_current_a = s.min_current_a;
           e.max_current_a = s.max_current_a;
           e.priority = s.priority;
           if (!s.mode.empty()) e.mode = mode_of(s.mode);
+        }
+        // A station that refused its last limit is counted at the one it took.
+        if (auto o = site.outputs.find(e.key);
+            o != site.outputs.end() && o->second.rejected && o->second.accepted_a >= 0) {
+          e.min_current_a = std::min(e.min_current_a, o->second.accepted_a);
+          e.max_current_a = o->second.accepted_a;
         }
         auto tx = running.find(id);
         e.active = is_connected && tx != running.end();

@@ -25,7 +25,7 @@ struct SiteEnergySettings {
   int period_s = 15;
   int reading_max_age_s = 60;  ///< For pushed readings.
   double safe_current_a = 6;   ///< Each EVSE's fallback (its TxDefaultProfile).
-  int lease_s = 900;  ///< A dynamic limit's life; then the safe limit applies.
+  int lease_s = 900;           ///< A dynamic limit's life; then the safe limit applies.
   DateTime updated_at;
 };
 
@@ -57,6 +57,18 @@ struct LimitWindow {
   int start_minute = 0;
   int end_minute = 0;
   double import_limit_w = 0;
+};
+
+/// A meter the CSMS polls over Modbus TCP (SunSpec).
+struct MeterSource {
+  std::string site_id;
+  std::string name;
+  std::string host;
+  int port = 502;
+  int unit_id = 1;
+  std::string role;  ///< grid, pv or battery.
+  int poll_interval_s = 5;
+  int max_age_s = 30;
 };
 
 /// The newest reading of one source.
@@ -111,6 +123,10 @@ class EnergyStore {
   virtual std::vector<LimitWindow> windows(const std::string& site_id) = 0;
   /// Replaces the site's windows.
   virtual void put_windows(const std::string& site_id, const std::vector<LimitWindow>& w) = 0;
+  /// Polled meters; empty site_id: of every site.
+  virtual std::vector<MeterSource> meter_sources(const std::string& site_id) = 0;
+  virtual void put_meter_source(const MeterSource& m) = 0;
+  virtual bool remove_meter_source(const std::string& site_id, const std::string& name) = 0;
   virtual std::vector<SiteReading> readings(const std::string& site_id) = 0;
   /// Keeps the reading as its source's newest (an older one is ignored).
   virtual void put_reading(const SiteReading& r) = 0;

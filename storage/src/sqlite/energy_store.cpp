@@ -42,7 +42,8 @@ std::optional<SiteEnergySettings> SqliteEnergyStore::settings(const std::string&
 }
 
 std::vector<SiteEnergySettings> SqliteEnergyStore::all_settings() {
-  static const std::string sql = "SELECT " + kSettingsColumns + " FROM site_energy ORDER BY site_id";
+  static const std::string sql =
+      "SELECT " + kSettingsColumns + " FROM site_energy ORDER BY site_id";
   Statement st(db_, sql);
   std::vector<SiteEnergySettings> out;
   while (st.step()) out.push_back(read_settings(st));
@@ -148,6 +149,42 @@ void SqliteEnergyStore::put_windows(const std::string& site_id, const std::vecto
   }
 }
 
+std::vector<MeterSource> SqliteEnergyStore::meter_sources(const std::string& site_id) {
+  Statement st(db_,
+               "SELECT site_id, name, host, port, unit_id, role, poll_interval_s, max_age_s FROM "
+               "site_meter_sources WHERE ? = '' OR site_id = ? ORDER BY site_id, name");
+  st.bind_all(site_id, site_id);
+  std::vector<MeterSource> out;
+  while (st.step()) {
+    MeterSource m;
+    m.site_id = st.text(0);
+    m.name = st.text(1);
+    m.host = st.text(2);
+    m.port = st.integer(3);
+    m.unit_id = st.integer(4);
+    m.role = st.text(5);
+    m.poll_interval_s = st.integer(6);
+    m.max_age_s = st.integer(7);
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+void SqliteEnergyStore::put_meter_source(const MeterSource& m) {
+  Statement st(db_,
+               "INSERT OR REPLACE INTO site_meter_sources (site_id, name, host, port, unit_id, "
+               "role, poll_interval_s, max_age_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind_all(m.site_id, m.name, m.host, m.port, m.unit_id, m.role, m.poll_interval_s, m.max_age_s);
+  st.run();
+}
+
+bool SqliteEnergyStore::remove_meter_source(const std::string& site_id, const std::string& name) {
+  Statement st(db_, "DELETE FROM site_meter_sources WHERE site_id = ? AND name = ?");
+  st.bind_all(site_id, name);
+  st.run();
+  return st.changes() > 0;
+}
+
 std::vector<SiteReading> SqliteEnergyStore::readings(const std::string& site_id) {
   Statement st(db_,
                "SELECT site_id, source, time, grid_w, pv_w, battery_w, battery_soc, base_w, "
@@ -178,8 +215,8 @@ void SqliteEnergyStore::put_reading(const SiteReading& r) {
                "grid_w = excluded.grid_w, pv_w = excluded.pv_w, battery_w = excluded.battery_w, "
                "battery_soc = excluded.battery_soc, base_w = excluded.base_w, "
                "max_age_s = excluded.max_age_s WHERE excluded.time >= site_readings.time");
-  st.bind_all(r.site_id, r.source, r.time, r.grid_w, r.pv_w, r.battery_w, r.battery_soc,
-              r.base_w, r.max_age_s);
+  st.bind_all(r.site_id, r.source, r.time, r.grid_w, r.pv_w, r.battery_w, r.battery_soc, r.base_w,
+              r.max_age_s);
   st.run();
 }
 
@@ -226,8 +263,7 @@ std::int64_t SqliteEnergyStore::append_decision(const EnergyDecision& d) {
   Statement st(db_,
                "INSERT INTO energy_decisions (site_id, time, budget_w, binding, fail_safe, "
                "readings, evses) VALUES (?, ?, ?, ?, ?, ?, ?)");
-  st.bind_all(d.site_id, d.time, d.budget_w, d.binding, d.fail_safe, d.readings_json,
-              d.evses_json);
+  st.bind_all(d.site_id, d.time, d.budget_w, d.binding, d.fail_safe, d.readings_json, d.evses_json);
   st.run();
   return st.last_insert_rowid();
 }

@@ -19,6 +19,9 @@ class SqliteEnergyStore final : public EnergyStore {
   void put_evse(const EvseEnergySettings& e) override;
   std::vector<LimitWindow> windows(const std::string& site_id) override;
   void put_windows(const std::string& site_id, const std::vector<LimitWindow>& w) override;
+  std::vector<MeterSource> meter_sources(const std::string& site_id) override;
+  void put_meter_source(const MeterSource& m) override;
+  bool remove_meter_source(const std::string& site_id, const std::string& name) override;
   std::vector<SiteReading> readings(const std::string& site_id) override;
   void put_reading(const SiteReading& r) override;
   void add_interval(const SiteInterval& i) override;

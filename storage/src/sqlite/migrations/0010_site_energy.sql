@@ -51,6 +51,19 @@ CREATE TABLE site_limit_windows (
   PRIMARY KEY (site_id, start_minute)
 );
 
+-- Meters the CSMS polls over Modbus TCP (SunSpec models), by role.
+CREATE TABLE site_meter_sources (
+  site_id         TEXT    NOT NULL,
+  name            TEXT    NOT NULL,
+  host            TEXT    NOT NULL,
+  port            INTEGER NOT NULL DEFAULT 502,
+  unit_id         INTEGER NOT NULL DEFAULT 1,
+  role            TEXT    NOT NULL,  -- grid, pv or battery
+  poll_interval_s INTEGER NOT NULL DEFAULT 5,
+  max_age_s       INTEGER NOT NULL DEFAULT 30,
+  PRIMARY KEY (site_id, name)
+);
+
 -- The newest reading of each source (push, or a polled meter).
 CREATE TABLE site_readings (
   site_id     TEXT    NOT NULL,
