@@ -9,7 +9,7 @@ FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
 .PHONY: all deps configure build run test fuzz fuzz-build regen format clean \
-        bench bench-quick bench-deps bench-carbon
+        bench bench-quick bench-deps bench-carbon bench-energy
 
 all: build
 
@@ -52,13 +52,18 @@ regen: build
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
-bench: build bench-deps bench-carbon
+bench: build bench-deps bench-carbon bench-energy
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh
 
 # The cost of carbon records per session (bench/results/carbon.md), seconds.
 bench-carbon: build
 	@cmake --build $(BUILD_DIR) --target bench_carbon
 	./$(BUILD_DIR)/bin/bench_carbon --sessions 2000 --out bench/results/carbon.md
+
+# The energy controller's goals G1-G8 on a simulated site (bench/results/energy.md).
+bench-energy: build
+	@cmake --build $(BUILD_DIR) --target bench_energy_goals
+	./$(BUILD_DIR)/bin/bench_energy_goals --out bench/results/energy.md
 
 bench-quick: build bench-deps
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --quick

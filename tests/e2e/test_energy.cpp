@@ -3,6 +3,8 @@
 // which follow them (docs/energy.md).
 #include <catch2/catch.hpp>
 
+#include "ocpp/sunspec.hpp"
+#include "simulator/site_meter.hpp"
 #include "support/harness.hpp"
 
 using namespace e2e;
@@ -168,4 +170,40 @@ TEST_CASE("circuits, EVSE settings and readings are validated", "[e2e][energy]")
   CHECK(live["settings"]["windows"].Size() == 1);
   CHECK(live["settings"]["windows"][0]["importLimitW"].GetDouble() == Approx(40000));
   CHECK(csms.ctl({"site", "windows", "HUB", "7pm-9pm"}).code == 2);
+}
+
+TEST_CASE("the controller polls a SunSpec grid meter over Modbus TCP and fails safe when it goes",
+          "[e2e][energy]") {
+  simulator::SiteMeterServer meter("127.0.0.1", 0);
+  meter.add_unit(1, {ocpp::sunspec::Model::Meter213}, "GRID-1");
+  ocpp::sunspec::Values grid;
+  grid.power_w = 4200;  // importing 4.2 kW
+  meter.set(1, grid);
+  meter.start();
+
+  TempDir dir;
+  Csms csms(dir);
+  site_with_stations(csms, {"M1"}, {"--import-kw", "50"});
+  REQUIRE(csms.ctl({"site", "meter", "add", "HUB", "grid-meter", "--host", "127.0.0.1", "--port",
+                    std::to_string(meter.port()), "--role", "grid", "--poll-s", "1", "--max-age-s",
+                    "3"})
+              .code == 0);
+  CHECK(csms.ctl_json({"site", "meter", "list", "HUB"}).Size() == 1);
+  auto polled = [](const rapidjson::Value& d) {
+    for (const auto& r : d["readings"].GetArray())
+      if (str(r["source"]) == "grid-meter" && r["gridW"].IsNumber() && !r["stale"].GetBool())
+        return r["gridW"].GetDouble() == Approx(4200);
+    return false;
+  };
+  auto live = energy_when(csms, 0, [&](const rapidjson::Value& d) {
+    return polled(d) && d["failSafe"].IsBool() && !d["failSafe"].GetBool();
+  });
+  CHECK(live["budgetW"].GetDouble() == Approx(50000 - 4200).margin(1));
+
+  // The meter stops answering: its reading ages out and the site fails safe.
+  meter.set_offline(true);
+  energy_when(csms, 0, [](const rapidjson::Value& d) {
+    return d["failSafe"].IsBool() && d["failSafe"].GetBool();
+  });
+  meter.stop();
 }

@@ -505,9 +505,12 @@ Result allocate(const std::vector<Node>& nodes, const std::vector<Evse>& evses,
 
   // Waiting Fast EVSEs per priority, so a long-admitted car only yields when
   // an equal-priority car can take its place.
-  auto in_min_pause = [&](const std::string& key) {
+  auto paused_within = [&](const std::string& key, std::int64_t ms) {
     const auto it = state.paused_since_ms.find(key);
-    return it != state.paused_since_ms.end() && now_ms - it->second < params.min_pause_ms;
+    return it != state.paused_since_ms.end() && now_ms - it->second < ms;
+  };
+  auto in_min_pause = [&](const std::string& key) {
+    return paused_within(key, params.min_pause_ms);
   };
   auto is_admitted = [&](const std::string& key) {
     return state.admitted_since_ms.count(key) > 0 && get_or(state.last_current_a, key, 0.0) > 0;
@@ -645,7 +648,9 @@ Result allocate(const std::vector<Node>& nodes, const std::vector<Evse>& evses,
       if (running) {
         need_run += min_power(i);
         if (e.smart_keep_minimum) keep_floor += min_power(i);
-      } else if (!in_min_pause(e.key)) {
+      } else if (!paused_within(e.key, std::max(params.min_pause_ms, params.pv_restart_pause_ms))) {
+        // A car the sun stopped waits before it starts again (at most one
+        // start/stop per session per 10 minutes under passing clouds).
         idle.push_back(i);
       }
     }
@@ -689,7 +694,11 @@ Result allocate(const std::vector<Node>& nodes, const std::vector<Evse>& evses,
       const bool running =
           e.smart_keep_minimum || starting[i] || get_or(state.last_current_a, e.key, 0.0) > 0;
       if (!running) {
-        why[i] = in_min_pause(e.key) ? "paused (minimum pause)" : "PV surplus too small";
+        why[i] =
+            surplus >= need_run + min_power(i) &&
+                    paused_within(e.key, std::max(params.min_pause_ms, params.pv_restart_pause_ms))
+                ? "paused (minimum pause after a stop)"
+                : "PV surplus too small";
         continue;
       }
       Member m;
@@ -833,7 +842,8 @@ std::optional<double> profile_to_send(const OutputPolicy& policy, const Sent& la
       now_ms - last.at_ms >= policy.lease_ms - std::max<std::int64_t>(60000, policy.lease_ms / 5);
   const bool decrease = target < last.current_a;
   const bool may_send = now_ms - last.at_ms >= policy.min_interval_ms || (decrease && over_limit);
-  if ((significant || renew) && may_send) return target;
+  // Over the limit every cut goes out, however small.
+  if ((significant || renew || (decrease && over_limit)) && may_send) return target;
   return std::nullopt;
 }
 

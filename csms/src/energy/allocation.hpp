@@ -82,6 +82,7 @@ struct Parameters {
   std::int64_t pv_enable_delay_ms = 60000;    ///< Surplus must last this long to start.
   std::int64_t pv_disable_delay_ms = 180000;  ///< Deficit must last this long to stop.
   std::int64_t min_pause_ms = 30000;          ///< A paused car stays paused at least this long.
+  std::int64_t pv_restart_pause_ms = 600000;  ///< A Smart car the sun stopped restarts after this.
   std::int64_t rotation_hold_ms = 600000;  ///< Admitted cars rotate with waiting ones after this.
   double reclaim_gap_a = 1.0;  ///< Allocation above draw by more than this is reclaimed...
   int reclaim_samples = 3;     ///< ...after this many consecutive periods.

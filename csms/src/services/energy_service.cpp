@@ -8,7 +8,11 @@
 #include <mutex>
 #include <set>
 
+#include <condition_variable>
+#include <thread>
+
 #include "csms/log.hpp"
+#include "energy/modbus_source.hpp"
 #include "ocpp/common/json.hpp"
 #include "server/context.hpp"
 
@@ -91,6 +95,108 @@ class Json {
 
 }  // namespace
 
+/// Polls the sites' Modbus/SunSpec meters on its own thread (blocking I/O
+/// never runs on the network thread) and stores each result as a reading.
+class MeterPoller {
+ public:
+  explicit MeterPoller(ServerContext& ctx) : ctx_(ctx), thread_([this] { loop(); }) {}
+  ~MeterPoller() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_all();
+    thread_.join();
+  }
+  /// The meters to poll (replaces the list; unchanged ones keep their connection).
+  void configure(std::vector<storage::MeterSource> sources) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    wanted_ = std::move(sources);
+    wake_.notify_all();
+  }
+
+ private:
+  struct Polled {
+    storage::MeterSource source;
+    std::unique_ptr<energy::ModbusSource> device;
+    std::int64_t next_ms = 0;
+    bool failing = false;
+  };
+
+  static std::string key(const storage::MeterSource& m) { return m.site_id + "/" + m.name; }
+
+  void loop() {
+    std::map<std::string, Polled> polled;  // this thread's only
+    std::unique_lock<std::mutex> lock(mutex_);
+    while (!stopping_) {
+      // Apply the configured list: new or changed sources get a new device.
+      std::map<std::string, storage::MeterSource> want;
+      for (const auto& m : wanted_) want[key(m)] = m;
+      lock.unlock();
+      for (auto it = polled.begin(); it != polled.end();)
+        it = want.count(it->first) ? std::next(it) : polled.erase(it);
+      for (const auto& [k, m] : want) {
+        auto& p = polled[k];
+        if (p.device && p.source.host == m.host && p.source.port == m.port &&
+            p.source.unit_id == m.unit_id && p.source.role == m.role) {
+          p.source = m;
+          continue;
+        }
+        p.source = m;
+        energy::ModbusSourceConfig c;
+        c.name = m.name;
+        c.host = m.host;
+        c.port = static_cast<std::uint16_t>(m.port);
+        c.unit_id = m.unit_id;
+        c.role = m.role;
+        c.poll_interval_s = m.poll_interval_s;
+        c.max_age_s = m.max_age_s;
+        p.device = std::make_unique<energy::ModbusSource>(c);
+        p.next_ms = 0;
+      }
+      for (auto& [k, p] : polled) {
+        if (now_ms() < p.next_ms) continue;
+        p.next_ms = now_ms() + std::int64_t{std::max(1, p.source.poll_interval_s)} * 1000;
+        poll(p);
+      }
+      lock.lock();
+      wake_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stopping_; });
+    }
+  }
+
+  void poll(Polled& p) {
+    storage::SiteReading r;
+    r.site_id = p.source.site_id;
+    r.source = p.source.name;
+    r.max_age_s = p.source.max_age_s;
+    try {
+      const auto v = p.device->poll();
+      r.time = DateTime::now();
+      if (p.source.role == "grid") r.grid_w = v.power_w;
+      if (p.source.role == "pv") r.pv_w = v.power_w;
+      if (p.source.role == "battery") {
+        r.battery_w = v.battery_power_w;
+        r.battery_soc = v.soc_pct;
+      }
+      if (p.failing) log::info("energy: meter {} answers again", key(p.source));
+      p.failing = false;
+    } catch (const std::exception& e) {
+      // Nothing stored: the reading goes stale and the site falls back safely.
+      if (!p.failing) log::warn("energy: meter {}: {}", key(p.source), e.what());
+      p.failing = true;
+      return;
+    }
+    ctx_.db.write([r](storage::Session& s) { s.energy.put_reading(r); }, nullptr);
+  }
+
+  ServerContext& ctx_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::vector<storage::MeterSource> wanted_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts once the rest is ready
+};
+
 struct EnergyService::Impl {
   explicit Impl(ServerContext& c) : ctx(c), tick(c.io) {}
 
@@ -134,6 +240,7 @@ struct EnergyService::Impl {
 
   ServerContext& ctx;
   boost::asio::steady_timer tick;
+  std::unique_ptr<MeterPoller> poller;  ///< Started with the service.
   EnergyProfileSender send;
   std::function<bool(const std::string&)> connected;
   bool running = false;
@@ -162,12 +269,15 @@ struct EnergyService::Impl {
   void load_sites() {
     sites_loaded_ms = now_ms();
     auto list = std::make_shared<std::vector<std::string>>();
+    auto meters = std::make_shared<std::vector<storage::MeterSource>>();
     ctx.db.read(
-        [list](storage::Session& s) {
+        [list, meters](storage::Session& s) {
           for (const auto& e : s.energy.all_settings()) list->push_back(e.site_id);
+          *meters = s.energy.meter_sources("");
         },
-        ctx.on_io([this, list](std::exception_ptr error) {
+        ctx.on_io([this, list, meters](std::exception_ptr error) {
           if (error) return;
+          if (poller) poller->configure(*meters);
           std::lock_guard<std::mutex> lock(gauges_mutex);
           for (const auto& id : *list) sites.emplace(id, Site{});
           for (auto it = sites.begin(); it != sites.end();)
@@ -530,6 +640,7 @@ void EnergyService::start(EnergyProfileSender send,
                           std::function<bool(const std::string&)> connected) {
   impl_->send = std::move(send);
   impl_->connected = std::move(connected);
+  impl_->poller = std::make_unique<MeterPoller>(impl_->ctx);
   impl_->running = true;
   impl_->load_sites();
   impl_->schedule();
@@ -538,6 +649,7 @@ void EnergyService::start(EnergyProfileSender send,
 void EnergyService::stop() {
   impl_->running = false;
   impl_->tick.cancel();
+  impl_->poller.reset();
 }
 
 void EnergyService::observe(const std::vector<storage::MeterSample>& samples) {
