@@ -1,4 +1,6 @@
 #include "storage/model.hpp"
+#include <cmath>
+#include <cstdlib>
 
 #include <array>
 #include <utility>
@@ -100,6 +102,14 @@ std::optional<TxEventType> tx_event_type_from_string(std::string_view s) {
   for (auto v : {TxEventType::Started, TxEventType::Updated, TxEventType::Ended})
     if (to_string(v) == s) return v;
   return std::nullopt;
+}
+
+std::optional<double> sample_number(const MeterSample& sample) {
+  const char* text = sample.value.c_str();
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !std::isfinite(v)) return std::nullopt;
+  return v;
 }
 
 }  // namespace storage

@@ -42,15 +42,6 @@ void check_name(const std::string& value, const char* name, std::size_t max_char
   }
 }
 
-// A number member: nullopt when absent or null; 400 for another type.
-std::optional<double> optional_number(const rapidjson::Value& obj, const char* name) {
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
-  if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble()))
-    throw ApiError(400, std::string(name) + " must be a number, got " + json_type_name(it->value));
-  return it->value.GetDouble();
-}
-
 std::int64_t required_integer(const rapidjson::Value& obj, const char* name) {
   auto it = obj.FindMember(name);
   if (it == obj.MemberEnd() || it->value.IsNull())

@@ -13,16 +13,8 @@ namespace {
 
 constexpr std::size_t kMaxIdChars = 64;
 
-std::optional<double> number_member(const rapidjson::Value& obj, const char* name) {
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
-  if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble()))
-    throw ApiError(400, std::string(name) + " must be a number, got " + json_type_name(it->value));
-  return it->value.GetDouble();
-}
-
 std::optional<double> ranged(const rapidjson::Value& obj, const char* name, double lo, double hi) {
-  auto v = number_member(obj, name);
+  auto v = optional_number(obj, name);
   if (v && (*v < lo || *v > hi))
     throw ApiError(400, fmt::format("{} must be from {} to {}, not {}", name, lo, hi, *v));
   return v;

@@ -1,6 +1,7 @@
 #include "admin/request.hpp"
 
 #include <cctype>
+#include <cmath>
 
 #include "admin/json_out.hpp"
 #include "csms/log.hpp"
@@ -127,6 +128,14 @@ const storage::Transaction& one_transaction(const std::vector<storage::Transacti
                             "; add ?stationId= to choose");
   }
   return matches.front();
+}
+
+std::optional<double> optional_number(const rapidjson::Value& obj, const char* name) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsNumber() || !std::isfinite(it->value.GetDouble()))
+    throw ApiError(400, std::string(name) + " must be a number, got " + json_type_name(it->value));
+  return it->value.GetDouble();
 }
 
 ApiResponse response_for(std::exception_ptr error) {

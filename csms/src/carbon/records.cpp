@@ -37,13 +37,6 @@ std::string flag(std::string code, const std::string& detail = "") {
   return code;
 }
 
-std::optional<double> number(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 // The OCMF text of a stored signed value: as sent when it is plain OCMF, else
 // base64 of it (2.0.1 signedMeterData; some 1.6 firmware too).
 std::optional<std::string> ocmf_text(const storage::SignedMeterValue& v) {
@@ -63,7 +56,7 @@ std::optional<double> estimate_wh(const std::vector<storage::MeterSample>& sampl
   std::optional<std::pair<DateTime, double>> last_power;
   for (const auto& sm : samples) {
     if (!sm.phase.empty()) continue;
-    auto v = number(sm.value);
+    auto v = storage::sample_number(sm);
     if (!v) continue;
     if (sm.measurand == "Energy.Active.Import.Interval") {
       interval_wh += sm.unit == "kWh" ? *v * 1000 : *v;

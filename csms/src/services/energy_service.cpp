@@ -53,13 +53,6 @@ const char* mode_name(energy::Mode m) {
   return "fast";
 }
 
-std::optional<double> number(const std::string& text) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (end == text.c_str() || *end != '\0' || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
-
 // "L2L3L1" -> {1, 2, 0}
 void rotation_of(const std::string& text, int (&map)[3]) {
   for (int i = 0; i < 3; ++i) {
@@ -658,7 +651,7 @@ void EnergyService::observe(const std::vector<storage::MeterSample>& samples) {
     const bool power = s.measurand == "Power.Active.Import";
     const bool current = s.measurand == "Current.Import";
     if (!power && !current) continue;
-    auto v = number(s.value);
+    auto v = storage::sample_number(s);
     if (!v) continue;
     auto& m = impl_->measured[evse_key(s.station_id, s.evse_id > 0 ? s.evse_id : s.connector_id)];
     const std::int64_t at = s.timestamp.unix_micros() / 1000;

@@ -160,11 +160,10 @@ double energy_between(std::int64_t start_wh, std::int64_t stop_wh, bool& anomaly
 std::optional<double> energy_register_wh(const storage::MeterSample& sample) {
   if (sample.measurand != "Energy.Active.Import.Register") return std::nullopt;
   if (!sample.phase.empty()) return std::nullopt;  // per-phase readings are not the total
-  char* end = nullptr;
-  double v = std::strtod(sample.value.c_str(), &end);
-  if (end == sample.value.c_str() || *end != '\0') return std::nullopt;
-  if (sample.unit == "kWh") return v * 1000.0;
-  if (sample.unit == "Wh" || sample.unit.empty()) return v;
+  const auto v = storage::sample_number(sample);
+  if (!v) return std::nullopt;
+  if (sample.unit == "kWh") return *v * 1000.0;
+  if (sample.unit == "Wh" || sample.unit.empty()) return *v;
   return std::nullopt;
 }
 

@@ -235,6 +235,9 @@ struct SecurityEvent {
   bool critical = false;
 };
 
+/// A sampled value as a finite number (1.6 sends text), or nullopt.
+std::optional<double> sample_number(const MeterSample& sample);
+
 std::string_view to_string(RegistrationStatus v);
 std::optional<RegistrationStatus> registration_status_from_string(std::string_view s);
 std::string_view to_string(ConnectorStatus v);
