@@ -92,7 +92,9 @@ class Json {
 /// never runs on the network thread) and stores each result as a reading.
 class MeterPoller {
  public:
-  explicit MeterPoller(ServerContext& ctx) : ctx_(ctx), thread_([this] { loop(); }) {}
+  /// `stored` runs on the network thread after each reading is stored.
+  MeterPoller(ServerContext& ctx, std::function<void(const storage::SiteReading&)> stored)
+      : ctx_(ctx), stored_(std::move(stored)), thread_([this] { loop(); }) {}
   ~MeterPoller() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -179,10 +181,14 @@ class MeterPoller {
       p.failing = true;
       return;
     }
-    ctx_.db.write([r](storage::Session& s) { s.energy.put_reading(r); }, nullptr);
+    ctx_.db.write([r](storage::Session& s) { s.energy.put_reading(r); },
+                  ctx_.on_io([stored = stored_, r](std::exception_ptr e) {
+                    if (!e && stored) stored(r);  // the poller may be gone by now
+                  }));
   }
 
   ServerContext& ctx_;
+  std::function<void(const storage::SiteReading&)> stored_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<storage::MeterSource> wanted_;
@@ -633,7 +639,15 @@ void EnergyService::start(EnergyProfileSender send,
                           std::function<bool(const std::string&)> connected) {
   impl_->send = std::move(send);
   impl_->connected = std::move(connected);
-  impl_->poller = std::make_unique<MeterPoller>(impl_->ctx);
+  // A polled grid reading over the site's limit is acted on at once, as a
+  // pushed one is (the decrease path), not at the next period.
+  auto* impl = impl_.get();
+  impl_->poller = std::make_unique<MeterPoller>(impl_->ctx, [impl](const storage::SiteReading& r) {
+    auto it = impl->sites.find(r.site_id);
+    if (it != impl->sites.end() && r.grid_w && it->second.limit_w > 0 &&
+        *r.grid_w > it->second.limit_w)
+      it->second.next_due_ms = 0;
+  });
   impl_->running = true;
   impl_->load_sites();
   impl_->schedule();
