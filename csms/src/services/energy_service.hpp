@@ -26,9 +26,9 @@ struct ServerContext;
 /// A profile the controller wants on a station, version-neutral.
 struct EnergyProfile {
   std::string station_id;
-  int evse = 0;              ///< 0: the whole station (TxDefaultProfile).
-  bool tx = true;            ///< TxProfile (else TxDefaultProfile).
-  double limit_a = 0;        ///< Per phase; 0 pauses (the transaction stays).
+  int evse = 0;        ///< 0: the whole station (TxDefaultProfile).
+  bool tx = true;      ///< TxProfile (else TxDefaultProfile).
+  double limit_a = 0;  ///< Per phase; 0 pauses (the transaction stays).
   std::int64_t profile_id = 0;
   int stack_level = 1;
   std::int64_t duration_s = 0;  ///< 0: no end; a TxProfile's lease.

@@ -148,11 +148,12 @@ class SqliteStores {
         sites_(db),
         carbon_(db),
         energy_(db),
-        session_{stations_,          tokens_,   transactions_, meters_,
-                 messages_,          events_,   device_model_, notifications_,
-                 charging_profiles_, firmware_, uploads_,      reservations_,
-                 local_lists_,       monitors_, sites_,        carbon_,
-                 energy_} {}
+        session_{stations_,     tokens_,        transactions_,
+                 meters_,       messages_,      events_,
+                 device_model_, notifications_, charging_profiles_,
+                 firmware_,     uploads_,       reservations_,
+                 local_lists_,  monitors_,      sites_,
+                 carbon_,       energy_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
