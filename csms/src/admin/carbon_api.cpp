@@ -99,31 +99,31 @@ void site_object(JsonOut& out, const storage::Site& site,
   out.end_object();
 }
 
-void parameter_object(JsonOut& out, const storage::CarbonParameter& p) {
-  out.object();
+// What a registry row and a record's copy of it share.
+template <class Parameter>
+void parameter_fields(JsonOut& out, const Parameter& p) {
   out.key("id").num(p.id);
   out.key("kind").str(p.kind);
   out.key("variant").str_or_null(p.variant);
   out.key("value").real(p.value);
   out.key("unit").str(p.unit);
   out.key("region").str_or_null(p.region);
+  out.key("source").str(p.source);
+}
+
+void parameter_object(JsonOut& out, const storage::CarbonParameter& p) {
+  out.object();
+  parameter_fields(out, p);
   out.key("vintage");
   p.vintage ? out.num(p.vintage) : out.null();
   out.key("validFrom").time(p.valid_from);
-  out.key("source").str(p.source);
   out.key("createdAt").time(p.created_at);
   out.end_object();
 }
 
 void applied_object(JsonOut& out, const storage::AppliedParameter& p) {
   out.object();
-  out.key("id").num(p.id);
-  out.key("kind").str(p.kind);
-  out.key("variant").str_or_null(p.variant);
-  out.key("value").real(p.value);
-  out.key("unit").str(p.unit);
-  out.key("region").str_or_null(p.region);
-  out.key("source").str(p.source);
+  parameter_fields(out, p);
   out.end_object();
 }
 

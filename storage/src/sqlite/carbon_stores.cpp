@@ -27,6 +27,17 @@ Site read_site(const Statement& st) {
   return s;
 }
 
+const std::string kStationCarbonColumns = "station_id, site_id, current_type, meter_public_key";
+
+StationCarbonSettings read_station_carbon(const Statement& st) {
+  StationCarbonSettings s;
+  s.station_id = st.text(0);
+  s.site_id = st.text(1);
+  s.current_type = st.text(2);
+  s.meter_public_key = st.text(3);
+  return s;
+}
+
 // ---- parameters -------------------------------------------------------------
 
 const std::string kParameterColumns =
@@ -161,17 +172,13 @@ bool SqliteSiteStore::remove(const std::string& id) {
 }
 
 StationCarbonSettings SqliteSiteStore::station(const std::string& station_id) {
-  Statement st(db_,
-               "SELECT site_id, current_type, meter_public_key FROM station_carbon "
-               "WHERE station_id = ?");
+  static const std::string sql =
+      "SELECT " + kStationCarbonColumns + " FROM station_carbon WHERE station_id = ?";
+  Statement st(db_, sql);
   st.bind_all(station_id);
-  StationCarbonSettings s;
+  if (st.step()) return read_station_carbon(st);
+  StationCarbonSettings s;  // none stored: the defaults
   s.station_id = station_id;
-  if (st.step()) {
-    s.site_id = st.text(0);
-    s.current_type = st.text(1);
-    s.meter_public_key = st.text(2);
-  }
   return s;
 }
 
@@ -184,19 +191,12 @@ void SqliteSiteStore::put_station(const StationCarbonSettings& s) {
 }
 
 std::vector<StationCarbonSettings> SqliteSiteStore::stations_of(const std::string& site_id) {
-  Statement st(db_,
-               "SELECT station_id, site_id, current_type, meter_public_key FROM station_carbon "
-               "WHERE site_id = ? ORDER BY station_id");
+  static const std::string sql = "SELECT " + kStationCarbonColumns +
+                                 " FROM station_carbon WHERE site_id = ? ORDER BY station_id";
+  Statement st(db_, sql);
   st.bind_all(site_id);
   std::vector<StationCarbonSettings> out;
-  while (st.step()) {
-    StationCarbonSettings s;
-    s.station_id = st.text(0);
-    s.site_id = st.text(1);
-    s.current_type = st.text(2);
-    s.meter_public_key = st.text(3);
-    out.push_back(std::move(s));
-  }
+  while (st.step()) out.push_back(read_station_carbon(st));
   return out;
 }
 
