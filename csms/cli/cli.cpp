@@ -254,7 +254,13 @@ void certificate_ids(const Parsed& p, Invocation& inv) {
 // site mode SITE MODE
 void site_mode(const Parsed& p, Invocation& inv) {
   JsonBody body;
-  inv.body = body.object().key("defaultMode").str(p.args[1]).end_object().text();
+  body.object().key("defaultMode").str(p.args[1]);
+  if (auto keep = p.option("--keep-minimum")) {
+    if (*keep != "yes" && *keep != "no")
+      throw UsageError("--keep-minimum is yes or no, not \"" + *keep + "\"");
+    body.key("smartKeepMinimum").flag(*keep == "yes");
+  }
+  inv.body = body.end_object().text();
 }
 
 // site windows SITE [HH:MM-HH:MM=KW]...: the windows replace the site's.
@@ -266,7 +272,8 @@ void site_windows(const Parsed& p, Invocation& inv) {
     const auto dash = w.find('-');
     const auto eq = w.find('=');
     if (dash == std::string::npos || eq == std::string::npos || eq < dash)
-      throw UsageError("a window is HH:MM-HH:MM=KW (UTC), e.g. 17:00-21:00=50, not \"" + w + "\"");
+      throw UsageError("a window is HH:MM-HH:MM=KW (local time), e.g. 17:00-21:00=50, not \"" + w +
+                       "\"");
     body.object()
         .key("start")
         .str(w.substr(0, dash))
@@ -629,10 +636,14 @@ const std::vector<Spec>& specs() {
         {"--reading-max-age-s", "S", "readingMaxAgeS", Put::BodyInteger},
         {"--safe-a", "A", "safeCurrentA", Put::BodyNumber},
         {"--lease-s", "S", "leaseS", Put::BodyInteger}}},
-      {"site", "mode", "SITE MODE", "the site's default charging mode: fast, smart or off",
-       "POST", "/api/sites/{0}/energy", nullptr, {}, F::Record, {}, nullptr, site_mode},
+      {"site", "mode", "SITE MODE",
+       "the site's default charging mode: fast, smart or off (--keep-minimum yes: smart "
+       "never below the minimum current)",
+       "POST", "/api/sites/{0}/energy", nullptr,
+       {{"--keep-minimum", "yes|no", "smartKeepMinimum", Put::Local}}, F::Record, {}, nullptr,
+       site_mode},
       {"site", "windows", "SITE [HH:MM-HH:MM=KW...]",
-       "daily windows (UTC) with a lower import limit; none clears them",
+       "daily windows (the site's local time) with a lower import limit; none clears them",
        "POST", "/api/sites/{0}/energy", nullptr, {}, F::Record, {}, nullptr, site_windows},
       {"site", "circuit", "add|remove|list SITE [CIRCUIT]",
        "the site's circuit tree (fuses, feeders: --max-a per phase, --max-kw)",

@@ -307,6 +307,9 @@ storage::Site parse_site(const rapidjson::Value& doc) {
   if (!site.region.empty()) check_name(site.region, "region", kMaxIdChars);
   site.timezone = optional_string(doc, "timezone", "").value_or("UTC");
   check_name(site.timezone, "timezone", kMaxIdChars);
+  if (!carbon::known_timezone(site.timezone))
+    throw ApiError(400, "timezone " + quoted(site.timezone) +
+                            " is not a zone of the tz database (e.g. Asia/Shanghai or UTC)");
   site.latitude = optional_number(doc, "latitude");
   site.longitude = optional_number(doc, "longitude");
   if (site.latitude && std::fabs(*site.latitude) > 90)

@@ -64,6 +64,7 @@ void settings_object(JsonOut& out, const storage::SiteEnergySettings& s,
   out.key("batteryPrioritySoc").real(s.battery_priority_soc);
   out.key("batteryMaxDischargeW").real(s.battery_max_discharge_w);
   out.key("defaultMode").str(s.default_mode);
+  out.key("smartKeepMinimum").flag(s.smart_keep_minimum);
   out.key("periodS").num(s.period_s);
   out.key("readingMaxAgeS").num(s.reading_max_age_s);
   out.key("safeCurrentA").real(s.safe_current_a);
@@ -167,10 +168,10 @@ void Api::set_site_energy(Call& call) {
   no_query(call.request);
   const std::string id = call.params[0];
   const auto doc = parse_body(call.request.body, false);
-  expect_object(
-      doc, "",
-      {"importLimitKw", "marginKw", "maxBaseKw", "batteryPrioritySoc", "batteryMaxDischargeKw",
-       "defaultMode", "periodS", "readingMaxAgeS", "safeCurrentA", "leaseS", "windows"});
+  expect_object(doc, "",
+                {"importLimitKw", "marginKw", "maxBaseKw", "batteryPrioritySoc",
+                 "batteryMaxDischargeKw", "defaultMode", "smartKeepMinimum", "periodS",
+                 "readingMaxAgeS", "safeCurrentA", "leaseS", "windows"});
   const auto import_kw = ranged(doc, "importLimitKw", 0.1, 1e6);
   const auto margin_kw = ranged(doc, "marginKw", 0, 1e6);
   const auto base_kw = ranged(doc, "maxBaseKw", 0, 1e6);
@@ -178,6 +179,7 @@ void Api::set_site_energy(Call& call) {
   const auto discharge_kw = ranged(doc, "batteryMaxDischargeKw", 0, 1e6);
   const auto mode = optional_string(doc, "defaultMode", "");
   if (mode) check_mode(*mode);
+  const auto keep_minimum = optional_bool(doc, "smartKeepMinimum", "");
   const auto period = ranged(doc, "periodS", 5, 60);
   const auto max_age = ranged(doc, "readingMaxAgeS", 1, 3600);
   const auto safe = ranged(doc, "safeCurrentA", 0, 1000);
@@ -210,6 +212,7 @@ void Api::set_site_energy(Call& call) {
         if (soc) st.battery_priority_soc = *soc;
         if (discharge_kw) st.battery_max_discharge_w = *discharge_kw * 1000;
         if (mode) st.default_mode = *mode;
+        if (keep_minimum) st.smart_keep_minimum = *keep_minimum;
         if (period) st.period_s = static_cast<int>(*period);
         if (max_age) st.reading_max_age_s = static_cast<int>(*max_age);
         if (safe) st.safe_current_a = *safe;

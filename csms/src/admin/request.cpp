@@ -93,6 +93,15 @@ std::optional<std::string> optional_string(const rapidjson::Value& obj, const ch
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
+std::optional<bool> optional_bool(const rapidjson::Value& obj, const char* name,
+                                  const std::string& where) {
+  auto it = obj.FindMember(name);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return std::nullopt;
+  if (!it->value.IsBool())
+    throw ApiError(400, where + name + " must be true or false, got " + json_type_name(it->value));
+  return it->value.GetBool();
+}
+
 std::string required_string(const rapidjson::Value& obj, const char* name,
                             const std::string& where) {
   auto v = optional_string(obj, name, where);

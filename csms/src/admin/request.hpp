@@ -112,6 +112,9 @@ std::optional<std::string> optional_string(const rapidjson::Value& obj, const ch
                                            const std::string& where);
 std::string required_string(const rapidjson::Value& obj, const char* name,
                             const std::string& where);
+/// A boolean member: nullopt when absent or null; 400 for another type.
+std::optional<bool> optional_bool(const rapidjson::Value& obj, const char* name,
+                                  const std::string& where);
 /// A finite number member: nullopt when absent or null; 400 for another type.
 std::optional<double> optional_number(const rapidjson::Value& obj, const char* name);
 /// The transactions an operator's id names (storage thread): the number the

@@ -1,9 +1,15 @@
 #include "carbon/calendar.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <mutex>
 #include <string>
 
 namespace csms::carbon {
@@ -92,6 +98,43 @@ ocpp::DateTime add_months(const ocpp::DateTime& t, int months) {
   const auto m = static_cast<unsigned>(index - y * 12 + 1);
   const unsigned d = std::min(c.d, days_in_month(y, m));
   return ocpp::DateTime::from_unix_micros(days_from_civil(y, m, d) * kDay + time_of_day);
+}
+
+bool known_timezone(const std::string& timezone) {
+  if (timezone == "UTC") return true;
+  // A zone name: letters, digits, '/', '_', '-', '+'; no "..", no leading '/'.
+  if (timezone.empty() || timezone.size() > 64 || timezone.front() == '/' ||
+      timezone.find("..") != std::string::npos)
+    return false;
+  for (char c : timezone)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+          c == '+'))
+      return false;
+  struct stat st {};
+  return ::stat(("/usr/share/zoneinfo/" + timezone).c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::int64_t utc_offset_s(const std::string& timezone, const ocpp::DateTime& t) {
+  if (timezone == "UTC" || !known_timezone(timezone)) return 0;
+  // The C library's tz code is the only zone database Debian ships with C++17;
+  // it works through the process-wide TZ, so switch it under a lock and put it
+  // back (the server formats every time in UTC and never reads TZ elsewhere).
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  const char* before = std::getenv("TZ");
+  const std::string saved = before ? before : "";
+  ::setenv("TZ", (":" + timezone).c_str(), 1);
+  ::tzset();
+  const std::time_t secs = static_cast<std::time_t>(t.unix_micros() / 1000000);
+  std::tm local{};
+  const bool ok = ::localtime_r(&secs, &local) != nullptr;
+  if (before) {
+    ::setenv("TZ", saved.c_str(), 1);
+  } else {
+    ::unsetenv("TZ");
+  }
+  ::tzset();
+  return ok ? static_cast<std::int64_t>(local.tm_gmtoff) : 0;
 }
 
 }  // namespace csms::carbon

@@ -98,10 +98,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
     auto it = sessions.find(p.station_id);
     if (it == sessions.end())
       return done(CommandResult{CommandError::Offline, "station is not connected", "", "", ""});
+    if (p.kind == EnergyProfile::Kind::Clear) {
+      Command clear{"clear-profile", "{\"id\":" + std::to_string(p.profile_id) + "}"};
+      return execute(p.station_id, clear, std::move(done));
+    }
     ProfileRequest r;
     r.connector = p.evse;
     r.id = p.profile_id;
-    r.purpose = p.tx ? ProfilePurpose::Tx : ProfilePurpose::TxDefault;
+    r.purpose = p.kind == EnergyProfile::Kind::Tx          ? ProfilePurpose::Tx
+                : p.kind == EnergyProfile::Kind::TxDefault ? ProfilePurpose::TxDefault
+                                                           : ProfilePurpose::StationMax;
     r.stack_level = p.stack_level;
     r.kind = "Absolute";
     // Started a minute ago, so clock skew cannot delay it.

@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "carbon/calendar.hpp"
 #include "csms/log.hpp"
 #include "energy/modbus_source.hpp"
 #include "ocpp/common/json.hpp"
@@ -25,7 +26,11 @@ using storage::DateTime;
 constexpr const char* kRoot = "grid";              // the grid connection's node
 constexpr std::int64_t kTxProfileIdBase = 880000;  // + EVSE id: one dynamic profile each
 constexpr std::int64_t kDefaultProfileId = 879999;
+constexpr std::int64_t kStationMaxProfileId = 879998;
 constexpr std::int64_t kIntervalMs = 15 * 60 * 1000;
+// The pause sent to a station that rejects 0 A (a firmware quirk): below the
+// 6 A of IEC 61851 no car draws, and 1.6 takes one decimal.
+constexpr double kPauseA = 0.1;
 
 std::int64_t now_ms() {
   return DateTime::now().unix_micros() / 1000;
@@ -218,6 +223,11 @@ struct EnergyService::Impl {
     std::int64_t next_due_ms = 0;
     bool running = false;
     std::map<std::string, Output> outputs;
+    std::set<std::string> members;  ///< Stations steered last period.
+    /// A restart: the limits last sent (from the decision log) cap the first
+    /// period, so nothing is raised before the stored limits are re-sent.
+    bool restored = false;
+    std::map<std::string, double> restore_a;
     std::optional<std::int64_t> last_integrated_ms;
     // Gauges for /metrics.
     double grid_w = 0, limit_w = 0, pv_w = 0, battery_w = 0, allocated_w = 0, measured_w = 0;
@@ -235,6 +245,16 @@ struct EnergyService::Impl {
       std::vector<storage::Transaction> active;
     };
     std::vector<Station> stations;
+    std::string timezone = "UTC";
+    std::optional<storage::EnergyDecision> last_decision;  ///< Read once after a start.
+  };
+  /// What a station was given beside its sessions' dynamic limits, and the
+  /// firmware quirks its answers showed.
+  struct StationOut {
+    std::optional<double> default_a;  ///< TxDefaultProfile installed (or on its way).
+    std::optional<double> max_a;      ///< Static StationMax profile installed (or on its way).
+    bool stack0_only = false;         ///< Rejected stack level 1, so TxProfiles go at 0.
+    bool zero_rejected = false;       ///< Rejected 0 A, so pauses are kPauseA.
   };
 
   ServerContext& ctx;
@@ -245,7 +265,7 @@ struct EnergyService::Impl {
   bool running = false;
   std::map<std::string, Measured> measured;
   std::map<std::string, Site> sites;
-  std::set<std::string> defaults_installed;
+  std::map<std::string, StationOut> station_out;
   std::int64_t sites_loaded_ms = 0;
   std::mutex gauges_mutex;  // /metrics may be rendered elsewhere
 
@@ -289,11 +309,17 @@ struct EnergyService::Impl {
     auto& site = sites[site_id];
     site.running = true;
     auto snap = std::make_shared<Snapshot>();
+    const bool restoring = !site.restored;
     ctx.db.read(
-        [site_id, snap](storage::Session& s) {
+        [site_id, snap, restoring](storage::Session& s) {
           auto settings = s.energy.settings(site_id);
           if (!settings) return;
           snap->settings = *settings;
+          if (auto info = s.sites.get(site_id)) snap->timezone = info->timezone;
+          if (restoring) {
+            auto last = s.energy.decisions(site_id, 1);
+            if (!last.empty()) snap->last_decision = last.front();
+          }
           snap->circuits = s.energy.circuits(site_id);
           snap->windows = s.energy.windows(site_id);
           snap->readings = s.energy.readings(site_id);
@@ -326,6 +352,10 @@ struct EnergyService::Impl {
     const auto& cfg = snap.settings;
     const std::int64_t period_ms = std::int64_t{std::clamp(cfg.period_s, 5, 60)} * 1000;
     site.next_due_ms = now + period_ms;
+    if (!site.restored) {
+      site.restored = true;
+      if (snap.last_decision) restore_limits(site, *snap.last_decision, cfg, now);
+    }
 
     // Readings: each value from its newest source that is not stale.
     energy::Readings readings;
@@ -351,7 +381,10 @@ struct EnergyService::Impl {
 
     energy::SiteLimits limits;
     limits.import_limit_w = cfg.import_limit_w;
-    const int minute = static_cast<int>((now / 60000) % 1440);
+    // Windows are the site's local time (tariffs are).
+    const std::int64_t local_ms =
+        now + carbon::utc_offset_s(snap.timezone, DateTime::from_unix_micros(now * 1000)) * 1000;
+    const int minute = static_cast<int>((local_ms / 60000) % 1440);
     for (const auto& w : snap.windows) {
       const bool inside = w.start_minute <= w.end_minute
                               ? minute >= w.start_minute && minute < w.end_minute
@@ -397,6 +430,7 @@ struct EnergyService::Impl {
         e.key = evse_key(st.id, id);
         e.safe_current_a = cfg.safe_current_a;
         e.mode = mode_of(cfg.default_mode);
+        e.smart_keep_minimum = cfg.smart_keep_minimum;
         e.node = kRoot;
         if (auto c = configured.find(id); c != configured.end()) {
           const auto& s = *c->second;
@@ -433,27 +467,52 @@ struct EnergyService::Impl {
     }
 
     energy::Parameters params;
-    const auto result =
+    auto result =
         energy::allocate(nodes, evses, readings, limits, params, site.state, now, period_ms);
-
-    // Safe defaults first: a station that loses the CSMS falls back by itself.
-    for (const auto& st : snap.stations) {
-      if (!(connected && connected(st.id)) || defaults_installed.count(st.id) || !send) continue;
-      defaults_installed.insert(st.id);
-      EnergyProfile p;
-      p.station_id = st.id;
-      p.evse = 0;
-      p.tx = false;
-      p.limit_a = cfg.safe_current_a;
-      p.profile_id = kDefaultProfileId;
-      p.stack_level = 0;
-      send(p, [this, id = st.id](CommandResult r) {
-        if (r.error != CommandError::None) {
-          defaults_installed.erase(id);  // tried again next period
-          log::warn("energy: {}: safe default profile not installed: {}", id, r.message);
-        }
-      });
+    // The first period after a restart raises nothing above what was sent before.
+    for (std::size_t i = 0; i < evses.size() && !site.restore_a.empty(); ++i) {
+      auto r = site.restore_a.find(evses[i].key);
+      auto& d = result.decisions[i];
+      if (r == site.restore_a.end() || !evses[i].active || d.current_a <= r->second) continue;
+      d.current_a = r->second;
+      d.power_w = d.current_a * energy::kVoltage * evses[i].phases;
+      d.limited_by = "restart: the limit sent before";
+      site.state.last_current_a[evses[i].key] = d.current_a;
     }
+    site.restore_a.clear();
+
+    // Safe defaults and static maxima first: a station that loses the CSMS
+    // falls back by itself. Both only on change (they are written to flash).
+    std::set<std::string> members;
+    for (const auto& st : snap.stations) {
+      members.insert(st.id);
+      if (!(connected && connected(st.id)) || !send) continue;
+      auto& so = station_out[st.id];
+      if (!so.default_a || *so.default_a != cfg.safe_current_a) {
+        so.default_a = cfg.safe_current_a;
+        EnergyProfile p;
+        p.station_id = st.id;
+        p.kind = EnergyProfile::Kind::TxDefault;
+        p.limit_a = cfg.safe_current_a;
+        p.profile_id = kDefaultProfileId;
+        p.stack_level = 0;
+        send_station_profile(p, &StationOut::default_a, "safe default");
+      }
+      const auto cap = station_cap(st, snap.circuits);
+      if (cap && (!so.max_a || std::fabs(*so.max_a - *cap) >= 0.05)) {
+        so.max_a = *cap;
+        EnergyProfile p;
+        p.station_id = st.id;
+        p.kind = EnergyProfile::Kind::StationMax;
+        p.limit_a = *cap;
+        p.profile_id = kStationMaxProfileId;
+        p.stack_level = 0;
+        send_station_profile(p, &StationOut::max_a, "static maximum");
+      }
+    }
+    for (const auto& gone : site.members)
+      if (!members.count(gone)) leave(site, gone);
+    site.members = std::move(members);
 
     const bool over_limit =
         readings.grid_w && limits.import_limit_w && *readings.grid_w > *limits.import_limit_w;
@@ -471,29 +530,34 @@ struct EnergyService::Impl {
           energy::profile_to_send(policy, {out.sent_a, out.sent_ms}, d.current_a, over_limit, now);
       if (!limit) continue;
       const double target = *limit;
+      const auto& quirks = station_out[station_of[i]];
       EnergyProfile p;
       p.station_id = station_of[i];
       p.evse = evse_of[i];
-      p.tx = true;
-      p.limit_a = target;
+      p.kind = EnergyProfile::Kind::Tx;
+      p.limit_a = target == 0 && quirks.zero_rejected ? kPauseA : target;
       p.profile_id = kTxProfileIdBase + evse_of[i];
-      p.stack_level = 1;
+      p.stack_level = quirks.stack0_only ? 0 : 1;
       p.duration_s = cfg.lease_s > 0 ? cfg.lease_s + 60 : 0;
       out.sent_a = target;
       out.sent_ms = now;
       ++site.profiles_sent;
-      send(p, [this, site_id, key = e.key, target](CommandResult r) {
+      send(p, [this, site_id, key = e.key, target, p](CommandResult r) {
         auto s = sites.find(site_id);
         if (s == sites.end()) return;
         auto& o = s->second.outputs[key];
-        rapidjson::Document doc;
-        const bool accepted = r.error == CommandError::None &&
-                              !ocpp::parse_json(r.response_json, doc).IsError() && doc.IsObject() &&
-                              doc.HasMember("status") && doc["status"].IsString() &&
-                              std::string(doc["status"].GetString()) == "Accepted";
-        if (accepted) {
+        if (accepted(r)) {
           o.accepted_a = target;
           o.rejected = false;
+        } else if (r.error == CommandError::None || r.error == CommandError::CallError) {
+          if (work_around(p)) {
+            o.sent_a = -1;  // sent again in the form the station takes
+            s->second.next_due_ms = 0;
+            return;
+          }
+          o.rejected = true;
+          log::warn("energy: {}: {} A not taken: {}", key, target,
+                    r.message.empty() ? r.response_json : r.message);
         } else {
           // Counted at its last accepted limit; flagged in the decision log.
           o.rejected = true;
@@ -514,6 +578,119 @@ struct EnergyService::Impl {
     }
     log_decision(site_id, site, snap, evses, result, station_of, evse_of, readings, now,
                  measured_w);
+  }
+
+  static bool accepted(const CommandResult& r) {
+    rapidjson::Document doc;
+    return r.error == CommandError::None && !ocpp::parse_json(r.response_json, doc).IsError() &&
+           doc.IsObject() && doc.HasMember("status") && doc["status"].IsString() &&
+           std::string(doc["status"].GetString()) == "Accepted";
+  }
+
+  /// Sends a station-wide profile whose installed value `field` records; a
+  /// station that did not get it (offline, no answer) gets it next period, one
+  /// that refused it is not asked again until its next connection.
+  void send_station_profile(const EnergyProfile& p, std::optional<double> StationOut::*field,
+                            const char* what) {
+    send(p, [this, p, field, what](CommandResult r) {
+      if (accepted(r)) return;
+      if (r.error != CommandError::None && r.error != CommandError::CallError)
+        station_out[p.station_id].*field = std::nullopt;
+      log::warn("energy: {}: {} profile ({} A) not installed: {}", p.station_id, what, p.limit_a,
+                r.message.empty() ? r.response_json : r.message);
+    });
+  }
+
+  /// A station's static maximum per phase: the sum of its configured EVSEs'
+  /// maxima and the smallest fuse (max A) on their way to the grid; nullopt
+  /// when nothing bounds it.
+  static std::optional<double> station_cap(const Snapshot::Station& st,
+                                           const std::vector<storage::Circuit>& circuits) {
+    if (st.evses.empty()) return std::nullopt;
+    std::map<std::string, const storage::Circuit*> by_id;
+    for (const auto& c : circuits) by_id[c.id] = &c;
+    double cap = 0;
+    for (const auto& e : st.evses) cap += e.max_current_a;
+    for (const auto& e : st.evses) {
+      std::string node = e.circuit;
+      for (std::size_t depth = 0; depth <= circuits.size() && !node.empty(); ++depth) {
+        auto c = by_id.find(node);
+        if (c == by_id.end()) break;
+        if (c->second->max_current_a) cap = std::min(cap, *c->second->max_current_a);
+        node = c->second->parent;
+      }
+    }
+    return cap;
+  }
+
+  /// A station no longer at the site: its profiles go with it (another
+  /// site's controller installs its own). An offline one keeps them until
+  /// the dynamic one's lease ends; its safe default stays.
+  void leave(Site& site, const std::string& station) {
+    std::vector<std::int64_t> ids{kDefaultProfileId, kStationMaxProfileId};
+    const std::string prefix = station + "/";
+    for (auto it = site.outputs.begin(); it != site.outputs.end();) {
+      if (it->first.rfind(prefix, 0) != 0) {
+        ++it;
+        continue;
+      }
+      ids.push_back(kTxProfileIdBase + std::atoi(it->first.c_str() + prefix.size()));
+      it = site.outputs.erase(it);
+    }
+    auto& so = station_out[station];
+    so.default_a.reset();
+    so.max_a.reset();
+    if (!send || !(connected && connected(station))) return;
+    log::info("energy: {} left its site: clearing the controller's profiles", station);
+    for (auto id : ids) {
+      EnergyProfile p;
+      p.station_id = station;
+      p.kind = EnergyProfile::Kind::Clear;
+      p.profile_id = id;
+      send(p, [station, id](CommandResult r) {
+        if (r.error != CommandError::None)
+          log::warn("energy: {}: profile {} not cleared: {}", station, id, r.message);
+      });
+    }
+  }
+
+  /// A station refused a dynamic profile: the firmware quirks seen in the
+  /// field (docs/energy.md) are tried once each, 0 A refused (pause at
+  /// kPauseA instead) before stack level 1 refused (use 0: a TxProfile still
+  /// overrides the TxDefaultProfile there). True when the limit is to be sent again.
+  bool work_around(const EnergyProfile& refused) {
+    auto& so = station_out[refused.station_id];
+    if (refused.limit_a == 0 && !so.zero_rejected) {
+      so.zero_rejected = true;
+      log::warn("energy: {} refused 0 A: pauses are sent as {} A", refused.station_id, kPauseA);
+      return true;
+    }
+    if (refused.stack_level != 0 && !so.stack0_only) {
+      so.stack0_only = true;
+      log::warn("energy: {} refused stack level {}: its limits go at stack level 0",
+                refused.station_id, refused.stack_level);
+      return true;
+    }
+    return false;
+  }
+
+  /// After a start: the limits the last decision sent (while their lease may
+  /// still hold on the stations) cap the first period and seed the ramps.
+  static void restore_limits(Site& site, const storage::EnergyDecision& last,
+                             const storage::SiteEnergySettings& cfg, std::int64_t now) {
+    const std::int64_t at = last.time.unix_micros() / 1000;
+    if (cfg.lease_s > 0 && now - at > (std::int64_t{cfg.lease_s} + 60) * 1000) return;
+    rapidjson::Document doc;
+    if (ocpp::parse_json(last.evses_json, doc).IsError() || !doc.IsArray()) return;
+    for (const auto& e : doc.GetArray()) {
+      if (!e.IsObject() || !e.HasMember("station") || !e["station"].IsString() ||
+          !e.HasMember("evse") || !e["evse"].IsInt() || !e.HasMember("sentA") ||
+          !e["sentA"].IsNumber())
+        continue;
+      const auto key = evse_key(e["station"].GetString(), e["evse"].GetInt());
+      site.restore_a[key] = e["sentA"].GetDouble();
+      site.state.last_current_a[key] = e["sentA"].GetDouble();
+    }
   }
 
   void log_decision(const std::string& site_id, Site& site, const Snapshot& snap,
@@ -690,7 +867,10 @@ void EnergyService::site_changed(const std::string& site_id) {
 }
 
 void EnergyService::station_connected(const std::string& station_id) {
-  impl_->defaults_installed.erase(station_id);
+  // A new connection may be a rebooted station: its profiles are sent again.
+  auto& so = impl_->station_out[station_id];
+  so.default_a.reset();
+  so.max_a.reset();
   for (auto& [id, site] : impl_->sites)
     for (auto& [key, out] : site.outputs)
       if (key.rfind(station_id + "/", 0) == 0) out = Impl::Output{};

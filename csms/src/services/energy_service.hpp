@@ -23,11 +23,15 @@ namespace csms {
 
 struct ServerContext;
 
-/// A profile the controller wants on a station, version-neutral.
+/// A profile the controller wants on a station (or removes), version-neutral.
 struct EnergyProfile {
+  /// StationMax: the static maximum (connector 0, sent on configuration
+  /// change); TxDefault: the safe limit a session starts at; Tx: the dynamic
+  /// limit of a running session; Clear: removes the profile `profile_id`.
+  enum class Kind { StationMax, TxDefault, Tx, Clear };
   std::string station_id;
-  int evse = 0;        ///< 0: the whole station (TxDefaultProfile).
-  bool tx = true;      ///< TxProfile (else TxDefaultProfile).
+  int evse = 0;  ///< 0: the whole station.
+  Kind kind = Kind::Tx;
   double limit_a = 0;  ///< Per phase; 0 pauses (the transaction stays).
   std::int64_t profile_id = 0;
   int stack_level = 1;

@@ -22,6 +22,7 @@ struct SiteEnergySettings {
   double battery_priority_soc = 0;
   double battery_max_discharge_w = 0;
   std::string default_mode = "fast";  ///< fast, smart or off.
+  bool smart_keep_minimum = false;    ///< Smart EVSEs never fall below their minimum.
   int period_s = 15;
   int reading_max_age_s = 60;  ///< For pushed readings.
   double safe_current_a = 6;   ///< Each EVSE's fallback (its TxDefaultProfile).

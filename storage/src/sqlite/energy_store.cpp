@@ -11,7 +11,7 @@ namespace {
 const std::string kSettingsColumns =
     "site_id, import_limit_w, margin_w, max_base_w, battery_priority_soc, "
     "battery_max_discharge_w, default_mode, period_s, reading_max_age_s, safe_current_a, "
-    "lease_s, updated_at";
+    "lease_s, updated_at, smart_keep_minimum";
 
 SiteEnergySettings read_settings(const Statement& st) {
   SiteEnergySettings s;
@@ -27,6 +27,7 @@ SiteEnergySettings read_settings(const Statement& st) {
   s.safe_current_a = st.real(9);
   s.lease_s = st.integer(10);
   s.updated_at = st.time(11);
+  s.smart_keep_minimum = st.integer(12) != 0;
   return s;
 }
 
@@ -52,10 +53,10 @@ std::vector<SiteEnergySettings> SqliteEnergyStore::all_settings() {
 
 void SqliteEnergyStore::put_settings(const SiteEnergySettings& s) {
   Statement st(db_, "INSERT OR REPLACE INTO site_energy (" + kSettingsColumns +
-                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   st.bind_all(s.site_id, s.import_limit_w, s.margin_w, s.max_base_w, s.battery_priority_soc,
               s.battery_max_discharge_w, s.default_mode, s.period_s, s.reading_max_age_s,
-              s.safe_current_a, s.lease_s, s.updated_at);
+              s.safe_current_a, s.lease_s, s.updated_at, s.smart_keep_minimum ? 1 : 0);
   st.run();
 }
 
