@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   settings.queue_file = options->queue_file;
   settings.signed_meter = options->signed_meter;
   settings.signed_meter_tamper = options->signed_meter_tamper;
+  settings.quirks = options->quirks;
   if (!options->meter_key_file.empty()) {
     std::ifstream key_file(options->meter_key_file, std::ios::binary);
     if (!key_file) {
