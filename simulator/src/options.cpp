@@ -51,6 +51,11 @@ run
   --help
 
 Events go to stdout, one JSON object per line; logs to stderr.
+
+other modes
+  ocpp-sim fleet --help   thousands of stations in one process (a load generator)
+  ocpp-sim site --help    a simulated site: PV, battery, base load and a grid meter over
+                          Modbus TCP / SunSpec, with stations whose cars follow the profiles
 )";
 }
 
