@@ -59,8 +59,10 @@ struct CarRun {
   double offered_a = 0;
 };
 
+// `v` to a multiple of `step` (0.1, 0.01), printed without float noise
+// (12093.4, not 12093.400000000001): an integer over a power of ten.
 double round_to(double v, double step) {
-  return std::round(v / step) * step;
+  return std::round(v / step) / std::round(1 / step);
 }
 
 class SiteRunner {
