@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <deque>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace energy_sim {
 
 using csms::energy::Decision;
 using csms::energy::Evse;
-using csms::energy::kVoltage;
 using csms::energy::Mode;
 using csms::energy::Node;
 using csms::energy::Readings;
@@ -21,7 +20,6 @@ using csms::energy::State;
 
 namespace {
 
-constexpr double kPi = 3.14159265358979323846;
 constexpr double kEps = 1e-9;
 
 /// A small deterministic generator, so every run reproduces.
@@ -33,10 +31,6 @@ struct Lcg {
   }
 };
 
-double power_of(int phases, double current_a) {
-  return kVoltage * current_a * phases;
-}
-
 /// The site meters' view of one second.
 struct Reading {
   std::int64_t at_s = 0;
@@ -47,37 +41,11 @@ struct Reading {
 struct CarState {
   bool seen = false;
   bool present = false;
-  double soc = 0;
-  double draw_max_a = 0;
-  double cap_a = 0;  ///< The limit the car follows now.
+  std::optional<simulator::site::Car> model;  ///< From its arrival.
   double draw_a = 0;
-  std::deque<std::pair<std::int64_t, double>> pending;  ///< (apply at, limit).
 };
 
 }  // namespace
-
-double pv_power(const Pv& pv, double t_s) {
-  const double rise = pv.sunrise_h * 3600;
-  const double set = pv.sunset_h * 3600;
-  if (pv.peak_w <= 0 || t_s <= rise || t_s >= set) return 0;
-  const double x = (t_s - rise) / (set - rise);
-  double p = pv.peak_w * std::pow(std::sin(kPi * x), 1.5);
-  const double ramp = static_cast<double>(std::max<std::int64_t>(1, pv.cloud_ramp_s));
-  double cover = 0;  // 0: clear, 1: full cloud drop.
-  for (const Cloud& c : pv.clouds) {
-    const double a = static_cast<double>(c.at_s);
-    const double b = a + static_cast<double>(c.duration_s);
-    double k = 0;
-    if (t_s >= a && t_s < a + ramp)
-      k = (t_s - a) / ramp;
-    else if (t_s >= a + ramp && t_s < b)
-      k = 1;
-    else if (t_s >= b && t_s < b + ramp)
-      k = 1 - (t_s - b) / ramp;
-    cover = std::max(cover, k);
-  }
-  return p * (1 - pv.cloud_drop * cover);
-}
 
 Run simulate(const Scenario& sc) {
   Run run;
@@ -107,16 +75,24 @@ Run simulate(const Scenario& sc) {
   soc_series.reserve(seconds);
 
   std::vector<CarState> cars(ncars);
-  for (std::size_t c = 0; c < ncars; ++c) {
-    cars[c].soc = sc.cars[c].soc_pct;
-    cars[c].draw_max_a = sc.cars[c].draw_max_a;
-  }
+  auto car_settings = [&sc](const Car& car) {
+    simulator::site::CarSettings s;
+    s.phases = car.phases;
+    s.min_a = car.min_a;
+    s.draw_max_a = car.draw_max_a;
+    s.capacity_wh = car.capacity_wh;
+    s.soc_pct = car.soc_pct;
+    s.target_soc_pct = car.target_soc_pct;
+    s.taper_from_pct = car.taper_from_pct;
+    s.delay_s = static_cast<double>(sc.car_delay_s);
+    s.ramp_up_a_per_s = sc.car_ramp_up_a_per_s;
+    return s;
+  };
   std::vector<long> session(nevse, -1);  // Car at each EVSE (-1: none).
   std::vector<Sent> sent(nevse);
   std::vector<std::optional<double>> measured(nevse);
   State state;
-  Lcg rng{sc.base.seed};
-  double base = sc.base.start_w;
+  simulator::site::BaseLoadModel base_load(sc.base, sc.start_s);
   double batt_soc = sc.battery.soc_pct;
   Reading reading;
   std::int64_t last_shed = sc.start_s - 1000000;
@@ -161,7 +137,7 @@ Run simulate(const Scenario& sc) {
     if (!v) return;
     sent[e] = Sent{*v, t * 1000};
     const std::size_t c = static_cast<std::size_t>(session[e]);
-    cars[c].pending.emplace_back(t + sc.car_delay_s, *v);
+    cars[c].model->offer(static_cast<double>(t), *v);
     run.profiles.push_back(SentProfile{t, e, c, *v, by_shed});
   };
 
@@ -176,7 +152,8 @@ Run simulate(const Scenario& sc) {
       const bool present = t >= car.arrive_s && t < car.depart_s;
       if (present && !cs.seen) {
         cs.seen = true;
-        cs.cap_a = sc.safe_current_a;  // The EVSE's TxDefault: a session starts safe.
+        // The EVSE's TxDefault: a session starts safe.
+        cs.model.emplace(car_settings(car), sc.safe_current_a);
         session[e] = static_cast<long>(c);
         sent[e] = Sent{};
         measured[e].reset();
@@ -193,57 +170,21 @@ Run simulate(const Scenario& sc) {
       }
       cs.present = true;
       for (const DrawChange& d : car.draw_changes)
-        if (d.at_s == t) cs.draw_max_a = d.draw_max_a;
-      while (!cs.pending.empty() && cs.pending.front().first <= t) {
-        cs.cap_a = cs.pending.front().second;
-        cs.pending.pop_front();
-      }
-      double target = 0;
-      if (cs.cap_a >= car.min_a - kEps && cs.soc < car.target_soc_pct) {
-        double taper = cs.draw_max_a;
-        if (cs.soc > car.taper_from_pct)
-          taper = std::max(car.min_a, cs.draw_max_a * (100 - cs.soc) / (100 - car.taper_from_pct));
-        target = std::min({cs.cap_a, cs.draw_max_a, taper});
-        target = std::max(target, car.min_a);  // Never below the minimum while charging.
-      }
-      if (target <= cs.draw_a)
-        cs.draw_a = target;
-      else
-        cs.draw_a = std::max(std::min(target, car.min_a),
-                             std::min(target, cs.draw_a + sc.car_ramp_up_a_per_s));
-      const double p = power_of(car.phases, cs.draw_a);
-      cs.soc += p / 3600.0 / car.capacity_wh * 100.0;
+        if (d.at_s == t) cs.model->set_draw_max(d.draw_max_a);
+      cs.draw_a = cs.model->step(static_cast<double>(t));
+      const double p = cs.model->power_w();
       cars_w += p;
       run.car_draw_a[c][idx] = cs.draw_a;
-      run.car_cap_a[c][idx] = cs.cap_a;
+      run.car_cap_a[c][idx] = cs.model->cap_a();
     }
 
-    // PV and base load.
+    // PV, base load, and the home battery covering what it can of the net load.
     const double pv = pv_power(sc.pv, static_cast<double>(t));
-    if (sc.base.walk_w > 0 && t > sc.start_s &&
-        (t - sc.start_s) % std::max<std::int64_t>(1, sc.base.walk_every_s) == 0)
-      base += sc.base.walk_w * (2 * rng.next() - 1);
-    for (const BaseStep& s : sc.base.steps)
-      if (s.at_s == t) base += s.delta_w;
-    base = std::min(sc.base.max_w, std::max(sc.base.min_w, base));
-
-    // The home battery covers what it can of the net load.
-    const double net = base + cars_w - pv;
-    double batt = 0;
-    if (sc.battery.present && sc.battery.capacity_wh > 0) {
-      const Battery& b = sc.battery;
-      if (net < 0) {
-        const double room_wh = std::max(0.0, (b.max_soc_pct - batt_soc) / 100 * b.capacity_wh);
-        batt = std::min({-net, b.max_charge_w, room_wh / b.efficiency * 3600});
-        batt_soc += batt * b.efficiency / 3600 / b.capacity_wh * 100;
-      } else if (net > 0) {
-        const double avail_wh = std::max(0.0, (batt_soc - b.min_soc_pct) / 100 * b.capacity_wh);
-        const double p = std::min({net, b.max_discharge_w, avail_wh * b.efficiency * 3600});
-        batt_soc -= p / b.efficiency / 3600 / b.capacity_wh * 100;
-        batt = -p;
-      }
-    }
-    const double grid = net + batt;
+    const double base = base_load.step(t);
+    const simulator::site::Flow flow =
+        simulator::site::site_flow(base, cars_w, pv, sc.battery, batt_soc);
+    const double batt = flow.battery_w;
+    const double grid = flow.grid_w;
     run.t_s.push_back(t);
     run.pv_w.push_back(pv);
     run.base_w.push_back(base);

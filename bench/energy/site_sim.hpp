@@ -14,56 +14,18 @@
 #include <vector>
 
 #include "energy/allocation.hpp"
+#include "simulator/site_model.hpp"
 
 namespace energy_sim {
 
-/// A cloud: PV falls by `drop` (0.7: -70 %) over `ramp_s`, stays there for
-/// `duration_s`, then comes back over `ramp_s`.
-struct Cloud {
-  std::int64_t at_s = 0;  ///< Time of day, s.
-  std::int64_t duration_s = 0;
-};
-
-/// Clear-sky PV: peak x sin(pi x)^1.5 between sunrise and sunset.
-struct Pv {
-  double peak_w = 0;
-  double sunrise_h = 6;
-  double sunset_h = 20;
-  std::vector<Cloud> clouds;
-  double cloud_drop = 0.7;
-  std::int64_t cloud_ramp_s = 10;
-};
-
-/// A home battery with its own logic: charges from surplus, discharges to
-/// cover a deficit, each up to its power limit, 95 % round-trip per direction.
-struct Battery {
-  bool present = false;
-  double capacity_wh = 10000;
-  double soc_pct = 50;
-  double max_charge_w = 5000;
-  double max_discharge_w = 5000;
-  double efficiency = 0.95;
-  double min_soc_pct = 5;
-  double max_soc_pct = 100;
-};
-
-/// A permanent change of the base load at a time of day.
-struct BaseStep {
-  std::int64_t at_s = 0;
-  double delta_w = 0;
-};
-
-/// Building load: constant, or a seeded random walk (a uniform step of at
-/// most `walk_w` every `walk_every_s`), plus steps, clamped to [min_w, max_w].
-struct BaseLoad {
-  double start_w = 0;
-  double walk_w = 0;
-  std::int64_t walk_every_s = 10;
-  double min_w = 0;
-  double max_w = 1e12;
-  std::vector<BaseStep> steps;
-  std::uint64_t seed = 1;
-};
+// The site's physics (PV, battery, base load, the car model) is the
+// simulator's, shared with `ocpp-sim site` (simulator/site_model.hpp).
+using simulator::site::BaseLoad;
+using simulator::site::BaseStep;
+using simulator::site::Battery;
+using simulator::site::Cloud;
+using simulator::site::Pv;
+using simulator::site::pv_power;
 
 /// A change of what a car can draw (its on-board charger, a thermal limit).
 struct DrawChange {
@@ -163,9 +125,6 @@ struct Run {
 
 /// Runs a scenario.
 Run simulate(const Scenario& scenario);
-
-/// Clear-sky PV with clouds at a time of day.
-double pv_power(const Pv& pv, double t_s);
 
 // --- Goals ------------------------------------------------------------------
 

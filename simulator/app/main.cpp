@@ -19,6 +19,7 @@
 #include "simulator/options.hpp"
 #include "simulator/scenario.hpp"
 #include "simulator/scenario_runner.hpp"
+#include "simulator/site.hpp"
 #include "simulator/station_core.hpp"
 #include "simulator/url.hpp"
 #include "simulator/v16/charge_point.hpp"
@@ -51,6 +52,34 @@ int run_fleet_command(int argc, char** argv) {
   return simulator::fleet::run_fleet(*options, std::cout, std::cerr);
 }
 
+// `ocpp-sim site ...`: a simulated site and its stations (simulator/include/simulator/site.hpp).
+int run_site_command(int argc, char** argv) {
+  std::string error;
+  auto options =
+      simulator::site::parse_site_options(std::vector<std::string>(argv + 2, argv + argc), error);
+  if (!options) {
+    std::cerr << "ocpp-sim site: " << error << " (see ocpp-sim site --help)\n";
+    return kExitUsage;
+  }
+  if (options->help) {
+    std::cout << simulator::site::site_usage();
+    return 0;
+  }
+  auto config = simulator::site::load_site_config(options->config, error);
+  if (!config) {
+    std::cerr << "ocpp-sim site: " << error << "\n";
+    return kExitUsage;
+  }
+  if (options->speed) config->speed = *options->speed;
+  if (options->start_s) config->start_s = *options->start_s;
+  if (options->end_s) config->end_s = *options->end_s;
+  if (config->end_s && *config->end_s <= config->start_s) {
+    std::cerr << "ocpp-sim site: the end must come after the start\n";
+    return kExitUsage;
+  }
+  return simulator::site::run_site(*config, options->log_level, std::cout, std::cerr);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,6 +87,7 @@ int main(int argc, char** argv) {
   // Events go to a pipe the test harness may close first; a write must not kill us.
   std::signal(SIGPIPE, SIG_IGN);
   if (argc > 1 && std::string_view(argv[1]) == "fleet") return run_fleet_command(argc, argv);
+  if (argc > 1 && std::string_view(argv[1]) == "site") return run_site_command(argc, argv);
   StreamEventSink stdout_events(std::cout);
 
   std::string error;
@@ -107,6 +137,7 @@ int main(int argc, char** argv) {
   settings.queue_file = options->queue_file;
   settings.signed_meter = options->signed_meter;
   settings.signed_meter_tamper = options->signed_meter_tamper;
+  settings.quirks = options->quirks;
   if (!options->meter_key_file.empty()) {
     std::ifstream key_file(options->meter_key_file, std::ios::binary);
     if (!key_file) {

@@ -41,6 +41,9 @@ charger
                           2.0.1 signedMeterValue); the public key is logged at start
   --meter-key FILE        the meter's EC P-256 private key (PEM) instead of a fresh one
   --signed-meter-tamper   end readings differ from what was signed (tests a verifier)
+  --quirk Q               a firmware quirk, repeatable: stack0-only (a charging profile
+                          at a stack level other than 0 is Rejected), amps-only (one in W
+                          is Rejected), rejects-zero (one with a 0 limit is Rejected)
 
 run
   --scenario FILE.json    play these steps after boot, then exit (0 ok, 1 a step failed)
@@ -48,6 +51,11 @@ run
   --help
 
 Events go to stdout, one JSON object per line; logs to stderr.
+
+other modes
+  ocpp-sim fleet --help   thousands of stations in one process (a load generator)
+  ocpp-sim site --help    a simulated site: PV, battery, base load and a grid meter over
+                          Modbus TCP / SunSpec, with stations whose cars follow the profiles
 )";
 }
 
@@ -108,6 +116,9 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
         "trace|debug|info|warn|error"}},
       {"--queue-file", {text(o.queue_file), "a file"}},
       {"--meter-key", {text(o.meter_key_file), "a PEM file"}},
+      {"--quirk",
+       {[&o](const std::string& v) { return add_quirk(o.quirks, v); },
+        "stack0-only, amps-only or rejects-zero"}},
   };
 
   for (std::size_t i = 0; i < args.size(); ++i) {

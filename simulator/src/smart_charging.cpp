@@ -96,6 +96,18 @@ double from_watts(double watts, RateUnit unit, const Supply& supply) {
   return watts / (supply.voltage * std::max(1, supply.phases));
 }
 
+bool add_quirk(ProfileQuirks& quirks, std::string_view name) {
+  if (name == "stack0-only")
+    quirks.stack0_only = true;
+  else if (name == "amps-only")
+    quirks.amps_only = true;
+  else if (name == "rejects-zero")
+    quirks.rejects_zero = true;
+  else
+    return false;
+  return true;
+}
+
 std::optional<std::string> ProfileSet::install(const ChargingProfile& p, int connectors,
                                                const std::optional<TxInfo>& tx) {
   if (p.connector < 0 || p.connector > connectors)
@@ -123,6 +135,13 @@ std::optional<std::string> ProfileSet::install(const ChargingProfile& p, int con
   }
   if (p.kind == ProfileKind::Recurring && (!p.recurrency || !p.schedule.start))
     return std::string("a Recurring profile needs a recurrency and a start");
+  if (quirks_.stack0_only && p.stack_level != 0)
+    return fmt::format("stack level {}: this firmware takes stack level 0 only", p.stack_level);
+  if (quirks_.amps_only && p.schedule.unit == RateUnit::W)
+    return std::string("this firmware takes schedules in A only");
+  if (quirks_.rejects_zero && std::any_of(periods.begin(), periods.end(),
+                                          [](const SchedulePeriod& sp) { return sp.limit == 0; }))
+    return std::string("this firmware rejects a limit of 0");
 
   std::vector<ChargingProfile> kept;
   for (const auto& old : profiles_) {

@@ -30,8 +30,11 @@ class Meter {
   std::int64_t energy_wh_int(Clock::time_point t) const;
   /// What flows now: the configured power while flowing, else 0.
   double power_w() const { return flowing_ ? power_w_ : 0.0; }
-  double current_a() const { return power_w() / kVoltage; }
+  /// Per phase, on the phases the meter measures.
+  double current_a() const { return power_w() / (kVoltage * phases_); }
   double configured_power_w() const { return power_w_; }
+  /// The phases power flows on (1 by default), for current_a().
+  void set_phases(int phases) { phases_ = phases < 1 ? 1 : phases; }
 
   /// An EV is plugged in at `t` with `soc_percent` charge in a `capacity_wh` battery.
   void attach_ev(Clock::time_point t, double soc_percent, double capacity_wh);
@@ -44,6 +47,7 @@ class Meter {
 
   double power_w_;
   double energy_wh_;
+  int phases_ = 1;
   bool flowing_ = false;
   Clock::time_point since_{};  // when energy_wh_ was last brought up to date
   struct Ev {

@@ -7,6 +7,7 @@
 
 #include "ocpp/common/version.hpp"
 #include "simulator/log.hpp"
+#include "simulator/smart_charging.hpp"
 
 namespace simulator {
 
@@ -36,6 +37,7 @@ struct Options {
   bool signed_meter = false;         ///< --signed-meter (also implied by the two below).
   std::string meter_key_file;        ///< --meter-key: a PEM EC private key.
   bool signed_meter_tamper = false;  ///< --signed-meter-tamper.
+  ProfileQuirks quirks;              ///< --quirk (repeatable).
   bool help = false;
 };
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocpp/common/datetime.hpp"
@@ -90,15 +91,31 @@ struct ProfileFilter {
   std::optional<int> stack_level;
 };
 
+/// Firmware quirks seen in the field (docs/energy.md, "OCPP enforcement"): profiles
+/// a real station rejects although they are valid. Both versions, as the same switches.
+struct ProfileQuirks {
+  bool stack0_only = false;   ///< A stack level other than 0 is Rejected (ABB Terra AC).
+  bool amps_only = false;     ///< A schedule in W is Rejected.
+  bool rejects_zero = false;  ///< A period limit of 0 is Rejected.
+  bool any() const { return stack0_only || amps_only || rejects_zero; }
+};
+/// Switches on the quirk `name` ("stack0-only", "amps-only", "rejects-zero") in
+/// `quirks`; false for another name.
+bool add_quirk(ProfileQuirks& quirks, std::string_view name);
+
 /// The profiles installed on a station and what they allow.
 class ProfileSet {
  public:
+  /// The firmware quirks install() plays (none by default).
+  void set_quirks(const ProfileQuirks& quirks) { quirks_ = quirks; }
+  const ProfileQuirks& quirks() const { return quirks_; }
+
   static constexpr int kMaxStackLevel = 10;
   static constexpr std::size_t kMaxProfiles = 10;
   static constexpr std::size_t kMaxPeriods = 24;
 
   /// Installs `p` (replacing the profile with its id, and the one with its
-  /// connector, purpose and stack level), or says why not. `tx` is the
+  /// connector, purpose and stack level), or says why not (also a quirk's refusal). `tx` is the
   /// transaction on p.connector, if any; `connectors` how many there are.
   std::optional<std::string> install(const ChargingProfile& p, int connectors,
                                      const std::optional<TxInfo>& tx);
@@ -120,6 +137,7 @@ class ProfileSet {
 
  private:
   std::vector<ChargingProfile> profiles_;
+  ProfileQuirks quirks_;
 };
 
 /// `value` in `unit` as W with `supply` (A: per phase, on the phases in use).

@@ -9,6 +9,7 @@
 
 #include "simulator/scenario.hpp"
 #include "simulator/scheduler.hpp"
+#include "simulator/smart_charging.hpp"
 
 namespace simulator {
 
@@ -35,6 +36,9 @@ struct StationSettings {
   bool signed_meter = false;
   std::string meter_key_pem;         ///< The meter's private key; empty: a fresh key pair.
   bool signed_meter_tamper = false;  ///< End readings differ from what was signed (tests).
+  ProfileQuirks quirks;              ///< Charging profiles this firmware rejects.
+  /// Phases the station's meter measures on: current = power / (230 V x phases).
+  int phases = 1;
 };
 
 /// The outcome of a step.
@@ -70,6 +74,13 @@ class Station {
   /// Runs a protocol step (authorize, start, charge, stop, status, heartbeat,
   /// data_transfer); `done` is called exactly once.
   virtual void run_step(const Step& step, StepDone done) = 0;
+
+  /// What the charging profiles let `connector` draw now (W, at most the
+  /// station's power) while a transaction runs on it; nullopt without one.
+  virtual std::optional<double> offered_power_w(int connector) const = 0;
+  /// A simulated car sets what `connector` draws (W) instead of all it is
+  /// offered (a car model, simulator/site.hpp); nullopt: back to what is offered.
+  virtual void set_drawn_power_w(int connector, std::optional<double> watts) = 0;
 
   /// Closes the connection and stays offline for `duration` (nullopt: until go_online).
   virtual void go_offline(std::optional<Duration> duration) = 0;

@@ -27,7 +27,11 @@ ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& schedu
     : StationCore(ocpp::Version::v16, std::move(settings), link, scheduler, events, std::move(log)),
       config_(default_configuration(settings_)) {
   connectors_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
-  for (auto& c : connectors_) c.meter = Meter(settings_.power_w);
+  for (auto& c : connectors_) {
+    c.meter = Meter(settings_.power_w);
+    c.meter.set_phases(settings_.phases);
+  }
+  charging_profiles_.set_quirks(settings_.quirks);
 }
 
 // ---------------------------------------------------------------------------

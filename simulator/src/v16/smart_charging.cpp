@@ -69,7 +69,7 @@ simulator::ChargingProfile neutral(const ocpp::v16::ChargingProfile& cp, int con
 Supply ChargePoint::supply() const {
   Supply s;
   s.voltage = Meter::kVoltage;
-  s.phases = 1;  // the simulated meter is single-phase
+  s.phases = settings_.phases;  // the phases the meter measures on (1 by default)
   s.max_power_w = settings_.power_w;
   return s;
 }
@@ -92,7 +92,7 @@ void ChargePoint::apply_charging_limits() {
     auto& c = connectors_[static_cast<std::size_t>(n)];
     const auto tx = tx_info(n);
     const double limit = charging_profiles_.limit_w(n, wall, tx, supply());
-    const double power = std::min(settings_.power_w, limit);
+    const double power = c.car_draw_w ? *c.car_draw_w : std::min(settings_.power_w, limit);
     if (power != c.meter.configured_power_w()) {
       log_.info("connector {}: charging power {:.1f} W (charging profiles)", n, power);
       c.meter.set_power(now(), power);
@@ -104,6 +104,23 @@ void ChargePoint::apply_charging_limits() {
   const auto delay = std::chrono::duration_cast<Duration>(
       std::chrono::microseconds(next->unix_micros() - wall.unix_micros()));
   limit_timer_->start(std::max(delay, Duration(1)), [this] { apply_charging_limits(); });
+}
+
+std::optional<double> ChargePoint::offered_power_w(int connector) const {
+  if (connector < 1 || connector > connector_count()) return std::nullopt;
+  const auto tx = tx_info(connector);
+  if (!tx) return std::nullopt;
+  return std::min(settings_.power_w,
+                  charging_profiles_.limit_w(connector, scheduler_.wall_now(), tx, supply()));
+}
+
+void ChargePoint::set_drawn_power_w(int connector, std::optional<double> watts) {
+  if (connector < 1 || connector > connector_count()) return;
+  auto& c = connectors_[static_cast<std::size_t>(connector)];
+  c.car_draw_w = watts;
+  const double power =
+      watts ? *watts : offered_power_w(connector).value_or(c.meter.configured_power_w());
+  if (power != c.meter.configured_power_w()) c.meter.set_power(now(), power);
 }
 
 CallAnswer ChargePoint::on_set_charging_profile(const ocpp::Frame& call) {

@@ -79,7 +79,11 @@ ChargingStation::ChargingStation(StationSettings settings, Link& link, Scheduler
       model_(default_device_model(settings_)),
       idle_reset_timer_(scheduler) {
   evses_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
-  for (auto& e : evses_) e.meter = Meter(settings_.power_w);
+  for (auto& e : evses_) {
+    e.meter = Meter(settings_.power_w);
+    e.meter.set_phases(settings_.phases);
+  }
+  charging_profiles_.set_quirks(settings_.quirks);
   // Transaction ids must not repeat when the simulator restarts: without a
   // seed, the clock makes each run's sequence its own.
   random_.seed(settings_.seed != 0

@@ -74,7 +74,7 @@ simulator::ChargingProfile neutral(const ChargingProfileType& cp, int evse) {
 Supply ChargingStation::supply() const {
   Supply s;
   s.voltage = Meter::kVoltage;
-  s.phases = 1;  // the simulated meter is single-phase
+  s.phases = settings_.phases;  // the phases the meter measures on (1 by default)
   s.max_power_w = settings_.power_w;
   return s;
 }
@@ -118,8 +118,9 @@ void ChargingStation::apply_charging_limits() {
   for (int n = 1; n <= evse_count(); ++n) {
     auto& e = evses_[static_cast<std::size_t>(n)];
     const auto tx = tx_info(n);
-    const double power =
-        std::min(settings_.power_w, charging_profiles_.limit_w(n, wall, tx, supply()));
+    const double power = e.car_draw_w ? *e.car_draw_w
+                                      : std::min(settings_.power_w,
+                                                 charging_profiles_.limit_w(n, wall, tx, supply()));
     if (power != e.meter.configured_power_w()) {
       log_.info("EVSE {}: charging power {:.1f} W (charging profiles)", n, power);
       e.meter.set_power(now(), power);
@@ -132,6 +133,25 @@ void ChargingStation::apply_charging_limits() {
   const auto delay = std::chrono::duration_cast<Duration>(
       std::chrono::microseconds(next->unix_micros() - wall.unix_micros()));
   limit_timer_->start(std::max(delay, Duration(1)), [this] { apply_charging_limits(); });
+}
+
+std::optional<double> ChargingStation::offered_power_w(int evse) const {
+  if (evse < 1 || evse > evse_count()) return std::nullopt;
+  const auto tx = tx_info(evse);
+  if (!tx) return std::nullopt;
+  return std::min(settings_.power_w,
+                  charging_profiles_.limit_w(evse, scheduler_.wall_now(), tx, supply()));
+}
+
+void ChargingStation::set_drawn_power_w(int evse, std::optional<double> watts) {
+  if (evse < 1 || evse > evse_count()) return;
+  auto& e = evses_[static_cast<std::size_t>(evse)];
+  e.car_draw_w = watts;
+  const double power =
+      watts ? *watts : offered_power_w(evse).value_or(e.meter.configured_power_w());
+  if (power == e.meter.configured_power_w()) return;
+  e.meter.set_power(now(), power);
+  update_meter(evse);  // the device model's Power follows
 }
 
 CallAnswer ChargingStation::on_set_charging_profile(const ocpp::Frame& call) {

@@ -42,6 +42,9 @@ class ChargePoint : public StationCore {
   std::optional<std::string> check_step(const Step& step) const override;
   void run_step(const Step& step, StepDone done) override;
 
+  std::optional<double> offered_power_w(int connector) const override;
+  void set_drawn_power_w(int connector, std::optional<double> watts) override;
+
   // CallHandler
   CallAnswer handle_call(const ocpp::Frame& call) override;
 
@@ -89,6 +92,7 @@ class ChargePoint : public StationCore {
         reported;
     Meter meter;
     std::unique_ptr<Session> session;
+    std::optional<double> car_draw_w;  // set_drawn_power_w: what a car draws
   };
   enum class AuthOutcome { Accepted, Refused, NoAnswer };
 

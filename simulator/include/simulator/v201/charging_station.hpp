@@ -43,6 +43,9 @@ class ChargingStation : public StationCore {
   std::optional<std::string> check_step(const Step& step) const override;
   void run_step(const Step& step, StepDone done) override;
 
+  std::optional<double> offered_power_w(int connector) const override;
+  void set_drawn_power_w(int connector, std::optional<double> watts) override;
+
   // CallHandler
   CallAnswer handle_call(const ocpp::Frame& call) override;
 
@@ -87,6 +90,7 @@ class ChargingStation : public StationCore {
     std::optional<ocpp::v201::ConnectorStatusEnumType> reported;
     Meter meter;
     std::unique_ptr<Transaction> tx;
+    std::optional<double> car_draw_w;  // set_drawn_power_w: what a car draws
   };
   enum class AuthOutcome { Accepted, Refused, NoAnswer };
   /// What starts a transaction: who, and whether the CSMS asked.
