@@ -109,7 +109,7 @@ const std::vector<Setting>& settings() {
        "seconds to wait for a station's answer to a CSMS command (30)",
        int_field(&Config::call_timeout_s, 1, 3600)},
       {"ocpp", "max_bad_frames", "max-bad-frames",
-       "consecutive malformed messages before a connection is closed (10)",
+       "malformed or unexpected messages within a minute before a connection is closed (10)",
        int_field(&Config::max_bad_frames, 1, 1000000)},
       {"registration", "accept_unknown", nullptr,
        "auto-register stations that are not registered (false)",
