@@ -42,6 +42,52 @@ bool has_event(const Csms& csms, const std::string& station, const std::string& 
   return false;
 }
 
+/// A plain TCP connection to 127.0.0.1:port with bounded reads.
+class RawSocket {
+ public:
+  explicit RawSocket(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+    REQUIRE(fd_ >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  }
+  ~RawSocket() { ::close(fd_); }
+  RawSocket(const RawSocket&) = delete;
+  RawSocket& operator=(const RawSocket&) = delete;
+
+  bool send(const std::string& text) {
+    return ::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(text.size());
+  }
+
+  /// Reads until `until` appears, the peer closes, or the timeout passes.
+  std::string read(std::chrono::milliseconds timeout, const std::string& until = "") {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      if (!until.empty() && got_.find(until) != std::string::npos) return got_;
+      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+          deadline - std::chrono::steady_clock::now());
+      if (left.count() <= 0) return got_;
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+      char buf[4096];
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return got_;
+      got_.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string got_;
+};
+
+/// The HTTP status at the start of `reply`, 0 if none.
+int http_status(const std::string& reply) {
+  return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(reply.substr(9, 3)) : 0;
+}
+
 }  // namespace
 
 TEST_CASE("a flood of unsolicited CALLRESULTs is not stored whole and closes the connection",
@@ -111,4 +157,127 @@ TEST_CASE("malformed frames between valid Heartbeats still close the connection"
   }));
   auto log = csms.ctl_json({"log", "BAD", "--limit", "500"});
   for (const auto& f : log.GetArray()) CHECK(str(f["frame"]).size() < 1000);
+}
+
+namespace {
+
+const std::string kPassword = "correct-horse-battery";
+
+/// The HTTP status of an upgrade for `id` from `from` with `password` ("" : none).
+int upgrade_status(const Csms& csms, const std::string& id, const std::string& from,
+                   const std::string& password) {
+  WsClient::Options o;
+  o.source_address = from;
+  if (!password.empty()) o.authorization = basic_auth(id, password);
+  return WsClient(csms.ocpp_port(), "/ocpp/" + id, o).status();
+}
+
+}  // namespace
+
+TEST_CASE("wrong guesses from one address never refuse the station's password from another",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "P07", "--password", kPassword}).code == 0);
+  for (int i = 0; i < 6; ++i)
+    CHECK(upgrade_status(csms, "P07", "127.0.0.7", "wrong-guess-number-" + std::to_string(i)) ==
+          (i < 5 ? 401 : 429));
+  CHECK(upgrade_status(csms, "P07", "127.0.0.8", kPassword) == 101);
+  // The throttled attempt is logged with its reason.
+  CHECK(eventually([&] {
+    return csms.process().stderr_text().find("P07: login from 127.0.0.7 refused with 429") !=
+           std::string::npos;
+  }));
+}
+
+TEST_CASE(
+    "failed logins for other stations from an address refuse neither password-less "
+    "stations nor stations known there",
+    "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir, {"--auth-failure-limit", "2"});  // the address limit is 10 times that: 20
+  REQUIRE(csms.ctl({"station", "add", "OPEN"}).code == 0);
+  REQUIRE(csms.ctl({"station", "add", "HOME", "--password", kPassword}).code == 0);
+  CHECK(upgrade_status(csms, "HOME", "127.0.0.9", kPassword) == 101);
+  for (int s = 0; s < 10; ++s) {
+    const std::string id = "S" + std::to_string(s);
+    REQUIRE(csms.ctl({"station", "add", id, "--password", kPassword}).code == 0);
+    for (int i = 0; i < 2; ++i) CHECK(upgrade_status(csms, id, "127.0.0.9", "wrong-guess") == 401);
+  }
+  // The address is over its limit for password attempts by strangers...
+  CHECK(upgrade_status(csms, "S0", "127.0.0.9", kPassword) == 429);
+  REQUIRE(csms.ctl({"station", "add", "NEWP", "--password", kPassword}).code == 0);
+  CHECK(upgrade_status(csms, "NEWP", "127.0.0.9", kPassword) == 429);
+  // ...but not for a password-less station, nor for one that logged in from there.
+  CHECK(upgrade_status(csms, "OPEN", "127.0.0.9", "") == 101);
+  CHECK(upgrade_status(csms, "HOME", "127.0.0.9", kPassword) == 101);
+  CHECK(upgrade_status(csms, "NEWP", "127.0.0.10", kPassword) == 101);
+}
+
+namespace {
+
+/// The techInfo of every event of `type` for `station`.
+std::vector<std::string> event_texts(const Csms& csms, const std::string& station,
+                                     const std::string& type) {
+  std::vector<std::string> out;
+  auto events = csms.ctl_json({"events"});
+  for (const auto& e : events.GetArray())
+    if (str(e["type"]) == type && str(e["stationId"]) == station) out.push_back(str(e["techInfo"]));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("a password-less station's racing handshakes are recorded as unauthenticated",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "OPEN1"}).code == 0);
+  const std::string request =
+      "GET /ocpp/OPEN1 HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: "
+      "Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+      "13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n\r\n";
+  // Upgrades sent together can pass the check before any is live; try until
+  // two were let in, so one replaced the other (bounded).
+  bool raced = false;
+  for (int i = 0; i < 50 && !raced; ++i) {
+    std::vector<std::unique_ptr<RawSocket>> sockets;
+    for (int k = 0; k < 8; ++k) sockets.push_back(std::make_unique<RawSocket>(csms.ocpp_port()));
+    for (auto& s : sockets) REQUIRE(s->send(request));
+    int opened = 0;
+    for (auto& s : sockets) opened += http_status(s->read(5s, "\r\n\r\n")) == 101 ? 1 : 0;
+    raced = opened >= 2;
+  }
+  REQUIRE(raced);
+  REQUIRE(eventually([&] { return !event_texts(csms, "OPEN1", "ConnectionReplaced").empty(); }));
+  for (const auto& text : event_texts(csms, "OPEN1", "ConnectionReplaced")) {
+    CHECK(text.find("unauthenticated") != std::string::npos);
+    CHECK(text.find("new authenticated") == std::string::npos);
+  }
+}
+
+TEST_CASE("auto-registration of unknown stations is capped per minute with 429 and an event",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir, {"--accept-unknown", "--max-unknown-per-min", "5"});
+  int opened = 0, refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    const int status = WsClient(csms.ocpp_port(), "/ocpp/NEW" + std::to_string(i)).status();
+    if (status == 101) ++opened;
+    if (status == 429) ++refused;
+  }
+  CHECK(opened == 5);
+  CHECK(refused == 15);
+  CHECK(csms.ctl_json({"station", "list"}).Size() == 5);
+  const auto limit_events = [&] {
+    int n = 0;
+    auto events = csms.ctl_json({"events"});
+    for (const auto& e : events.GetArray())
+      if (str(e["type"]) == "UnknownRegistrationLimit") ++n;
+    return n;
+  };
+  CHECK(eventually([&] { return limit_events() == 1; }));
+  // A registered station is never counted.
+  REQUIRE(csms.ctl({"station", "add", "KNOWN"}).code == 0);
+  CHECK(WsClient(csms.ocpp_port(), "/ocpp/KNOWN").status() == 101);
 }

@@ -47,6 +47,8 @@ struct Config {
   bool accept_unknown = false;
   std::string unknown_boot_status = "Pending";  ///< Accepted or Pending.
   int pending_retry_interval_s = 60;
+  /// Stations auto-registered (accept_unknown) per minute at most; 0 = no cap.
+  int max_unknown_per_min = 60;
   // Login throttling
   int auth_failure_limit = 5;
   int auth_failure_window_s = 60;
