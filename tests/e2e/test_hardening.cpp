@@ -88,6 +88,42 @@ int http_status(const std::string& reply) {
   return reply.rfind("HTTP/1.1 ", 0) == 0 ? std::stoi(reply.substr(9, 3)) : 0;
 }
 
+/// "PUT <path> ..." headers for an upload of `length` bytes.
+std::string put_headers(const std::string& path, std::size_t length, bool expect_continue) {
+  return "PUT " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n" +
+         (expect_continue ? "Expect: 100-continue\r\n" : "") +
+         "Content-Length: " + std::to_string(length) + "\r\nConnection: close\r\n\r\n";
+}
+
+/// A station whose own upload failed (the limit is below its file's size), so
+/// its upload URL is still unused: returns the port and the URL's path.
+struct UnusedUpload {
+  std::uint16_t port = 0;
+  std::string path;  ///< "/uploads/<token>/"
+};
+UnusedUpload unused_upload(const Csms& csms, Sim& sim, const std::string& id) {
+  REQUIRE(sim.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
+  auto answer = csms.ctl_json({"cmd", id, "diagnostics"});
+  const std::string location = str(answer["response"]["location"]);
+  const std::string prefix = "http://127.0.0.1:";
+  REQUIRE(location.rfind(prefix, 0) == 0);
+  const auto slash = location.find('/', prefix.size());
+  REQUIRE(eventually([&] {
+    auto doc = csms.ctl_json({"station", "firmware", id, "--topic", "diagnostics"});
+    return doc["history"].Size() > 0 && str(doc["history"][0]["status"]) == "UploadFailed";
+  }));
+  UnusedUpload u;
+  u.port = static_cast<std::uint16_t>(std::stoi(location.substr(prefix.size(), slash)));
+  u.path = location.substr(slash);
+  return u;
+}
+
+/// The permission bits of `path`, or -1.
+int mode_of(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<int>(st.st_mode & 0777) : -1;
+}
+
 }  // namespace
 
 TEST_CASE("a flood of unsolicited CALLRESULTs is not stored whole and closes the connection",
@@ -212,6 +248,74 @@ TEST_CASE(
   CHECK(upgrade_status(csms, "OPEN", "127.0.0.9", "") == 101);
   CHECK(upgrade_status(csms, "HOME", "127.0.0.9", kPassword) == 101);
   CHECK(upgrade_status(csms, "NEWP", "127.0.0.10", kPassword) == 101);
+}
+
+TEST_CASE(
+    "two uploads racing on one URL - the second is refused before its body and the file "
+    "stays",
+    "[e2e][security][hardening][uploads]") {
+  TempDir dir;
+  Csms csms(dir, {"--uploads-max-bytes", "512"});
+  REQUIRE(csms.ctl({"station", "add", "UP1"}).code == 0);
+  Sim sim(csms, "UP1");
+  const auto upload = unused_upload(csms, sim, "UP1");
+  const std::string body = "the first upload's bytes\n";
+
+  // The first upload is let in (100 Continue comes after the token check)...
+  RawSocket first(upload.port);
+  REQUIRE(first.send(put_headers(upload.path + "same.txt", body.size(), true)));
+  REQUIRE(first.read(5s, "\r\n\r\n").find("100 Continue") != std::string::npos);
+  // ...so the second, whole, on the same URL and name, is refused.
+  RawSocket second(upload.port);
+  REQUIRE(second.send(put_headers(upload.path + "same.txt", 6, false) + "second"));
+  CHECK(http_status(second.read(5s, "\r\n\r\n")) == 403);
+  // The first completes and its file is there to download.
+  REQUIRE(first.send(body));
+  const auto reply = first.read(5s, "}");
+  CHECK(http_status(reply.substr(reply.find("HTTP/1.1 ", 1))) == 201);
+  auto files = csms.ctl_json({"files", "list"});
+  REQUIRE(files.Size() == 1);
+  auto got = csms.ctl({"files", "get", std::to_string(files[0]["id"].GetInt64())});
+  CHECK(got.code == 0);
+  CHECK(got.out == body);
+  // Stored for the server's user alone.
+  const auto uploads = std::filesystem::path(csms.db_path()).parent_path() / "uploads";
+  CHECK(mode_of(uploads.string()) == 0700);
+  int files_seen = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(uploads)) {
+    if (!e.is_regular_file()) continue;
+    ++files_seen;
+    CHECK(mode_of(e.path().string()) == 0600);
+  }
+  CHECK(files_seen == 1);
+}
+
+TEST_CASE("idle connections to the upload endpoint never shut out a station's upload",
+          "[e2e][security][hardening][uploads]") {
+  TempDir dir;
+  Csms csms(dir, {"--uploads-max-bytes", "512"});
+  REQUIRE(csms.ctl({"station", "add", "UP2"}).code == 0);
+  Sim sim(csms, "UP2");
+  const auto upload = unused_upload(csms, sim, "UP2");
+  std::vector<std::unique_ptr<RawSocket>> idle;
+  for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<RawSocket>(upload.port));
+  RawSocket station(upload.port);
+  REQUIRE(station.send(put_headers(upload.path + "diag.txt", 5, false) + "hello"));
+  CHECK(http_status(station.read(10s, "\r\n\r\n")) == 201);
+  CHECK(csms.ctl_json({"files", "list"}).Size() == 1);
+}
+
+TEST_CASE("the database and the upload directory are readable by the server's user only",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "CP1", "--password", kPassword}).code == 0);
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    INFO(csms.db_path() + suffix);
+    CHECK(mode_of(csms.db_path() + suffix) == 0600);
+  }
+  const auto uploads = std::filesystem::path(csms.db_path()).parent_path() / "uploads";
+  CHECK(mode_of(uploads.string()) == 0700);
 }
 
 namespace {
