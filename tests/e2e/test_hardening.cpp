@@ -318,6 +318,29 @@ TEST_CASE("the database and the upload directory are readable by the server's us
   CHECK(mode_of(uploads.string()) == 0700);
 }
 
+TEST_CASE("idle connections to the admin API never lock csmsctl out",
+          "[e2e][security][hardening][admin]") {
+  TempDir dir;
+  Csms csms(dir);
+  std::vector<std::unique_ptr<RawSocket>> idle;
+  for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<RawSocket>(csms.admin_port()));
+  auto r = csms.ctl({"station", "list"});
+  INFO(r.err);
+  CHECK(r.code == 0);
+}
+
+TEST_CASE("the admin API refuses a request body without the token before reading it",
+          "[e2e][security][hardening][admin]") {
+  TempDir dir;
+  Csms csms(dir);
+  RawSocket s(csms.admin_port());
+  REQUIRE(
+      s.send("POST /api/stations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer wrong\r\n"
+             "Content-Type: application/json\r\nContent-Length: 1000000\r\n\r\n"));
+  // Answered at once, the megabyte never sent.
+  CHECK(http_status(s.read(5s, "\r\n\r\n")) == 401);
+}
+
 namespace {
 
 /// The techInfo of every event of `type` for `station`.
@@ -331,6 +354,37 @@ std::vector<std::string> event_texts(const Csms& csms, const std::string& statio
 }
 
 }  // namespace
+
+TEST_CASE("changing or removing a station's password closes the session that used it",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "PW1", "--password", kPassword}).code == 0);
+  WsClient::Options old_login;
+  old_login.authorization = basic_auth("PW1", kPassword);
+  {
+    WsClient ws(csms.ocpp_port(), "/ocpp/PW1", old_login);
+    REQUIRE(ws.open());
+    REQUIRE(
+        ws.call(R"([2,"b","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])"));
+    const std::string fresh = "a-brand-new-password-16";
+    REQUIRE(csms.ctl({"station", "add", "PW1", "--password", fresh}).code == 0);
+    CHECK(ws.wait_closed() == 1008);
+    CHECK(eventually(
+        [&] { return event_texts(csms, "PW1", "SessionClosedPasswordChanged").size() == 1; }));
+    // The old password no longer opens a session, the new one does.
+    CHECK(WsClient(csms.ocpp_port(), "/ocpp/PW1", old_login).status() == 401);
+    WsClient::Options new_login;
+    new_login.authorization = basic_auth("PW1", fresh);
+    WsClient again(csms.ocpp_port(), "/ocpp/PW1", new_login);
+    REQUIRE(again.open());
+    // Removing the password ends that session too.
+    REQUIRE(csms.ctl({"station", "add", "PW1", "--password", ""}).code == 0);
+    CHECK(again.wait_closed() == 1008);
+  }
+  CHECK(eventually(
+      [&] { return event_texts(csms, "PW1", "SessionClosedPasswordChanged").size() == 2; }));
+}
 
 TEST_CASE("a password-less station's racing handshakes are recorded as unauthenticated",
           "[e2e][security][hardening]") {
