@@ -46,6 +46,9 @@ std::string load_admin_token(csms::Config& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Everything csms creates (database, uploads, token file) is the server
+  // user's alone: it holds id tags, password hashes and station logs.
+  ::umask(0077);
   csms::Config config;
   try {
     bool help = false;

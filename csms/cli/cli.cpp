@@ -1278,6 +1278,48 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
 // ---------------------------------------------------------------------------
 // Output
 
+std::string terminal_safe(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = byte(i);
+    if (c < 0x20 || c == 0x7F) {
+      out += fmt::format("\\u{:04x}", c);
+      ++i;
+      continue;
+    }
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    // A UTF-8 sequence: its length, its code point, and whether it is well formed
+    // (no overlong forms, no surrogates, nothing above U+10FFFF).
+    const std::size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 ? 2 : 0;
+    std::uint32_t cp = len == 4 ? c & 0x07u : len == 3 ? c & 0x0Fu : c & 0x1Fu;
+    bool ok = len != 0 && c <= 0xF4 && i + len <= text.size();
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (byte(i + k) & 0xC0) == 0x80;
+      cp = (cp << 6) | (byte(i + k) & 0x3Fu);
+    }
+    if (ok)
+      ok = !(len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) &&
+           !(len == 4 && (cp < 0x10000 || cp > 0x10FFFF));
+    if (!ok) {
+      out += fmt::format("\\x{:02x}", c);
+      ++i;
+      continue;
+    }
+    if (cp >= 0x80 && cp <= 0x9F)
+      out += fmt::format("\\u{:04x}", cp);  // C1 controls (CSI, OSC, ...)
+    else
+      out.append(text.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
 namespace {
 
 bool is_table(const rapidjson::Value& v) {
@@ -1287,7 +1329,7 @@ bool is_table(const rapidjson::Value& v) {
 
 std::string cell(const rapidjson::Value& v) {
   if (v.IsNull() || (v.IsString() && v.GetStringLength() == 0)) return "-";
-  if (v.IsString()) return std::string(v.GetString(), v.GetStringLength());
+  if (v.IsString()) return terminal_safe(std::string_view(v.GetString(), v.GetStringLength()));
   if (v.IsBool()) return v.GetBool() ? "yes" : "no";
   if (v.IsInt64()) return std::to_string(v.GetInt64());
   if (v.IsUint64()) return std::to_string(v.GetUint64());
@@ -1298,7 +1340,7 @@ std::string cell(const rapidjson::Value& v) {
     for (const auto& e : v.GetArray()) out += (out.empty() ? "" : ", ") + cell(e);
     return out;
   }
-  return ocpp::to_compact_json(v);
+  return terminal_safe(ocpp::to_compact_json(v));
 }
 
 // Column order for nested tables whose natural order reads badly.
@@ -1325,7 +1367,7 @@ void print_table(const rapidjson::Value& rows, std::vector<std::string> columns,
   }
   std::vector<std::vector<std::string>> grid;
   grid.emplace_back();
-  for (const auto& c : all) grid[0].push_back(column_header(c));
+  for (const auto& c : all) grid[0].push_back(terminal_safe(column_header(c)));
   for (const auto& row : rows.GetArray()) {
     grid.emplace_back();
     for (const auto& c : all) {
@@ -1373,6 +1415,8 @@ void print_record(std::vector<std::pair<std::string, const rapidjson::Value*>> s
   std::vector<std::pair<std::string, const rapidjson::Value*>> tables;
   if (obj && obj->IsObject()) collect(*obj, "", scalars, tables);
   std::size_t width = 0;
+  for (auto& s : scalars) s.first = terminal_safe(s.first);
+  for (auto& t : tables) t.first = terminal_safe(t.first);
   for (const auto& s : scalars) width = std::max(width, s.first.size());
   for (const auto& [name, v] : scalars)
     out << name << ":" << std::string(width - name.size() + 1, ' ') << cell(*v) << "\n";
@@ -1397,7 +1441,7 @@ void print_answer(const Invocation& inv, const std::string& body, std::ostream& 
   }
   rapidjson::Document doc;
   if (ocpp::parse_json(body, doc).IsError()) {
-    out << body << "\n";  // Not JSON (should not happen): show it as it came.
+    out << terminal_safe(body) << "\n";  // Not JSON (should not happen): show it, escaped.
     return;
   }
   switch (inv.format) {
@@ -1468,7 +1512,8 @@ std::string error_message(const Invocation& inv, unsigned status, const std::str
     if (!message.empty() && c != doc.MemberEnd() && c->value.IsString())
       message += std::string(" (CALLERROR ") + c->value.GetString() + ")";
   }
-  if (message.empty()) return "HTTP " + std::to_string(status) + " " + reason;
+  message = terminal_safe(message);  // a station's CALLERROR description, say
+  if (message.empty()) return "HTTP " + std::to_string(status) + " " + terminal_safe(reason);
   // An import item's number -> the CSV line it came from.
   if (!inv.input_lines.empty() && starts_with(message, "item ")) {
     const auto colon = message.find(": ");

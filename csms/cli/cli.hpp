@@ -86,6 +86,12 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
 /// (no directories, no "..", nothing hidden). Throws InputError naming a bad one.
 std::vector<std::pair<std::string, std::string>> answer_files(const std::string& body);
 
+/// `text` made safe for a terminal: C0 controls, DEL and C1 controls become
+/// \u escapes and bytes that are not UTF-8 become \x escapes, so text a station
+/// chose (vendor, model, frames) cannot drive the operator's terminal. Tables
+/// and records are printed through it; --json output is escaped by JSON.
+std::string terminal_safe(std::string_view text);
+
 /// Prints a successful answer the readable way.
 void print_answer(const Invocation& invocation, const std::string& body, std::ostream& out);
 

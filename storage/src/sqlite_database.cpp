@@ -1,6 +1,7 @@
 #include "storage/sqlite_database.hpp"
 
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <stdexcept>
 
@@ -43,6 +44,11 @@ SqliteDatabase::SqliteDatabase(const std::string& path, int busy_timeout_ms) {
     throw sqlite::SqliteError(rc, "cannot open database " + path + ": " + msg);
   }
   try {
+    // The database holds id tags and password hashes: only its owner may read
+    // it. SQLite gives the -wal and -shm files the database file's mode; an
+    // older database (or its files) created with a looser one is tightened too.
+    if (!path.empty() && path != ":memory:" && path.rfind("file:", 0) != 0)
+      for (const char* suffix : {"", "-wal", "-shm"}) ::chmod((path + suffix).c_str(), 0600);
     // Extended codes tell SQLITE_BUSY_SNAPSHOT, SQLITE_IOERR_FSYNC... apart.
     sqlite3_extended_result_codes(db_, 1);
     // Set first: opening a WAL database may itself have to wait for a lock.

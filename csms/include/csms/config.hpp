@@ -43,10 +43,12 @@ struct Config {
   // Protocol behaviour
   int heartbeat_interval_s = 300;
   int call_timeout_s = 30;
-  int max_bad_frames = 10;  ///< Consecutive malformed frames before closing.
+  int max_bad_frames = 10;  ///< Malformed or unexpected frames within a minute before closing.
   bool accept_unknown = false;
   std::string unknown_boot_status = "Pending";  ///< Accepted or Pending.
   int pending_retry_interval_s = 60;
+  /// Stations auto-registered (accept_unknown) per minute at most; 0 = no cap.
+  int max_unknown_per_min = 60;
   // Login throttling
   int auth_failure_limit = 5;
   int auth_failure_window_s = 60;

@@ -27,7 +27,10 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::chrono::seconds kIdleTimeout{60};   // Waiting for (the rest of) a request.
+constexpr std::chrono::seconds kIdleTimeout{60};  // Waiting for the rest of a request.
+// Waiting for a request's headers (a new or kept-alive connection): an idle
+// client is dropped after this, and before it when the API is full.
+constexpr std::chrono::seconds kHeaderTimeout{10};
 constexpr std::chrono::seconds kWriteTimeout{60};  // Writing a response.
 constexpr std::chrono::seconds kLingerTimeout{2};  // Draining an unread body before closing.
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
@@ -42,6 +45,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void start() { read_header(); }
 
+  /// Whether it waits for a request's headers, and since when.
+  bool idle() const { return idle_; }
+  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+
   /// Ends the connection now (server stop); pending handlers see an error.
   void close() {
     closed_ = true;
@@ -55,16 +62,28 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(kIdleTimeout);
+    stream_.expires_after(kHeaderTimeout);
+    idle_ = true;
+    idle_since_ = std::chrono::steady_clock::now();
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
+    idle_ = false;
     if (ec) return on_read_error(ec);
     const auto& req = parser_->get();
     if (parser_->is_done()) return on_request();
+    // A body is read only for a client with the token: nobody else gets to
+    // make the server buffer a megabyte.
+    std::string problem;
+    if (!api_->authorized(std::string(req[http::field::authorization]), problem)) {
+      ApiResponse r = error_response(401, problem);
+      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"csms-admin\"");
+      return send(std::move(r), req.version(), false);
+    }
+    stream_.expires_after(kIdleTimeout);
     // curl and others wait for "100 Continue" before sending a large body.
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -173,6 +192,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::unique_ptr<std::array<char, 16384>> scratch_;
   std::shared_ptr<Api> api_;
   bool closed_ = false;
+  bool idle_ = false;
+  std::chrono::steady_clock::time_point idle_since_{};
 };
 
 }  // namespace
@@ -239,8 +260,23 @@ class Listener : public std::enable_shared_from_this<Listener> {
                                    [](const auto& w) { return w.expired(); }),
                     sessions_.end());
     if (sessions_.size() >= kMaxSessions) {
+      // Full: the client idle longest (no request under way) makes room, so
+      // idle connections can never lock the operator out.
+      std::shared_ptr<Session> oldest;
+      for (const auto& weak : sessions_) {
+        auto s = weak.lock();
+        if (s && s->idle() && (!oldest || s->idle_since() < oldest->idle_since())) oldest = s;
+      }
+      if (oldest) {
+        oldest->close();
+        sessions_.erase(std::remove_if(sessions_.begin(), sessions_.end(),
+                                       [&](const auto& w) { return w.lock() == oldest; }),
+                        sessions_.end());
+      }
+    }
+    if (sessions_.size() >= kMaxSessions) {
       beast::error_code ignored;
-      socket.close(ignored);  // Over the limit: refuse rather than grow without bound.
+      socket.close(ignored);  // Every slot busy with a request: refuse rather than grow.
     } else {
       auto session = std::make_shared<Session>(std::move(socket), api_);
       sessions_.push_back(session);

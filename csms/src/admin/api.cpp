@@ -532,24 +532,43 @@ void Api::add_station(Call& call) {
   auto self = shared_from_this();
   Reply reply = call.reply;
   try {
-    deps_.stations.add(id, password, [self, id, existed, reply](std::exception_ptr error) {
-      if (error) {
-        reply(response_for(error));
-        return;
-      }
-      // Answer with the stored row, as GET /api/stations/{id} would.
-      self->read<std::optional<storage::Station>>(
-          reply, [id](storage::Session& s) { return s.stations.get(id); },
-          [self, id, existed](std::optional<storage::Station>& st) {
-            if (!st) throw ApiError(500, "station " + quoted(id) + " vanished after being added");
-            return json_response(existed ? 200 : 201,
-                                 station_json(*st, self->deps_.commands.is_connected(id)));
-          });
-    });
+    const bool password_changed = existed && password.has_value();
+    deps_.stations.add(
+        id, password, [self, id, existed, password_changed, reply](std::exception_ptr error) {
+          if (error) {
+            reply(response_for(error));
+            return;
+          }
+          if (password_changed) self->end_session_for_new_password(id);
+          // Answer with the stored row, as GET /api/stations/{id} would.
+          self->read<std::optional<storage::Station>>(
+              reply, [id](storage::Session& s) { return s.stations.get(id); },
+              [self, id, existed](std::optional<storage::Station>& st) {
+                if (!st)
+                  throw ApiError(500, "station " + quoted(id) + " vanished after being added");
+                return json_response(existed ? 200 : 201,
+                                     station_json(*st, self->deps_.commands.is_connected(id)));
+              });
+        });
   } catch (const std::invalid_argument& e) {
     // The registry names the problem; it never echoes the password.
     throw ApiError(400, e.what());
   }
+}
+
+void Api::end_session_for_new_password(const std::string& id) {
+  // A session authenticated with the old password (or with none) must not
+  // outlive the change: the station logs in again with what is set now.
+  if (!deps_.commands.is_connected(id)) return;
+  deps_.commands.disconnect(id, "password changed by the operator; log in again");
+  storage::SecurityEvent ev;
+  ev.station_id = id;
+  ev.timestamp = DateTime::now();
+  ev.type = "SessionClosedPasswordChanged";
+  ev.tech_info = "the operator changed the station's password: its session was closed";
+  ev.remote_address = "admin API";
+  log::warn("security event {} station={}: {}", ev.type, id, ev.tech_info);
+  deps_.db.write([ev = std::move(ev)](storage::Session& s) { s.events.append(ev); }, nullptr);
 }
 
 void Api::remove_station(Call& call) {

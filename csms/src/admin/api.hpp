@@ -69,6 +69,9 @@ class Api : public std::enable_shared_from_this<Api> {
 
   /// Answers `request` through `reply` (possibly before returning).
   void handle(ApiRequest request, Reply reply);
+  /// Whether an Authorization header carries the admin token (constant time);
+  /// `problem` says why not. The transport checks it before reading a body.
+  bool authorized(const std::string& header, std::string& problem) const;
 
  private:
   /// What a handler gets: the request, the {placeholders} of its route, the reply.
@@ -85,13 +88,16 @@ class Api : public std::enable_shared_from_this<Api> {
   };
   static const std::vector<Route>& routes();
 
-  bool authorized(const std::string& header, std::string& problem) const;
   template <class T, class Work, class Then>
   void read(const Reply& reply, Work work, Then then);
   template <class T, class Work, class Then>
   void write(const Reply& reply, Work work, Then then);
   template <class Make>
   void finish(const Reply& reply, std::exception_ptr error, Make make);
+
+  /// Closes `id`'s session after the operator changed its password, with a
+  /// security event.
+  void end_session_for_new_password(const std::string& id);
 
   void health(Call& call);
   void metrics(Call& call);

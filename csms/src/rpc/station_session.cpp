@@ -1,5 +1,6 @@
 #include "rpc/station_session.hpp"
 
+#include <algorithm>
 #include <variant>
 
 #include "csms/log.hpp"
@@ -17,7 +18,24 @@ const ocpp::ActionInfo* find_action(ocpp::Version version, std::string_view name
                                        : ocpp::v201::find_action(name);
 }
 
+// Bad frames are counted over this window (ocpp.max_bad_frames of them close).
+constexpr auto kBadFrameWindow = std::chrono::minutes(1);
+// Ids of timed-out CALLs remembered, so a late answer is recognised.
+constexpr std::size_t kExpiredIdsKept = 16;
+
 }  // namespace
+
+std::string junk_log_record(std::string_view text, std::string_view why, std::size_t max_prefix) {
+  std::size_t n = std::min(text.size(), max_prefix);
+  // Back off to the start of a UTF-8 sequence so the record stays valid text.
+  if (n < text.size())
+    while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
+  std::string out(text.substr(0, n));
+  out += n < text.size() ? "... [" : " [";
+  out += why;
+  out += ", " + std::to_string(text.size()) + " bytes, not stored whole]";
+  return out;
+}
 
 StationSession::StationSession(ServerContext& ctx,
                                std::shared_ptr<transport::Connection> connection,
@@ -35,20 +53,48 @@ void StationSession::handle_text(std::string_view text) {
   if (closed_ || flood_closing_) return;
   auto parsed = ocpp::parse_frame(text, version_);
   if (auto* error = std::get_if<ocpp::FrameError>(&parsed)) {
-    ctx_.log_frame(station_id_, storage::Direction::In, text);
     log::warn("{}: malformed frame: {}", station_id_, error->description);
-    if (error->reply_id) send_error_frame(*error->reply_id, error->code, error->description, true);
-    bad_frame();
+    junk_frame(text, "malformed: " + error->description);
+    if (error->reply_id && !flood_closing_)
+      send_error_frame(*error->reply_id, error->code, error->description, true);
     return;
   }
   auto& frame = std::get<ocpp::Frame>(parsed);
   if (frame.type() == ocpp::MessageType::Call) {
     admit_call(std::move(frame), text);
-  } else {
-    ctx_.log_frame(station_id_, storage::Direction::In, text);
-    bad_frames_ = 0;
-    handle_response(std::move(frame));
+    return;
   }
+  const bool result = frame.type() == ocpp::MessageType::CallResult;
+  if (in_flight_ && frame.id() == in_flight_->id) {
+    ctx_.log_frame(station_id_, storage::Direction::In, text);
+    handle_response(std::move(frame));
+    return;
+  }
+  if (auto late = std::find(expired_ids_.begin(), expired_ids_.end(), frame.id());
+      late != expired_ids_.end()) {
+    // The answer to a CALL of ours that timed out: late, but not junk.
+    expired_ids_.erase(late);
+    ctx_.log_frame(station_id_, storage::Direction::In, text);
+    log::info("{}: late {} for message id {}, after its timeout", station_id_,
+              result ? "CALLRESULT" : "CALLERROR", ocpp::quote_for_error(frame.id()));
+    return;
+  }
+  log::warn("{}: dropping a {} for unknown message id {}", station_id_,
+            result ? "CALLRESULT" : "CALLERROR", ocpp::quote_for_error(frame.id()));
+  junk_frame(text, result ? "CALLRESULT for no CALL of ours" : "CALLERROR for no CALL of ours");
+}
+
+void StationSession::junk_frame(std::string_view text, std::string_view why) {
+  ctx_.log_frame(station_id_, storage::Direction::In, junk_log_record(text, why));
+  if (!call_rate_.try_take(AdmissionClock::now())) over_limit("frames");
+  if (!flood_closing_) bad_frame();
+}
+
+bool StationSession::refused_unrun(const std::string& action) const {
+  if (find_action(version_, action) == nullptr || router_.find(action) == nullptr) return true;
+  if (action == "BootNotification" || ctx_.registry.accepted(station_id_)) return false;
+  return action != "NotifyReport" && action != "NotifyMonitoringReport" &&
+         triggered_.count(action) == 0;
 }
 
 void StationSession::admit_call(ocpp::Frame frame, std::string_view text) {
@@ -57,7 +103,13 @@ void StationSession::admit_call(ocpp::Frame frame, std::string_view text) {
     refuse_call(frame);
     return;
   }
-  ctx_.log_frame(station_id_, storage::Direction::In, text);
+  // A CALL that will be refused without being run is logged only in part: it
+  // costs the station's rate like any other but never fills the log.
+  if (refused_unrun(frame.action()))
+    ctx_.log_frame(station_id_, storage::Direction::In,
+                   junk_log_record(text, "refused without being run"));
+  else
+    ctx_.log_frame(station_id_, storage::Direction::In, text);
   if (waiting_.empty() && call_rate_.try_take(AdmissionClock::now())) {
     handle_call(frame);
     return;
@@ -77,15 +129,20 @@ void StationSession::refuse_call(const ocpp::Frame& frame) {
                    "flood limit: more than " + std::to_string(ctx_.config.max_calls_in_flight) +
                        " unanswered CALLs (limits.max_calls_in_flight); send one at a time",
                    false);
+  over_limit("CALLs");
+}
+
+void StationSession::over_limit(std::string_view what) {
   if (++refused_ < ctx_.config.flood_close_after) return;
   flood_closing_ = true;
-  log::warn("{}: {} CALLs refused for flooding, closing the connection", station_id_, refused_);
+  log::warn("{}: {} {} refused for flooding, closing the connection", station_id_, refused_, what);
   ctx_.metrics.flood_closed();
-  ctx_.security_event(station_id_, "FloodLimit",
-                      std::to_string(refused_) + " CALLs over the per-station limits; closed",
-                      connection_->remote_address());
+  ctx_.security_event(
+      station_id_, "FloodLimit",
+      std::to_string(refused_) + " " + std::string(what) + " over the per-station limits; closed",
+      connection_->remote_address());
   connection_->close(transport::close_code::kPolicyViolation,
-                     "flooding: too many unanswered CALLs");
+                     "flooding: over the per-station limits");
 }
 
 void StationSession::schedule_waiting() {
@@ -122,10 +179,21 @@ void StationSession::answered(const std::string& id) {
 }
 
 void StationSession::bad_frame() {
-  if (++bad_frames_ >= ctx_.config.max_bad_frames) {
-    log::warn("{}: {} malformed frames in a row, closing", station_id_, bad_frames_);
-    connection_->close(transport::close_code::kProtocolError, "too many malformed messages");
-  }
+  // A sliding window, not a run: valid CALLs in between do not wipe the count.
+  const auto now = AdmissionClock::now();
+  while (!bad_frames_.empty() && now - bad_frames_.front() >= kBadFrameWindow)
+    bad_frames_.pop_front();
+  bad_frames_.push_back(now);
+  if (static_cast<int>(bad_frames_.size()) < ctx_.config.max_bad_frames) return;
+  flood_closing_ = true;
+  log::warn("{}: {} malformed or unexpected frames within a minute, closing", station_id_,
+            bad_frames_.size());
+  ctx_.security_event(station_id_, "InvalidMessages",
+                      std::to_string(bad_frames_.size()) +
+                          " malformed or unexpected frames within a minute (ocpp.max_bad_frames); "
+                          "closed",
+                      connection_->remote_address());
+  connection_->close(transport::close_code::kPolicyViolation, "too many malformed messages");
 }
 
 void StationSession::handle_call(const ocpp::Frame& frame) {
@@ -134,7 +202,6 @@ void StationSession::handle_call(const ocpp::Frame& frame) {
   ctx_.metrics.message_in(action);
   const ocpp::ActionInfo* info = find_action(version_, action);
   if (info == nullptr) {
-    bad_frames_ = 0;
     send_error(frame.id(), ocpp::ErrorCode::NotImplemented,
                "unknown action " + ocpp::quote_for_error(action));
     return;
@@ -143,22 +210,18 @@ void StationSession::handle_call(const ocpp::Frame& frame) {
   // 3.8, 2.0.1 B02.FR.09): a plain reconnect keeps an earlier acceptance.
   if (action != "BootNotification" && !ctx_.registry.accepted(station_id_) &&
       !requested_by_csms(action)) {
-    bad_frames_ = 0;
     send_error(frame.id(), ocpp::ErrorCode::SecurityError,
                action + " before the station's BootNotification was accepted");
     return;
   }
   const Router::Route* route = router_.find(action);
   if (route == nullptr) {
-    bad_frames_ = 0;
     send_error(frame.id(), ocpp::ErrorCode::NotSupported,
                action + " is not supported from a charging station");
     return;
   }
   try {
-    if ((*route)(*this, frame.id(), frame.payload()))
-      bad_frames_ = 0;
-    else
+    if (!(*route)(*this, frame.id(), frame.payload()))
       bad_frame();  // the route answered with the decoder's CALLERROR
   } catch (const std::exception& e) {
     log::error("{}: handler for {} failed: {}", station_id_, action, e.what());
@@ -174,12 +237,6 @@ bool StationSession::requested_by_csms(const std::string& action) {
 }
 
 void StationSession::handle_response(ocpp::Frame frame) {
-  if (!in_flight_ || frame.id() != in_flight_->id) {
-    log::warn("{}: dropping a {} for unknown message id {}", station_id_,
-              frame.type() == ocpp::MessageType::CallResult ? "CALLRESULT" : "CALLERROR",
-              ocpp::quote_for_error(frame.id()));
-    return;
-  }
   CallOutcome outcome;
   outcome.kind = frame.type() == ocpp::MessageType::CallResult ? CallOutcome::Kind::Result
                                                                : CallOutcome::Kind::Error;
@@ -224,6 +281,8 @@ void StationSession::send_next() {
     if (ec || !self || !self->in_flight_ || self->in_flight_->id != id) return;
     log::warn("{}: no answer to {} within {} s", self->station_id_, self->in_flight_->action,
               self->ctx_.config.call_timeout_s);
+    self->expired_ids_.push_back(id);
+    if (self->expired_ids_.size() > kExpiredIdsKept) self->expired_ids_.pop_front();
     CallOutcome outcome;
     outcome.kind = CallOutcome::Kind::Timeout;
     outcome.message = "the station did not answer " + self->in_flight_->action + " within " +

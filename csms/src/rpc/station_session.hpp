@@ -22,6 +22,11 @@ namespace csms {
 class Router;
 struct ServerContext;
 
+/// What the message log keeps of a junk frame: at most `max_prefix` bytes of it
+/// (never cutting a UTF-8 sequence) and a marker with the reason and its size.
+std::string junk_log_record(std::string_view text, std::string_view why,
+                            std::size_t max_prefix = 256);
+
 /// How a CSMS-initiated CALL ended.
 struct CallOutcome {
   enum class Kind { Result, Error, Timeout, Closed };
@@ -39,6 +44,14 @@ using CallCallback = std::function<void(CallOutcome)>;
 /// unanswered (waiting or being handled) gets a GenericError for each further
 /// one without it being run or logged, and after limits.flood_close_after such
 /// refusals (counted until it has nothing outstanding again) is closed with 1008.
+///
+/// Frames that are not CALLs the station may send (malformed frames, CALLRESULTs
+/// and CALLERRORs for no CALL of ours, CALLs refused without being run) are junk:
+/// each takes a token of the same rate (over it, it counts as a refusal towards
+/// limits.flood_close_after), is logged only as a short prefix with its size,
+/// and more than ocpp.max_bad_frames of them within a minute close the
+/// connection with 1008 and a security event, however much valid traffic comes
+/// in between.
 class StationSession : public std::enable_shared_from_this<StationSession> {
  public:
   StationSession(ServerContext& ctx, std::shared_ptr<transport::Connection> connection,
@@ -83,7 +96,15 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   void send_frame(const std::string& text);
   void send_error_frame(const std::string& id, ocpp::ErrorCode code, std::string_view description,
                         bool log);
+  /// A junk frame (see above) arrived: logs its prefix, charges the limits.
+  void junk_frame(std::string_view text, std::string_view why);
+  /// Counts a bad frame in the one-minute window; closes when over the limit.
   void bad_frame();
+  /// Counts one frame over the per-station limits; closes when over the limit.
+  void over_limit(std::string_view what);
+  /// Whether `action` would be refused without being run (unknown, not from a
+  /// station, or before an accepted boot), without using up a trigger.
+  bool refused_unrun(const std::string& action) const;
   /// Whether a not-yet-accepted station may send `action` because the CSMS asked
   /// for it (a report, or a TriggerMessage for that message, used up once).
   bool requested_by_csms(const std::string& action);
@@ -97,7 +118,9 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   std::optional<OutboundCall> in_flight_;
   boost::asio::steady_timer timeout_;
   std::uint64_t next_id_ = 1;
-  int bad_frames_ = 0;
+  std::deque<std::chrono::steady_clock::time_point> bad_frames_;  ///< In the last minute.
+  /// Ids of our CALLs that timed out, so a late answer is not taken for junk.
+  std::deque<std::string> expired_ids_;
   std::set<std::string> triggered_;
   bool closed_ = false;
   // Per-station limits.

@@ -118,23 +118,50 @@ void AuthThrottle::failure(const std::string& key, Clock::time_point now) {
   if (static_cast<int>(q.size()) > limit_) q.pop_front();
 }
 
+LoginThrottle::LoginThrottle(int pair_limit, int address_limit, std::chrono::seconds window,
+                             std::chrono::seconds trust_for)
+    : pair_(pair_limit, window), address_(address_limit, window), trust_for_(trust_for) {}
+
+std::string LoginThrottle::pair_key(const std::string& id, const std::string& address) {
+  // Identities cannot contain '\n' (check_identity), so the key is unambiguous.
+  return id + "\n" + address;
+}
+
+LoginThrottle::Verdict LoginThrottle::check(const std::string& id, const std::string& address,
+                                            Clock::time_point now) {
+  const std::string key = pair_key(id, address);
+  if (long wait = pair_.retry_after(key, now); wait > 0)
+    return {wait, "too many failed logins for this station from this address"};
+  if (long wait = address_.retry_after(address, now); wait > 0) {
+    auto it = trusted_.find(key);
+    if (it != trusted_.end() && now - it->second < trust_for_) return {};
+    return {wait, "too many failed logins from this address (for any station)"};
+  }
+  return {};
+}
+
+void LoginThrottle::failure(const std::string& id, const std::string& address,
+                            Clock::time_point now) {
+  pair_.failure(pair_key(id, address), now);
+  address_.failure(address, now);
+}
+
+void LoginThrottle::success(const std::string& id, const std::string& address,
+                            Clock::time_point now) {
+  // Bounded by the stations with a password times the addresses they used.
+  if (trusted_.size() > 100000) {
+    for (auto it = trusted_.begin(); it != trusted_.end();)
+      it = now - it->second >= trust_for_ ? trusted_.erase(it) : std::next(it);
+  }
+  trusted_[pair_key(id, address)] = now;
+}
+
 transport::HandshakeAnswer HandshakeDecider::decide(
     const transport::Handshake& req, const std::function<bool(const std::string&)>& is_live) {
   std::string problem;
   auto id = station_id_from_resource(req.resource, config.path_prefix, problem);
   if (!id) return reject(404, problem);
   if (auto bad = StationRegistry::check_identity(*id); !bad.empty()) return reject(400, bad);
-
-  auto now = AuthThrottle::Clock::now();
-  const std::string addr_key = "addr:" + req.remote_address;
-  const std::string id_key = "id:" + *id;
-  long wait =
-      std::max(address_throttle.retry_after(addr_key, now), throttle.retry_after(id_key, now));
-  if (wait > 0) {
-    auto a = reject(429, "too many failed logins; retry later");
-    a.headers.emplace_back("Retry-After", std::to_string(wait));
-    return a;
-  }
 
   if (!registry.exists(*id)) {
     auto a = reject(404, "unknown charging station");
@@ -144,6 +171,16 @@ transport::HandshakeAnswer HandshakeDecider::decide(
 
   bool authenticated = false;
   if (registry.has_password(*id)) {
+    // Only password checks are throttled (they cost a PBKDF2 each), and by
+    // identity and address together (LoginThrottle).
+    const auto now = LoginThrottle::Clock::now();
+    if (auto verdict = throttle.check(*id, req.remote_address, now); verdict.retry_after_s > 0) {
+      log::warn("{}: login from {} refused with 429 for {} s: {}", *id, req.remote_address,
+                verdict.retry_after_s, verdict.reason);
+      auto a = reject(429, "too many failed logins; retry later");
+      a.headers.emplace_back("Retry-After", std::to_string(verdict.retry_after_s));
+      return a;
+    }
     auto creds = parse_basic_auth(req.authorization);
     std::string why;
     if (!creds)
@@ -153,14 +190,14 @@ transport::HandshakeAnswer HandshakeDecider::decide(
     else if (!registry.verify(*id, creds->password))
       why = "wrong password";
     if (!why.empty()) {
-      address_throttle.failure(addr_key, now);
-      throttle.failure(id_key, now);
+      throttle.failure(*id, req.remote_address, now);
       ctx.metrics.auth_failure();
       ctx.security_event(*id, "InvalidCredentials", why, req.remote_address);
       auto a = reject(401, "authentication required");
       a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"OCPP\", charset=\"UTF-8\"");
       return a;
     }
+    throttle.success(*id, req.remote_address, now);
     authenticated = true;
   }
 
@@ -174,6 +211,7 @@ transport::HandshakeAnswer HandshakeDecider::decide(
 
   transport::HandshakeAnswer a;
   a.station_id = *id;
+  a.authenticated = authenticated;
   // Our preference decides, not the order the station offered them in.
   const auto& offered = req.subprotocols;
   for (auto version : config.ocpp_versions) {

@@ -45,6 +45,39 @@ class AuthThrottle {
   std::unordered_map<std::string, std::deque<Clock::time_point>> failures_;
 };
 
+/// Failed-login throttling for stations with a password, by where the attempts
+/// come from (docs/security.md):
+/// * per (identity, address): `pair_limit` failures in the window refuse that
+///   identity from that address only, so guesses from elsewhere never lock a
+///   station out of its own address (its correct password elsewhere works);
+/// * per address: `address_limit` failures (any identities) refuse further
+///   password attempts from that address, except for an identity that logged in
+///   from it successfully within `trust_for`: the other stations behind one NAT
+///   or APN keep connecting while an attacker there is slowed down.
+/// Stations without a password are never throttled: they cost no password check.
+class LoginThrottle {
+ public:
+  using Clock = AuthThrottle::Clock;
+  LoginThrottle(int pair_limit, int address_limit, std::chrono::seconds window,
+                std::chrono::seconds trust_for = std::chrono::hours(24));
+
+  /// Whether a password check for `id` from `address` may run now.
+  struct Verdict {
+    long retry_after_s = 0;  ///< 0: it may.
+    std::string reason;      ///< When refused: why, for the log.
+  };
+  Verdict check(const std::string& id, const std::string& address, Clock::time_point now);
+  void failure(const std::string& id, const std::string& address, Clock::time_point now);
+  void success(const std::string& id, const std::string& address, Clock::time_point now);
+
+ private:
+  static std::string pair_key(const std::string& id, const std::string& address);
+  AuthThrottle pair_;
+  AuthThrottle address_;
+  std::chrono::seconds trust_for_;
+  std::unordered_map<std::string, Clock::time_point> trusted_;  ///< pair key -> last success
+};
+
 /// The answer to an upgrade refused by admission control: 503 with Retry-After.
 transport::HandshakeAnswer overloaded_answer(int retry_after_s);
 
@@ -52,10 +85,7 @@ transport::HandshakeAnswer overloaded_answer(int retry_after_s);
 struct HandshakeDecider {
   const Config& config;
   StationRegistry& registry;
-  AuthThrottle& throttle;  ///< Per identity.
-  /// Per source address, with a higher limit: many honest stations can share one
-  /// address (NAT, a mobile APN), and one attacker must not lock them all out.
-  AuthThrottle& address_throttle;
+  LoginThrottle& throttle;
   ServerContext& ctx;
 
   /// `is_live(id)`: whether the station has a live session now. An unknown

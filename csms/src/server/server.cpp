@@ -7,6 +7,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <cmath>
 #include <deque>
 #include <filesystem>
 #include <map>
@@ -49,10 +50,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
         services(ctx),
-        throttle(config.auth_failure_limit, std::chrono::seconds(config.auth_failure_window_s)),
-        address_throttle(config.auth_failure_limit * kAddressLimitFactor,
-                         std::chrono::seconds(config.auth_failure_window_s)),
+        throttle(config.auth_failure_limit, config.auth_failure_limit * kAddressLimitFactor,
+                 std::chrono::seconds(config.auth_failure_window_s)),
         upgrade_admission(config.max_upgrades_per_s, config.upgrade_burst),
+        unknown_registrations(config.max_unknown_per_min / 60.0, config.max_unknown_per_min,
+                              AdmissionClock::now()),
         retention_timer(io),
         gauge_timer(io) {
     v16::register_handlers(v16_router, services);
@@ -224,12 +226,15 @@ struct Server::Impl : transport::Handler, CommandGateway {
                  req.remote_address, verdict.retry_after_s);
       return overloaded_answer(verdict.retry_after_s);
     }
-    HandshakeDecider decider{config, registry, throttle, address_throttle, ctx};
+    HandshakeDecider decider{config, registry, throttle, ctx};
     auto answer =
         decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
     if (answer.status == 404 && config.accept_unknown && !answer.station_id.empty()) {
       // Auto-registration: the decider reports the unknown id; register it and
-      // decide again (its boot answer comes from unknown_boot_status).
+      // decide again (its boot answer comes from unknown_boot_status), at most
+      // registration.max_unknown_per_min of them a minute.
+      if (!unknown_registrations.try_take(AdmissionClock::now()))
+        return refuse_registration(req, answer.station_id);
       log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                 config.unknown_boot_status);
       registry.register_unknown(answer.station_id, unknown_boot_status(config));
@@ -238,6 +243,31 @@ struct Server::Impl : transport::Handler, CommandGateway {
     }
     if (answer.status != 101) metrics.connection_rejected(answer.status);
     return answer;
+  }
+
+  transport::HandshakeAnswer refuse_registration(const transport::Handshake& req,
+                                                 const std::string& id) {
+    const int wait = std::max(
+        1, static_cast<int>(
+               std::ceil(unknown_registrations.time_to_token(AdmissionClock::now()).count())));
+    log::warn("{}: unknown station from {} not auto-registered: over {} a minute, retry in {} s",
+              id, req.remote_address, config.max_unknown_per_min, wait);
+    // One event a minute at most, so the refusals cannot fill the database.
+    const auto now = AdmissionClock::now();
+    if (now - last_registration_event >= std::chrono::minutes(1)) {
+      last_registration_event = now;
+      ctx.security_event(id, "UnknownRegistrationLimit",
+                         "more than " + std::to_string(config.max_unknown_per_min) +
+                             " unknown stations a minute (registration.max_unknown_per_min): "
+                             "refused, further refusals this minute are only logged",
+                         req.remote_address);
+    }
+    metrics.connection_rejected(429);
+    transport::HandshakeAnswer a;
+    a.status = 429;
+    a.body = "too many new stations; retry later";
+    a.headers.emplace_back("Retry-After", std::to_string(wait));
+    return a;
   }
 
   void on_open(const std::shared_ptr<transport::Connection>& conn,
@@ -253,8 +283,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
     const std::string& id = answer.station_id;
     auto old = sessions.find(id);
     if (old != sessions.end()) {
-      // Only an authenticated connection gets here for a live station (the
-      // decider refuses others): it replaces the old one.
+      // An authenticated connection replaces the old one (the decider refuses
+      // unauthenticated ones for a live station). A station without a password
+      // can get here too, when two handshakes raced before either was live:
+      // the newest wins, and the event says it was not authenticated.
       auto previous = old->second;
       sessions.erase(old);
       by_connection.erase(previous->connection_ptr().get());
@@ -263,7 +295,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
                                    "replaced by a new connection");
       metrics.station_disconnected();
       ctx.security_event(id, "ConnectionReplaced",
-                         "a new authenticated connection replaced the live one",
+                         answer.authenticated
+                             ? "a new authenticated connection replaced the live one"
+                             : "a new unauthenticated connection (the station has no password) "
+                               "replaced the live one: two handshakes at once",
                          conn->remote_address());
     }
     auto version = ocpp::version_from_subprotocol(answer.subprotocol).value_or(ocpp::Version::v16);
@@ -353,9 +388,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
   StationRegistry registry;
   ServerContext ctx;
   Services services;
-  AuthThrottle throttle;
-  AuthThrottle address_throttle;
+  LoginThrottle throttle;
   UpgradeAdmission upgrade_admission;
+  TokenBucket unknown_registrations;  ///< Auto-registrations (rate 0: no cap).
+  AdmissionClock::time_point last_registration_event{};
   Router v16_router;
   Router v201_router;
   std::unique_ptr<transport::Server> ws_server;

@@ -46,6 +46,7 @@ struct HandshakeAnswer {
   std::vector<std::pair<std::string, std::string>> headers;  ///< Extra response headers.
   std::string body;                                          ///< Rejection body.
   std::string station_id;                                    ///< Carried to on_open.
+  bool authenticated = false;  ///< Carried to on_open: the station proved its password.
 };
 
 /// Implemented by the server core. All calls arrive on the network thread.

@@ -15,8 +15,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -44,10 +48,13 @@ using tcp = asio::ip::tcp;
 using storage::DateTime;
 
 constexpr std::chrono::seconds kReadTimeout{120};  // A slow charger on a cellular link.
+// The request line and headers come in a packet or two: a socket that sends
+// nothing for this long is dropped (and before it, when the endpoint is full).
+constexpr std::chrono::seconds kHeaderTimeout{15};
 constexpr std::chrono::seconds kWriteTimeout{30};
 constexpr std::chrono::seconds kLingerTimeout{2};
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
-constexpr std::size_t kMaxSessions = 64;
+constexpr std::size_t kMaxSessions = 256;
 constexpr std::string_view kPrefix = "uploads";
 
 std::string json_message(std::string_view key, std::string_view message) {
@@ -92,11 +99,19 @@ std::string header_param(std::string_view header, std::string_view name) {
 
 // Writes `data` to `dir/name` atomically: temporary file, fsync, rename, fsync
 // of the directory, so a crash leaves the whole file or none.
-void write_atomically(const fs::path& dir, const std::string& name, std::string_view data) {
+// Only the server's user may read what stations upload (logs, diagnostics).
+void private_directories(const fs::path& dir) {
   fs::create_directories(dir);
+  std::error_code ignored;
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ignored);
+}
+
+void write_atomically(const fs::path& dir, const std::string& name, std::string_view data) {
+  private_directories(dir);
   const fs::path final_path = dir / name;
-  const fs::path temp_path = dir / ("." + name + ".part");
-  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+  // A name of its own, so no other writer can meet this one's temporary file.
+  const fs::path temp_path = dir / ("." + name + "." + new_token() + ".part");
+  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0)
     throw std::runtime_error("cannot create " + temp_path.string() + ": " + std::strerror(errno));
   std::size_t done = 0;
@@ -249,6 +264,15 @@ struct UploadServer::Impl : std::enable_shared_from_this<UploadServer::Impl> {
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> sessions{0};
+  /// Tokens with an upload under way: a second request for one is refused
+  /// before its body is read (a race could otherwise remove the first's file).
+  std::mutex tokens_mutex;
+  std::unordered_set<std::string> tokens_in_use;
+  /// Sessions waiting for a request's headers, oldest first, by a closer: when
+  /// the endpoint is full, the oldest idle one makes room for a new client.
+  /// The network thread of the endpoint only.
+  std::map<std::uint64_t, std::function<void()>> idle;
+  std::uint64_t next_idle = 0;
 
   void accept();
 };
@@ -262,7 +286,10 @@ class Session : public std::enable_shared_from_this<Session> {
       : stream_(std::move(socket)), server_(std::move(server)) {
     ++server_->sessions;
   }
-  ~Session() { --server_->sessions; }
+  ~Session() {
+    release_token();
+    --server_->sessions;
+  }
 
   void start() { read_header(); }
 
@@ -271,13 +298,18 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->body_limit(server_->options.max_bytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(kReadTimeout);
+    stream_.expires_after(kHeaderTimeout);
+    idle_key_ = ++server_->next_idle;
+    server_->idle[idle_key_] = [weak = weak_from_this()] {
+      if (auto self = weak.lock()) self->close();
+    };
     http::async_read_header(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
+    server_->idle.erase(idle_key_);
     if (ec) return on_read_error(ec);
     const auto& req = parser_->get();
     version_ = req.version();
@@ -318,6 +350,12 @@ class Session : public std::enable_shared_from_this<Session> {
     if (!slot) return refuse(404, "unknown upload URL");
     if (slot->used_at) return refuse(403, "this upload URL was already used");
     if (!(DateTime::now() < slot->expires_at)) return refuse(403, "this upload URL has expired");
+    {
+      std::lock_guard<std::mutex> lock(server_->tokens_mutex);
+      if (!server_->tokens_in_use.insert(slot->token).second)
+        return refuse(403, "another upload to this URL is under way");
+    }
+    holds_token_ = slot->token;
     slot_ = *slot;
     if (parser_->is_done()) return on_body();
     if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
@@ -411,6 +449,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_recorded(std::exception_ptr error, std::pair<bool, std::int64_t> result,
                    const storage::UploadedFile& file) {
+    release_token();
     if (error || !result.first) {
       // Not recorded: the file must not linger unaccounted for.
       std::error_code ignored;
@@ -438,6 +477,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // An answer that ends the exchange early: the rest of the request is not read.
   void refuse(unsigned status, const std::string& message,
               std::vector<std::pair<std::string, std::string>> headers = {}) {
+    release_token();
     send(status, json_message("error", message), std::move(headers), false);
   }
 
@@ -480,6 +520,13 @@ class Session : public std::enable_shared_from_this<Session> {
                             });
   }
 
+  void release_token() {
+    if (holds_token_.empty()) return;
+    std::lock_guard<std::mutex> lock(server_->tokens_mutex);
+    server_->tokens_in_use.erase(holds_token_);
+    holds_token_.clear();
+  }
+
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -494,6 +541,8 @@ class Session : public std::enable_shared_from_this<Session> {
   unsigned version_ = 11;
   bool keep_alive_ = false;
   std::string token_;
+  std::string holds_token_;  ///< The token this session has marked in use, if any.
+  std::uint64_t idle_key_ = 0;
   std::string path_name_;
   storage::UploadRequest slot_;
 };
@@ -504,10 +553,18 @@ void UploadServer::Impl::accept() {
   acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
     if (self->stopped || ec == asio::error::operation_aborted) return;
     if (!ec) {
-      if (self->sessions >= kMaxSessions) {
+      if (self->sessions >= kMaxSessions && self->idle.empty()) {
         beast::error_code ignored;
-        socket.close(ignored);  // Over the limit: refuse rather than grow without bound.
+        socket.close(ignored);  // Every slot busy with an upload: refuse rather than grow.
       } else {
+        if (self->sessions >= kMaxSessions) {
+          // Full: the client idle longest (no request under way) makes room; it
+          // is gone once its read fails, within this loop's next turn.
+          auto oldest = self->idle.begin();
+          auto closer = std::move(oldest->second);
+          self->idle.erase(oldest);
+          closer();
+        }
         std::make_shared<Session>(std::move(socket), self)->start();
       }
     } else {
@@ -537,7 +594,7 @@ void UploadServer::start() {
     impl_->acceptor.bind(endpoint);
     impl_->acceptor.listen(asio::socket_base::max_listen_connections);
     impl_->bound_port = impl_->acceptor.local_endpoint().port();
-    fs::create_directories(o.dir);
+    private_directories(o.dir);
   } catch (const std::exception& e) {
     beast::error_code ignored;
     impl_->acceptor.close(ignored);

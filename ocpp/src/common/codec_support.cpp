@@ -138,6 +138,12 @@ bool read(const Value& v, std::int64_t& out, DecodeContext& ctx, Int rule) {
       return ctx.fail(ErrorCode::PropertyConstraintViolation, "integer out of range");
     out = static_cast<std::int64_t>(d);
   }
+  // OCPP's integer is 32-bit in both versions (1.6 and 2.0.1 Part 2, primitive
+  // datatypes): a larger one is refused, never truncated by whoever stores it.
+  if (out < std::numeric_limits<std::int32_t>::min() ||
+      out > std::numeric_limits<std::int32_t>::max())
+    return ctx.fail(ErrorCode::PropertyConstraintViolation,
+                    std::to_string(out) + " is out of range (OCPP integers are 32-bit)");
   if (rule.has_min && out < rule.min)
     return ctx.fail(ErrorCode::PropertyConstraintViolation,
                     std::to_string(out) + " is below the minimum " + std::to_string(rule.min));

@@ -226,6 +226,13 @@ WsClient::WsClient(std::uint16_t port, const std::string& path, const Options& o
   auto& ws = impl_->ws;
   beast::get_lowest_layer(ws).expires_after(5s);
   boost::system::error_code ec;
+  if (!options.source_address.empty()) {
+    auto& socket = beast::get_lowest_layer(ws).socket();
+    socket.open(tcp::v4(), ec);
+    if (!ec)
+      socket.bind(tcp::endpoint(boost::asio::ip::make_address(options.source_address), 0), ec);
+    if (ec) return;
+  }
   beast::get_lowest_layer(ws).socket().connect(
       tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
   if (ec) return;
@@ -272,10 +279,10 @@ const std::string& WsClient::subprotocol() const {
   return impl_->subprotocol;
 }
 
-void WsClient::send(const std::string& text) {
+bool WsClient::send(const std::string& text) {
   impl_->ws.text(true);
   boost::system::error_code ec;
-  impl_->run_op(
+  const bool in_time = impl_->run_op(
       [&](bool& done) {
         impl_->ws.async_write(boost::asio::buffer(text),
                               [&](boost::system::error_code e, std::size_t) {
@@ -284,6 +291,7 @@ void WsClient::send(const std::string& text) {
                               });
       },
       5s);
+  return in_time && !ec;
 }
 
 std::optional<std::string> WsClient::receive(std::chrono::milliseconds timeout) {

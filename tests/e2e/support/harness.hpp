@@ -92,7 +92,8 @@ class WsClient {
  public:
   struct Options {
     std::vector<std::string> subprotocols = {"ocpp1.6"};
-    std::string authorization;  ///< Full header value, e.g. "Basic ...".
+    std::string authorization;   ///< Full header value, e.g. "Basic ...".
+    std::string source_address;  ///< Local address to connect from (127.x.y.z); empty: any.
   };
   /// Connects to ws://127.0.0.1:port<path>. On a rejected upgrade, `status()`
   /// is the HTTP status and `open()` is false.
@@ -103,7 +104,9 @@ class WsClient {
   bool open() const;
   int status() const;
   const std::string& subprotocol() const;
-  void send(const std::string& text);
+  /// Sends a text message; false when it could not be written (closed, or
+  /// not taken within 5 s).
+  bool send(const std::string& text);
   /// The next text message, or nullopt on timeout/close.
   std::optional<std::string> receive(std::chrono::milliseconds timeout = 5s);
   /// Sends a CALL and returns the parsed reply frame.

@@ -370,3 +370,38 @@ TEST_CASE("csmsctl: a bundle answer's files must be plain names", "[csmsctl][car
                   InputError);
   CHECK_THROWS_AS(csms::cli::answer_files(R"({"nope":1})"), InputError);
 }
+
+TEST_CASE("csmsctl: control characters are escaped for the terminal - printable UTF-8 is kept",
+          "[csmsctl][security]") {
+  using csms::cli::terminal_safe;
+  CHECK(terminal_safe("plain ASCII, é and ☃") == "plain ASCII, é and ☃");
+  CHECK(terminal_safe("\x1b]0;owned\x07") == "\\u001b]0;owned\\u0007");
+  CHECK(terminal_safe("a\nb\tc\rd") == "a\\u000ab\\u0009c\\u000dd");
+  CHECK(terminal_safe("del\x7f") == "del\\u007f");
+  CHECK(terminal_safe("csi\xc2\x9b"
+                      "31m") == "csi\\u009b31m");  // C1 CSI as UTF-8
+  CHECK(terminal_safe("raw\x9b"
+                      "31m") == "raw\\x9b31m");  // a lone 8-bit CSI byte
+  CHECK(terminal_safe("cut\xe2\x98") == "cut\\xe2\\x98");
+  CHECK(terminal_safe(std::string("nul\0!", 5)) == "nul\\u0000!");
+}
+
+TEST_CASE("csmsctl: station list and log print station-supplied text escaped, --json as is",
+          "[csmsctl][security]") {
+  const std::string stations =
+      R"([{"id":"CP1","vendor":"\u001b]0;owned\u0007","model":"M\u009b2J","connected":true}])";
+  const auto table = printed(parse({"station", "list"}), stations);
+  CHECK(table.find('\x1b') == std::string::npos);
+  CHECK(table.find('\x07') == std::string::npos);
+  CHECK(table.find("\xc2\x9b") == std::string::npos);
+  CHECK(table.find("\\u001b]0;owned\\u0007") != std::string::npos);
+  const std::string log =
+      R"([{"timestamp":"2026-01-01T00:00:00Z","direction":"in","frame":"[2,\"1\",\"X\",{\"a\":\"\u001b[2J\u007f\"}]"}])";
+  const auto frames = printed(parse({"log", "CP1"}), log);
+  CHECK(frames.find('\x1b') == std::string::npos);
+  CHECK(frames.find('\x7f') == std::string::npos);
+  CHECK(frames.find("\\u001b[2J\\u007f") != std::string::npos);
+  // --json prints the API's answer, where JSON escapes do the same.
+  auto json = parse({"station", "list", "--json"});
+  CHECK(json.json);
+}

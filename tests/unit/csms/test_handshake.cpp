@@ -56,3 +56,33 @@ TEST_CASE("the login throttle refuses a key after the limit and forgets after th
   CHECK(t.retry_after("other", now) == 0);
   CHECK(t.retry_after("k", now + std::chrono::seconds(61)) == 0);
 }
+
+TEST_CASE("failed logins for a station from one address never refuse its password elsewhere",
+          "[handshake][security]") {
+  csms::LoginThrottle t(5, 50, std::chrono::seconds(60));
+  auto now = csms::LoginThrottle::Clock::now();
+  for (int i = 0; i < 6; ++i) t.failure("P07", "127.0.0.7", now);
+  CHECK(t.check("P07", "127.0.0.7", now).retry_after_s > 0);
+  CHECK(t.check("P07", "127.0.0.8", now).retry_after_s == 0);
+  CHECK(t.check("P07", "127.0.0.7", now + std::chrono::seconds(61)).retry_after_s == 0);
+}
+
+TEST_CASE("failed logins for other stations from an address spare the stations trusted there",
+          "[handshake][security]") {
+  csms::LoginThrottle t(5, 50, std::chrono::seconds(60));
+  auto now = csms::LoginThrottle::Clock::now();
+  t.success("HOME", "127.0.0.9", now);
+  for (int s = 0; s < 10; ++s)
+    for (int i = 0; i < 5; ++i) t.failure("S" + std::to_string(s), "127.0.0.9", now);
+  // The address is over its limit: a new identity there waits, with the reason...
+  auto refused = t.check("NEW", "127.0.0.9", now);
+  CHECK(refused.retry_after_s > 0);
+  CHECK(refused.reason.find("from this address") != std::string::npos);
+  // ...a station that logged in from it before does not, nor does anyone elsewhere.
+  CHECK(t.check("HOME", "127.0.0.9", now).retry_after_s == 0);
+  CHECK(t.check("NEW", "127.0.0.10", now).retry_after_s == 0);
+  // Trust expires a day after the last login.
+  const auto later = now + std::chrono::hours(25);
+  for (int i = 0; i < 50; ++i) t.failure("S" + std::to_string(i), "127.0.0.9", later);
+  CHECK(t.check("HOME", "127.0.0.9", later).retry_after_s > 0);
+}

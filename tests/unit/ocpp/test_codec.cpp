@@ -142,3 +142,33 @@ TEST_CASE("numbers parse exactly, including zero with a long negative exponent",
   REQUIRE_FALSE(tenth.failed());
   CHECK(sv.value == 0.1);
 }
+
+TEST_CASE("integers beyond 32 bits are refused with PropertyConstraintViolation, not truncated",
+          "[codec][security]") {
+  ocpp::v16::StatusNotificationRequest sn;
+  auto big =
+      decode_into(R"({"connectorId":4294967297,"errorCode":"NoError","status":"Available"})", sn);
+  REQUIRE(big.failed());
+  CHECK(big.code() == ocpp::ErrorCode::PropertyConstraintViolation);
+  CHECK(big.failed_path() == "connectorId");
+  CHECK(ocpp::to_string(big.code(), ocpp::Version::v16) == "PropertyConstraintViolation");
+  auto low =
+      decode_into(R"({"connectorId":-2147483649,"errorCode":"NoError","status":"Available"})", sn);
+  CHECK(low.code() == ocpp::ErrorCode::PropertyConstraintViolation);
+  auto max =
+      decode_into(R"({"connectorId":2147483647,"errorCode":"NoError","status":"Available"})", sn);
+  CHECK_FALSE(max.failed());
+  CHECK(sn.connectorId == 2147483647);
+
+  ocpp::v201::StatusNotificationRequest sn201;
+  auto evse = decode_into(
+      R"({"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Available","evseId":4294967297,"connectorId":1})",
+      sn201);
+  REQUIRE(evse.failed());
+  CHECK(evse.code() == ocpp::ErrorCode::PropertyConstraintViolation);
+  CHECK(evse.failed_path() == "evseId");
+  auto as_double = decode_into(
+      R"({"timestamp":"2026-01-01T00:00:00Z","connectorStatus":"Available","evseId":1,"connectorId":4294967297.0})",
+      sn201);
+  CHECK(as_double.code() == ocpp::ErrorCode::PropertyConstraintViolation);
+}

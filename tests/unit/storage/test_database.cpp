@@ -3,6 +3,8 @@
 // on how fast anything runs: where grouping matters, a blocking work item holds
 // the writer while the rest is queued.
 
+#include <sys/stat.h>
+
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cstdio>
@@ -322,4 +324,22 @@ TEST_CASE("stats can be read from other threads while writes run") {
   stop = true;
   poller.join();
   CHECK(db->stats().writes == 20);
+}
+
+TEST_CASE("database files are readable by their owner only, whatever the umask",
+          "[database][security]") {
+  TempDir dir;
+  const std::string path = dir.file("private.db");
+  const mode_t old_mask = ::umask(022);
+  {
+    auto db = storage::open_sqlite(storage::SqliteOptions{path});
+    storage::write_and_wait(*db, [](Session& s) { s.stations.mark_all_offline(); });
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+      struct stat st {};
+      INFO(path + suffix);
+      REQUIRE(::stat((path + suffix).c_str(), &st) == 0);
+      CHECK((st.st_mode & 0777) == 0600);
+    }
+  }
+  ::umask(old_mask);
 }
