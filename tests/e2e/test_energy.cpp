@@ -207,3 +207,118 @@ TEST_CASE("the controller polls a SunSpec grid meter over Modbus TCP and fails s
   });
   meter.stop();
 }
+
+namespace {
+
+// The installed profile `id` of a station (accepted), or nullptr.
+const rapidjson::Value* profile(const rapidjson::Document& list, std::int64_t id) {
+  for (const auto& p : list.GetArray())
+    if (p["id"].GetInt64() == id && p["accepted"].GetBool()) return &p;
+  return nullptr;
+}
+
+// The controller's profile ids (docs/energy.md, "Profiles").
+constexpr std::int64_t kStationMax = 879998;
+constexpr std::int64_t kTxDefault = 879999;
+constexpr std::int64_t kTxEvse1 = 880001;
+
+const char* kLongCharge = R"({"steps":[
+    {"do":"start","connector":1,"idTag":"DRIVER"},
+    {"do":"charge","connector":1,"seconds":600},
+    {"do":"stop","connector":1,"reason":"Local"}]})";
+
+}  // namespace
+
+TEST_CASE("stations that refuse stack level 1 or 0 A still follow the controller",
+          "[e2e][energy]") {
+  TempDir dir;
+  Csms csms(dir);
+  site_with_stations(csms, {"Q1", "Q2"}, {"--import-kw", "50", "--max-base-kw", "0"});
+  REQUIRE(csms.ctl({"site", "circuit", "add", "HUB", "F1", "--max-a", "20"}).code == 0);
+  REQUIRE(csms.ctl({"station", "set-circuit", "Q1", "F1"}).code == 0);
+  REQUIRE(csms.ctl({"station", "set-mode", "Q2", "off"}).code == 0);
+  auto scenario = write_file(dir, "charge.json", kLongCharge);
+  auto args = [&](const char* quirk) {
+    auto a = sim_args(scenario);
+    a.insert(a.end(), {"--quirk", quirk});
+    return a;
+  };
+  Sim q1(csms, "Q1", args("stack0-only"));
+  Sim q2(csms, "Q2", args("rejects-zero"));
+
+  // Q1 took its dynamic limit at stack level 0 after refusing level 1.
+  rapidjson::Document list;
+  REQUIRE(eventually(
+      [&] {
+        list = csms.ctl_json({"station", "profiles", "Q1"});
+        const auto* tx = profile(list, kTxEvse1);
+        return tx && (*tx)["stackLevel"].GetInt() == 0 && (*tx)["limit"].GetDouble() > 0;
+      },
+      20s, 250ms));
+  // Its static maximum is the circuit's fuse, at connector 0.
+  const auto* max = profile(list, kStationMax);
+  REQUIRE(max != nullptr);
+  CHECK((*max)["limit"].GetDouble() == Approx(20));
+  CHECK((*max)["connectorId"].GetInt() == 0);
+  // Q2 (mode off) refused 0 A and is paused below any car's minimum instead.
+  REQUIRE(eventually(
+      [&] {
+        auto q2_list = csms.ctl_json({"station", "profiles", "Q2"});
+        const auto* tx = profile(q2_list, kTxEvse1);
+        return tx && (*tx)["limit"].GetDouble() == Approx(0.1);
+      },
+      20s, 250ms));
+
+  // A new safe current reaches the stations' default profiles.
+  REQUIRE(csms.ctl({"site", "set-limit", "HUB", "--safe-a", "9"}).code == 0);
+  REQUIRE(eventually(
+      [&] {
+        auto l = csms.ctl_json({"station", "profiles", "Q1"});
+        const auto* d = profile(l, kTxDefault);
+        return d && (*d)["limit"].GetDouble() == Approx(9);
+      },
+      20s, 250ms));
+
+  // A station that leaves the site loses the controller's profiles.
+  REQUIRE(csms.ctl({"station", "leave-site", "Q1"}).code == 0);
+  REQUIRE(eventually(
+      [&] {
+        auto l = csms.ctl_json({"station", "profiles", "Q1"});
+        return !profile(l, kTxDefault) && !profile(l, kStationMax) && !profile(l, kTxEvse1);
+      },
+      20s, 250ms));
+}
+
+TEST_CASE("after a restart the controller re-sends the limits it sent before raising any",
+          "[e2e][energy]") {
+  TempDir dir;
+  Csms csms(dir);
+  site_with_stations(csms, {"R1"}, {"--import-kw", "50", "--max-base-kw", "0"});
+  REQUIRE(csms.ctl({"station", "set-circuit", "R1", "grid", "--max-a", "16"}).code == 0);
+  auto scenario = write_file(dir, "charge.json", kLongCharge);
+  Sim sim(csms, "R1", sim_args(scenario));
+  REQUIRE(eventually([&] { return tx_profile_limit(csms, "R1") == Approx(16); }, 30s, 250ms));
+
+  csms.restart();
+  const auto before = csms.ctl_json({"site", "decisions", "HUB", "--limit", "1"});
+  const std::int64_t last_id = before.Size() ? before[0]["id"].GetInt64() : 0;
+  // The first decision after the restart with the car back sends 16 A again,
+  // not the minimum a fresh controller would start from.
+  rapidjson::Document first;
+  REQUIRE(eventually(
+      [&] {
+        auto all = csms.ctl_json({"site", "decisions", "HUB", "--limit", "50"});
+        for (auto i = all.Size(); i-- > 0;) {
+          const auto& d = all[i];
+          if (d["id"].GetInt64() <= last_id || !d["evses"].Size() ||
+              !d["evses"][0]["active"].GetBool())
+            continue;
+          first.CopyFrom(d, first.GetAllocator());
+          return true;
+        }
+        return false;
+      },
+      30s, 250ms));
+  INFO(ocpp::to_compact_json(first));
+  CHECK(first["evses"][0]["allocationA"].GetDouble() == Approx(16));
+}

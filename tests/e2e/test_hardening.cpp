@@ -187,7 +187,10 @@ TEST_CASE("malformed frames between valid Heartbeats still close the connection"
     closed = !ws.call(R"([2,"h)" + std::to_string(round) + R"(","Heartbeat",{}])");
   }
   CHECK(closed);
-  CHECK(ws.wait_closed() == 1008);
+  // 1008, or a reset (0) when the teardown meets our own unread garbage.
+  const int code = ws.wait_closed();
+  CHECK((code == 1008 || code == 0));
+  CHECK(eventually([&] { return has_event(csms, "BAD", "InvalidMessages"); }));
   REQUIRE(eventually([&] {
     return csms.ctl({"log", "BAD", "--json"}).out.find("malformed") != std::string::npos;
   }));

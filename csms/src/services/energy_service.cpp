@@ -224,10 +224,12 @@ struct EnergyService::Impl {
     bool running = false;
     std::map<std::string, Output> outputs;
     std::set<std::string> members;  ///< Stations steered last period.
-    /// A restart: the limits last sent (from the decision log) cap the first
-    /// period, so nothing is raised before the stored limits are re-sent.
+    /// A restart: the limits last sent (from the decision log) cap each
+    /// EVSE's first period back, so nothing is raised before they are re-sent;
+    /// kept until the EVSE is back or their lease is over.
     bool restored = false;
     std::map<std::string, double> restore_a;
+    std::int64_t restore_until_ms = 0;
     std::optional<std::int64_t> last_integrated_ms;
     // Gauges for /metrics.
     double grid_w = 0, limit_w = 0, pv_w = 0, battery_w = 0, allocated_w = 0, measured_w = 0;
@@ -467,19 +469,24 @@ struct EnergyService::Impl {
     }
 
     energy::Parameters params;
+    // After a restart the ramps go on from the limits sent before.
+    for (const auto& [key, a] : site.restore_a) site.state.last_current_a[key] = a;
     auto result =
         energy::allocate(nodes, evses, readings, limits, params, site.state, now, period_ms);
-    // The first period after a restart raises nothing above what was sent before.
+    // An EVSE's first period back raises nothing above what was sent before.
     for (std::size_t i = 0; i < evses.size() && !site.restore_a.empty(); ++i) {
       auto r = site.restore_a.find(evses[i].key);
+      if (r == site.restore_a.end() || !evses[i].active || !online[i]) continue;
       auto& d = result.decisions[i];
-      if (r == site.restore_a.end() || !evses[i].active || d.current_a <= r->second) continue;
-      d.current_a = r->second;
-      d.power_w = d.current_a * energy::kVoltage * evses[i].phases;
-      d.limited_by = "restart: the limit sent before";
-      site.state.last_current_a[evses[i].key] = d.current_a;
+      if (d.current_a > r->second) {
+        d.current_a = r->second;
+        d.power_w = d.current_a * energy::kVoltage * evses[i].phases;
+        d.limited_by = "restart: the limit sent before";
+        site.state.last_current_a[evses[i].key] = d.current_a;
+      }
+      site.restore_a.erase(r);
     }
-    site.restore_a.clear();
+    if (now > site.restore_until_ms) site.restore_a.clear();
 
     // Safe defaults and static maxima first: a station that loses the CSMS
     // falls back by itself. Both only on change (they are written to flash).
@@ -679,7 +686,10 @@ struct EnergyService::Impl {
   static void restore_limits(Site& site, const storage::EnergyDecision& last,
                              const storage::SiteEnergySettings& cfg, std::int64_t now) {
     const std::int64_t at = last.time.unix_micros() / 1000;
-    if (cfg.lease_s > 0 && now - at > (std::int64_t{cfg.lease_s} + 60) * 1000) return;
+    // Without a lease a sent limit holds until replaced: wait 10 minutes for its station.
+    site.restore_until_ms =
+        cfg.lease_s > 0 ? at + (std::int64_t{cfg.lease_s} + 60) * 1000 : now + 600000;
+    if (now > site.restore_until_ms) return;
     rapidjson::Document doc;
     if (ocpp::parse_json(last.evses_json, doc).IsError() || !doc.IsArray()) return;
     for (const auto& e : doc.GetArray()) {
