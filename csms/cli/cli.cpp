@@ -315,6 +315,32 @@ void site_circuit(const Parsed& p, Invocation& inv) {
 }
 
 // site meter add|remove|list SITE [NAME]: the Modbus/SunSpec meters polled.
+// site reading ... --circuit C --currents-a L1[,L2,L3]: the currents go as an array.
+void site_reading(const Parsed& p, Invocation& inv) {
+  const auto currents = p.option("--currents-a");
+  if (!currents) return;
+  rapidjson::Document body;
+  body.Parse(inv.body.empty() ? "{}" : inv.body.c_str());
+  JsonBody out;
+  out.object();
+  for (const auto& m : body.GetObject()) {
+    out.key(m.name.GetString());
+    if (m.value.IsString()) {
+      out.str(m.value.GetString());
+    } else {
+      out.real(m.value.GetDouble());
+    }
+  }
+  out.key("currentsA").array();
+  std::size_t from = 0;
+  while (from <= currents->size()) {
+    const auto comma = std::min(currents->find(',', from), currents->size());
+    out.real(parse_real("--currents-a", currents->substr(from, comma - from)));
+    from = comma + 1;
+  }
+  inv.body = out.end_array().end_object().text();
+}
+
 void site_meter(const Parsed& p, Invocation& inv) {
   const std::string& action = p.args[0];
   const std::string base = "/api/sites/" + encode(p.args[1]) + "/meters";
@@ -323,7 +349,7 @@ void site_meter(const Parsed& p, Invocation& inv) {
     inv.method = "GET";
     inv.target = base;
     inv.format = Format::Table;
-    inv.columns = {"name", "role", "host", "port", "unitId", "pollIntervalS", "maxAgeS"};
+    inv.columns = {"name", "role", "circuit", "host", "port", "unitId", "pollIntervalS", "maxAgeS"};
     return;
   }
   if (p.args.size() != 3) throw UsageError("site meter " + action + " needs SITE and NAME");
@@ -337,11 +363,12 @@ void site_meter(const Parsed& p, Invocation& inv) {
   const auto host = p.option("--host");
   const auto role = p.option("--role");
   if (!host || !role)
-    throw UsageError("site meter add needs --host HOST and --role grid|pv|battery");
+    throw UsageError("site meter add needs --host HOST and --role grid|pv|battery|circuit");
   inv.method = "POST";
   inv.target = base;
   JsonBody body;
   body.object().key("name").str(p.args[2]).key("host").str(*host).key("role").str(*role);
+  if (auto circuit = p.option("--circuit")) body.key("circuit").str(*circuit);
   for (const auto& [flag, key] :
        std::vector<std::pair<const char*, const char*>>{{"--port", "port"},
                                                         {"--unit", "unitId"},
@@ -653,12 +680,13 @@ const std::vector<Spec>& specs() {
         {"--max-kw", "KW", "maxPowerKw", Put::Local}},
        F::Record, {}, nullptr, site_circuit},
       {"site", "meter", "add|remove|list SITE [NAME]",
-       "Modbus TCP meters (SunSpec) the CSMS polls for the site's grid, PV or battery",
+       "Modbus TCP meters (SunSpec) the CSMS polls for the site's grid, PV, battery or a circuit",
        "GET", "/api/sites", nullptr,
        {{"--host", "HOST", "host", Put::Local},
         {"--port", "N", "port", Put::Local},
         {"--unit", "N", "unitId", Put::Local},
-        {"--role", "grid|pv|battery", "role", Put::Local},
+        {"--role", "grid|pv|battery|circuit", "role", Put::Local},
+        {"--circuit", "CIRCUIT", "circuit", Put::Local},
         {"--poll-s", "S", "pollIntervalS", Put::Local},
         {"--max-age-s", "S", "maxAgeS", Put::Local}},
        F::Record, {}, nullptr, site_meter},
@@ -669,7 +697,10 @@ const std::vector<Spec>& specs() {
         {"--battery-w", "W", "batteryW", Put::BodyNumber},
         {"--battery-soc", "PCT", "batterySoc", Put::BodyNumber},
         {"--base-w", "W", "baseW", Put::BodyNumber},
-        {"--max-age-s", "S", "maxAgeS", Put::BodyInteger}}},
+        {"--max-age-s", "S", "maxAgeS", Put::BodyInteger},
+        {"--circuit", "CIRCUIT", "circuit", Put::Body},
+        {"--currents-a", "A[,A,A]", "currentsA", Put::Local}},
+       F::Record, {}, nullptr, site_reading},
       {"site", "energy", "SITE", "live: readings, each EVSE's allocation and draw, what binds",
        "GET", "/api/sites/{0}/energy", nullptr, {}},
       {"site", "decisions", "SITE", "the energy controller's decisions with their inputs",

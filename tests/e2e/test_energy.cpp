@@ -322,3 +322,55 @@ TEST_CASE("after a restart the controller re-sends the limits it sent before rai
   INFO(ocpp::to_compact_json(first));
   CHECK(first["evses"][0]["allocationA"].GetDouble() == Approx(16));
 }
+
+TEST_CASE("a circuit meter's other load narrows the circuit and its silence fails safe",
+          "[e2e][energy]") {
+  TempDir dir;
+  Csms csms(dir);
+  site_with_stations(
+      csms, {"C1"},
+      {"--import-kw", "100", "--max-base-kw", "0", "--safe-a", "7", "--reading-max-age-s", "4"});
+  REQUIRE(csms.ctl({"site", "circuit", "add", "HUB", "F1", "--max-a", "32"}).code == 0);
+  REQUIRE(csms.ctl({"station", "set-circuit", "C1", "F1"}).code == 0);
+  // Validation: currents need their circuit, and a known one.
+  CHECK(csms.ctl({"site", "reading", "HUB", "--currents-a", "1"}).code == 1);
+  CHECK(csms.ctl({"site", "reading", "HUB", "--circuit", "NOPE", "--currents-a", "1"}).code == 1);
+  CHECK(csms.ctl({"site", "reading", "HUB", "--circuit", "F1", "--currents-a", "1,2,3,4"}).code ==
+        1);
+  CHECK(csms.ctl({"site", "meter", "add", "HUB", "m", "--host", "127.0.0.1", "--role", "circuit"})
+            .code == 1);
+
+  auto scenario = write_file(dir, "charge.json", kLongCharge);
+  Sim sim(csms, "C1", sim_args(scenario));
+  energy_when(csms, 1, [](const rapidjson::Value&) { return true; });
+  // 20 A of other load on F1 (the car's own draw is taken out): 12 A left.
+  auto push = [&] {
+    const auto live = csms.ctl_json({"site", "energy", "HUB"});
+    double car = 0;
+    for (const auto& e : live["evses"].GetArray())
+      if (e["measuredA"].IsNumber()) car = e["measuredA"].GetDouble();
+    const auto amps = std::to_string(20 + car);
+    return csms.ctl({"site", "reading", "HUB", "--circuit", "F1", "--currents-a",
+                     amps + "," + amps + "," + amps})
+               .code == 0;
+  };
+  const bool narrowed = eventually(
+      [&] {
+        if (!push()) return false;
+        const auto live = csms.ctl_json({"site", "energy", "HUB"});
+        const auto& e = live["evses"][0];
+        return e["active"].GetBool() && e["allocationA"].GetDouble() > 0 &&
+               e["allocationA"].GetDouble() <= 12 + 0.1 &&
+               str(e["limitedBy"]).find("F1") != std::string::npos;
+      },
+      30s, 500ms);
+  INFO(csms.ctl({"site", "energy", "HUB", "--json"}).out);
+  CHECK(narrowed);
+  // The meter goes quiet: its circuit's EVSEs fall to the safe current.
+  CHECK(energy_when(csms, 1,
+                    [](const rapidjson::Value& d) {
+                      const auto& e = d["evses"][0];
+                      return e["allocationA"].GetDouble() == Approx(7);
+                    })["evses"][0]["allocationA"]
+            .GetDouble() == Approx(7));
+}

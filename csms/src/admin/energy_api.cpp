@@ -112,6 +112,12 @@ void require_site(storage::Session& s, const std::string& id) {
   if (!s.sites.get(id)) throw ApiError(404, "site " + quoted(id) + " is not known");
 }
 
+void require_circuit(storage::Session& s, const std::string& site, const std::string& circuit) {
+  for (const auto& c : s.energy.circuits(site))
+    if (c.id == circuit) return;
+  throw ApiError(404, "circuit " + quoted(circuit) + " is not in site " + quoted(site));
+}
+
 }  // namespace
 
 void Api::site_energy(Call& call) {
@@ -390,7 +396,8 @@ void Api::push_reading(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, true);
   expect_object(doc, "",
-                {"gridW", "pvW", "batteryW", "batterySoc", "baseW", "time", "maxAgeS", "source"});
+                {"gridW", "pvW", "batteryW", "batterySoc", "baseW", "time", "maxAgeS", "source",
+                 "circuit", "currentsA"});
   storage::SiteReading r;
   r.site_id = call.params[0];
   r.grid_w = ranged(doc, "gridW", -1e9, 1e9);
@@ -398,8 +405,29 @@ void Api::push_reading(Call& call) {
   r.battery_w = ranged(doc, "batteryW", -1e9, 1e9);
   r.battery_soc = ranged(doc, "batterySoc", 0, 100);
   r.base_w = ranged(doc, "baseW", 0, 1e9);
-  if (!r.grid_w && !r.pv_w && !r.battery_w && !r.battery_soc && !r.base_w)
-    throw ApiError(400, "a reading needs at least one of gridW, pvW, batteryW, batterySoc, baseW");
+  const bool site_values = r.grid_w || r.pv_w || r.battery_w || r.battery_soc || r.base_w;
+  // A circuit meter's reading: its per-phase currents, on their own.
+  r.circuit = optional_string(doc, "circuit", "").value_or("");
+  const auto currents = doc.FindMember("currentsA");
+  if (!r.circuit.empty() || currents != doc.MemberEnd()) {
+    if (r.circuit.empty()) throw ApiError(400, "currentsA needs circuit: the circuit they measure");
+    if (site_values)
+      throw ApiError(400, "a circuit's reading has currentsA only: push the site's values apart");
+    if (currents == doc.MemberEnd() || !currents->value.IsArray() || currents->value.Empty() ||
+        currents->value.Size() > 3)
+      throw ApiError(400, "currentsA must be an array of 1 to 3 currents (A, L1..L3)");
+    for (rapidjson::SizeType i = 0; i < currents->value.Size(); ++i) {
+      const auto& v = currents->value[i];
+      if (!v.IsNumber() || !std::isfinite(v.GetDouble()) || v.GetDouble() < 0 ||
+          v.GetDouble() > 1e5)
+        throw ApiError(400, "currentsA: each current is a number from 0 to 100000 A");
+      r.current_a[i] = v.GetDouble();
+    }
+  } else if (!site_values) {
+    throw ApiError(400,
+                   "a reading needs at least one of gridW, pvW, batteryW, batterySoc, baseW "
+                   "(or circuit with currentsA)");
+  }
   const auto now = DateTime::now();
   r.time = now;
   if (auto text = optional_string(doc, "time", "")) {
@@ -437,6 +465,12 @@ void Api::push_reading(Call& call) {
         one("battery", &storage::SiteReading::battery_w);
         one("soc", &storage::SiteReading::battery_soc);
         one("base", &storage::SiteReading::base_w);
+        if (!r.circuit.empty()) {
+          require_circuit(s, r.site_id, r.circuit);
+          storage::SiteReading part = stored;
+          part.source = stored.source + ":circuit:" + r.circuit;
+          s.energy.put_reading(part);
+        }
         return stored;
       },
       [this](storage::SiteReading& stored) {
@@ -452,7 +486,7 @@ namespace {
 
 void meter_object(JsonOut& out, const storage::MeterSource& m) {
   out.object().key("name").str(m.name).key("host").str(m.host).key("port").num(m.port);
-  out.key("unitId").num(m.unit_id).key("role").str(m.role);
+  out.key("unitId").num(m.unit_id).key("role").str(m.role).key("circuit").str_or_null(m.circuit);
   out.key("pollIntervalS").num(m.poll_interval_s).key("maxAgeS").num(m.max_age_s);
   out.end_object();
 }
@@ -480,7 +514,8 @@ void Api::list_meters(Call& call) {
 void Api::add_meter(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"name", "host", "port", "unitId", "role", "pollIntervalS", "maxAgeS"});
+  expect_object(doc, "",
+                {"name", "host", "port", "unitId", "role", "circuit", "pollIntervalS", "maxAgeS"});
   storage::MeterSource m;
   m.site_id = call.params[0];
   m.name = required_string(doc, "name", "");
@@ -491,8 +526,12 @@ void Api::add_meter(Call& call) {
       m.host.find_first_of(" /\t\r\n") != std::string::npos)
     throw ApiError(400, "host must be a host name or address, not " + quoted(m.host));
   m.role = required_string(doc, "role", "");
-  if (m.role != "grid" && m.role != "pv" && m.role != "battery")
-    throw ApiError(400, "role must be grid, pv or battery, not " + quoted(m.role));
+  if (m.role != "grid" && m.role != "pv" && m.role != "battery" && m.role != "circuit")
+    throw ApiError(400, "role must be grid, pv, battery or circuit, not " + quoted(m.role));
+  m.circuit = optional_string(doc, "circuit", "").value_or("");
+  if ((m.role == "circuit") != !m.circuit.empty())
+    throw ApiError(400,
+                   "circuit names the circuit a meter of role circuit measures (and only then)");
   if (auto v = ranged(doc, "port", 1, 65535)) m.port = static_cast<int>(*v);
   if (auto v = ranged(doc, "unitId", 0, 255)) m.unit_id = static_cast<int>(*v);
   if (auto v = ranged(doc, "pollIntervalS", 1, 3600)) m.poll_interval_s = static_cast<int>(*v);
@@ -503,6 +542,7 @@ void Api::add_meter(Call& call) {
       call.reply,
       [m](storage::Session& s) {
         require_site(s, m.site_id);
+        if (!m.circuit.empty()) require_circuit(s, m.site_id, m.circuit);
         s.energy.put_meter_source(m);
         return m;
       },

@@ -34,7 +34,7 @@ bool is_connection_error(int err) {
 int rank(const std::string& role, std::uint16_t model) {
   const bool meter = model == 203 || model == 213;
   const bool inverter = model == 101 || model == 103;
-  if (role == "grid") return meter ? 0 : 1;
+  if (role == "grid" || role == "circuit") return meter ? 0 : 1;
   if (role == "pv") return inverter ? 0 : 1;
   if (role == "battery") return model == 802 ? 0 : model == 124 ? 1 : 2;
   return 0;

@@ -178,6 +178,10 @@ class MeterPoller {
         r.battery_w = v.battery_power_w;
         r.battery_soc = v.soc_pct;
       }
+      if (p.source.role == "circuit") {
+        r.circuit = p.source.circuit;
+        for (int i = 0; i < 3; ++i) r.current_a[i] = v.phase_current_a[i];
+      }
       if (p.failing) log::info("energy: meter {} answers again", key(p.source));
       p.failing = false;
     } catch (const std::exception& e) {
@@ -241,6 +245,7 @@ struct EnergyService::Impl {
     std::vector<storage::Circuit> circuits;
     std::vector<storage::LimitWindow> windows;
     std::vector<storage::SiteReading> readings;
+    std::vector<storage::MeterSource> meters;
     struct Station {
       std::string id;
       std::vector<storage::EvseEnergySettings> evses;
@@ -325,6 +330,7 @@ struct EnergyService::Impl {
           snap->circuits = s.energy.circuits(site_id);
           snap->windows = s.energy.windows(site_id);
           snap->readings = s.energy.readings(site_id);
+          snap->meters = s.energy.meter_sources(site_id);
           for (const auto& st : s.sites.stations_of(site_id)) {
             Snapshot::Station station;
             station.id = st.station_id;
@@ -371,6 +377,20 @@ struct EnergyService::Impl {
         into_at = at_ms;
       }
     };
+    // Circuit meters: the newest fresh reading of each metered circuit.
+    std::map<std::string, const storage::SiteReading*> circuit_readings;
+    std::set<std::string> metered;
+    for (const auto& m : snap.meters)
+      if (!m.circuit.empty()) metered.insert(m.circuit);
+    for (const auto& r : snap.readings) {
+      if (r.circuit.empty()) continue;
+      metered.insert(r.circuit);
+      const std::int64_t at = r.time.unix_micros() / 1000;
+      auto& newest_of = circuit_readings[r.circuit];
+      if (now - at <= std::int64_t{r.max_age_s} * 1000 &&
+          (!newest_of || newest_of->time.unix_micros() < r.time.unix_micros()))
+        newest_of = &r;
+    }
     for (const auto& r : snap.readings) {
       const std::int64_t at = r.time.unix_micros() / 1000;
       if (now - at > std::int64_t{r.max_age_s} * 1000) continue;  // stale: not used
@@ -410,6 +430,9 @@ struct EnergyService::Impl {
       n.parent = c.parent.empty() ? kRoot : c.parent;
       n.max_current_a = c.max_current_a;
       n.max_power_w = c.max_power_w;
+      n.metered = metered.count(c.id) > 0;
+      if (auto r = circuit_readings.find(c.id); r != circuit_readings.end() && r->second)
+        for (int p = 0; p < 3; ++p) n.measured_current_a[p] = r->second->current_a[p];
       nodes.push_back(n);
     }
 
@@ -467,6 +490,8 @@ struct EnergyService::Impl {
         online.push_back(is_connected);
       }
     }
+
+    subtract_controlled(nodes, evses);
 
     energy::Parameters params;
     // After a restart the ramps go on from the limits sent before.
@@ -585,6 +610,27 @@ struct EnergyService::Impl {
     }
     log_decision(site_id, site, snap, evses, result, station_of, evse_of, readings, now,
                  measured_w);
+  }
+
+  /// A circuit meter measures everything below it; the EVSEs' own measured
+  /// draw is taken out (per grid phase), so what is left is the uncontrolled
+  /// load the allocator plans around.
+  static void subtract_controlled(std::vector<energy::Node>& nodes,
+                                  const std::vector<energy::Evse>& evses) {
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < nodes.size(); ++i) index[nodes[i].id] = i;
+    for (const auto& e : evses) {
+      if (!e.measured_current_a) continue;
+      auto at = index.find(e.node);
+      for (std::size_t depth = 0; at != index.end() && depth <= nodes.size(); ++depth) {
+        auto& n = nodes[at->second];
+        for (int k = 0; k < e.phases && k < 3; ++k) {
+          auto& m = n.measured_current_a[e.phase_map[k]];
+          if (m) m = std::max(0.0, *m - *e.measured_current_a);
+        }
+        at = n.parent.empty() ? index.end() : index.find(n.parent);
+      }
+    }
   }
 
   static bool accepted(const CommandResult& r) {
@@ -717,6 +763,11 @@ struct EnergyService::Impl {
       readings.key("stale").flag(now - at > std::int64_t{r.max_age_s} * 1000);
       readings.key("gridW").opt(r.grid_w).key("pvW").opt(r.pv_w).key("batteryW").opt(r.battery_w);
       readings.key("batterySoc").opt(r.battery_soc).key("baseW").opt(r.base_w);
+      if (!r.circuit.empty()) {
+        readings.key("circuit").str(r.circuit).key("currentsA").array();
+        for (const auto& a : r.current_a) readings.opt(a);
+        readings.end_array();
+      }
       readings.end_object();
     }
     readings.end_array();

@@ -67,7 +67,8 @@ struct MeterSource {
   std::string host;
   int port = 502;
   int unit_id = 1;
-  std::string role;  ///< grid, pv or battery.
+  std::string role;     ///< grid, pv, battery or circuit.
+  std::string circuit;  ///< role circuit: the circuit it measures.
   int poll_interval_s = 5;
   int max_age_s = 30;
 };
@@ -82,6 +83,8 @@ struct SiteReading {
   std::optional<double> battery_w;
   std::optional<double> battery_soc;
   std::optional<double> base_w;
+  std::string circuit;                 ///< Non-empty: a circuit meter's reading.
+  std::optional<double> current_a[3];  ///< A circuit meter's per-phase currents (L1-L3).
   int max_age_s = 60;
 };
 

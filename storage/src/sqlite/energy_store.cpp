@@ -151,9 +151,11 @@ void SqliteEnergyStore::put_windows(const std::string& site_id, const std::vecto
 }
 
 std::vector<MeterSource> SqliteEnergyStore::meter_sources(const std::string& site_id) {
-  Statement st(db_,
-               "SELECT site_id, name, host, port, unit_id, role, poll_interval_s, max_age_s FROM "
-               "site_meter_sources WHERE ? = '' OR site_id = ? ORDER BY site_id, name");
+  Statement st(
+      db_,
+      "SELECT site_id, name, host, port, unit_id, role, poll_interval_s, max_age_s, circuit "
+      "FROM "
+      "site_meter_sources WHERE ? = '' OR site_id = ? ORDER BY site_id, name");
   st.bind_all(site_id, site_id);
   std::vector<MeterSource> out;
   while (st.step()) {
@@ -166,6 +168,7 @@ std::vector<MeterSource> SqliteEnergyStore::meter_sources(const std::string& sit
     m.role = st.text(5);
     m.poll_interval_s = st.integer(6);
     m.max_age_s = st.integer(7);
+    m.circuit = st.text(8);
     out.push_back(std::move(m));
   }
   return out;
@@ -174,8 +177,9 @@ std::vector<MeterSource> SqliteEnergyStore::meter_sources(const std::string& sit
 void SqliteEnergyStore::put_meter_source(const MeterSource& m) {
   Statement st(db_,
                "INSERT OR REPLACE INTO site_meter_sources (site_id, name, host, port, unit_id, "
-               "role, poll_interval_s, max_age_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  st.bind_all(m.site_id, m.name, m.host, m.port, m.unit_id, m.role, m.poll_interval_s, m.max_age_s);
+               "role, poll_interval_s, max_age_s, circuit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  st.bind_all(m.site_id, m.name, m.host, m.port, m.unit_id, m.role, m.poll_interval_s, m.max_age_s,
+              m.circuit);
   st.run();
 }
 
@@ -189,7 +193,8 @@ bool SqliteEnergyStore::remove_meter_source(const std::string& site_id, const st
 std::vector<SiteReading> SqliteEnergyStore::readings(const std::string& site_id) {
   Statement st(db_,
                "SELECT site_id, source, time, grid_w, pv_w, battery_w, battery_soc, base_w, "
-               "max_age_s FROM site_readings WHERE site_id = ? ORDER BY source");
+               "max_age_s, circuit, current_l1_a, current_l2_a, current_l3_a FROM site_readings "
+               "WHERE site_id = ? ORDER BY source");
   st.bind_all(site_id);
   std::vector<SiteReading> out;
   while (st.step()) {
@@ -203,6 +208,8 @@ std::vector<SiteReading> SqliteEnergyStore::readings(const std::string& site_id)
     r.battery_soc = st.opt_real(6);
     r.base_w = st.opt_real(7);
     r.max_age_s = st.integer(8);
+    r.circuit = st.text(9);
+    for (int p = 0; p < 3; ++p) r.current_a[p] = st.opt_real(10 + p);
     out.push_back(std::move(r));
   }
   return out;
@@ -211,13 +218,16 @@ std::vector<SiteReading> SqliteEnergyStore::readings(const std::string& site_id)
 void SqliteEnergyStore::put_reading(const SiteReading& r) {
   Statement st(db_,
                "INSERT INTO site_readings (site_id, source, time, grid_w, pv_w, battery_w, "
-               "battery_soc, base_w, max_age_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+               "battery_soc, base_w, max_age_s, circuit, current_l1_a, current_l2_a, current_l3_a) "
+               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                "ON CONFLICT (site_id, source) DO UPDATE SET time = excluded.time, "
                "grid_w = excluded.grid_w, pv_w = excluded.pv_w, battery_w = excluded.battery_w, "
                "battery_soc = excluded.battery_soc, base_w = excluded.base_w, "
-               "max_age_s = excluded.max_age_s WHERE excluded.time >= site_readings.time");
+               "max_age_s = excluded.max_age_s, circuit = excluded.circuit, "
+               "current_l1_a = excluded.current_l1_a, current_l2_a = excluded.current_l2_a, "
+               "current_l3_a = excluded.current_l3_a WHERE excluded.time >= site_readings.time");
   st.bind_all(r.site_id, r.source, r.time, r.grid_w, r.pv_w, r.battery_w, r.battery_soc, r.base_w,
-              r.max_age_s);
+              r.max_age_s, r.circuit, r.current_a[0], r.current_a[1], r.current_a[2]);
   st.run();
 }
 
