@@ -442,3 +442,35 @@ TEST_CASE("auto-registration of unknown stations is capped per minute with 429 a
   REQUIRE(csms.ctl({"station", "add", "KNOWN"}).code == 0);
   CHECK(WsClient(csms.ocpp_port(), "/ocpp/KNOWN").status() == 101);
 }
+
+TEST_CASE("a new station password sent by the operator never shows in the log or the variables",
+          "[e2e][security][hardening]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "PW16"}).code == 0);
+  REQUIRE(csms.ctl({"station", "add", "PW201"}).code == 0);
+  Sim v16(csms, "PW16");
+  Sim v201(csms, "PW201", {"--ocpp", "2.0.1"});
+  REQUIRE(v16.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
+  REQUIRE(v201.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
+  const std::string key = "0123456789abcdef0123456789abcdef";  // hex, as the whitepaper sends it
+  const std::string password = "Rotated-Secret-Password-42";
+  // The 1.6 simulator does not know the key; the CALL is logged all the same.
+  csms.ctl({"cmd", "PW16", "set-config", "--key", "AuthorizationKey", "--value", key});
+  auto set = csms.ctl_json(
+      {"cmd", "PW201", "set-variables", "SecurityCtrlr.BasicAuthPassword=" + password});
+  INFO(ocpp::to_compact_json(set));
+  CHECK(ocpp::to_compact_json(set).find("Accepted") != std::string::npos);
+
+  for (const std::string station : {"PW16", "PW201"}) {
+    auto log = csms.ctl({"log", station, "--json", "--limit", "100"});
+    INFO(station << ": " << log.out);
+    CHECK(log.out.find("********") != std::string::npos);
+    CHECK(log.out.find(key) == std::string::npos);
+    CHECK(log.out.find(password) == std::string::npos);
+  }
+  auto variables = csms.ctl({"station", "variables", "PW201", "--json"});
+  CHECK(variables.out.find(password) == std::string::npos);
+  CHECK(variables.out.find("BasicAuthPassword") != std::string::npos);
+  CHECK(csms.process().stderr_text().find(password) == std::string::npos);
+}

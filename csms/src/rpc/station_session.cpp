@@ -7,6 +7,7 @@
 #include "ocpp/v16/actions.hpp"
 #include "ocpp/v201/actions.hpp"
 #include "rpc/router.hpp"
+#include "rpc/secrets.hpp"
 #include "server/context.hpp"
 
 namespace csms {
@@ -272,7 +273,16 @@ void StationSession::send_next() {
   in_flight_ = std::move(queue_.front());
   queue_.pop_front();
   ctx_.metrics.message_out(in_flight_->action);
-  send_frame(ocpp::make_call(in_flight_->id, in_flight_->action, in_flight_->payload));
+  const auto text = ocpp::make_call(in_flight_->id, in_flight_->action, in_flight_->payload);
+  if (auto masked = redact_secrets(in_flight_->action, in_flight_->payload)) {
+    // The station gets its new password; the message log never sees it.
+    if (closed_) return;
+    ctx_.log_frame(station_id_, storage::Direction::Out,
+                   ocpp::make_call(in_flight_->id, in_flight_->action, *masked));
+    connection_->send(text);
+  } else {
+    send_frame(text);
+  }
   timeout_.expires_after(std::chrono::seconds(ctx_.config.call_timeout_s));
   std::weak_ptr<StationSession> weak = weak_from_this();
   std::string id = in_flight_->id;

@@ -381,6 +381,8 @@ DeviceModel default_device_model(const StationSettings& settings) {
     ComponentBuilder c(model, {"SecurityCtrlr"});
     c.read_only("Identity", settings.id, D::string).max_limit = 48;
     c.read_only("SecurityProfile", "1", D::integer);
+    // Write-only: the CSMS rotates it (a read is Rejected); 16-40 characters.
+    c.add("BasicAuthPassword", "", D::string, MutabilityEnumType::WriteOnly).max_limit = 40;
   }
   for (int n = 1; n <= settings.connectors; ++n) {
     {

@@ -4,6 +4,7 @@
 
 #include "handlers/v201/commands.hpp"
 #include "ocpp/v201/codec.hpp"
+#include "rpc/secrets.hpp"
 #include "services/services.hpp"
 
 namespace csms::v201 {
@@ -81,6 +82,8 @@ storage::DeviceVariable stored(const std::string& station_id, const w::Component
                                const w::VariableType& v,
                                const std::optional<w::AttributeEnumType>& type,
                                std::optional<std::string> value) {
+  // A password (write-only in the device model) is never kept in clear.
+  if (value && is_secret_variable(c.name, v.name)) value = std::string(kRedacted);
   storage::DeviceVariable d;
   d.station_id = station_id;
   d.component = c.name;

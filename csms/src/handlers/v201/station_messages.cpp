@@ -11,6 +11,7 @@
 #include "handlers/v201/smart_charging.hpp"
 #include "ocpp/v201/codec.hpp"
 #include "rpc/router.hpp"
+#include "rpc/secrets.hpp"
 #include "services/services.hpp"
 
 namespace csms::v201 {
@@ -123,6 +124,9 @@ void add_variables(const std::vector<w::ReportDataType>& report,
       // Schema defaults: type Actual, mutability ReadWrite, not persistent/constant.
       v.attribute_type = attribute.type ? std::string(w::to_string(*attribute.type)) : "Actual";
       v.value = attribute.value;
+      // A station that reports its password (write-only) does not get it stored.
+      if (v.value && is_secret_variable(base.component, base.variable))
+        v.value = std::string(kRedacted);
       v.mutability =
           attribute.mutability ? std::string(w::to_string(*attribute.mutability)) : "ReadWrite";
       v.persistent = attribute.persistent.value_or(false);
