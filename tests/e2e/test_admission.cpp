@@ -4,15 +4,13 @@
 // not change what the others see; bounds are generous, never tight timing.
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <thread>
 
 #include "support/harness.hpp"
+#include "support/raw_socket.hpp"
 
 using namespace e2e;
 
@@ -26,54 +24,6 @@ const std::string kBoot16 =
     R"([2,"boot","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])";
 const std::string kBoot201 =
     R"([2,"boot","BootNotification",{"reason":"PowerUp","chargingStation":{"model":"M","vendorName":"V"}}])";
-
-/// A plain TCP connection to 127.0.0.1:port with bounded reads.
-class RawSocket {
- public:
-  explicit RawSocket(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    REQUIRE(fd_ >= 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(port);
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-  }
-  ~RawSocket() { ::close(fd_); }
-  RawSocket(const RawSocket&) = delete;
-  RawSocket& operator=(const RawSocket&) = delete;
-
-  void send(const std::string& text) {
-    REQUIRE(::send(fd_, text.data(), text.size(), MSG_NOSIGNAL) ==
-            static_cast<ssize_t>(text.size()));
-  }
-
-  /// Reads until `until` appears in what was read, the peer closes, or the
-  /// timeout passes; returns everything read.
-  std::string read(std::chrono::milliseconds timeout, const std::string& until = "") {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      if (!until.empty() && got_.find(until) != std::string::npos) return got_;
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-          deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) return got_;
-      pollfd p{fd_, POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-      char buf[4096];
-      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) {
-        closed_ = true;
-        return got_;
-      }
-      got_.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  bool closed() const { return closed_; }
-
- private:
-  int fd_;
-  std::string got_;
-  bool closed_ = false;
-};
 
 /// A complete WebSocket upgrade request for `/ocpp/<id>` as a 1.6 station.
 std::string upgrade_request(const std::string& id) {
@@ -92,7 +42,7 @@ struct UpgradeReply {
 
 UpgradeReply raw_upgrade(std::uint16_t port, const std::string& id) {
   RawSocket s(port);
-  s.send(upgrade_request(id));
+  REQUIRE(s.send(upgrade_request(id)));
   UpgradeReply r;
   r.text = s.read(5s, "\r\n\r\n");
   if (r.text.rfind("HTTP/1.1 ", 0) == 0) r.status = std::stoi(r.text.substr(9, 3));
@@ -108,8 +58,8 @@ UpgradeReply raw_upgrade(std::uint16_t port, const std::string& id) {
 /// GET /metrics from the admin API.
 std::string metrics(const Csms& csms) {
   RawSocket s(csms.admin_port());
-  s.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + csms.token() +
-         "\r\nConnection: close\r\n\r\n");
+  REQUIRE(s.send("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                 csms.token() + "\r\nConnection: close\r\n\r\n"));
   return s.read(5s);
 }
 
@@ -290,7 +240,7 @@ TEST_CASE("a stalled upgrade request is dropped after the handshake timeout whil
   REQUIRE(csms.ctl({"station", "add", "GOOD"}).code == 0);
   RawSocket slow(csms.ocpp_port());
   const auto request = upgrade_request("CP1");
-  slow.send(request.substr(0, request.size() / 2));  // then nothing more
+  REQUIRE(slow.send(request.substr(0, request.size() / 2)));  // then nothing more
   const auto started = std::chrono::steady_clock::now();
   // Meanwhile another station connects, boots and is answered.
   Booted good(csms, "GOOD");
