@@ -35,6 +35,30 @@ struct Setting {
   std::function<void(Config&, const std::string& name, const std::string& value)> set;
 };
 
+std::function<void(Config&, const std::string&, const std::string&)> bool_field(
+    bool Config::*field) {
+  return [field](Config& c, const std::string& name, const std::string& v) {
+    if (v != "true" && v != "false") bad(name + " must be true or false");
+    c.*field = v == "true";
+  };
+}
+
+// A list: a JSON array of strings in the file (json_scalar hands it over as
+// "\n" followed by each item and a '\n'), or comma-separated on the command line.
+std::function<void(Config&, const std::string&, const std::string&)> list_field(
+    std::vector<std::string> Config::*field) {
+  return [field](Config& c, const std::string& name, const std::string& v) {
+    const bool from_file = !v.empty() && v.front() == '\n';
+    std::vector<std::string> items;
+    std::stringstream in(from_file ? v.substr(1) : v);
+    for (std::string item; std::getline(in, item, from_file ? '\n' : ',');) {
+      if (item.empty()) bad(name + " has an empty entry");
+      items.push_back(item);
+    }
+    c.*field = std::move(items);
+  };
+}
+
 template <class T>
 std::function<void(Config&, const std::string&, const std::string&)> int_field(T Config::*field,
                                                                                std::int64_t lo,
@@ -48,6 +72,7 @@ std::function<void(Config&, const std::string&, const std::string&)> string_fiel
     std::string Config::*field) {
   return [field](Config& c, const std::string& name, const std::string& v) {
     if (v.empty()) bad(name + " must not be empty");
+    if (v.front() == '\n') bad(name + " must be a string, not a list");
     c.*field = v;
   };
 }
@@ -222,6 +247,47 @@ const std::vector<Setting>& settings() {
       {"carbon", "max_plausible_kw", "carbon-max-plausible-kw",
        "average session power above which its energy is implausible and excluded (1000)",
        int_field(&Config::carbon_max_plausible_kw, 1, 100000)},
+      {"ocpp", "tls_port", "ocpp-tls-port",
+       "wss:// (TLS) port for security profiles 2 and 3; -1 = off, 0 = ephemeral (-1)",
+       int_field(&Config::ocpp_tls_port, -1, 65535)},
+      {"ocpp", "plain", "ocpp-plain",
+       "keep the plain ws:// listener for profile-1 stations: true or false (true)",
+       bool_field(&Config::ocpp_plain)},
+      {"tls", "cert_file", "tls-cert", "server certificate chain, PEM (reloaded on SIGHUP)",
+       string_field(&Config::tls_cert_file)},
+      {"tls", "key_file", "tls-key", "server private key, PEM",
+       string_field(&Config::tls_key_file)},
+      {"tls", "client_ca_file", "tls-client-ca",
+       "CA certificates that station client certificates must chain to (profile 3)",
+       string_field(&Config::tls_client_ca_file)},
+      {"tls", "crl_files", "tls-crl", "CRLs checked on client certificates, a list",
+       list_field(&Config::tls_crl_files)},
+      {"admin", "tls", "admin-tls", "serve the admin API over HTTPS with tls.cert_file (false)",
+       bool_field(&Config::admin_tls)},
+      {"uploads", "tls", "uploads-tls", "serve uploads over HTTPS with tls.cert_file (false)",
+       bool_field(&Config::uploads_tls)},
+      {"security", "station_cert_cn", "station-cert-cn",
+       "what a station certificate's CN must equal: identity or serial (identity)",
+       choice_field(&Config::station_cert_cn, {"identity", "serial"})},
+      {"security", "organization", "organization",
+       "the operator's organisation: O of station certificates (empty: not checked)",
+       string_field(&Config::organization)},
+      {"network", "trusted_proxies", "trusted-proxies",
+       "proxies (addresses or CIDRs) whose X-Forwarded-For / PROXY v2 header is believed",
+       list_field(&Config::trusted_proxies)},
+      {"ca", "cert_file", "ca-cert", "station CA certificate, PEM (ca/ca.pem beside the database)",
+       string_field(&Config::ca_cert_file)},
+      {"ca", "key_file", "ca-key", "station CA private key, PEM (ca/ca.key beside the database)",
+       string_field(&Config::ca_key_file)},
+      {"ca", "external_command", "ca-external-command",
+       "command that signs station CSRs (CSR on stdin, PEM chain on stdout) instead of the CA",
+       string_field(&Config::ca_external_command)},
+      {"ca", "cert_validity_days", "ca-cert-validity-days",
+       "validity of station certificates signed by the CA, days (365)",
+       int_field(&Config::ca_cert_validity_days, 1, 3650)},
+      {"ca", "renew_before_days", "ca-renew-before-days",
+       "renew station certificates this many days before they expire (30)",
+       int_field(&Config::ca_renew_before_days, 1, 3650)},
       {nullptr, "log_level", "log-level", "trace, debug, info, warn or error (info)",
        choice_field(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
   };
@@ -230,6 +296,15 @@ const std::vector<Setting>& settings() {
 
 std::string json_scalar(const rapidjson::Value& v) {
   if (v.IsString()) return v.GetString();
+  if (v.IsArray()) {            // a list of strings for list_field: each ends with '\n'
+    std::string joined = "\n";  // marks a list even when empty
+    for (const auto& item : v.GetArray()) {
+      if (!item.IsString()) return "\x01";
+      joined += item.GetString();
+      joined += '\n';
+    }
+    return joined;
+  }
   if (v.IsBool()) return v.GetBool() ? "true" : "false";
   if (v.IsInt64()) return std::to_string(v.GetInt64());
   return "\x01";  // not a scalar we take: the setter reports it
@@ -255,7 +330,7 @@ void apply_file(Config& c, const std::string& path) {
       if (s.json_section == nullptr && key == s.json_key) {
         known = true;
         std::string v = json_scalar(it->value);
-        if (v == "\x01") bad(path + ": " + key + " must be a string, number or boolean");
+        if (v == "\x01") bad(path + ": " + key + " must be a string, number, boolean or list");
         s.set(c, path + ": " + key, v);
       } else if (s.json_section != nullptr && key == s.json_section) {
         known = true;

@@ -73,6 +73,27 @@ struct Config {
   int carbon_expiry_months = 0;  ///< Earned points expire after this many months (FIFO); 0: never.
   /// A session whose average power is above this is implausible: recorded, flagged, excluded.
   int carbon_max_plausible_kw = 1000;
+  // TLS (docs/security.md): one server certificate for wss://, and for the
+  // admin API and uploads when they are switched to TLS.
+  int ocpp_tls_port = -1;          ///< wss:// port; -1: no TLS listener; 0: ephemeral.
+  bool ocpp_plain = true;          ///< Keep the plain ws:// listener (profile-1 stations).
+  std::string tls_cert_file;       ///< Server certificate chain, PEM.
+  std::string tls_key_file;        ///< Its private key, PEM.
+  std::string tls_client_ca_file;  ///< CA(s) station client certificates chain to (profile 3).
+  std::vector<std::string> tls_crl_files;  ///< CRLs checked on client certificates.
+  bool admin_tls = false;    ///< Serve the admin API over HTTPS with the tls.* certificate.
+  bool uploads_tls = false;  ///< Serve uploads over HTTPS with the tls.* certificate.
+  // Station security (docs/security.md)
+  std::string station_cert_cn = "identity";  ///< Client certificate CN: identity or serial.
+  std::string organization;                  ///< Client certificate O; empty: not checked.
+  /// Proxies whose X-Forwarded-For / PROXY v2 header names the real client.
+  std::vector<std::string> trusted_proxies;
+  // Station certificate authority (docs/security.md)
+  std::string ca_cert_file;         ///< Empty: "ca/ca.pem" beside the database.
+  std::string ca_key_file;          ///< Empty: "ca/ca.key" beside the database.
+  std::string ca_external_command;  ///< Signs CSRs instead of the built-in CA when set.
+  int ca_cert_validity_days = 365;  ///< Validity of station certificates signed here.
+  int ca_renew_before_days = 30;    ///< Renew station certificates this close to expiry.
   // Logging
   std::string log_level = "info";
 };

@@ -31,12 +31,29 @@ class Connection {
   virtual const std::string& remote_address() const = 0;
 };
 
+/// The client certificate of a TLS connection, as the TLS layer checked it.
+struct PeerCertificate {
+  bool present = false;      ///< The client sent a certificate.
+  bool verified = false;     ///< It chains to a client CA, is in time and not revoked.
+  std::string verify_error;  ///< Why not, when present and not verified.
+  std::string subject_cn;
+  std::string subject_o;
+  std::string serial_hex;          ///< Upper-case hex, no separators.
+  std::string fingerprint_sha256;  ///< Lower-case hex of the DER certificate.
+  std::int64_t not_after_unix = 0;
+};
+
 /// What the client asked for in its upgrade request.
 struct Handshake {
   std::string resource;  ///< Path and query, e.g. "/ocpp/CP%201".
   std::vector<std::string> subprotocols;
   std::string authorization;  ///< The Authorization header, or empty.
+  /// The client's address: from a trusted proxy's X-Forwarded-For or PROXY v2
+  /// header when there is one, else the TCP peer.
   std::string remote_address;
+  std::string peer_address;            ///< The TCP peer (the proxy, when there is one).
+  bool tls = false;                    ///< Arrived on the wss:// listener.
+  PeerCertificate client_certificate;  ///< TLS only.
 };
 
 /// The server core's decision on a handshake.

@@ -130,6 +130,7 @@ class WebsocketppServer : public Server {
     req.subprotocols = con->get_requested_subprotocols();
     req.authorization = con->get_request_header("Authorization");
     req.remote_address = remote_of(con);
+    req.peer_address = req.remote_address;
     HandshakeAnswer answer;
     try {
       answer = handler_.on_handshake(req);
