@@ -55,6 +55,27 @@ TEST_CASE("bad keys, values and flags are refused with a message naming them", "
   CHECK_THROWS_WITH(parse({"--db"}), Catch::Contains("needs a value"));
 }
 
+TEST_CASE("lists come as JSON arrays in the file or comma-separated flags", "[config]") {
+  auto file = temp_file(R"({"tls":{"crl_files":["/etc/a.crl","/etc/b.crl"]},
+                           "network":{"trusted_proxies":[]},"ocpp":{"tls_port":8443}})");
+  auto c = parse({"--config", file});
+  CHECK(c.tls_crl_files == std::vector<std::string>{"/etc/a.crl", "/etc/b.crl"});
+  CHECK(c.trusted_proxies.empty());
+  CHECK(c.ocpp_tls_port == 8443);
+  c = parse({"--config", file, "--trusted-proxies", "10.0.0.0/8,::1"});
+  CHECK(c.trusted_proxies == std::vector<std::string>{"10.0.0.0/8", "::1"});
+  std::remove(file.c_str());
+  CHECK(parse({}).ocpp_tls_port == -1);
+  CHECK_THROWS_WITH(parse({"--trusted-proxies", "10.0.0.1,,10.0.0.2"}),
+                    Catch::Contains("empty entry"));
+  auto bad_list = temp_file(R"({"tls":{"crl_files":[1]}})");
+  CHECK_THROWS_WITH(parse({"--config", bad_list}), Catch::Contains("tls.crl_files"));
+  std::remove(bad_list.c_str());
+  auto list_for_string = temp_file(R"({"tls":{"cert_file":["a","b"]}})");
+  CHECK_THROWS_WITH(parse({"--config", list_for_string}), Catch::Contains("not a list"));
+  std::remove(list_for_string.c_str());
+}
+
 TEST_CASE("--help is reported, not an error", "[config]") {
   bool help = false;
   csms::parse_config({"--help"}, help);
