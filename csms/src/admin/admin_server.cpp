@@ -15,6 +15,7 @@
 #include <boost/beast/http.hpp>
 
 #include "admin/api.hpp"
+#include "admin/event_stream.hpp"
 #include "csms/log.hpp"
 #include "csms/version.hpp"
 
@@ -147,6 +148,12 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void send(ApiResponse response, unsigned version, bool keep_alive) {
     if (closed_) return;
+    if (response.stream) {
+      // GET /api/stream: the connection carries events until either side ends it.
+      auto self = shared_from_this();
+      start_event_stream(stream_, std::move(response.stream), self, [self] { self->close(); });
+      return;
+    }
     auto res = std::make_shared<http::response<http::string_body>>(
         static_cast<http::status>(response.status), version);
     res->set(http::field::server, std::string("csms/") + kVersion);

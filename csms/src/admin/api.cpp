@@ -183,6 +183,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"health"}, &Api::health},
       {V::get, {"metrics"}, &Api::metrics},
       {V::get, {"api", "commands"}, &Api::list_commands},
+      {V::get, {"api", "stream"}, &Api::event_stream},
       {V::get, {"api", "stations"}, &Api::list_stations},
       {V::post, {"api", "stations"}, &Api::add_station},
       {V::get, {"api", "stations", "{}"}, &Api::get_station},
@@ -273,6 +274,12 @@ void Api::handle(ApiRequest request, Reply reply) {
     reply(std::move(r));
   };
 
+  // The console's files hold no data: the browser loads them before sign-in.
+  if (!request.segments.empty() && request.segments[0] == "console" &&
+      request.method == http::verb::get) {
+    console_file(request, once);
+    return;
+  }
   const bool is_health = request.method == http::verb::get && request.segments.size() == 1 &&
                          request.segments[0] == "health";
   std::string problem;

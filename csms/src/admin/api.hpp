@@ -14,6 +14,7 @@
 #include <boost/beast/http/verb.hpp>
 
 #include "csms/admin/admin_server.hpp"
+#include "csms/event_hub.hpp"
 
 namespace csms::admin {
 
@@ -36,6 +37,9 @@ struct ApiResponse {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  /// Set for GET /api/stream: the transport sends these events as server-sent
+  /// events until the client goes (status, body and headers are unused).
+  std::shared_ptr<EventSubscription> stream;
 };
 
 /// Called exactly once per request, on the network thread.
@@ -99,6 +103,10 @@ class Api : public std::enable_shared_from_this<Api> {
   /// security event.
   void end_session_for_new_password(const std::string& id);
 
+  /// GET /console/...: the console's static files (no token: they hold no data).
+  void console_file(const ApiRequest& request, const Reply& reply);
+  /// GET /api/stream: live events (console_api.cpp).
+  void event_stream(Call& call);
   void health(Call& call);
   void metrics(Call& call);
   void list_commands(Call& call);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "csms/config.hpp"
+#include "csms/event_hub.hpp"
 #include "csms/metrics.hpp"
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
@@ -25,6 +26,12 @@ struct ServerContext {
   StationRegistry& registry;
   Metrics& metrics;
   std::vector<storage::LoggedFrame> frame_batch{};  ///< Logged, not yet handed to storage.
+  EventHub* events = nullptr;  ///< Live events for the console (none in some tests).
+
+  /// Publishes a live event (GET /api/stream), if anyone can listen.
+  void publish(std::string_view type, std::initializer_list<EventField> fields) {
+    if (events) events->publish(type, fields);
+  }
 
   /// Appends a frame to the message log (asynchronously, never waited for).
   /// Frames go to storage in batches, at most every half second.

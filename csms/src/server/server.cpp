@@ -57,6 +57,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
                               AdmissionClock::now()),
         retention_timer(io),
         gauge_timer(io) {
+    ctx.events = &events;
     v16::register_handlers(v16_router, services);
     v201::register_handlers(v201_router, services);
   }
@@ -82,7 +83,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ao.port = config.admin_port;
     ao.token = config.admin_token;
     admin_server = std::make_unique<admin::AdminServer>(
-        io, ao, admin::AdminDeps{*db, registry, *this, metrics, config});
+        io, ao, admin::AdminDeps{*db, registry, *this, metrics, config, &events});
     admin_server->start();
     start_uploads();
 
@@ -385,6 +386,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   boost::asio::io_context io;
   std::unique_ptr<storage::Database> db;
   Metrics metrics;
+  EventHub events;
   StationRegistry registry;
   ServerContext ctx;
   Services services;

@@ -830,7 +830,9 @@ struct EnergyService::Impl {
           s.energy.append_decision(d);
           if (interval) s.energy.add_interval(*interval);
         },
-        nullptr);
+        ctx.on_io([this, site_id](std::exception_ptr e) {
+          if (!e) ctx.publish("site", {{"id", site_id}});
+        }));
   }
 };
 

@@ -85,7 +85,16 @@ void StationService::seen(const std::string& station_id) {
 void StationService::connector_status(const storage::Connector& connector,
                                       std::function<void(std::exception_ptr)> done) {
   ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
-                ctx_.on_io(std::move(done)));
+                ctx_.on_io([this, connector, done = std::move(done)](std::exception_ptr e) {
+                  if (!e)
+                    ctx_.publish("connector",
+                                 {{"station", connector.station_id},
+                                  {"evseId", std::int64_t{connector.evse_id}},
+                                  {"connectorId", std::int64_t{connector.connector_id}},
+                                  {"status", storage::to_string(connector.status)},
+                                  {"errorCode", connector.error_code}});
+                  if (done) done(e);
+                }));
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
@@ -98,6 +107,7 @@ void StationService::connected(const std::string& station_id, const std::string&
         st.last_seen = now;
       },
       nullptr);
+  ctx_.publish("station", {{"id", station_id}, {"connected", true}});
 }
 
 void StationService::disconnected(const std::string& station_id) {
@@ -109,6 +119,7 @@ void StationService::disconnected(const std::string& station_id) {
         st.last_seen = now;
       },
       nullptr);
+  ctx_.publish("station", {{"id", station_id}, {"connected", false}});
 }
 
 void StationService::notification(const std::string& station_id, const std::string& action,
@@ -281,8 +292,15 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.transactions.update(*tx);
       },
-      ctx_.on_io([this, result, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, result, station = req.station_id, type = req.event.type,
+                  done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
+        if (!e && !result->duplicate)
+          ctx_.publish("transaction", {{"station", station},
+                                       {"id", result->transaction_id},
+                                       {"event", type == storage::TxEventType::Started ? "started"
+                                                 : result->ended                       ? "ended"
+                                                                 : "updated"}});
         // After the answer: an ended transaction's carbon record follows its data.
         if (!e && result->ended) carbon_.transaction_changed(result->transaction_id);
       }));
@@ -315,7 +333,14 @@ void TransactionService::start(const StartRequest& req,
         if (req.reservation_id)
           use_reservation(s, req.station_id, *req.reservation_id, result->transaction_id, now);
       },
-      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+      ctx_.on_io(
+          [this, result, station = req.station_id, done = std::move(done)](std::exception_ptr e) {
+            done(e, *result);
+            if (!e)
+              ctx_.publish(
+                  "transaction",
+                  {{"station", station}, {"id", result->transaction_id}, {"event", "started"}});
+          }));
 }
 
 void TransactionService::stop(const StopRequest& req,
@@ -364,8 +389,12 @@ void TransactionService::stop(const StopRequest& req,
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([this, result, transaction_id, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, result, transaction_id, station = req.station_id,
+                  done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
+        if (!e && result->matched)
+          ctx_.publish("transaction",
+                       {{"station", station}, {"id", transaction_id}, {"event", "ended"}});
         if (!e && result->matched) carbon_.transaction_changed(transaction_id);
       }));
 }
@@ -375,6 +404,10 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
   energy_.observe(samples);
   // Transactions that had ended when samples for them arrived (late delivery).
   auto ended = std::make_shared<std::vector<std::int64_t>>();
+  const std::string station = samples.empty() ? std::string() : samples.front().station_id;
+  std::int64_t tx_id = 0;
+  for (const auto& sm : samples)
+    if (sm.transaction_id) tx_id = *sm.transaction_id;
   ctx_.db.write(
       [samples = std::move(samples), ended](storage::Session& s) mutable {
         std::optional<std::int64_t> checked;
@@ -391,8 +424,10 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([this, ended, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, ended, station, tx_id, done = std::move(done)](std::exception_ptr e) {
         done(e);
+        if (!e && !station.empty())
+          ctx_.publish("meter", {{"station", station}, {"transactionId", tx_id}});
         if (!e)
           for (auto id : *ended) carbon_.transaction_changed(id);
       }));

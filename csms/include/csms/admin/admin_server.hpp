@@ -9,6 +9,7 @@
 
 #include "csms/commands.hpp"
 #include "csms/config.hpp"
+#include "csms/event_hub.hpp"
 #include "csms/metrics.hpp"
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
@@ -31,6 +32,8 @@ struct AdminDeps {
   CommandGateway& commands;
   Metrics& metrics;
   const Config& config;
+  /// Live events for GET /api/stream (none: the route answers 503).
+  EventHub* events = nullptr;
 };
 
 /// Serves the admin API on the given io_context (the network thread). Call
