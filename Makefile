@@ -8,8 +8,8 @@ CONFIG     ?= config/csms.json
 FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
-.PHONY: all deps configure build run test fuzz fuzz-build regen format clean \
-        bench bench-quick bench-deps bench-carbon bench-energy
+.PHONY: all deps configure build run test test-deps fuzz fuzz-build regen format clean \
+        bench bench-quick bench-deps bench-carbon bench-energy console console-screenshots
 
 all: build
 
@@ -27,8 +27,12 @@ run: build
 	@mkdir -p data
 	./$(BUILD_DIR)/bin/csms --config $(CONFIG)
 
-# The suite includes a short fuzz smoke run, so the fuzzer is built too.
-test: build fuzz-build
+# The suite includes a short fuzz smoke run, so the fuzzer is built too, and
+# the console's browser test, so Debian's chromium is installed.
+test-deps:
+	@bash scripts/install-deps.sh chromium
+
+test: test-deps build fuzz-build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 900
 
 # libFuzzer over the frame parser and every decoder (clang, ASan, UBSan), in its
@@ -67,6 +71,17 @@ bench-energy: build
 
 bench-quick: build bench-deps
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --quick
+
+# The console (console/src -> console/dist, committed; csms embeds dist/ at
+# build time). Needs the npm registry; a normal build does not.
+console:
+	cd console && npm ci --no-audit --no-fund && node build.mjs
+
+# Screenshots of the console's main pages into docs/console/, made by the
+# browser test against a csms with simulated stations.
+console-screenshots: test-deps build
+	node tests/browser/console.test.mjs --modules $(BUILD_DIR)/browser-tests/node_modules \
+	  --bin $(BUILD_DIR)/bin --screenshots docs/console
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages the build, the tests and the fuzzer need,
-# plus any named as arguments (`make bench-deps` adds gnuplot-nox and iproute2).
+# plus any named as arguments (`make bench-deps` adds gnuplot-nox and iproute2,
+# `make test` adds chromium for the console's browser test).
 # Idempotent and quiet when everything is already there, so `make run` and
 # `make test` can call it every time.
 set -euo pipefail

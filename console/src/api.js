@@ -22,6 +22,20 @@ export class ApiError extends Error {
   }
 }
 
+/** Proves `candidate` with GET /api/stations before it is used; rejects with ApiError. */
+export async function checkToken(candidate) {
+  let r;
+  try {
+    r = await fetch('/api/stations', { headers: { Authorization: `Bearer ${candidate}` } });
+  } catch (e) {
+    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+  }
+  if (r.ok) return;
+  let message = `${r.status} ${r.statusText}`;
+  try { message = (await r.json()).error || message; } catch { /* keep the status */ }
+  throw new ApiError(r.status, message);
+}
+
 /** Calls the API; resolves with the parsed JSON (null for 204), rejects with ApiError. */
 export async function api(path, { method = 'GET', body } = {}) {
   const headers = { Authorization: `Bearer ${token}` };

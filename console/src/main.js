@@ -1,7 +1,7 @@
 // The csms operator console: a hash-routed single page over the admin API.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { api, getToken, setToken, onAuthChange, startLive, stopLive, onLiveState, ApiError } from './api.js';
+import { checkToken, getToken, setToken, onAuthChange, startLive, stopLive, onLiveState, ApiError } from './api.js';
 import { html } from './ui.js';
 import { Overview } from './pages/overview.js';
 import { Stations, StationPage } from './pages/stations.js';
@@ -41,13 +41,10 @@ function SignIn({ message }) {
     e.preventDefault();
     setBusy(true);
     setError('');
-    setToken(value.trim());
     try {
-      await api('/api/stations');  // Proves the token before anything else.
-      await session.learnRole();
-      location.hash = location.hash || '#/';
+      await checkToken(value.trim());
+      setToken(value.trim());
     } catch (err) {
-      setToken('');
       setError(err instanceof ApiError && err.status === 401 ? `Sign-in refused: ${err.message}` : err.message);
     } finally {
       setBusy(false);
@@ -114,4 +111,6 @@ function App() {
     <main id="main"><${Page} route=${route} /></main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = '';  // the "Loading" placeholder
+render(html`<${App} />`, root);

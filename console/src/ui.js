@@ -45,7 +45,7 @@ export function Loading({ r, children }) {
 
 export const fmt = {
   time(t) { return t ? new Date(t).toLocaleString() : '—'; },
-  kwh(wh) { return wh == null ? '—' : (wh / 1000).toFixed(wh >= 100000 ? 0 : 2); },
+  kwh(wh) { return wh == null ? '—' : (wh / 1000).toFixed(wh >= 100000 ? 0 : wh >= 10000 ? 2 : 3); },
   kw(w) { return w == null ? '—' : (w / 1000).toFixed(1); },
   kg(kg) { return kg == null ? '—' : Number(kg).toFixed(kg >= 100 ? 0 : 2); },
   num(n, d = 0) { return n == null ? '—' : Number(n).toFixed(d); },

@@ -41,14 +41,14 @@ function Account() {
     return { account, ledger };
   }, [tag], (type) => type === 'transaction');
   return html`<h2>Driver accounts and ledger</h2>
-    <form class="filters" onSubmit=${(e) => { e.preventDefault(); setTag(input.trim()); }}>
-      <label>Id tag or account<input value=${input} onInput=${(e) => setInput(e.target.value)} /></label>
+    <form class="filters" data-form="account" onSubmit=${(e) => { e.preventDefault(); setTag(input.trim()); }}>
+      <label>Id tag or account<input name="account" value=${input} onInput=${(e) => setInput(e.target.value)} /></label>
       <button type="submit">Show</button>
     </form>
     ${tag ? html`<${Loading} r=${r}>${(d) => d && html`
       <div class="cards">
         <div class="card"><div class="label">Account</div><div class="value">${d.account.account}</div></div>
-        <div class="card"><div class="label">Points</div><div class="value">${d.account.points}</div></div>
+        <div class="card"><div class="label">Points</div><div class="value" data-k="points">${d.account.points}</div></div>
         <div class="card"><div class="label">CO₂ credited</div><div class="value">${fmt.kg(d.account.grams / 1000)} <small>kg</small></div></div>
         <div class="card"><div class="label">Sessions</div><div class="value">${d.account.sessions}</div></div>
       </div>

@@ -73,13 +73,16 @@ export function SessionPage({ id, station }) {
   <${Loading} r=${r}>${({ tx, carbon }) => {
     const data = meterSeries(tx.samples || []);
     const v = verification(carbon);
+    // A running 1.6 session has no energy yet: the register readings tell it.
+    const lastKwh = data[2].filter((x) => x !== null).pop();
+    const energyWh = tx.energyWh ?? (lastKwh === undefined ? null : lastKwh * 1000);
     return html`
     <div class="cards">
       <div class="card"><div class="label">Station</div><div><a href="#/stations/${enc(tx.stationId)}">${tx.stationId}</a> · ${tx.evseId ? `EVSE ${tx.evseId}` : `connector ${tx.connectorId}`}</div></div>
       <div class="card"><div class="label">Id tag</div><div>${tx.idTag || '—'}</div></div>
       <div class="card"><div class="label">Start</div><div>${fmt.time(tx.startTime)}</div></div>
       <div class="card"><div class="label">Stop</div><div>${tx.stopTime ? `${fmt.time(tx.stopTime)} (${tx.stopReason || ''})` : 'running'}</div></div>
-      <div class="card"><div class="label">Energy</div><div class="value" data-k="tx-energy">${fmt.kwh(tx.energyWh)} <small>kWh</small></div></div>
+      <div class="card"><div class="label">Energy</div><div class="value" data-k="tx-energy">${fmt.kwh(energyWh)} <small>kWh</small></div></div>
     </div>
     <h2>Meter</h2>
     ${data[0].length < 2 ? html`<p class="note" data-chart="empty">Not enough meter samples for a chart yet (${data[0].length}).</p>` : html`

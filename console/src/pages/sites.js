@@ -45,7 +45,7 @@ export function SitePage({ id }) {
       day.map((d) => (d.budgetW == null ? null : d.budgetW / 1000))];
     const s = e.settings;
     return html`
-    <p>${site.name} · ${site.address || ''} · ${site.region || 'national factors'} · ${site.timezone} · stations:
+    <p>${[site.name, site.address, site.region || 'national factors', site.timezone].filter(Boolean).join(' · ')} · stations:
       ${site.stations.map((x) => html` <a href="#/stations/${enc(x.stationId)}">${x.stationId}</a>`)}</p>
     ${s ? null : html`<p class="note">No energy controller for this site (<code>csmsctl site energy</code> sets one up).</p>`}
     <h2>Energy flow ${e.time ? html`<small class="note">at ${fmt.time(e.time)}</small>` : null}</h2>
