@@ -12,6 +12,8 @@ namespace csms::admin {
 
 namespace {
 
+constexpr std::size_t kMaxEventStreams = 64;
+
 std::string_view content_type_of(std::string_view path) {
   auto ends = [&](std::string_view suffix) {
     return path.size() >= suffix.size() && path.substr(path.size() - suffix.size()) == suffix;
@@ -59,6 +61,12 @@ void Api::event_stream(Call& call) {
   no_query(call.request);
   if (!deps_.events) {
     call.reply(error_response(503, "this server has no live event stream"));
+    return;
+  }
+  // Each stream holds a connection slot: a bound keeps room for the API itself.
+  if (deps_.events->subscribers() >= kMaxEventStreams) {
+    call.reply(error_response(503, "too many live event streams are open (at most " +
+                                       std::to_string(kMaxEventStreams) + ")"));
     return;
   }
   ApiResponse r;
