@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
               << csms::subprotocols_text(config) << ")\n"
               << "  admin API            " << admin
               << (token_file.empty() ? "" : "   (bearer token in " + token_file + ")") << "\n"
-              << "  console              " << admin << "/console/   (sign in with the admin token)\n"
+              << "  console              " << admin
+              << "/console/   (sign in with the admin token)\n"
               << "  file uploads         " << server.uploads_url() << "/uploads/   (listening on "
               << config.uploads_listen.substr(0, config.uploads_listen.rfind(':')) << ":"
               << server.uploads_port() << ")\n"
