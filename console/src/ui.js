@@ -11,7 +11,7 @@ export const html = htm.bind(h);
  * Loads `loader()` now, when `deps` change, and (debounced) when a live event
  * passes `match(type, data)`. Returns {data, error, loading, reload}.
  */
-export function useResource(loader, deps, match) {
+export function useResource(loader, deps, match, delayMs = 250) {
   const [state, setState] = useState({ data: undefined, error: null, loading: true });
   const seq = useRef(0);
   const reload = useCallback(() => {
@@ -30,11 +30,13 @@ export function useResource(loader, deps, match) {
     const off = onLive((type, data) => {
       if (type !== 'reconnected' && !match(type, data)) return;
       if (timer) return;
-      timer = setTimeout(() => { timer = null; reload(); }, 250);
+      timer = setTimeout(() => { timer = null; reload(); }, delayMs);
     });
     return () => { off(); if (timer) clearTimeout(timer); };
   }, [reload]);
-  return { ...state, reload };
+  // Lets a page apply an event to what it shows without a reload.
+  const patch = useCallback((f) => setState((s) => (s.data === undefined ? s : { ...s, data: f(s.data) })), []);
+  return { ...state, reload, patch };
 }
 
 export function Loading({ r, children }) {

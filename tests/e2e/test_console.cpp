@@ -73,3 +73,26 @@ TEST_CASE("the console is served at /console/ without a token, the stream only w
   got = stream.read(5s);
   CHECK(got.rfind("HTTP/1.1 401", 0) == 0);
 }
+
+TEST_CASE("the live stream names a 2.0.1 session by the station's transaction id",
+          "[e2e][console]") {
+  TempDir dir;
+  Csms csms(dir);
+  REQUIRE(csms.ctl({"station", "add", "CS-LIVE"}).code == 0);
+  REQUIRE(csms.ctl({"idtag", "add", "TAG-LIVE"}).code == 0);
+  RawSocket stream(csms.admin_port());
+  REQUIRE(stream.send(request("/api/stream", csms.token())));
+  REQUIRE(stream.read(5s, ": connected\n\n").rfind("HTTP/1.1 200", 0) == 0);
+  Sim sim(csms, "CS-LIVE", {"--ocpp", "2.0.1"});
+  REQUIRE(sim.wait_event("boot", 20s));
+  REQUIRE(csms.ctl({"cmd", "CS-LIVE", "remote-start", "--evse", "1", "--idtag", "TAG-LIVE"}).code ==
+          0);
+  const std::string prefix = "event: transaction\ndata: {\"station\":\"CS-LIVE\",\"id\":\"";
+  auto got = stream.read(15s, prefix);
+  REQUIRE(got.find(prefix) != std::string::npos);
+  got = stream.read(5s, "\"event\":\"started\"}");
+  const auto at = got.find(prefix) + prefix.size();
+  const std::string id = got.substr(at, got.find('"', at) - at);
+  auto tx = csms.ctl_json({"tx", "show", id, "--station", "CS-LIVE"});
+  CHECK(std::string(tx["stationId"].GetString()) == "CS-LIVE");
+}

@@ -45,7 +45,7 @@ function Card({ k, label, value, unit }) {
 }
 
 export function Overview() {
-  const r = useResource(loadOverview, [], (type) => type === 'station' || type === 'connector' || type === 'transaction' || type === 'alert');
+  const r = useResource(loadOverview, [], (type) => type === 'station' || type === 'connector' || type === 'transaction' || type === 'alert', 1000);
   return html`<h1>Overview</h1>
   <${Loading} r=${r}>${(d) => html`
     <div class="cards">

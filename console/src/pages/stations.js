@@ -1,16 +1,41 @@
 // Stations: the list, and one station with its state, history and commands.
-import { useEffect, useState } from 'preact/hooks';
-import { api, optional, ApiError } from '../api.js';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { api, optional, ApiError, onLive } from '../api.js';
 import { html, useResource, Loading, fmt, StatusTag, OnlineTag, isFaulted, qs, enc } from '../ui.js';
 import { session } from '../session.js';
+
+// A live event applied to the list: true when it could be (else reload).
+function applyEvent(list, type, d) {
+  const i = list.findIndex((s) => s.id === (type === 'station' ? d.id : d.station));
+  if (i < 0) return null;
+  const s = { ...list[i] };
+  if (type === 'station') s.connected = d.connected;
+  if (type === 'connector') {
+    const cs = [...(s.connectors || [])];
+    const j = cs.findIndex((c) => c.evseId === d.evseId && c.connectorId === d.connectorId);
+    const c = { ...(j >= 0 ? cs[j] : {}), evseId: d.evseId, connectorId: d.connectorId, status: d.status, errorCode: d.errorCode, updatedAt: new Date().toISOString() };
+    if (j >= 0) cs[j] = c; else cs.push(c);
+    s.connectors = cs;
+  }
+  const out = [...list];
+  out[i] = s;
+  return out;
+}
 
 export function Stations() {
   const [filter, setFilter] = useState('');
   const [state, setState] = useState('all');
+  const known = useRef(new Set());
+  // Station and connector events are applied where they are; a station this
+  // page does not know yet makes it reload.
   const r = useResource(async () => {
     const list = await api('/api/stations');
     return list.length <= 200 ? Promise.all(list.map((s) => api(`/api/stations/${enc(s.id)}`).catch(() => s))) : list;
-  }, [], (type) => type === 'station' || type === 'connector');
+  }, [], (type, d) => (type === 'station' || type === 'connector') && !known.current.has(type === 'station' ? d.id : d.station));
+  known.current = new Set((r.data || []).map((s) => s.id));
+  useEffect(() => onLive((type, d) => {
+    if (type === 'station' || type === 'connector') r.patch((list) => applyEvent(list, type, d) || list);
+  }), [r.patch]);
   return html`<h1>Stations</h1>
     <div class="filters">
       <label>Search<input type="search" value=${filter} placeholder="id, vendor, model" onInput=${(e) => setFilter(e.target.value)} /></label>
@@ -59,6 +84,9 @@ function commandSpecs(v201, active) {
     { name: 'trigger', title: 'Trigger message', fields: [{ name: 'message', label: 'Message', options: ['StatusNotification', 'Heartbeat', 'MeterValues', 'BootNotification', 'FirmwareStatusNotification'] }] },
     { name: 'availability', title: 'Availability', fields: [{ name: 'type', label: 'Type', options: ['Operative', 'Inoperative'] }, { ...where, value: '0', required: false }] },
     v201 ? { name: 'report', title: 'Device model report', fields: [] } : { name: 'get-config', title: 'Get configuration', fields: [] },
+    { name: 'cert-list', title: 'Installed certificates', fields: [{ name: 'type', label: 'Type', options: v201
+      ? ['CSMSRootCertificate', 'ManufacturerRootCertificate', 'V2GRootCertificate', 'MORootCertificate', 'V2GCertificateChain']
+      : ['CentralSystemRootCertificate', 'ManufacturerRootCertificate'] }] },
   ];
 }
 
@@ -116,7 +144,7 @@ function Commands({ id, station, active, onAnswer }) {
 }
 
 export function StationPage({ id }) {
-  const r = useResource(() => loadStation(id), [id], (type, d) => (d.station || d.id) === id);
+  const r = useResource(() => loadStation(id), [id], (type, d) => type !== 'meter' && (d.station || d.id) === id);
   return html`<p><a href="#/stations">← Stations</a></p><h1>Station ${id}</h1>
   <${Loading} r=${r}>${({ station: s, active, profiles, firmware, log }) => html`
     <div class="cards">

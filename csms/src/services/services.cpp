@@ -292,12 +292,13 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.transactions.update(*tx);
       },
-      ctx_.on_io([this, result, station = req.station_id, type = req.event.type,
-                  done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, result, station = req.station_id, tx_id = req.station_tx_id,
+                  type = req.event.type, done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
+        // The id as the admin API names a 2.0.1 transaction: the station's.
         if (!e && !result->duplicate)
           ctx_.publish("transaction", {{"station", station},
-                                       {"id", result->transaction_id},
+                                       {"id", std::string_view(tx_id)},
                                        {"event", type == storage::TxEventType::Started ? "started"
                                                  : result->ended                       ? "ended"
                                                                  : "updated"}});
