@@ -45,8 +45,8 @@ void Api::console_file(const ApiRequest& request, const Reply& reply) {
     r.body = std::string(assets[i].body);
     // Only the console's own files run; nothing may frame it.
     r.headers.emplace_back("Content-Security-Policy",
-                           "default-src 'self'; img-src 'self' data:; style-src 'self' "
-                           "'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; "
+                           "default-src 'self'; img-src 'self' data:; "
+                           "frame-ancestors 'none'; base-uri 'none'; "
                            "form-action 'none'");
     r.headers.emplace_back("X-Content-Type-Options", "nosniff");
     r.headers.emplace_back("Referrer-Policy", "no-referrer");
