@@ -167,6 +167,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
              name + " " + value + "\n";
     };
     auto st = db->stats();
+    metric("csms_live_streams", "gauge", "Open live event streams (GET /api/stream, the console).",
+           std::to_string(events.subscribers()));
     metric("csms_active_transactions", "gauge", "Transactions started and not yet stopped.",
            std::to_string(active_transactions.load()));
     metric("csms_storage_commits_total", "counter", "Write transactions committed.",
