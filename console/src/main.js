@@ -97,6 +97,7 @@ function App() {
   if (!token) return html`<${SignIn} />`;
   const here = route.parts[0] || '';
   return html`
+    <a class="skip" href="#main" onClick=${(e) => { e.preventDefault(); document.getElementById('main').focus(); }}>Skip to content</a>
     <header class="top">
       <a class="brand" href="#/">csms</a>
       <nav aria-label="Main">
@@ -108,7 +109,7 @@ function App() {
         <button type="button" onClick=${() => { setToken(''); location.hash = '#/'; }}>Sign out</button>
       </div>
     </header>
-    <main id="main"><${Page} route=${route} /></main>`;
+    <main id="main" tabindex="-1"><${Page} route=${route} /></main>`;
 }
 
 const root = document.getElementById('app');

@@ -1,6 +1,7 @@
 // Sites: live energy flow (grid, PV, battery, cars), the day's chart, limits
 // and the controller's decisions.
-import { api, optional } from '../api.js';
+import { useEffect } from 'preact/hooks';
+import { api, optional, onLive } from '../api.js';
 import { html, useResource, Loading, fmt, Chart, today, enc } from '../ui.js';
 
 export function Sites() {
@@ -24,6 +25,8 @@ function Flow({ label, w, k, note }) {
 }
 
 export function SitePage({ id }) {
+  // The day's decisions load once; each new decision (a live `site` event)
+  // brings only the live view and the newest few.
   const r = useResource(async () => {
     const [site, energy, decisions] = await Promise.all([
       api(`/api/sites/${enc(id)}`),
@@ -31,7 +34,25 @@ export function SitePage({ id }) {
       optional(`/api/sites/${enc(id)}/decisions?limit=1000`, []),
     ]);
     return { site, energy, decisions };
-  }, [id], (type, d) => type === 'site' && d.id === id);
+  }, [id], (type) => type === 'reconnected');
+  useEffect(() => {
+    let timer = null;
+    const off = onLive((type, d) => {
+      if (type !== 'site' || d.id !== id || timer) return;
+      timer = setTimeout(async () => {
+        timer = null;
+        try {
+          const [energy, newest] = await Promise.all([
+            api(`/api/sites/${enc(id)}/energy`), optional(`/api/sites/${enc(id)}/decisions?limit=5`, [])]);
+          r.patch((data) => {
+            const seen = new Set(data.decisions.map((x) => x.id));
+            return { ...data, energy, decisions: [...newest.filter((x) => !seen.has(x.id)), ...data.decisions].slice(0, 5000) };
+          });
+        } catch { /* the next event or a reconnect reloads */ }
+      }, 250);
+    });
+    return () => { off(); if (timer) clearTimeout(timer); };
+  }, [id, r.patch]);
   return html`<p><a href="#/sites">← Sites</a></p><h1>Site ${id}</h1>
   <${Loading} r=${r}>${({ site, energy: e, decisions }) => {
     const cars = (e.evses || []).reduce((a, v) => a + (v.measuredW || 0), 0);
