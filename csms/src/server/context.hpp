@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -25,6 +26,9 @@ struct ServerContext {
   StationRegistry& registry;
   Metrics& metrics;
   std::vector<storage::LoggedFrame> frame_batch{};  ///< Logged, not yet handed to storage.
+  /// Called after the station CA rewrote its CRL file (tls.crl_files): the TLS
+  /// listener reloads its CRLs. Empty: nothing to reload.
+  std::function<void()> crl_reload{};
 
   /// Appends a frame to the message log (asynchronously, never waited for).
   /// Frames go to storage in batches, at most every half second.
