@@ -331,13 +331,16 @@ CertificateAuthority CertificateAuthority::load(const std::string& cert_file,
                                                 const std::string& key_file) {
   auto keys = std::make_unique<Keys>();
   {
-    auto bio = mem_bio(read_file(cert_file));
+    const std::string text = read_file(cert_file);  // the BIO reads it in place
+    auto bio = mem_bio(text);
     keys->cert.reset(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!keys->cert) fail(cert_file + " holds no PEM certificate");
   }
   {
-    auto bio = mem_bio(read_file(key_file));
+    std::string text = read_file(key_file);
+    auto bio = mem_bio(text);
     keys->key.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    OPENSSL_cleanse(text.data(), text.size());  // no copy of the key lingers on the heap
     if (!keys->key) fail(key_file + " holds no unencrypted PEM private key");
   }
   if (X509_check_private_key(keys->cert.get(), keys->key.get()) != 1)

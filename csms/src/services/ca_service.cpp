@@ -13,6 +13,7 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 #include <filesystem>
 
 #include "csms/log.hpp"
@@ -70,6 +71,10 @@ storage::IssuedCertificate record_of(const security::CertificateFacts& f,
 ExternalResult run_external_signer(const std::string& command, const std::string& station_id,
                                    const std::string& csr_pem, int timeout_s) {
   ExternalResult out;
+  // A command that exits without reading its stdin must not kill the server
+  // with SIGPIPE: the write then fails with EPIPE instead.
+  static std::once_flag ignore_sigpipe;
+  std::call_once(ignore_sigpipe, [] { std::signal(SIGPIPE, SIG_IGN); });
   int in_pipe[2];
   int out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0) return {"", "cannot create a pipe"};
