@@ -13,8 +13,8 @@
 #include <csignal>
 #include <cstring>
 #include <ctime>
-#include <mutex>
 #include <filesystem>
+#include <mutex>
 
 #include "csms/log.hpp"
 
