@@ -251,6 +251,38 @@ void certificate_ids(const Parsed& p, Invocation& inv) {
   inv.body = body.end_array().end_object().text();
 }
 
+// ca issue-server --dns HOST[,HOST] [--ip IP[,IP]] --out DIR
+void issue_server(const Parsed& p, Invocation& inv) {
+  const auto dir = p.option("--out");
+  if (!dir || dir->empty()) throw UsageError("ca issue-server needs --out DIR");
+  if (!p.option("--dns") && !p.option("--ip"))
+    throw UsageError("ca issue-server needs --dns HOST (and/or --ip IP)");
+  inv.output_file = *dir;
+  JsonBody body;
+  body.object();
+  for (const auto& [flag, key] : {std::pair<const char*, const char*>{"--dns", "dns"},
+                                  std::pair<const char*, const char*>{"--ip", "ip"}}) {
+    const auto list = p.option(flag);
+    if (!list) continue;
+    body.key(key).array();
+    std::istringstream items(*list);
+    for (std::string item; std::getline(items, item, ',');) {
+      item = trim(item);
+      if (!item.empty()) body.str(item);
+    }
+    body.end_array();
+  }
+  inv.body = body.end_object().text();
+}
+
+// station revoke-certificate CP SERIAL [--reason R]
+void revoke_certificate(const Parsed& p, Invocation& inv) {
+  JsonBody body;
+  body.object();
+  if (auto reason = p.option("--reason")) body.key("reason").str(*reason);
+  inv.body = body.end_object().text();
+}
+
 // site mode SITE MODE
 void site_mode(const Parsed& p, Invocation& inv) {
   JsonBody body;
@@ -587,6 +619,26 @@ const std::vector<Spec>& specs() {
         {"--limit", "N", "limit", Put::QueryInteger}},
        F::Table,
        {"id", "stationId", "evseId", "connectorId", "idTag", "expiry", "status", "transactionId"}},
+      {"ca", "init", "", "create the station CA (EC P-256, 10 years) beside the database",
+       "POST", "/api/ca", nullptr, {{"--org", "ORG", "organization", Put::Body}}},
+      {"ca", "show", "", "the station CA's certificate (PEM) and SHA-256 fingerprint",
+       "GET", "/api/ca", nullptr, {}},
+      {"ca", "issue-server", "",
+       "a server certificate for the CSMS signed by the CA (lab setups): DIR/server.pem, "
+       "DIR/server.key",
+       "POST", "/api/ca/server-certificate", nullptr,
+       {{"--dns", "HOST[,HOST...]", "dns", Put::Local},
+        {"--ip", "IP[,IP...]", "ip", Put::Local},
+        {"--out", "DIR", "out", Put::Local}},
+       F::Files, {}, nullptr, issue_server},
+      {"station", "certificates", "ID", "the certificates the CA issued to a station, newest first",
+       "GET", "/api/stations/{0}/certificates", nullptr,
+       {{"--expired", nullptr, "expired", Put::QuerySwitch}}, F::Table,
+       {"serial", "subject", "notBefore", "notAfter", "sha256", "delivery", "revoked"}},
+      {"station", "revoke-certificate", "ID SERIAL",
+       "revoke a station certificate: CRL rewritten, the station disconnected",
+       "POST", "/api/stations/{0}/certificates/{1}/revoke", nullptr,
+       {{"--reason", "R", "reason", Put::Local}}, F::Record, {}, nullptr, revoke_certificate},
       {"station", "local-list", "ID", "the local authorization list the station last accepted",
        "GET", "/api/stations/{0}/local-list", nullptr, {}},
 

@@ -1,5 +1,9 @@
 // csmsctl: the admin CLI, a client of the csms admin API (see cli.hpp for the
 // command table, `csmsctl --help` for usage).
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -74,6 +78,16 @@ int main(int argc, char** argv) {
       std::filesystem::create_directories(inv.output_file, ec);
       for (const auto& [name, content] : files) {
         const auto path = std::filesystem::path(inv.output_file) / name;
+        // Private keys (server.key) are the owner's only, from the first byte.
+        const bool secret = path.extension() == ".key";
+        const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+                              secret ? 0600 : 0644);
+        if (fd < 0 || (secret && ::fchmod(fd, 0600) != 0)) {
+          if (fd >= 0) ::close(fd);
+          std::cerr << "csmsctl: cannot write " << path.string() << "\n";
+          return 1;
+        }
+        ::close(fd);
         std::ofstream file(path, std::ios::binary | std::ios::trunc);
         file << content;
         if (!file.flush()) {

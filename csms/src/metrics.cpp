@@ -150,6 +150,16 @@ std::string Metrics::render() const {
           "Carbon records appended (first records and superseding ones).", carbon_records_);
   counter(out, "csms_carbon_compute_microseconds_total",
           "Time spent computing carbon records inside the writer, microseconds.", carbon_micros_);
+  header(out, "csms_station_certificates_expiring", "gauge",
+         "Station certificates expiring within ca.renew_before_days (newest per station).");
+  out.append("csms_station_certificates_expiring ")
+      .append(std::to_string(certs_expiring_.load()))
+      .append("\n");
+  header(out, "csms_station_certificates_expired", "gauge",
+         "Stations whose newest unrevoked certificate has expired.");
+  out.append("csms_station_certificates_expired ")
+      .append(std::to_string(certs_expired_.load()))
+      .append("\n");
   {
     std::lock_guard<std::mutex> lock(mutex_);
     family(out, "csms_connections_rejected_total",

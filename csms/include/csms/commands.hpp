@@ -8,6 +8,8 @@
 
 namespace csms {
 
+class CaService;
+
 /// Why a command produced no station answer.
 enum class CommandError {
   None,
@@ -55,6 +57,8 @@ class CommandGateway {
   virtual void flush_message_log() {}
   /// A site's energy settings or readings changed: its controller runs now.
   virtual void site_changed(const std::string& /*site_id*/) {}
+  /// The station certificate authority; null where there is none (tests).
+  virtual CaService* ca() { return nullptr; }
 };
 
 }  // namespace csms

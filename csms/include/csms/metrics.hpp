@@ -33,6 +33,12 @@ class Metrics {
   void call_delayed() { ++calls_delayed_; }
   void call_refused() { ++calls_refused_; }
   void flood_closed() { ++flood_closes_; }
+  /// Station certificates (each station's newest unrevoked one) expiring
+  /// within ca.renew_before_days, and expired ones; set by the renewal sweep.
+  void set_station_certificates(std::int64_t expiring, std::int64_t expired) {
+    certs_expiring_ = expiring;
+    certs_expired_ = expired;
+  }
   /// One carbon record computation (storage thread): whether it appended a
   /// record, and its CPU-side duration in seconds.
   void carbon_record(bool appended, double seconds);
@@ -54,6 +60,8 @@ class Metrics {
   std::atomic<std::uint64_t> calls_delayed_{0};
   std::atomic<std::uint64_t> calls_refused_{0};
   std::atomic<std::uint64_t> flood_closes_{0};
+  std::atomic<std::int64_t> certs_expiring_{0};
+  std::atomic<std::int64_t> certs_expired_{0};
   std::atomic<std::uint64_t> carbon_computations_{0};
   std::atomic<std::uint64_t> carbon_records_{0};
   std::atomic<std::uint64_t> carbon_micros_{0};

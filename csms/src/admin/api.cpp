@@ -238,6 +238,13 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
       {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
       {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
+      {V::get, {"api", "ca"}, &Api::ca_show},
+      {V::post, {"api", "ca"}, &Api::ca_init},
+      {V::post, {"api", "ca", "server-certificate"}, &Api::ca_issue_server},
+      {V::get, {"api", "stations", "{}", "certificates"}, &Api::station_certificates},
+      {V::post,
+       {"api", "stations", "{}", "certificates", "{}", "revoke"},
+       &Api::revoke_station_certificate},
   };
   return table;
 }

@@ -173,6 +173,12 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_meters(Call& call);
   void add_meter(Call& call);
   void remove_meter(Call& call);
+  // The station certificate authority (ca_api.cpp).
+  void ca_show(Call& call);
+  void ca_init(Call& call);
+  void ca_issue_server(Call& call);
+  void station_certificates(Call& call);
+  void revoke_station_certificate(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

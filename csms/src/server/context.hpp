@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <exception>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -32,6 +33,9 @@ struct ServerContext {
   void publish(std::string_view type, std::initializer_list<EventField> fields) {
     if (events) events->publish(type, fields);
   }
+  /// Called after the station CA rewrote its CRL file (tls.crl_files): the TLS
+  /// listener reloads its CRLs. Empty: nothing to reload.
+  std::function<void()> crl_reload{};
 
   /// Appends a frame to the message log (asynchronously, never waited for).
   /// Frames go to storage in batches, at most every half second.

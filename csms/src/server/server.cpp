@@ -87,6 +87,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
     admin_server->start();
     start_uploads();
 
+    services.ca.start(
+        [this](const std::string& id, const Command& c, std::function<void(CommandResult)> done) {
+          execute(id, c, std::move(done));
+        },
+        [this](const std::string& id) -> std::string {
+          auto it = sessions.find(id);
+          if (it == sessions.end()) return "";
+          return it->second->version() == ocpp::Version::v201 ? "2.0.1" : "1.6";
+        },
+        [this](const std::string& id, const std::string& reason) { disconnect(id, reason); });
     metrics.add_collector([this](std::string& out) { collect(out); });
     refresh_gauges();
     prune_message_log();
@@ -131,6 +141,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   void stop() {
     if (stopping.exchange(true)) return;
     services.energy.stop();
+    services.ca.stop();
     retention_timer.cancel();
     gauge_timer.cancel();
     if (admin_server) admin_server->stop();
@@ -381,6 +392,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
   }
 
   void flush_message_log() override { ctx.flush_frames(); }
+
+  CaService* ca() override { return &services.ca; }
 
   // ---- state ----------------------------------------------------------------
 

@@ -12,6 +12,7 @@
 
 #include "server/admission.hpp"
 #include "server/context.hpp"
+#include "services/ca_service.hpp"
 #include "services/carbon_service.hpp"
 #include "services/energy_service.hpp"
 #include "services/reservations.hpp"
@@ -189,7 +190,8 @@ struct Services {
         energy(c),
         transactions(c, carbon, energy),
         device_model(c),
-        reservations(c) {}
+        reservations(c),
+        ca(c) {}
   ServerContext& ctx;
   StationService stations;
   AuthService auth;
@@ -198,6 +200,7 @@ struct Services {
   TransactionService transactions;
   DeviceModelService device_model;
   ReservationService reservations;
+  CaService ca;
 };
 
 /// Energy delivered between two register readings in Wh; nullopt-free: a

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "storage/carbon.hpp"
+#include "storage/certificates.hpp"
 #include "storage/charging_profiles.hpp"
 #include "storage/energy.hpp"
 #include "storage/firmware_stores.hpp"
@@ -194,6 +195,7 @@ struct Session {
   SiteStore& sites;
   CarbonStore& carbon;
   EnergyStore& energy;
+  CertificateStore& certificates;
 };
 
 }  // namespace storage

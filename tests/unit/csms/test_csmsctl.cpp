@@ -405,3 +405,24 @@ TEST_CASE("csmsctl: station list and log print station-supplied text escaped, --
   auto json = parse({"station", "list", "--json"});
   CHECK(json.json);
 }
+
+TEST_CASE("the station CA commands map to their routes", "[csmsctl][ca]") {
+  auto init = parse({"ca", "init", "--org", "Acme"});
+  CHECK(init.method == "POST");
+  CHECK(init.target == "/api/ca");
+  CHECK(init.body == R"({"organization":"Acme"})");
+  auto server =
+      parse({"ca", "issue-server", "--dns", "a.lab,b.lab", "--ip", "10.0.0.1", "--out", "certs"});
+  CHECK(server.target == "/api/ca/server-certificate");
+  CHECK(server.body == R"({"dns":["a.lab","b.lab"],"ip":["10.0.0.1"]})");
+  CHECK(server.format == csms::cli::Format::Files);
+  CHECK(server.output_file == "certs");
+  CHECK_THROWS_AS(parse({"ca", "issue-server", "--dns", "a.lab"}), csms::cli::UsageError);
+  auto list = parse({"station", "certificates", "CP1", "--expired"});
+  CHECK(list.method == "GET");
+  CHECK(list.target == "/api/stations/CP1/certificates?expired=true");
+  auto revoke =
+      parse({"station", "revoke-certificate", "CP1", "0ABC", "--reason", "keyCompromise"});
+  CHECK(revoke.target == "/api/stations/CP1/certificates/0ABC/revoke");
+  CHECK(revoke.body == R"({"reason":"keyCompromise"})");
+}

@@ -153,13 +153,16 @@ void register_handlers(Router& router, Services& sv) {
   // Firmware, diagnostics and log status: history per station (firmware_messages.cpp).
   register_firmware_handlers(router, sv);
   handle_security_event<w::SecurityEventNotificationRequest>(router, sv);
-  router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
-                                          Reply<w::SignCertificateResponse> reply) {
-    // No certificate authority is configured yet: say so instead of staying silent.
-    log::info("{}: SignCertificate rejected: no certificate service configured", s.station_id());
-    w::SignCertificateResponse res;
-    res.status = w::GenericStatusEnumType::Rejected;
-    reply(res);
+  // The CSR is checked (off the network thread) before the answer; an invalid
+  // one is Rejected with a security event and gets no certificate.
+  router.on<w::SignCertificateRequest>([&sv](StationSession& s, w::SignCertificateRequest req,
+                                             Reply<w::SignCertificateResponse> reply) {
+    sv.ca.sign_request(s.station_id(), "1.6", req.csr, [reply](bool accepted) {
+      w::SignCertificateResponse res;
+      res.status =
+          accepted ? w::GenericStatusEnumType::Accepted : w::GenericStatusEnumType::Rejected;
+      reply(res);
+    });
   });
 }
 

@@ -172,15 +172,34 @@ void register_transaction_event(Router& router, Services& sv) {
   });
 }
 
-void register_certificate_requests(Router& router) {
-  // No certificate service yet: a definite "no" rather than silence or an error.
-  router.on<w::SignCertificateRequest>([](StationSession& s, w::SignCertificateRequest,
-                                          Reply<w::SignCertificateResponse> reply) {
-    log::info("{}: SignCertificate rejected: no certificate service configured", s.station_id());
-    w::SignCertificateResponse res;
-    res.status = w::GenericStatusEnumType::Rejected;
-    res.statusInfo = no_certificate_service();
-    reply(res);
+void register_certificate_requests(Router& router, Services& sv) {
+  // A02/A03: the CSR is checked (off the network thread) before the answer; an
+  // invalid one is Rejected with a security event and gets no certificate.
+  router.on<w::SignCertificateRequest>([&sv](StationSession& s, w::SignCertificateRequest req,
+                                             Reply<w::SignCertificateResponse> reply) {
+    const bool v2g =
+        req.certificateType &&
+        *req.certificateType != w::CertificateSigningUseEnumType::ChargingStationCertificate;
+    if (v2g || !sv.ca.available()) {
+      log::info("{}: SignCertificate rejected: {}", s.station_id(),
+                v2g ? "no V2G certificate service here" : "no station CA configured");
+      w::SignCertificateResponse res;
+      res.status = w::GenericStatusEnumType::Rejected;
+      res.statusInfo = no_certificate_service();
+      return reply(res);
+    }
+    sv.ca.sign_request(s.station_id(), "2.0.1", req.csr, [reply](bool accepted) {
+      w::SignCertificateResponse res;
+      res.status =
+          accepted ? w::GenericStatusEnumType::Accepted : w::GenericStatusEnumType::Rejected;
+      if (!accepted) {
+        w::StatusInfoType info;
+        info.reasonCode = "InvalidCSR";
+        info.additionalInfo = "the CSMS did not accept this CSR (see its security events)";
+        res.statusInfo = info;
+      }
+      reply(res);
+    });
   });
   router.on<w::Get15118EVCertificateRequest>([](StationSession&, w::Get15118EVCertificateRequest,
                                                 Reply<w::Get15118EVCertificateResponse> reply) {
@@ -296,7 +315,7 @@ void register_handlers(Router& router, Services& sv) {
 
   handle_security_event<w::SecurityEventNotificationRequest>(router, sv);
 
-  register_certificate_requests(router);
+  register_certificate_requests(router, sv);
   register_notifications(router, sv);
   register_smart_charging_handlers(router, sv);  // ReportChargingProfiles
   register_monitoring_messages(router, sv);      // NotifyMonitoringReport, NotifyEvent
