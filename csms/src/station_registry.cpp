@@ -124,6 +124,8 @@ void StationRegistry::set_password(const std::string& id, const std::string& pas
 void StationRegistry::set_security_profile(const std::string& id, int profile,
                                            std::function<void(std::exception_ptr)> done) {
   if (profile < 1 || profile > 3) throw std::invalid_argument("a security profile is 1, 2 or 3");
+  // At once in memory: the next handshake must not wait for the disk.
+  if (auto it = stations_.find(id); it != stations_.end()) it->second.security_profile = profile;
   store(id, std::nullopt, profile, false, std::move(done));
 }
 
