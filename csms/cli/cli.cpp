@@ -154,6 +154,7 @@ enum class Put {
   Body,          ///< "key": "VALUE" in the JSON body.
   BodyNumber,    ///< "key": VALUE, a number (checked) in the JSON body.
   BodyInteger,   ///< "key": VALUE, an integer (checked) in the JSON body.
+  BodySwitch,    ///< "key": true in the JSON body when the (value-less) option is given.
   Query,         ///< ?key=VALUE
   QueryInteger,  ///< ?key=N, N checked to be an integer first.
   QuerySwitch,   ///< ?key=true when the (value-less) option is given.
@@ -212,6 +213,22 @@ void set_site(const Parsed& p, Invocation& inv) {
   body.object().key("siteId").str(p.args[1]);
   if (auto current = p.option("--current-type")) body.key("currentType").str(*current);
   inv.body = body.end_object().text();
+}
+
+// station upgrade-security ID --root-cert FILE: the PEM goes in the body.
+void root_cert_file(const Parsed& p, Invocation& inv) {
+  if (!p.option("--to")) throw UsageError("station upgrade-security needs --to 2 or --to 3");
+  const auto file = p.option("--root-cert");
+  if (!file) return;
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) throw InputError("cannot read " + *file);
+  std::stringstream pem;
+  pem << in.rdbuf();
+  const auto to = parse_integer(*p.option("--to"));
+  if (!to) throw UsageError("--to needs 2 or 3, not \"" + *p.option("--to") + "\"");
+  JsonBody body;
+  inv.body =
+      body.object().key("to").num(*to).key("rootCertificate").str(pem.str()).end_object().text();
 }
 
 // station set-meter-key STATION KEY
@@ -551,8 +568,25 @@ void build_command(const Parsed& p, Invocation& inv) {
 const std::vector<Spec>& specs() {
   using F = Format;
   static const std::vector<Spec> table = {
-      {"station", "add", "ID", "register a station, or change its password",
-       "POST", "/api/stations", "id", {{"--password", "PW", "password", Put::Body}}},
+      {"station", "add", "ID", "register a station, or change its password or security profile",
+       "POST", "/api/stations", "id",
+       {{"--password", "PW", "password", Put::Body},
+        {"--security-profile", "1|2|3", "securityProfile", Put::BodyInteger},
+        {"--allow-downgrade", nullptr, "allowDowngrade", Put::BodySwitch}}},
+      {"station", "set", "ID", "change a registered station's security profile",
+       "POST", "/api/stations/{0}/security", nullptr,
+       {{"--security-profile", "1|2|3", "securityProfile", Put::BodyInteger},
+        {"--allow-downgrade", nullptr, "allowDowngrade", Put::BodySwitch}}},
+      {"station", "rotate-password", "ID",
+       "give a station a new password (generated unless --password); kept once it accepts",
+       "POST", "/api/stations/{0}/commands/rotate-password", nullptr,
+       {{"--password", "PW", "password", Put::Body}}},
+      {"station", "upgrade-security", "ID",
+       "raise a station's security profile: root certificate, network profile, reset",
+       "POST", "/api/stations/{0}/commands/upgrade-security", nullptr,
+       {{"--to", "2|3", "to", Put::BodyInteger},
+        {"--root-cert", "FILE", "rootCertificate", Put::Local}},
+       F::Record, {}, nullptr, root_cert_file},
       {"station", "list", "", "list the registered stations",
        "GET", "/api/stations", nullptr, {}, F::Table,
        {"id", "connected", "ocppVersion", "vendor", "model", "registration", "hasPassword",
@@ -860,12 +894,15 @@ void build(const Spec& spec, const Parsed& p, Invocation& inv) {
   for (const auto& o : spec.options) {
     const auto value = p.option(o.name);
     if (!value || o.put == Put::Local) continue;
-    if (o.put == Put::Body || o.put == Put::BodyNumber || o.put == Put::BodyInteger) {
+    if (o.put == Put::Body || o.put == Put::BodyNumber || o.put == Put::BodyInteger ||
+        o.put == Put::BodySwitch) {
       if (!has_body) body.object();
       has_body = true;
       body.key(o.key);
       if (o.put == Put::Body) {
         body.str(*value);
+      } else if (o.put == Put::BodySwitch) {
+        body.flag(true);
       } else if (o.put == Put::BodyInteger) {
         const auto n = parse_integer(*value);
         if (!n) throw UsageError(std::string(o.name) + " needs an integer, not \"" + *value + "\"");

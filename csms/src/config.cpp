@@ -253,6 +253,10 @@ const std::vector<Setting>& settings() {
       {"ocpp", "plain", "ocpp-plain",
        "keep the plain ws:// listener for profile-1 stations: true or false (true)",
        bool_field(&Config::ocpp_plain)},
+      {"ocpp", "tls_public_url", "ocpp-tls-public-url",
+       "wss:// URL stations reach the TLS listener at, sent by upgrade-security, e.g. "
+       "wss://csms.example.com:8443/ocpp/ (empty)",
+       string_field(&Config::ocpp_tls_public_url)},
       {"tls", "cert_file", "tls-cert", "server certificate chain, PEM (reloaded on SIGHUP)",
        string_field(&Config::tls_cert_file)},
       {"tls", "key_file", "tls-key", "server private key, PEM",

@@ -28,6 +28,8 @@ void StationRegistry::load() {
     e.password_hash = st.password_hash;
     e.registration = st.registration;
     e.accepted = st.registration == RegistrationStatus::Accepted && st.last_boot.has_value();
+    e.security_profile = st.security_profile;
+    e.serial_number = st.serial_number;
     stations_.emplace(st.id, std::move(e));
   }
 }
@@ -96,34 +98,95 @@ bool StationRegistry::verify(const std::string& id, std::string_view password) {
 
 void StationRegistry::add(const std::string& id, const std::optional<std::string>& password,
                           std::function<void(std::exception_ptr)> done) {
+  add(id, password, std::nullopt, std::move(done));
+}
+
+void StationRegistry::add(const std::string& id, const std::optional<std::string>& password,
+                          std::optional<int> security_profile,
+                          std::function<void(std::exception_ptr)> done) {
   if (auto problem = check_identity(id); !problem.empty()) throw std::invalid_argument(problem);
   if (password && !password->empty()) {
     if (auto problem = check_password_rules(*password); !problem.empty())
       throw std::invalid_argument(problem);
   }
-  auto hash = std::make_shared<std::optional<std::string>>();
+  if (security_profile && (*security_profile < 1 || *security_profile > 3))
+    throw std::invalid_argument("a security profile is 1, 2 or 3");
+  store(id, password, security_profile, true, std::move(done));
+}
+
+void StationRegistry::set_password(const std::string& id, const std::string& password,
+                                   std::function<void(std::exception_ptr)> done) {
+  if (auto problem = check_password_rules(password); !problem.empty())
+    throw std::invalid_argument(problem);
+  store(id, password, std::nullopt, false, std::move(done));
+}
+
+void StationRegistry::set_security_profile(const std::string& id, int profile,
+                                           std::function<void(std::exception_ptr)> done) {
+  if (profile < 1 || profile > 3) throw std::invalid_argument("a security profile is 1, 2 or 3");
+  // At once in memory: the next handshake must not wait for the disk.
+  if (auto it = stations_.find(id); it != stations_.end()) it->second.security_profile = profile;
+  store(id, std::nullopt, profile, false, std::move(done));
+}
+
+int StationRegistry::security_profile(const std::string& id) const {
+  auto it = stations_.find(id);
+  return it == stations_.end() ? 0 : it->second.security_profile;
+}
+
+std::string StationRegistry::serial_number(const std::string& id) const {
+  auto it = stations_.find(id);
+  return it == stations_.end() ? std::string() : it->second.serial_number;
+}
+
+void StationRegistry::set_serial_number(const std::string& id, const std::string& serial) {
+  auto it = stations_.find(id);
+  if (it != stations_.end()) it->second.serial_number = serial;
+}
+
+void StationRegistry::store(const std::string& id, const std::optional<std::string>& password,
+                            std::optional<int> security_profile, bool register_station,
+                            std::function<void(std::exception_ptr)> done) {
+  struct Stored {
+    std::optional<std::string> hash;
+    int profile = 1;
+    bool missing = false;
+  };
+  auto stored = std::make_shared<Stored>();
   db_.write(
-      [id, password, hash](storage::Session& s) {
+      [id, password, security_profile, register_station, stored](storage::Session& s) {
         auto st = s.stations.get(id);
         if (!st) {
+          // A rotation or a profile change for a station removed meanwhile
+          // must not bring it back.
+          if (!register_station) {
+            stored->missing = true;
+            return;
+          }
           st.emplace();
           st->id = id;
           st->created_at = storage::DateTime::now();
         }
         // Registering explicitly is the operator's acceptance of the station.
-        st->registration = RegistrationStatus::Accepted;
+        if (register_station) st->registration = RegistrationStatus::Accepted;
         // Hashing runs here, on the storage thread: PBKDF2 is deliberately slow.
         if (password) st->password_hash = password->empty() ? "" : hash_password(*password);
-        *hash = st->password_hash;
+        if (security_profile) st->security_profile = *security_profile;
+        stored->hash = st->password_hash;
+        stored->profile = st->security_profile;
         s.stations.put(*st);
       },
-      [this, id, hash, done = std::move(done)](std::exception_ptr error) {
-        boost::asio::post(io_, [this, id, hash, error, done] {
-          if (!error) {
+      [this, id, stored, register_station, done = std::move(done)](std::exception_ptr error) {
+        boost::asio::post(io_, [this, id, stored, register_station, error, done]() mutable {
+          if (!error && stored->missing)
+            error = std::make_exception_ptr(
+                std::invalid_argument("station " + id + " is not registered"));
+          if (!error && (register_station || stations_.count(id))) {
             Entry& e = stations_[id];
-            e.registration = RegistrationStatus::Accepted;
-            if (*hash && **hash != e.password_hash) {
-              e.password_hash = **hash;
+            if (register_station) e.registration = RegistrationStatus::Accepted;
+            e.security_profile = stored->profile;
+            if (stored->hash && *stored->hash != e.password_hash) {
+              e.password_hash = *stored->hash;
               e.verified_digest.clear();
             }
           }

@@ -75,8 +75,10 @@ struct Config {
   int carbon_max_plausible_kw = 1000;
   // TLS (docs/security.md): one server certificate for wss://, and for the
   // admin API and uploads when they are switched to TLS.
-  int ocpp_tls_port = -1;          ///< wss:// port; -1: no TLS listener; 0: ephemeral.
-  bool ocpp_plain = true;          ///< Keep the plain ws:// listener (profile-1 stations).
+  int ocpp_tls_port = -1;  ///< wss:// port; -1: no TLS listener; 0: ephemeral.
+  bool ocpp_plain = true;  ///< Keep the plain ws:// listener (profile-1 stations).
+  /// The wss:// URL stations are sent by upgrade-security (SetNetworkProfile).
+  std::string ocpp_tls_public_url;
   std::string tls_cert_file;       ///< Server certificate chain, PEM.
   std::string tls_key_file;        ///< Its private key, PEM.
   std::string tls_client_ca_file;  ///< CA(s) station client certificates chain to (profile 3).

@@ -44,11 +44,31 @@ class StationRegistry {
   /// not on every reconnect.
   bool verify(const std::string& id, std::string_view password);
 
-  /// Registers `id` (or replaces its password; nullopt keeps it, "" removes it).
-  /// Throws std::invalid_argument for an invalid id or password before anything
-  /// is stored. `done` gets null on success.
+  /// Registers `id` (or replaces its password; nullopt keeps it, "" removes it;
+  /// and sets its security profile 1..3 unless nullopt: a new station gets 1).
+  /// Throws std::invalid_argument for an invalid id, password or profile before
+  /// anything is stored. `done` gets null on success.
   void add(const std::string& id, const std::optional<std::string>& password,
            std::function<void(std::exception_ptr)> done);
+  void add(const std::string& id, const std::optional<std::string>& password,
+           std::optional<int> security_profile, std::function<void(std::exception_ptr)> done);
+  /// Replaces the password of a registered station (a rotation the station
+  /// accepted), leaving its registration as it is. Until `done` the old
+  /// password keeps working.
+  void set_password(const std::string& id, const std::string& password,
+                    std::function<void(std::exception_ptr)> done);
+
+  /// The station's security profile (1..3); 0 for an unknown station.
+  int security_profile(const std::string& id) const;
+  /// Stores a new security profile (a station that reconnected on a higher one).
+  void set_security_profile(const std::string& id, int profile,
+                            std::function<void(std::exception_ptr)> done);
+  /// The serialNumber of the station's last BootNotification (profile 3 with
+  /// security.station_cert_cn = serial); empty when none.
+  std::string serial_number(const std::string& id) const;
+  /// Records the serial number a boot reported (in memory; the boot handler
+  /// persists the station row).
+  void set_serial_number(const std::string& id, const std::string& serial);
   /// Unregisters `id`; `done` gets null, or an error if it did not exist.
   void remove(const std::string& id, std::function<void(std::exception_ptr)> done);
 
@@ -63,7 +83,12 @@ class StationRegistry {
     std::string verified_digest;  // keyed digest of the last verified password
     storage::RegistrationStatus registration = storage::RegistrationStatus::Accepted;
     bool accepted = false;  // last BootNotification answered Accepted
+    int security_profile = 1;
+    std::string serial_number;
   };
+  void store(const std::string& id, const std::optional<std::string>& password,
+             std::optional<int> security_profile, bool register_station,
+             std::function<void(std::exception_ptr)> done);
   std::string digest(const std::string& id, std::string_view password) const;
   boost::asio::io_context& io_;
   storage::Database& db_;

@@ -188,6 +188,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "stations"}, &Api::add_station},
       {V::get, {"api", "stations", "{}"}, &Api::get_station},
       {V::delete_, {"api", "stations", "{}"}, &Api::remove_station},
+      {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security},
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
       {V::get, {"api", "stations", "{}", "log"}, &Api::station_log},
       {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables},
@@ -533,26 +534,70 @@ void Api::station_report(Call& call, const char* action, Shape shape) {
       });
 }
 
+std::optional<int> Api::wanted_profile(const rapidjson::Value& doc, const std::string& id,
+                                       bool password_after) {
+  const bool allow = optional_bool(doc, "allowDowngrade", "").value_or(false);
+  auto it = doc.FindMember("securityProfile");
+  if (it == doc.MemberEnd() || it->value.IsNull()) {
+    if (allow) throw ApiError(400, "allowDowngrade needs securityProfile");
+    return std::nullopt;
+  }
+  if (!it->value.IsInt() || it->value.GetInt() < 1 || it->value.GetInt() > 3)
+    throw ApiError(400, "securityProfile must be 1, 2 or 3");
+  const int wanted = it->value.GetInt();
+  if (wanted == 2 && !password_after)
+    throw ApiError(400, "security profile 2 needs a password (Basic auth over TLS): set one too");
+  const int current = deps_.stations.security_profile(id);
+  if (current != 0 && wanted < current && !allow)
+    throw ApiError(409, "lowering station " + quoted(id) + "'s security profile from " +
+                            std::to_string(current) + " to " + std::to_string(wanted) +
+                            " weakens its security: confirm with allowDowngrade: true "
+                            "(csmsctl --allow-downgrade)");
+  return wanted;
+}
+
+void Api::record_downgrade(const std::string& id, int from, int to) {
+  storage::SecurityEvent ev;
+  ev.station_id = id;
+  ev.timestamp = DateTime::now();
+  ev.type = "SecurityProfileLowered";
+  ev.tech_info = "the operator lowered the security profile from " + std::to_string(from) + " to " +
+                 std::to_string(to);
+  ev.remote_address = "admin API";
+  log::warn("security event {} station={}: {}", ev.type, id, ev.tech_info);
+  deps_.db.write([ev = std::move(ev)](storage::Session& s) { s.events.append(ev); }, nullptr);
+}
+
 void Api::add_station(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"id", "password"});
+  expect_object(doc, "", {"id", "password", "securityProfile", "allowDowngrade"});
   const std::string id = required_string(doc, "id", "");
   if (auto problem = StationRegistry::check_identity(id); !problem.empty())
     throw ApiError(400, problem);
   // Absent or null keeps the current password; "" removes it.
   const std::optional<std::string> password = optional_string(doc, "password", "");
   const bool existed = deps_.stations.exists(id);
+  const bool password_after = password ? !password->empty() : deps_.stations.has_password(id);
+  const std::optional<int> profile = wanted_profile(doc, id, password_after);
+  const int old_profile = existed ? deps_.stations.security_profile(id) : 0;
+  if (!profile && old_profile == 2 && !password_after)
+    throw ApiError(400, "station " + quoted(id) +
+                            " is on security profile 2, which needs a password: lower its "
+                            "profile first");
   auto self = shared_from_this();
   Reply reply = call.reply;
   try {
     const bool password_changed = existed && password.has_value();
     deps_.stations.add(
-        id, password, [self, id, existed, password_changed, reply](std::exception_ptr error) {
+        id, password, profile,
+        [self, id, existed, password_changed, profile, old_profile,
+         reply](std::exception_ptr error) {
           if (error) {
             reply(response_for(error));
             return;
           }
+          if (profile && old_profile > *profile) self->record_downgrade(id, old_profile, *profile);
           if (password_changed) self->end_session_for_new_password(id);
           // Answer with the stored row, as GET /api/stations/{id} would.
           self->read<std::optional<storage::Station>>(
@@ -568,6 +613,38 @@ void Api::add_station(Call& call) {
     // The registry names the problem; it never echoes the password.
     throw ApiError(400, e.what());
   }
+}
+
+void Api::set_station_security(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  expect_object(doc, "", {"securityProfile", "allowDowngrade"});
+  const std::string id = call.params[0];
+  if (!deps_.stations.exists(id))
+    throw ApiError(404, "station " + quoted(id) + " is not registered");
+  const auto profile = wanted_profile(doc, id, deps_.stations.has_password(id));
+  if (!profile) throw ApiError(400, "securityProfile is required (1, 2 or 3)");
+  const int old_profile = deps_.stations.security_profile(id);
+  auto self = shared_from_this();
+  Reply reply = call.reply;
+  deps_.stations.set_security_profile(
+      id, *profile, [self, id, profile, old_profile, reply](std::exception_ptr error) {
+        if (error) {
+          reply(response_for(error));
+          return;
+        }
+        if (old_profile > *profile) {
+          self->record_downgrade(id, old_profile, *profile);
+          // A session on the stronger connection may stay; one below the new
+          // profile cannot exist (the handshake held it to the old one).
+        }
+        self->read<std::optional<storage::Station>>(
+            reply, [id](storage::Session& s) { return s.stations.get(id); },
+            [self, id](std::optional<storage::Station>& st) {
+              if (!st) throw ApiError(404, "station " + quoted(id) + " is not registered");
+              return json_response(200, station_json(*st, self->deps_.commands.is_connected(id)));
+            });
+      });
 }
 
 void Api::end_session_for_new_password(const std::string& id) {

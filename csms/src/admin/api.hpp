@@ -10,8 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include <rapidjson/document.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/http/verb.hpp>
+#include <optional>
 
 #include "csms/admin/admin_server.hpp"
 #include "csms/event_hub.hpp"
@@ -102,6 +104,13 @@ class Api : public std::enable_shared_from_this<Api> {
   /// Closes `id`'s session after the operator changed its password, with a
   /// security event.
   void end_session_for_new_password(const std::string& id);
+  /// The security profile `doc` asks for (securityProfile, allowDowngrade):
+  /// nullopt when absent; 400 when not 1..3 or 2+ without a password, 409 when
+  /// lower than the stored one without allowDowngrade (A00.FR.005, A05.FR.09).
+  std::optional<int> wanted_profile(const rapidjson::Value& doc, const std::string& id,
+                                    bool password_after);
+  /// Logs and records an operator's lowering of a profile as a security event.
+  void record_downgrade(const std::string& id, int from, int to);
 
   /// GET /console/...: the console's static files (no token: they hold no data).
   void console_file(const ApiRequest& request, const Reply& reply);
@@ -126,6 +135,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void station_monitors(Call& call);
   void list_notifications(Call& call);
   void add_station(Call& call);
+  void set_station_security(Call& call);
   void remove_station(Call& call);
   void station_command(Call& call);
   void station_log(Call& call);

@@ -106,6 +106,7 @@ void station_fields(JsonOut& out, const storage::Station& st, bool connected) {
   out.key("registration").str(storage::to_string(st.registration));
   out.key("lastSeen").time(st.last_seen);
   out.key("hasPassword").flag(!st.password_hash.empty());
+  out.key("securityProfile").num(st.security_profile);
 }
 
 void connector_object(JsonOut& out, const storage::Connector& c) {

@@ -25,7 +25,42 @@ transport::HandshakeAnswer reject(int status, std::string body) {
   return a;
 }
 
+transport::HandshakeAnswer unauthorized(std::string body) {
+  auto a = reject(401, std::move(body));
+  a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"OCPP\", charset=\"UTF-8\"");
+  return a;
+}
+
+// What a connection is, in a security event's words.
+std::string connection_kind(const transport::Handshake& req, bool password) {
+  if (!req.tls) return "plain ws://";
+  if (req.client_certificate.present && req.client_certificate.verified)
+    return "TLS with a client certificate";
+  return password ? "TLS with Basic auth" : "TLS without credentials";
+}
+
 }  // namespace
+
+std::string HandshakeDecider::certificate_problem(const std::string& id,
+                                                  const transport::PeerCertificate& cert) const {
+  if (!cert.verified)
+    return "client certificate not verified: " +
+           (cert.verify_error.empty() ? std::string("unknown reason") : cert.verify_error);
+  if (config.station_cert_cn == "serial") {
+    const std::string serial = registry.serial_number(id);
+    if (serial.empty())
+      return "client certificate CN '" + cert.subject_cn +
+             "' cannot be checked: the station reported no serial number in a BootNotification";
+    if (cert.subject_cn != serial)
+      return "client certificate CN '" + cert.subject_cn +
+             "' is not the station's serial number '" + serial + "'";
+  } else if (cert.subject_cn != id) {
+    return "client certificate CN '" + cert.subject_cn + "' is not the station identity";
+  }
+  if (!config.organization.empty() && cert.subject_o != config.organization)
+    return "client certificate O '" + cert.subject_o + "' is not '" + config.organization + "'";
+  return "";
+}
 
 std::optional<std::string> station_id_from_resource(std::string_view resource,
                                                     std::string_view prefix, std::string& problem) {
@@ -169,8 +204,26 @@ transport::HandshakeAnswer HandshakeDecider::decide(
     return a;
   }
 
+  const int profile = registry.security_profile(*id);
+
+  // Profile 3 proves the station by its certificate: a certificate it sends
+  // must be valid and name it, and the password is then optional (if sent, it
+  // must be right).
+  bool certified = false;
+  if (req.tls && req.client_certificate.present) {
+    const std::string why = certificate_problem(*id, req.client_certificate);
+    if (!why.empty()) {
+      ctx.metrics.auth_failure();
+      ctx.security_event(*id, "InvalidClientCertificate", why, req.remote_address);
+      return unauthorized("client certificate refused");
+    }
+    certified = true;
+  }
+
   bool authenticated = false;
-  if (registry.has_password(*id)) {
+  const bool check_password =
+      registry.has_password(*id) && (!certified || !req.authorization.empty());
+  if (check_password) {
     // Only password checks are throttled (they cost a PBKDF2 each), and by
     // identity and address together (LoginThrottle).
     const auto now = LoginThrottle::Clock::now();
@@ -193,12 +246,37 @@ transport::HandshakeAnswer HandshakeDecider::decide(
       throttle.failure(*id, req.remote_address, now);
       ctx.metrics.auth_failure();
       ctx.security_event(*id, "InvalidCredentials", why, req.remote_address);
-      auto a = reject(401, "authentication required");
-      a.headers.emplace_back("WWW-Authenticate", "Basic realm=\"OCPP\", charset=\"UTF-8\"");
-      return a;
+      return unauthorized("authentication required");
     }
     throttle.success(*id, req.remote_address, now);
     authenticated = true;
+  }
+
+  // The profile this connection gives: 3 with a good certificate, 2 over TLS
+  // with the password, else 1 (a station without a password stays on 1).
+  const int given = certified ? 3 : (req.tls && authenticated) ? 2 : 1;
+  if (given < profile) {
+    const std::string why = "the station is on security profile " + std::to_string(profile) +
+                            "; this connection is " + connection_kind(req, authenticated);
+    const bool proven = authenticated || certified;
+    ctx.metrics.auth_failure();
+    ctx.security_event(*id, "SecurityProfileMismatch", why, req.remote_address);
+    // Right credentials on the wrong kind of connection: 403, not 401.
+    if (proven) return reject(403, "security profile " + std::to_string(profile) + " required");
+    return unauthorized("security profile " + std::to_string(profile) + " required");
+  }
+  authenticated = authenticated || certified;
+
+  // A station that reconnects on a higher profile (after an upgrade) is held
+  // to it from now on.
+  if (given > profile && given >= 2) {
+    ctx.security_event(*id, "SecurityProfileRaised",
+                       "security profile raised from " + std::to_string(profile) + " to " +
+                           std::to_string(given) + " (" + connection_kind(req, authenticated) + ")",
+                       req.remote_address);
+    registry.set_security_profile(*id, given, [id = *id, given](std::exception_ptr e) {
+      if (e) log::error("{}: security profile {} not stored", id, given);
+    });
   }
 
   // An unauthenticated connection must never displace a live station.

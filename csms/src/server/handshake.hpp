@@ -1,6 +1,7 @@
 #pragma once
-// Who may connect: the URL identity, HTTP Basic credentials (security profile
-// 1), login throttling and the duplicate-identity rule, decided at the upgrade.
+// Who may connect: the URL identity, HTTP Basic credentials, the client
+// certificate and the station's security profile (docs/security.md), login
+// throttling and the duplicate-identity rule, decided at the upgrade.
 
 #include <chrono>
 #include <deque>
@@ -90,8 +91,16 @@ struct HandshakeDecider {
 
   /// `is_live(id)`: whether the station has a live session now. An unknown
   /// station gets 404 with answer.station_id set (for auto-registration).
+  /// A station is accepted only on a connection of its security profile or
+  /// higher (1: ws:// + Basic when it has a password, 2: TLS + Basic, 3: TLS +
+  /// a client certificate naming it); a higher one raises its stored profile.
   transport::HandshakeAnswer decide(const transport::Handshake& request,
                                     const std::function<bool(const std::string&)>& is_live);
+
+  /// Why `cert` does not prove station `id` (not verified, CN or O not ours),
+  /// or empty.
+  std::string certificate_problem(const std::string& id,
+                                  const transport::PeerCertificate& cert) const;
 };
 
 }  // namespace csms

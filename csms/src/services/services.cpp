@@ -66,14 +66,17 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
       },
       // Answered once stored: the acceptance (last_boot) is what lets the
       // station reconnect later without booting again.
-      ctx_.on_io(
-          [this, station_id, decision, done = std::move(done)](std::exception_ptr e) mutable {
-            if (e)
-              decision.error = e;
-            else
-              ctx_.registry.set_boot_result(station_id, decision.status);
-            done(decision);
-          }));
+      ctx_.on_io([this, station_id, decision, serial = info.serial_number,
+                  done = std::move(done)](std::exception_ptr e) mutable {
+        if (e) {
+          decision.error = e;
+        } else {
+          ctx_.registry.set_boot_result(station_id, decision.status);
+          // Profile 3 with security.station_cert_cn = serial checks it.
+          ctx_.registry.set_serial_number(station_id, serial);
+        }
+        done(decision);
+      }));
 }
 
 void StationService::seen(const std::string& station_id) {

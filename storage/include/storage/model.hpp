@@ -34,6 +34,8 @@ struct Station {
   /// 2.0.1 BootNotification reason (e.g. "PowerUp"); empty for 1.6 or before a boot.
   std::string boot_reason;
   DateTime created_at;
+  /// OCPP security profile 1..3: the weakest connection the CSMS accepts from it.
+  int security_profile = 1;
 };
 
 /// Connector (1.6) or EVSE connector (2.0.1) status, version-neutral. 1.6's

@@ -9,7 +9,7 @@ namespace {
 
 const std::string kStationColumns =
     "id, password_hash, vendor, model, serial_number, firmware_version, ocpp_version, "
-    "registration, connected, last_seen, last_boot, created_at, boot_reason";
+    "registration, connected, last_seen, last_boot, created_at, boot_reason, security_profile";
 
 Station read_station(const Statement& st) {
   Station s;
@@ -32,6 +32,7 @@ Station read_station(const Statement& st) {
   s.last_boot = st.opt_time(10);
   s.created_at = st.time(11);
   s.boot_reason = st.text(12);
+  s.security_profile = st.integer(13);
   return s;
 }
 
@@ -57,7 +58,7 @@ void SqliteStationStore::put(const Station& s) {
   // An upsert, not INSERT OR REPLACE: REPLACE deletes the old row first, and
   // that delete would cascade to the station's connectors.
   static const std::string sql = "INSERT INTO stations (" + kStationColumns +
-                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                                 ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                                  "ON CONFLICT (id) DO UPDATE SET "
                                  "password_hash = excluded.password_hash, "
                                  "vendor = excluded.vendor, "
@@ -70,11 +71,12 @@ void SqliteStationStore::put(const Station& s) {
                                  "last_seen = excluded.last_seen, "
                                  "last_boot = excluded.last_boot, "
                                  "created_at = excluded.created_at, "
-                                 "boot_reason = excluded.boot_reason";
+                                 "boot_reason = excluded.boot_reason, "
+                                 "security_profile = excluded.security_profile";
   Statement st(db_, sql);
   st.bind_all(s.id, s.password_hash, s.vendor, s.model, s.serial_number, s.firmware_version,
               s.ocpp_version, to_string(s.registration), s.connected, s.last_seen, s.last_boot,
-              s.created_at, s.boot_reason);
+              s.created_at, s.boot_reason, s.security_profile);
   st.run();
 }
 

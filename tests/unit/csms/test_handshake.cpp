@@ -1,8 +1,13 @@
-// The handshake policy's pure parts: identity from the URL, Basic credentials,
-// login throttling.
+// The handshake policy: identity from the URL, Basic credentials, login
+// throttling and the security profiles.
 #include <catch2/catch.hpp>
 
+#include <openssl/evp.h>
+
+#include <thread>
+
 #include "server/handshake.hpp"
+#include "session_rig.hpp"
 
 using csms::AuthThrottle;
 
@@ -85,4 +90,183 @@ TEST_CASE("failed logins for other stations from an address spare the stations t
   const auto later = now + std::chrono::hours(25);
   for (int i = 0; i < 50; ++i) t.failure("S" + std::to_string(i), "127.0.0.9", later);
   CHECK(t.check("HOME", "127.0.0.9", later).retry_after_s > 0);
+}
+
+// ---------------------------------------------------------------------------
+// Security profiles (docs/security.md): which connection each profile takes.
+
+namespace {
+
+constexpr const char* kPassword = "correct-horse-battery-1";
+
+// "Basic base64(CP1:correct-horse-battery-1)"
+std::string basic_for(const std::string& user, const std::string& password) {
+  const std::string plain = user + ":" + password;
+  std::string out(4 * ((plain.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(plain.data()),
+                                static_cast<int>(plain.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return "Basic " + out;
+}
+
+struct ProfileRig {
+  csms_test::Rig rig;
+  csms::LoginThrottle throttle{5, 50, std::chrono::seconds(60)};
+
+  // CP1 with `profile` and, unless empty, `password`.
+  explicit ProfileRig(int profile, const std::string& password = kPassword) {
+    bool done = false;
+    rig.registry->add("CP1", password.empty() ? std::optional<std::string>("") : password, profile,
+                      [&done](std::exception_ptr e) { done = !e; });
+    rig.pump_until([&] { return done; });
+  }
+
+  csms::transport::HandshakeAnswer decide(const csms::transport::Handshake& h) {
+    csms::HandshakeDecider decider{rig.config, *rig.registry, throttle, *rig.ctx};
+    auto a = decider.decide(h, [](const std::string&) { return false; });
+    rig.io.restart();
+    rig.io.poll();
+    return a;
+  }
+
+  // The security events of CP1, waiting (bounded) for one of `type` whose
+  // text holds `text`.
+  std::vector<storage::SecurityEvent> events_until(const std::string& type,
+                                                   const std::string& text = "") {
+    std::vector<storage::SecurityEvent> events;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    while (std::chrono::steady_clock::now() < deadline) {
+      storage::read_and_wait(
+          *rig.db, [&events](storage::Session& s) { events = s.events.recent("CP1", 50); });
+      for (const auto& e : events)
+        if (e.type == type && e.tech_info.find(text) != std::string::npos) return events;
+      rig.io.restart();
+      rig.io.poll();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return events;
+  }
+
+  bool has_event(const std::string& type, const std::string& text = "") {
+    for (const auto& e : events_until(type, text))
+      if (e.type == type && e.tech_info.find(text) != std::string::npos) return true;
+    return false;
+  }
+};
+
+csms::transport::Handshake plain(const std::string& authorization = "") {
+  csms::transport::Handshake h;
+  h.resource = "/ocpp/CP1";
+  h.authorization = authorization;
+  h.remote_address = "127.0.0.1";
+  return h;
+}
+
+csms::transport::Handshake tls(const std::string& authorization = "") {
+  auto h = plain(authorization);
+  h.tls = true;
+  return h;
+}
+
+csms::transport::Handshake with_cert(csms::transport::Handshake h, const std::string& cn,
+                                     const std::string& o = "", bool verified = true) {
+  h.client_certificate.present = true;
+  h.client_certificate.verified = verified;
+  if (!verified) h.client_certificate.verify_error = "certificate has expired";
+  h.client_certificate.subject_cn = cn;
+  h.client_certificate.subject_o = o;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("profile 1 takes plain ws with the password and a station without one as before",
+          "[handshake][security]") {
+  ProfileRig r(1);
+  CHECK(r.decide(plain(basic_for("CP1", kPassword))).status == 101);
+  CHECK(r.decide(plain()).status == 401);
+  CHECK(r.decide(plain(basic_for("CP1", "wrong-password-but-long"))).status == 401);
+  CHECK(r.has_event("InvalidCredentials", "wrong password"));
+  CHECK(r.rig.registry->security_profile("CP1") == 1);
+
+  ProfileRig open(1, "");
+  auto a = open.decide(plain());
+  CHECK(a.status == 101);
+  CHECK_FALSE(a.authenticated);
+}
+
+TEST_CASE("profile 2 needs TLS and the password - plain ws is refused with a security event",
+          "[handshake][security]") {
+  ProfileRig r(2);
+  auto refused = r.decide(plain(basic_for("CP1", kPassword)));
+  CHECK(refused.status == 403);
+  CHECK(r.has_event("SecurityProfileMismatch", "profile 2; this connection is plain ws://"));
+  CHECK(r.decide(plain()).status == 401);
+  CHECK(r.decide(tls()).status == 401);
+  CHECK(r.decide(tls(basic_for("CP1", "wrong-password-but-long"))).status == 401);
+  auto a = r.decide(tls(basic_for("CP1", kPassword)));
+  CHECK(a.status == 101);
+  CHECK(a.authenticated);
+  CHECK(r.rig.registry->security_profile("CP1") == 2);
+  // No event ever carries the password.
+  for (const auto& e : r.events_until("InvalidCredentials"))
+    CHECK(e.tech_info.find(kPassword) == std::string::npos);
+}
+
+TEST_CASE("profile 3 needs a verified client certificate naming the station",
+          "[handshake][security]") {
+  ProfileRig r(3);
+  // The password alone, over TLS or not, is not enough.
+  CHECK(r.decide(tls(basic_for("CP1", kPassword))).status == 403);
+  CHECK(r.decide(plain(basic_for("CP1", kPassword))).status == 403);
+  CHECK(r.decide(tls()).status == 401);
+  CHECK(r.has_event("SecurityProfileMismatch", "profile 3"));
+  // A certificate without Basic credentials is.
+  auto a = r.decide(with_cert(tls(), "CP1"));
+  CHECK(a.status == 101);
+  CHECK(a.authenticated);
+  // Sent Basic credentials must still be right.
+  CHECK(r.decide(with_cert(tls(basic_for("CP1", kPassword)), "CP1")).status == 101);
+  CHECK(r.decide(with_cert(tls(basic_for("CP1", "wrong-password-but-long")), "CP1")).status == 401);
+  // Another station's, or an unverified, certificate is refused.
+  CHECK(r.decide(with_cert(tls(), "CP2")).status == 401);
+  CHECK(r.has_event("InvalidClientCertificate", "CN 'CP2' is not the station identity"));
+  CHECK(r.decide(with_cert(tls(), "CP1", "", false)).status == 401);
+  CHECK(r.has_event("InvalidClientCertificate", "not verified: certificate has expired"));
+}
+
+TEST_CASE("profile 3 checks the organisation and, if so configured, the serial number",
+          "[handshake][security]") {
+  ProfileRig r(3);
+  r.rig.config.organization = "Example CPO";
+  CHECK(r.decide(with_cert(tls(), "CP1", "Someone Else")).status == 401);
+  CHECK(r.has_event("InvalidClientCertificate", "O 'Someone Else' is not 'Example CPO'"));
+  CHECK(r.decide(with_cert(tls(), "CP1", "Example CPO")).status == 101);
+
+  r.rig.config.station_cert_cn = "serial";
+  // No boot yet: no serial number to compare with.
+  CHECK(r.decide(with_cert(tls(), "SN-42", "Example CPO")).status == 401);
+  CHECK(r.has_event("InvalidClientCertificate", "reported no serial number"));
+  r.rig.registry->set_serial_number("CP1", "SN-42");
+  CHECK(r.decide(with_cert(tls(), "CP1", "Example CPO")).status == 401);
+  CHECK(r.decide(with_cert(tls(), "SN-42", "Example CPO")).status == 101);
+}
+
+TEST_CASE("a station on a higher profile than stored is raised to it, with a security event",
+          "[handshake][security]") {
+  ProfileRig r(1);
+  CHECK(r.decide(tls(basic_for("CP1", kPassword))).status == 101);
+  CHECK(r.has_event("SecurityProfileRaised", "from 1 to 2"));
+  CHECK(r.rig.registry->security_profile("CP1") == 2);
+  // From now on plain ws is refused.
+  CHECK(r.decide(plain(basic_for("CP1", kPassword))).status == 403);
+  CHECK(r.decide(with_cert(tls(), "CP1")).status == 101);
+  CHECK(r.has_event("SecurityProfileRaised", "from 2 to 3"));
+  r.rig.pump_until([&] { return r.rig.registry->security_profile("CP1") == 3; });
+  // The raise is stored, not only remembered.
+  std::optional<storage::Station> st;
+  storage::read_and_wait(*r.rig.db, [&st](storage::Session& s) { st = s.stations.get("CP1"); });
+  REQUIRE(st);
+  CHECK(st->security_profile == 3);
 }

@@ -28,6 +28,7 @@ const CommandTable& commands() {
     add_smart_charging_commands(t);
     add_certificate_commands(t);
     add_reservation_commands(t);
+    add_security_commands(t);
     return t;
   }();
   return table;

@@ -28,6 +28,8 @@ void add_core_commands(CommandTable& table);  ///< remote start/stop, reset, con
 /// set-profile, clear-profile, composite-schedule
 void add_smart_charging_commands(CommandTable& table);
 /// cert-install, cert-list, cert-delete, cert-signed (Security Whitepaper).
+/// rotate-password, upgrade-security (security_commands.cpp)
+void add_security_commands(CommandTable& table);
 void add_certificate_commands(CommandTable& table);
 
 /// reserve, cancel-reservation, local-list send|version (reservation_commands.cpp)

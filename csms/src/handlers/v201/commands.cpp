@@ -54,6 +54,7 @@ const CommandTable& commands() {
     add_certificate_display_commands(t);
     add_monitoring_commands(t);
     add_reservation_commands(t);
+    add_security_commands(t);
     return t;
   }();
   return table;

@@ -54,6 +54,8 @@ void add_device_model_commands(CommandTable& table);  ///< get/set-variables, re
 /// set-profile, get-profiles, clear-profile, composite-schedule
 void add_smart_charging_commands(CommandTable& table);
 /// display-set/get/clear, customer-info, cert-install/list/delete/signed.
+/// rotate-password, upgrade-security (security_commands.cpp)
+void add_security_commands(CommandTable& table);
 void add_certificate_display_commands(CommandTable& table);
 /// monitor-set/-base/-level/-report/-clear, cost-update, network-profile
 void add_monitoring_commands(CommandTable& table);
