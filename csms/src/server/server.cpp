@@ -25,7 +25,7 @@
 #include "server/context.hpp"
 #include "server/handshake.hpp"
 #include "services/services.hpp"
-#include "transport/websocketpp_server.hpp"
+#include "transport/beast_server.hpp"
 #include "uploads/upload_server.hpp"
 
 namespace csms {
@@ -74,7 +74,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
     ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
-    ws_server = transport::make_websocketpp_server(io, ws, *this);
+    ws_server = transport::make_beast_server(io, ws, *this);
     ws_server->start();
 
     admin::AdminOptions ao;

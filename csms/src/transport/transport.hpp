@@ -1,6 +1,6 @@
 #pragma once
 // The seam around the WebSocket library: the server core sees only these
-// types, so websocketpp (unmaintained) can be replaced without touching it.
+// types (transport/beast_server.cpp implements them with Boost.Beast).
 
 #include <chrono>
 #include <cstdint>
