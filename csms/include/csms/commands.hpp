@@ -55,6 +55,9 @@ class CommandGateway {
   virtual void flush_message_log() {}
   /// A site's energy settings or readings changed: its controller runs now.
   virtual void site_changed(const std::string& /*site_id*/) {}
+  /// Re-reads the TLS files for new connections: "" when done, else why not
+  /// (the old certificate stays in use).
+  virtual std::string reload_tls() { return "TLS is not configured"; }
 };
 
 }  // namespace csms

@@ -237,6 +237,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
       {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
       {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
+      {V::post, {"api", "tls", "reload"}, &Api::reload_tls},
   };
   return table;
 }
@@ -332,6 +333,16 @@ void Api::handle(ApiRequest request, Reply reply) {
 void Api::health(Call& call) {
   JsonOut out;
   out.object().key("status").str("ok").key("version").str(kVersion).end_object();
+  call.reply(json_response(200, out.text()));
+}
+
+void Api::reload_tls(Call& call) {
+  no_query(call.request);
+  // The old certificate stays in use when the new files are bad: 409 says why.
+  if (std::string problem = deps_.commands.reload_tls(); !problem.empty())
+    throw ApiError(409, "TLS reload failed: " + problem);
+  JsonOut out;
+  out.object().key("status").str("reloaded").end_object();
   call.reply(json_response(200, out.text()));
 }
 

@@ -100,6 +100,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void end_session_for_new_password(const std::string& id);
 
   void health(Call& call);
+  void reload_tls(Call& call);
   void metrics(Call& call);
   void list_commands(Call& call);
   void list_stations(Call& call);

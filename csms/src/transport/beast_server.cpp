@@ -4,13 +4,17 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <deque>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "csms/log.hpp"
+#include "transport/tls_context.hpp"
 
 namespace csms::transport {
 
@@ -21,6 +25,7 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = net::ip::tcp;
+namespace ssl = net::ssl;
 
 // Upgrade requests are a few hundred bytes; more is a client to get rid of.
 constexpr std::uint32_t kMaxRequestHeader = 8192;
@@ -38,7 +43,12 @@ std::string trim(std::string_view s) {
   return std::string(s);
 }
 
-class Session;
+/// What a server's sessions need from it, plain or TLS.
+class SessionBase : public Connection {
+ public:
+  virtual void ping() = 0;
+  virtual void terminate() = 0;
+};
 
 /// What the server and its sessions share; sessions keep it alive.
 struct Core {
@@ -47,19 +57,30 @@ struct Core {
   ServerOptions options;
   Handler& handler;
   /// Open connections (after the 101), for pings and the going-away close.
-  std::unordered_map<Session*, std::shared_ptr<Session>> open;
+  std::unordered_map<SessionBase*, std::shared_ptr<SessionBase>> open;
 };
 
-/// One TCP connection: the upgrade request, then the WebSocket, with a write
-/// queue (one async_write at a time) and keep-alive pings.
-class Session : public Connection, public std::enable_shared_from_this<Session> {
+/// One TCP connection: TLS when kTls, the upgrade request, then the WebSocket,
+/// with a write queue (one async_write at a time) and keep-alive pings.
+template <bool kTls>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
+  using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
+
  public:
-  Session(std::shared_ptr<Core> core, tcp::socket socket, std::string remote)
+  /// `stream_args` construct the stream below the WebSocket: the socket, and
+  /// for TLS the context (held by `tls` for the connection's life).
+  template <class... Args>
+  Session(std::shared_ptr<Core> core, std::string remote, std::shared_ptr<ssl::context> tls,
+          Args&&... stream_args)
       : core_(std::move(core)),
-        ws_(std::move(socket)),
+        tls_(std::move(tls)),
+        ws_(std::forward<Args>(stream_args)...),
         remote_(std::move(remote)),
         deadline_(core_->io),
         pong_timer_(core_->io) {}
+
+  using std::enable_shared_from_this<Session<kTls>>::shared_from_this;
+  using std::enable_shared_from_this<Session<kTls>>::weak_from_this;
 
   void start() {
     auto self = shared_from_this();
@@ -69,7 +90,22 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
       log::debug("upgrade from {} not complete in time, dropping it", self->remote_);
       self->terminate();
     });
-    read_request();
+    if constexpr (kTls) {
+      ws_.next_layer().async_handshake(
+          ssl::stream_base::server, [self](const beast::error_code& ec) {
+            if (ec) {
+              if (!self->dead_)
+                log::debug("TLS handshake with {} failed: {}", self->remote_, ec.message());
+              self->terminate();
+              return;
+            }
+            self->peer_ = peer_certificate(self->ws_.next_layer().native_handle());
+            self->log_peer();
+            self->read_request();
+          });
+    } else {
+      read_request();
+    }
   }
 
   // ---- Connection -----------------------------------------------------------
@@ -91,7 +127,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
 
   // ---- for the server -------------------------------------------------------
 
-  void ping() {
+  void ping() override {
     if (dead_ || close_requested_ || pinging_) return;
     pinging_ = true;
     auto self = shared_from_this();
@@ -113,7 +149,7 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   /// Closes the socket at once; pending operations fail and clean up.
   /// Closes the socket at once; a pending read fails and cleans up, else
   /// the handler hears of it now.
-  void terminate() {
+  void terminate() override {
     if (!dead_) {
       dead_ = true;
       beast::error_code ec;
@@ -127,6 +163,13 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
  private:
+  void log_peer() const {
+    if (!peer_.present) return;
+    log::debug("TLS client certificate from {}: CN={} O={} serial {} {}", remote_, peer_.subject_cn,
+               peer_.subject_o, peer_.serial_hex,
+               peer_.verified ? "verified" : "not verified: " + peer_.verify_error);
+  }
+
   void read_request() {
     parser_.emplace();
     parser_->header_limit(kMaxRequestHeader);
@@ -172,6 +215,8 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
     hs.authorization.assign(auth.data(), auth.size());
     hs.remote_address = remote_;
     hs.peer_address = remote_;
+    hs.tls = kTls;
+    hs.client_certificate = peer_;
     HandshakeAnswer answer;
     try {
       answer = core_->handler.on_handshake(hs);
@@ -320,8 +365,10 @@ class Session : public Connection, public std::enable_shared_from_this<Session> 
   }
 
   std::shared_ptr<Core> core_;
-  websocket::stream<beast::tcp_stream> ws_;
+  std::shared_ptr<ssl::context> tls_;
+  websocket::stream<Stream> ws_;
   std::string remote_;
+  PeerCertificate peer_;
   net::steady_timer deadline_;
   net::steady_timer pong_timer_;
   beast::flat_buffer buffer_;
@@ -346,7 +393,9 @@ class BeastServer : public Server {
       : core_(std::make_shared<Core>(io, options, handler)),
         acceptor_(io),
         ping_timer_(io),
-        retry_timer_(io) {}
+        retry_timer_(io) {
+    if (options.tls) tls_ = std::make_unique<TlsContextHolder>(options.tls_files);
+  }
 
   ~BeastServer() override {
     beast::error_code ec;
@@ -388,6 +437,11 @@ class BeastServer : public Server {
 
   std::uint16_t port() const override { return port_; }
 
+  std::string reload_tls() override {
+    if (!tls_) return Server::reload_tls();
+    return tls_->reload();
+  }
+
  private:
   void accept() {
     acceptor_.async_accept(core_->io, [this](const beast::error_code& ec, tcp::socket socket) {
@@ -405,7 +459,15 @@ class BeastServer : public Server {
       auto peer = socket.remote_endpoint(pec);
       socket.set_option(tcp::no_delay(true), pec);
       std::string remote = pec ? "unknown" : address_text(peer.address());
-      std::make_shared<Session>(core_, std::move(socket), std::move(remote))->start();
+      if (tls_) {
+        auto context = tls_->current();
+        std::make_shared<Session<true>>(core_, std::move(remote), context, std::move(socket),
+                                        *context)
+            ->start();
+      } else {
+        std::make_shared<Session<false>>(core_, std::move(remote), nullptr, std::move(socket))
+            ->start();
+      }
       accept();
     });
   }
@@ -422,6 +484,7 @@ class BeastServer : public Server {
   }
 
   std::shared_ptr<Core> core_;
+  std::unique_ptr<TlsContextHolder> tls_;
   tcp::acceptor acceptor_;
   net::steady_timer ping_timer_;
   net::steady_timer retry_timer_;
