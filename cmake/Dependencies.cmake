@@ -5,7 +5,6 @@ find_package(OpenSSL REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(fmt REQUIRED)
 find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
-find_path(WEBSOCKETPP_INCLUDE_DIR websocketpp/server.hpp REQUIRED)
 # libmodbus: Modbus TCP (SunSpec meters) for the energy controller and ocpp-sim site.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MODBUS REQUIRED IMPORTED_TARGET libmodbus)

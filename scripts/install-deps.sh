@@ -8,7 +8,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake make pkg-config python3
-  libboost-dev libboost-system-dev libwebsocketpp-dev rapidjson-dev
+  libboost-dev libboost-system-dev rapidjson-dev
   libfmt-dev catch2 libssl-dev libsqlite3-dev sqlite3
   clang clang-format libclang-rt-14-dev
   libmodbus-dev tzdata

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -75,10 +76,18 @@ int main(int argc, char** argv) {
 
     std::string host = config.ocpp_host == "0.0.0.0" ? "127.0.0.1" : config.ocpp_host;
     std::string ws = "ws://" + host + ":" + std::to_string(server.ocpp_port()) + config.path_prefix;
+    std::string wss =
+        "wss://" + host + ":" + std::to_string(server.ocpp_tls_port()) + config.path_prefix;
     std::string admin = "http://" + config.admin_host + ":" + std::to_string(server.admin_port());
     std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
-              << "  chargers connect to  " << ws << "{chargePointId}   (subprotocol "
-              << csms::subprotocols_text(config) << ")\n"
+              << (config.ocpp_plain
+                      ? "  chargers connect to  " + ws + "{chargePointId}   (subprotocol " +
+                            csms::subprotocols_text(config) + ")\n"
+                      : "")
+              << (config.ocpp_tls_port >= 0
+                      ? "  chargers over TLS    " + wss + "{chargePointId}   (subprotocol " +
+                            csms::subprotocols_text(config) + ")\n"
+                      : "")
               << "  admin API            " << admin
               << (token_file.empty() ? "" : "   (bearer token in " + token_file + ")") << "\n"
               << "  console              " << admin
@@ -101,6 +110,16 @@ int main(int argc, char** argv) {
         server.stop();
       }
     });
+    // SIGHUP: new TLS certificate, key, CAs or CRLs for new connections.
+    boost::asio::signal_set hangup(signals_io, SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_hangup =
+        [&](const boost::system::error_code& ec, int) {
+          if (ec) return;
+          csms::log::info("SIGHUP: reloading the TLS files");
+          server.request_tls_reload();
+          hangup.async_wait(on_hangup);
+        };
+    hangup.async_wait(on_hangup);
     std::thread signal_thread([&signals_io] { signals_io.run(); });
     server.run();
     signals_io.stop();

@@ -688,6 +688,8 @@ const std::vector<Spec>& specs() {
         {"--critical", nullptr, "critical", Put::QuerySwitch},
         {"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"id", "timestamp", "stationId", "type", "critical", "remoteAddress", "techInfo"}},
+      {"tls", "reload", "", "re-read the TLS certificate, key, client CAs and CRLs (like SIGHUP)",
+       "POST", "/api/tls/reload", nullptr, {}},
       {"notifications", "", "", "what stations notified (firmware, logs, events...), newest first",
        "GET", "/api/notifications", nullptr,
        {{"--station", "ID", "stationId", Put::Query},

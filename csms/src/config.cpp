@@ -411,6 +411,11 @@ Config parse_config(const std::vector<std::string>& args, bool& show_help) {
     if (const char* env = std::getenv("CSMS_ADMIN_TOKEN"); env != nullptr && *env != '\0')
       c.admin_token = env;
   }
+  if (!c.ocpp_plain && c.ocpp_tls_port < 0)
+    bad("ocpp.plain is false and ocpp.tls_port is -1: no OCPP listener left");
+  if ((c.ocpp_tls_port >= 0 || c.admin_tls || c.uploads_tls) &&
+      (c.tls_cert_file.empty() || c.tls_key_file.empty()))
+    bad("TLS (ocpp.tls_port, admin.tls or uploads.tls) needs tls.cert_file and tls.key_file");
   return c;
 }
 

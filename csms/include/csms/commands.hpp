@@ -59,6 +59,9 @@ class CommandGateway {
   virtual void site_changed(const std::string& /*site_id*/) {}
   /// The station certificate authority; null where there is none (tests).
   virtual CaService* ca() { return nullptr; }
+  /// Re-reads the TLS files for new connections: "" when done, else why not
+  /// (the old certificate stays in use).
+  virtual std::string reload_tls() { return "TLS is not configured"; }
 };
 
 }  // namespace csms

@@ -29,7 +29,14 @@ class Server {
   /// Asks run() to finish (thread-safe).
   void stop();
 
+  /// The ws:// port; 0 when ocpp.plain is false.
   std::uint16_t ocpp_port() const;
+  /// The wss:// port; 0 when there is no TLS listener (ocpp.tls_port -1).
+  std::uint16_t ocpp_tls_port() const;
+  /// Re-reads the TLS certificate, key, client CAs and CRLs for new
+  /// connections, on the network thread (thread-safe); the outcome is logged
+  /// and a failure keeps the old ones.
+  void request_tls_reload();
   std::uint16_t admin_port() const;
   std::uint16_t uploads_port() const;
   /// The base URL stations are told to upload files to.

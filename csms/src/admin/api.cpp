@@ -246,6 +246,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post,
        {"api", "stations", "{}", "certificates", "{}", "revoke"},
        &Api::revoke_station_certificate},
+      {V::post, {"api", "tls", "reload"}, &Api::reload_tls},
   };
   return table;
 }
@@ -347,6 +348,16 @@ void Api::handle(ApiRequest request, Reply reply) {
 void Api::health(Call& call) {
   JsonOut out;
   out.object().key("status").str("ok").key("version").str(kVersion).end_object();
+  call.reply(json_response(200, out.text()));
+}
+
+void Api::reload_tls(Call& call) {
+  no_query(call.request);
+  // The old certificate stays in use when the new files are bad: 409 says why.
+  if (std::string problem = deps_.commands.reload_tls(); !problem.empty())
+    throw ApiError(409, "TLS reload failed: " + problem);
+  JsonOut out;
+  out.object().key("status").str("reloaded").end_object();
   call.reply(json_response(200, out.text()));
 }
 

@@ -117,6 +117,7 @@ class Api : public std::enable_shared_from_this<Api> {
   /// GET /api/stream: live events (console_api.cpp).
   void event_stream(Call& call);
   void health(Call& call);
+  void reload_tls(Call& call);
   void metrics(Call& call);
   void list_commands(Call& call);
   void list_stations(Call& call);

@@ -25,7 +25,7 @@
 #include "server/context.hpp"
 #include "server/handshake.hpp"
 #include "services/services.hpp"
-#include "transport/websocketpp_server.hpp"
+#include "transport/beast_server.hpp"
 #include "uploads/upload_server.hpp"
 
 namespace csms {
@@ -58,6 +58,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
         retention_timer(io),
         gauge_timer(io) {
     ctx.events = &events;
+    // A rewritten CRL (a revoked station certificate) reaches the TLS listener at once.
+    ctx.crl_reload = [this] { reload_tls(); };
     v16::register_handlers(v16_router, services);
     v201::register_handlers(v201_router, services);
   }
@@ -75,8 +77,19 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
     ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
-    ws_server = transport::make_websocketpp_server(io, ws, *this);
-    ws_server->start();
+    if (config.ocpp_plain) {
+      ws_server = transport::make_beast_server(io, ws, *this);
+      ws_server->start();
+    }
+    if (config.ocpp_tls_port >= 0) {
+      transport::ServerOptions wss = ws;
+      wss.port = static_cast<std::uint16_t>(config.ocpp_tls_port);
+      wss.tls = true;
+      wss.tls_files = transport::TlsFiles{config.tls_cert_file, config.tls_key_file,
+                                          config.tls_client_ca_file, config.tls_crl_files};
+      wss_server = transport::make_beast_server(io, wss, *this);
+      wss_server->start();
+    }
 
     admin::AdminOptions ao;
     ao.host = config.admin_host;
@@ -147,6 +160,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     if (admin_server) admin_server->stop();
     if (upload_server) upload_server->stop();
     if (ws_server) ws_server->stop();
+    if (wss_server) wss_server->stop();
     // Let the close handshakes finish, then end run().
     auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(300));
     timer->async_wait([this, timer](const boost::system::error_code&) { io.stop(); });
@@ -394,6 +408,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
   void flush_message_log() override { ctx.flush_frames(); }
 
   CaService* ca() override { return &services.ca; }
+  std::string reload_tls() override {
+    if (!wss_server) return "no TLS listener (ocpp.tls_port is -1)";
+    std::string problem = wss_server->reload_tls();
+    if (problem.empty()) {
+      log::info("TLS: reloaded the certificate, key, client CAs and CRLs for new connections");
+    } else {
+      log::error("TLS reload failed, the previous certificate stays in use: {}", problem);
+    }
+    return problem;
+  }
 
   // ---- state ----------------------------------------------------------------
 
@@ -411,7 +435,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
   AdmissionClock::time_point last_registration_event{};
   Router v16_router;
   Router v201_router;
-  std::unique_ptr<transport::Server> ws_server;
+  std::unique_ptr<transport::Server> ws_server;   ///< ws://, unless ocpp.plain is false.
+  std::unique_ptr<transport::Server> wss_server;  ///< wss://, when ocpp.tls_port >= 0.
   std::unique_ptr<admin::AdminServer> admin_server;
   std::unique_ptr<uploads::UploadServer> upload_server;
   std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;
@@ -443,7 +468,14 @@ void Server::stop() {
 }
 
 std::uint16_t Server::ocpp_port() const {
-  return impl_->ws_server->port();
+  return impl_->ws_server ? impl_->ws_server->port() : 0;
+}
+std::uint16_t Server::ocpp_tls_port() const {
+  return impl_->wss_server ? impl_->wss_server->port() : 0;
+}
+void Server::request_tls_reload() {
+  // On the network thread, where the transport lives; the outcome is logged.
+  boost::asio::post(impl_->io, [this] { impl_->reload_tls(); });
 }
 std::uint16_t Server::uploads_port() const {
   return impl_->upload_server ? impl_->upload_server->port() : 0;

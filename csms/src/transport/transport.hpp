@@ -1,6 +1,6 @@
 #pragma once
 // The seam around the WebSocket library: the server core sees only these
-// types, so websocketpp (unmaintained) can be replaced without touching it.
+// types (transport/beast_server.cpp implements them with Boost.Beast).
 
 #include <chrono>
 #include <cstdint>
@@ -78,6 +78,14 @@ class Handler {
   virtual void on_close(const std::shared_ptr<Connection>& connection) = 0;
 };
 
+/// Where the server certificate, key, client CAs and CRLs come from.
+struct TlsFiles {
+  std::string cert_file;       ///< Server certificate chain, PEM (leaf first).
+  std::string key_file;        ///< Its private key, PEM.
+  std::string client_ca_file;  ///< Empty: no client certificate is requested.
+  std::vector<std::string> crl_files;
+};
+
 /// Listener settings.
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -87,6 +95,8 @@ struct ServerOptions {
   std::chrono::milliseconds pong_timeout{10000};
   /// An upgrade request not complete by then is dropped (slow or stalled clients).
   std::chrono::milliseconds handshake_timeout{5000};
+  bool tls = false;  ///< wss://: TLS with `tls_files` (transport/tls_context.hpp policy).
+  TlsFiles tls_files;
 };
 
 /// A WebSocket server bound to one address.
@@ -98,6 +108,9 @@ class Server {
   /// Stops accepting and closes every connection (going away).
   virtual void stop() = 0;
   virtual std::uint16_t port() const = 0;
+  /// Re-reads the TLS files into a new context for new connections: "" when
+  /// done, else why not (the old context stays in use).
+  virtual std::string reload_tls() { return "this listener does not use TLS"; }
 };
 
 }  // namespace csms::transport

@@ -1,5 +1,7 @@
 #include "support/harness.hpp"
 
+#include <algorithm>
+
 #include <openssl/evp.h>
 #include <signal.h>
 #include <unistd.h>
@@ -86,6 +88,12 @@ void Csms::launch() {
   }
   ocpp_port_ = port_after(*ws, "ws://");
   admin_port_ = port_after(*admin, "http://");
+  if (std::find(extra_args_.begin(), extra_args_.end(), "--ocpp-tls-port") != extra_args_.end()) {
+    auto wss = process_->wait_for_output("chargers over TLS", 5s);
+    REQUIRE(wss);
+    ocpp_tls_port_ = port_after(*wss, "wss://");
+    REQUIRE(ocpp_tls_port_ != 0);
+  }
   REQUIRE(ocpp_port_ != 0);
   REQUIRE(admin_port_ != 0);
   fixed_ocpp_port_ = ocpp_port_;

@@ -30,6 +30,8 @@ class Csms {
   ~Csms();
 
   std::uint16_t ocpp_port() const { return ocpp_port_; }
+  /// The wss:// port, when started with --ocpp-tls-port (else 0).
+  std::uint16_t ocpp_tls_port() const { return ocpp_tls_port_; }
   std::uint16_t admin_port() const { return admin_port_; }
   std::string ws_url() const;  ///< ws://127.0.0.1:PORT/ocpp
   std::string db_path() const { return db_path_; }
@@ -55,6 +57,7 @@ class Csms {
   std::string token_ = "e2e-admin-token";
   std::unique_ptr<Process> process_;
   std::uint16_t ocpp_port_ = 0;
+  std::uint16_t ocpp_tls_port_ = 0;
   std::uint16_t admin_port_ = 0;
   std::uint16_t fixed_ocpp_port_ = 0;  // reused on restart so stations can reconnect
 };
