@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/admin.hpp"
 #include "storage/carbon.hpp"
 #include "storage/charging_profiles.hpp"
 #include "storage/energy.hpp"
@@ -194,6 +195,7 @@ struct Session {
   SiteStore& sites;
   CarbonStore& carbon;
   EnergyStore& energy;
+  AdminStore& admin;
 };
 
 }  // namespace storage

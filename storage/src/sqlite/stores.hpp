@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "sqlite/admin_store.hpp"
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/charging_profile_store.hpp"
 #include "sqlite/energy_store.hpp"
@@ -148,12 +149,13 @@ class SqliteStores {
         sites_(db),
         carbon_(db),
         energy_(db),
+        admin_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_} {}
+                 carbon_,       energy_,        admin_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -177,6 +179,7 @@ class SqliteStores {
   SqliteSiteStore sites_;
   SqliteCarbonStore carbon_;
   SqliteEnergyStore energy_;
+  SqliteAdminStore admin_;
   Session session_;
 };
 
