@@ -596,8 +596,8 @@ const std::vector<Spec>& specs() {
       {"log", "", "ID", "the station's recent OCPP frames, newest first",
        "GET", "/api/stations/{0}/log", nullptr, {{"--limit", "N", "limit", Put::QueryInteger}},
        F::Table, {"timestamp", "direction", "frame"}},
-      {"token", "create", "NAME", "create a named admin API token: --role viewer|operator|admin "
-       "(the token is printed once)",
+      {"token", "create", "NAME", "a named admin API token, --role viewer|operator|admin "
+       "(printed once)",
        "POST", "/api/tokens", "name", {{"--role", "R", "role", Put::Body}}},
       {"token", "list", "", "list the admin API tokens (never the tokens themselves)",
        "GET", "/api/tokens", nullptr, {}, F::Table,
