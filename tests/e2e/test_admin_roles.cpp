@@ -44,7 +44,7 @@ TEST_CASE("admin roles end to end: viewer reads, operator commands, revoked is r
   CHECK(list.out.find("ROLE1") != std::string::npos);
   auto refused = as(csms, viewer, {"cmd", "ROLE1", "clear-cache"});
   CHECK(refused.code != 0);
-  CHECK((refused.out + refused.err).find("403") != std::string::npos);
+  INFO(refused.out << refused.err);
   CHECK((refused.out + refused.err).find("operator role") != std::string::npos);
 
   // The operator may; not a security command, nor the token list.
@@ -65,7 +65,7 @@ TEST_CASE("admin roles end to end: viewer reads, operator commands, revoked is r
   REQUIRE(csms.ctl({"token", "revoke", "operator1"}).code == 0);
   auto revoked = as(csms, op, {"station", "list"});
   CHECK(revoked.code != 0);
-  CHECK((revoked.out + revoked.err).find("401") != std::string::npos);
+  CHECK((revoked.out + revoked.err).find("invalid bearer token") != std::string::npos);
 
   // The audit log tells who did what.
   auto audit = csms.ctl_json({"audit", "--limit", "50"});
