@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "csms/roles.hpp"
+
 namespace csms {
 
 class CaService;
@@ -40,6 +42,18 @@ struct CommandResult {
   std::string response_json;
 };
 
+/// The role a command needs by its name alone: Admin for the security commands
+/// (passwords, security profiles, certificates, network profiles), whatever
+/// a version's command table says, so a new security command is never left at
+/// Operator by mistake; Operator for the rest.
+Role default_command_role(const std::string& name);
+
+/// The role a command needs for these parameters (a JSON object text): Admin
+/// when it changes security settings through a generic command (set-config of
+/// AuthorizationKey or SecurityProfile, set-variables of SecurityCtrlr or the
+/// network connection profiles), else Viewer (the name decides).
+Role command_params_role(const std::string& name, const std::string& params_json);
+
 /// Sends commands to connected stations; implemented by the server core.
 /// Called on the network thread; `done` runs on the network thread.
 class CommandGateway {
@@ -50,6 +64,9 @@ class CommandGateway {
                        std::function<void(CommandResult)> done) = 0;
   /// Command names and their parameters, for `csmsctl` help and 400 messages.
   virtual std::vector<std::string> command_names() const = 0;
+  /// The role the command needs (the version tables' role field, at least
+  /// default_command_role); Operator for names no version knows.
+  virtual Role command_role(const std::string& name) const { return default_command_role(name); }
   /// Closes the station's connection, if any (e.g. it was just unregistered).
   virtual void disconnect(const std::string& station_id, const std::string& reason) = 0;
   /// Hands the frames the message log batches in memory to storage, so a read

@@ -80,9 +80,21 @@ class Session : public std::enable_shared_from_this<Session> {
     // make the server buffer a megabyte.
     std::string problem;
     if (!api_->authorized(std::string(req[http::field::authorization]), problem)) {
-      ApiResponse r = error_response(401, problem);
-      r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"csms-admin\"");
-      return send(std::move(r), req.version(), false);
+      // The Api answers the 401 (and audits it) without the unread body.
+      ApiRequest request;
+      request.method = req.method();
+      request.method_name = std::string(req.method_string());
+      request.authorization = std::string(req[http::field::authorization]);
+      const unsigned version = req.version();
+      try {
+        parse_target(std::string_view(req.target().data(), req.target().size()), request);
+      } catch (const ApiError& e) {
+        return send(error_response(e.status(), e.what()), version, false);
+      }
+      api_->handle(std::move(request), [self = shared_from_this(), version](ApiResponse r) {
+        self->send(std::move(r), version, false);
+      });
+      return;
     }
     stream_.expires_after(kIdleTimeout);
     // curl and others wait for "100 Continue" before sending a large body.
@@ -303,13 +315,14 @@ class Listener : public std::enable_shared_from_this<Listener> {
 
 struct AdminServer::Impl {
   asio::io_context& io;
+  storage::Database& db;
   AdminOptions options;
   std::shared_ptr<Api> api;
   std::shared_ptr<Listener> listener;
 };
 
 AdminServer::AdminServer(boost::asio::io_context& io, AdminOptions options, AdminDeps deps)
-    : impl_(std::make_unique<Impl>(Impl{io, options, nullptr, nullptr})) {
+    : impl_(std::make_unique<Impl>(Impl{io, deps.db, options, nullptr, nullptr})) {
   impl_->api = std::make_shared<Api>(io, std::move(options.token), deps);
   impl_->options.token.clear();  // Only the Api keeps the secret.
 }
@@ -320,6 +333,11 @@ AdminServer::~AdminServer() {
 
 void AdminServer::start() {
   if (impl_->listener) return;
+  // Before the network thread runs (as the server's other start-up reads):
+  // a named token works from the first request on.
+  std::vector<storage::ApiToken> tokens;
+  storage::read_and_wait(impl_->db, [&tokens](storage::Session& s) { tokens = s.admin.tokens(); });
+  impl_->api->load_tokens(tokens);
   auto listener = std::make_shared<Listener>(impl_->io, impl_->api);
   listener->listen(impl_->options.host, impl_->options.port);
   impl_->listener = std::move(listener);
@@ -327,6 +345,10 @@ void AdminServer::start() {
 
 void AdminServer::stop() {
   if (impl_->listener) impl_->listener->stop();
+}
+
+std::vector<RouteInfo> AdminServer::routes() {
+  return Api::route_table();
 }
 
 std::uint16_t AdminServer::port() const {

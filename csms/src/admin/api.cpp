@@ -179,98 +179,168 @@ Api::Api(boost::asio::io_context& io, std::string token, AdminDeps deps)
 const std::vector<Api::Route>& Api::routes() {
   using V = http::verb;
   // Literal routes come before placeholder routes of the same shape.
+  using R = Role;
+  // Every route states the least role that may call it: reads are viewer,
+  // changes and station commands operator (a command may need more: see
+  // command_role_for), tokens, audit and security settings admin.
   static const std::vector<Route> table = {
-      {V::get, {"health"}, &Api::health},
-      {V::get, {"metrics"}, &Api::metrics},
-      {V::get, {"api", "commands"}, &Api::list_commands},
-      {V::get, {"api", "stream"}, &Api::event_stream},
-      {V::get, {"api", "stations"}, &Api::list_stations},
-      {V::post, {"api", "stations"}, &Api::add_station},
-      {V::get, {"api", "stations", "{}"}, &Api::get_station},
-      {V::delete_, {"api", "stations", "{}"}, &Api::remove_station},
-      {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security},
-      {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
-      {V::get, {"api", "stations", "{}", "log"}, &Api::station_log},
-      {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables},
-      {V::get, {"api", "stations", "{}", "display-messages"}, &Api::station_display_messages},
+      {V::get, {"health"}, &Api::health, R::Viewer},
+      {V::get, {"metrics"}, &Api::metrics, R::Viewer},
+      {V::get, {"api", "commands"}, &Api::list_commands, R::Viewer},
+      {V::get, {"api", "stream"}, &Api::event_stream, R::Viewer},
+      {V::get, {"api", "stations"}, &Api::list_stations, R::Viewer},
+      {V::post, {"api", "stations"}, &Api::add_station, R::Operator},
+      {V::get, {"api", "stations", "{}"}, &Api::get_station, R::Viewer},
+      {V::delete_, {"api", "stations", "{}"}, &Api::remove_station, R::Operator},
+      {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security, R::Admin},
+      {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command, R::Operator},
+      {V::get, {"api", "stations", "{}", "log"}, &Api::station_log, R::Viewer},
+      {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables, R::Viewer},
+      {V::get,
+       {"api", "stations", "{}", "display-messages"},
+       &Api::station_display_messages,
+       R::Viewer},
       {V::get,
        {"api", "stations", "{}", "customer-information"},
-       &Api::station_customer_information},
-      {V::get, {"api", "stations", "{}", "profiles"}, &Api::station_profiles},
-      {V::get, {"api", "stations", "{}", "monitors"}, &Api::station_monitors},
-      {V::get, {"api", "notifications"}, &Api::list_notifications},
-      {V::get, {"api", "idtags"}, &Api::list_tokens},
-      {V::post, {"api", "idtags"}, &Api::add_token},
-      {V::post, {"api", "idtags", "import"}, &Api::import_tokens},
-      {V::post, {"api", "idtags", "{}", "block"}, &Api::block_token},
-      {V::delete_, {"api", "idtags", "{}"}, &Api::remove_token},
-      {V::get, {"api", "transactions"}, &Api::list_transactions},
-      {V::get, {"api", "transactions", "{}"}, &Api::get_transaction},
-      {V::get, {"api", "events"}, &Api::list_events},
-      {V::get, {"api", "reservations"}, &Api::list_reservations},
-      {V::get, {"api", "stations", "{}", "local-list"}, &Api::station_local_list},
-      {V::get, {"api", "stations", "{}", "firmware"}, &Api::station_firmware},
-      {V::get, {"api", "files"}, &Api::list_files},
-      {V::get, {"api", "files", "{}"}, &Api::get_file},
-      {V::get, {"api", "sites"}, &Api::list_sites},
-      {V::post, {"api", "sites"}, &Api::add_site},
-      {V::get, {"api", "sites", "{}"}, &Api::get_site},
-      {V::delete_, {"api", "sites", "{}"}, &Api::remove_site},
-      {V::post, {"api", "sites", "{}", "green-certificates"}, &Api::add_green_certificates},
-      {V::post, {"api", "stations", "{}", "carbon"}, &Api::set_station_carbon},
-      {V::get, {"api", "carbon", "factors"}, &Api::list_factors},
-      {V::post, {"api", "carbon", "factors"}, &Api::add_factor},
-      {V::get, {"api", "carbon", "transactions", "{}"}, &Api::carbon_transaction},
-      {V::get, {"api", "carbon", "accounts", "{}"}, &Api::carbon_account},
-      {V::post, {"api", "carbon", "accounts", "{}", "{}"}, &Api::carbon_ledger_operation},
-      {V::post, {"api", "carbon", "links"}, &Api::carbon_link},
-      {V::get, {"api", "carbon", "ledger"}, &Api::carbon_ledger},
-      {V::get, {"api", "carbon", "verify"}, &Api::carbon_verify},
-      {V::get, {"api", "carbon", "report"}, &Api::carbon_report},
-      {V::get, {"api", "carbon", "bundle"}, &Api::carbon_bundle},
-      {V::get, {"api", "sites", "{}", "energy"}, &Api::site_energy},
-      {V::post, {"api", "sites", "{}", "energy"}, &Api::set_site_energy},
-      {V::get, {"api", "sites", "{}", "circuits"}, &Api::list_circuits},
-      {V::post, {"api", "sites", "{}", "circuits"}, &Api::add_circuit},
-      {V::delete_, {"api", "sites", "{}", "circuits", "{}"}, &Api::remove_circuit},
-      {V::post, {"api", "stations", "{}", "evses", "{}", "energy"}, &Api::set_evse_energy},
-      {V::post, {"api", "sites", "{}", "readings"}, &Api::push_reading},
-      {V::get, {"api", "sites", "{}", "decisions"}, &Api::site_decisions},
-      {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
-      {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
-      {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
-      {V::get, {"api", "ca"}, &Api::ca_show},
-      {V::post, {"api", "ca"}, &Api::ca_init},
-      {V::post, {"api", "ca", "server-certificate"}, &Api::ca_issue_server},
-      {V::get, {"api", "stations", "{}", "certificates"}, &Api::station_certificates},
+       &Api::station_customer_information,
+       R::Viewer},
+      {V::get, {"api", "stations", "{}", "profiles"}, &Api::station_profiles, R::Viewer},
+      {V::get, {"api", "stations", "{}", "monitors"}, &Api::station_monitors, R::Viewer},
+      {V::get, {"api", "notifications"}, &Api::list_notifications, R::Viewer},
+      {V::get, {"api", "idtags"}, &Api::list_tokens, R::Viewer},
+      {V::post, {"api", "idtags"}, &Api::add_token, R::Operator},
+      {V::post, {"api", "idtags", "import"}, &Api::import_tokens, R::Operator},
+      {V::post, {"api", "idtags", "{}", "block"}, &Api::block_token, R::Operator},
+      {V::delete_, {"api", "idtags", "{}"}, &Api::remove_token, R::Operator},
+      {V::get, {"api", "transactions"}, &Api::list_transactions, R::Viewer},
+      {V::get, {"api", "transactions", "{}"}, &Api::get_transaction, R::Viewer},
+      {V::get, {"api", "events"}, &Api::list_events, R::Viewer},
+      {V::get, {"api", "reservations"}, &Api::list_reservations, R::Viewer},
+      {V::get, {"api", "stations", "{}", "local-list"}, &Api::station_local_list, R::Viewer},
+      {V::get, {"api", "stations", "{}", "firmware"}, &Api::station_firmware, R::Viewer},
+      {V::get, {"api", "files"}, &Api::list_files, R::Viewer},
+      {V::get, {"api", "files", "{}"}, &Api::get_file, R::Viewer},
+      {V::get, {"api", "sites"}, &Api::list_sites, R::Viewer},
+      {V::post, {"api", "sites"}, &Api::add_site, R::Operator},
+      {V::get, {"api", "sites", "{}"}, &Api::get_site, R::Viewer},
+      {V::delete_, {"api", "sites", "{}"}, &Api::remove_site, R::Operator},
+      {V::post,
+       {"api", "sites", "{}", "green-certificates"},
+       &Api::add_green_certificates,
+       R::Operator},
+      {V::post, {"api", "stations", "{}", "carbon"}, &Api::set_station_carbon, R::Operator},
+      {V::get, {"api", "carbon", "factors"}, &Api::list_factors, R::Viewer},
+      {V::post, {"api", "carbon", "factors"}, &Api::add_factor, R::Operator},
+      {V::get, {"api", "carbon", "transactions", "{}"}, &Api::carbon_transaction, R::Viewer},
+      {V::get, {"api", "carbon", "accounts", "{}"}, &Api::carbon_account, R::Viewer},
+      {V::post,
+       {"api", "carbon", "accounts", "{}", "{}"},
+       &Api::carbon_ledger_operation,
+       R::Operator},
+      {V::post, {"api", "carbon", "links"}, &Api::carbon_link, R::Operator},
+      {V::get, {"api", "carbon", "ledger"}, &Api::carbon_ledger, R::Viewer},
+      {V::get, {"api", "carbon", "verify"}, &Api::carbon_verify, R::Viewer},
+      {V::get, {"api", "carbon", "report"}, &Api::carbon_report, R::Viewer},
+      {V::get, {"api", "carbon", "bundle"}, &Api::carbon_bundle, R::Viewer},
+      {V::get, {"api", "sites", "{}", "energy"}, &Api::site_energy, R::Viewer},
+      {V::post, {"api", "sites", "{}", "energy"}, &Api::set_site_energy, R::Operator},
+      {V::get, {"api", "sites", "{}", "circuits"}, &Api::list_circuits, R::Viewer},
+      {V::post, {"api", "sites", "{}", "circuits"}, &Api::add_circuit, R::Operator},
+      {V::delete_, {"api", "sites", "{}", "circuits", "{}"}, &Api::remove_circuit, R::Operator},
+      {V::post,
+       {"api", "stations", "{}", "evses", "{}", "energy"},
+       &Api::set_evse_energy,
+       R::Operator},
+      {V::post, {"api", "sites", "{}", "readings"}, &Api::push_reading, R::Operator},
+      {V::get, {"api", "sites", "{}", "decisions"}, &Api::site_decisions, R::Viewer},
+      {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters, R::Viewer},
+      {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter, R::Operator},
+      {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter, R::Operator},
+      {V::get, {"api", "tokens"}, &Api::list_api_tokens, R::Admin},
+      {V::post, {"api", "tokens"}, &Api::create_api_token, R::Admin},
+      {V::delete_, {"api", "tokens", "{}"}, &Api::revoke_api_token, R::Admin},
+      {V::get, {"api", "audit"}, &Api::list_audit, R::Admin},
+      {V::get, {"api", "ca"}, &Api::ca_show, R::Viewer},
+      {V::post, {"api", "ca"}, &Api::ca_init, R::Admin},
+      {V::post, {"api", "ca", "server-certificate"}, &Api::ca_issue_server, R::Admin},
+      {V::get, {"api", "stations", "{}", "certificates"}, &Api::station_certificates, R::Viewer},
       {V::post,
        {"api", "stations", "{}", "certificates", "{}", "revoke"},
-       &Api::revoke_station_certificate},
-      {V::post, {"api", "tls", "reload"}, &Api::reload_tls},
+       &Api::revoke_station_certificate,
+       R::Admin},
+      {V::post, {"api", "tls", "reload"}, &Api::reload_tls, R::Admin},
   };
   return table;
 }
 
 bool Api::authorized(const std::string& header, std::string& problem) const {
+  return authenticate(header, problem).has_value();
+}
+
+std::optional<Principal> Api::authenticate(const std::string& header, std::string& problem) const {
   constexpr std::string_view kScheme = "Bearer ";
-  if (token_.empty()) {
+  if (token_.empty() && tokens_.empty()) {
     // Fail closed: a server started without a token serves nobody.
     problem = "the admin API has no token configured";
-    return false;
+    return std::nullopt;
   }
   if (header.size() < kScheme.size() ||
       !iequals(std::string_view(header).substr(0, kScheme.size()), kScheme)) {
     problem = "missing bearer token (send Authorization: Bearer <token>)";
-    return false;
+    return std::nullopt;
   }
   std::string_view given = std::string_view(header).substr(kScheme.size());
   while (!given.empty() && given.front() == ' ') given.remove_prefix(1);
   while (!given.empty() && given.back() == ' ') given.remove_suffix(1);
-  if (!secure_equals(given, token_)) {
-    problem = "invalid bearer token";
-    return false;
+  // Every candidate is compared in full, in constant time: neither the
+  // timing nor the order reveals which token (or how much of one) matched.
+  std::optional<Principal> found;
+  if (!token_.empty() && secure_equals(given, token_)) found = Principal{"bootstrap", Role::Admin};
+  const std::string hash = sha256(given);
+  for (const auto& t : tokens_) {
+    if (secure_equals(hash, t.hash) && !found) found = Principal{t.name, t.role};
   }
-  return true;
+  if (!found) problem = "invalid bearer token";
+  return found;
+}
+
+void Api::load_tokens(const std::vector<storage::ApiToken>& tokens) {
+  std::vector<KnownToken> known;
+  for (const auto& t : tokens) {
+    if (t.revoked_at) continue;
+    auto role = role_from_string(t.role);
+    auto hash = from_hex(t.hash);
+    if (!role || !hash || hash->size() != 32) {
+      // A damaged row must not grant anything, nor stop the others.
+      log::error("admin api: token {} has an unreadable role or hash; ignored", t.name);
+      continue;
+    }
+    known.push_back(KnownToken{t.name, *role, std::move(*hash)});
+  }
+  tokens_ = std::move(known);
+}
+
+std::vector<RouteInfo> Api::route_table() {
+  std::vector<RouteInfo> out;
+  for (const Route& r : routes()) {
+    std::string path;
+    for (auto part : r.pattern) path += "/" + std::string(part);
+    out.push_back(RouteInfo{std::string(http::to_string(r.method)), path, r.role});
+  }
+  return out;
+}
+
+bool Api::refusal_audit_allowed() {
+  constexpr std::size_t kPerMinute = 60;
+  const auto now = std::chrono::steady_clock::now();
+  if (now - refusal_window_ >= std::chrono::minutes(1)) {
+    if (refusals_in_window_ > kPerMinute)
+      log::warn("admin api: {} refused requests in the last minute; {} not audited",
+                refusals_in_window_, refusals_in_window_ - kPerMinute);
+    refusal_window_ = now;
+    refusals_in_window_ = 0;
+  }
+  return ++refusals_in_window_ <= kPerMinute;
 }
 
 void Api::handle(ApiRequest request, Reply reply) {
@@ -291,10 +361,17 @@ void Api::handle(ApiRequest request, Reply reply) {
   }
   const bool is_health = request.method == http::verb::get && request.segments.size() == 1 &&
                          request.segments[0] == "health";
+  if (is_health) {
+    Call call{std::move(request), {}, once};
+    health(call);
+    return;
+  }
   std::string problem;
-  if (!is_health && !authorized(request.authorization, problem)) {
+  const auto who = authenticate(request.authorization, problem);
+  if (!who) {
     ApiResponse r = error_response(401, problem);
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"csms-admin\"");
+    if (refusal_audit_allowed()) audit(audit_info(request, {}), r);
     once(std::move(r));
     return;
   }
@@ -316,11 +393,44 @@ void Api::handle(ApiRequest request, Reply reply) {
       allowed.emplace_back(http::to_string(route.method));
       continue;
     }
-    Call call{std::move(request), std::move(params), once};
+    request.principal = who->name;
+    AuditInfo info = audit_info(request, params);
+    info.who = *who;
+    info.authenticated = true;
+    info.command = route.handler == &Api::station_command;
+    Role required = route.role;
+    std::string what = "this route";
+    if (info.command) {
+      // A station command needs its own role too (security commands are admin).
+      const std::string& name = params[1];
+      for (Role r : {deps_.commands.command_role(name),
+                     command_params_role(name, request.body.empty() ? "{}" : request.body)}) {
+        if (!role_allows(required, r)) required = r;
+      }
+      what = "the command " + quoted(name);
+    }
+    if (!role_allows(who->role, required)) {
+      ApiResponse r =
+          error_response(403, what + " needs the " + to_string(required) + " role; token " +
+                                  quoted(who->name) + " has the " + to_string(who->role) + " role");
+      audit(info, r);
+      once(std::move(r));
+      return;
+    }
+    Reply done = once;
+    if (request.method != http::verb::get) {
+      // Changes and commands are audited once they have their answer.
+      auto self = shared_from_this();
+      done = [self, info, once](ApiResponse r) {
+        self->audit(info, r);
+        once(std::move(r));
+      };
+    }
+    Call call{std::move(request), std::move(params), done};
     try {
       (this->*route.handler)(call);
     } catch (...) {
-      once(response_for(std::current_exception()));
+      done(response_for(std::current_exception()));
     }
     return;
   }
@@ -328,17 +438,24 @@ void Api::handle(ApiRequest request, Reply reply) {
   std::string path;
   for (const auto& s : request.segments) path += "/" + s;
   if (path.empty()) path = "/";
+  ApiResponse r;
   if (!allowed.empty()) {
     std::string list;
     for (const auto& m : allowed) list += (list.empty() ? "" : ", ") + m;
-    ApiResponse r = error_response(405, "method " + request.method_name + " is not allowed on " +
-                                            ocpp::sanitize_utf8(path) + " (allowed: " + list + ")");
+    r = error_response(405, "method " + request.method_name + " is not allowed on " +
+                                ocpp::sanitize_utf8(path) + " (allowed: " + list + ")");
     r.headers.emplace_back("Allow", list);
-    once(std::move(r));
-    return;
+  } else {
+    r = error_response(404,
+                       "no route for " + request.method_name + " " + ocpp::sanitize_utf8(path));
   }
-  once(
-      error_response(404, "no route for " + request.method_name + " " + ocpp::sanitize_utf8(path)));
+  if (request.method != http::verb::get) {
+    AuditInfo info = audit_info(request, {});
+    info.who = *who;
+    info.authenticated = true;
+    audit(info, r);
+  }
+  once(std::move(r));
 }
 
 // ---------------------------------------------------------------------------

@@ -2,8 +2,10 @@
 // The admin API's routes and handlers, independent of the HTTP transport
 // (admin_server.cpp feeds it parsed requests and writes its responses).
 
+#include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -17,6 +19,8 @@
 
 #include "csms/admin/admin_server.hpp"
 #include "csms/event_hub.hpp"
+#include "csms/roles.hpp"
+#include "storage/admin.hpp"
 
 namespace csms::admin {
 
@@ -31,6 +35,7 @@ struct ApiRequest {
   std::vector<std::pair<std::string, std::string>> query;  ///< Decoded, in order.
   std::string authorization;
   std::string body;
+  std::string principal;  ///< The token's name, once the Api has checked it.
 };
 
 /// What to answer: status, content type, body and extra headers.
@@ -67,6 +72,13 @@ ApiResponse error_response(unsigned status, std::string_view message, std::strin
 /// pairs; throws ApiError(400) for anything else or a malformed %-escape.
 void parse_target(std::string_view target, ApiRequest& request);
 
+/// Who made a request: a token's name and role ("bootstrap" for the
+/// configured token).
+struct Principal {
+  std::string name;
+  Role role = Role::Viewer;
+};
+
 /// Routes requests to handlers. Network thread only; storage work runs on the
 /// storage threads and every answer is posted back to the network thread.
 class Api : public std::enable_shared_from_this<Api> {
@@ -75,9 +87,18 @@ class Api : public std::enable_shared_from_this<Api> {
 
   /// Answers `request` through `reply` (possibly before returning).
   void handle(ApiRequest request, Reply reply);
-  /// Whether an Authorization header carries the admin token (constant time);
-  /// `problem` says why not. The transport checks it before reading a body.
+  /// Whether an Authorization header carries a valid token (the bootstrap
+  /// token or an unrevoked named one; constant time); `problem` says why not.
+  /// The transport checks it before reading a body.
   bool authorized(const std::string& header, std::string& problem) const;
+  /// The token's holder, or nullopt with `problem` saying why.
+  std::optional<Principal> authenticate(const std::string& header, std::string& problem) const;
+  /// Replaces the named tokens checked in memory with the unrevoked ones of
+  /// `tokens` (at start, and after each create and revoke). Network thread, or
+  /// before it runs.
+  void load_tokens(const std::vector<storage::ApiToken>& tokens);
+  /// The route table: method, path ("{}" for a placeholder) and required role.
+  static std::vector<RouteInfo> route_table();
 
  private:
   /// What a handler gets: the request, the {placeholders} of its route, the reply.
@@ -91,7 +112,26 @@ class Api : public std::enable_shared_from_this<Api> {
     boost::beast::http::verb method;
     std::vector<std::string_view> pattern;  ///< "{}" matches any one segment.
     Handler handler;
+    /// Who may call it; a route added without one is admin only (fail safe).
+    Role role = Role::Admin;
   };
+  /// What the audit log records of a request, gathered before it runs.
+  struct AuditInfo {
+    Principal who;
+    bool authenticated = false;
+    std::string method;
+    std::string path;
+    std::string target;
+    std::string summary;
+    bool command = false;
+  };
+  /// Appends the entry for `info` answered with `response` (never the token).
+  void audit(const AuditInfo& info, const ApiResponse& response);
+  /// The audit facts of `request` (secrets in its body masked).
+  static AuditInfo audit_info(const ApiRequest& request, const std::vector<std::string>& params);
+  /// Whether a refused (401) request may still be audited this minute: the
+  /// log must not become a way to fill the disk without a token.
+  bool refusal_audit_allowed();
   static const std::vector<Route>& routes();
 
   template <class T, class Work, class Then>
@@ -148,6 +188,11 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_transactions(Call& call);
   void get_transaction(Call& call);
   void list_events(Call& call);
+  // Admin API tokens and the audit log (admin_tokens_api.cpp).
+  void list_api_tokens(Call& call);
+  void create_api_token(Call& call);
+  void revoke_api_token(Call& call);
+  void list_audit(Call& call);
   // Reservations and local lists (reservation_api.cpp).
   void list_reservations(Call& call);
   void station_local_list(Call& call);
@@ -191,9 +236,19 @@ class Api : public std::enable_shared_from_this<Api> {
   void station_certificates(Call& call);
   void revoke_station_certificate(Call& call);
 
+  /// An unrevoked named token as checked in memory.
+  struct KnownToken {
+    std::string name;
+    Role role = Role::Viewer;
+    std::string hash;  ///< Raw SHA-256 (32 bytes).
+  };
+
   boost::asio::io_context& io_;
-  std::string token_;
+  std::string token_;  ///< The bootstrap token ("" when none is configured).
   AdminDeps deps_;
+  std::vector<KnownToken> tokens_;
+  std::chrono::steady_clock::time_point refusal_window_{};
+  std::size_t refusals_in_window_ = 0;
 };
 
 }  // namespace csms::admin

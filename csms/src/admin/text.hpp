@@ -16,4 +16,10 @@ std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space
 /// (compares SHA-256 digests with CRYPTO_memcmp).
 bool secure_equals(std::string_view a, std::string_view b);
 
+/// The raw SHA-256 digest (32 bytes) of `data`.
+std::string sha256(std::string_view data);
+/// Lowercase hex of bytes, and back (nullopt for odd length or a non-hex digit).
+std::string to_hex(std::string_view bytes);
+std::optional<std::string> from_hex(std::string_view hex);
+
 }  // namespace csms::admin

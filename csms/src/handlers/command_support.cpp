@@ -175,8 +175,15 @@ void run_command(const CommandTable& table, const std::map<std::string, std::str
     return done(unknown_command(command.name, version, names_of(table)));
   }
   Params p(command.name, command.params_json, version);
-  if (p.ok()) it->second(services, session, p, done);
+  if (p.ok()) it->second.run(services, session, p, done);
   if (!p.ok()) done(command_failure(CommandError::InvalidArgument, p.problem()));
+}
+
+Role role_of(const CommandTable& table, const std::string& name) {
+  Role role = default_command_role(name);
+  auto it = table.find(name);
+  if (it != table.end() && !role_allows(role, it->second.role)) role = it->second.role;
+  return role;
 }
 
 std::vector<std::string> names_of(const CommandTable& table) {

@@ -9,6 +9,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "csms/commands.hpp"
@@ -122,15 +124,31 @@ using CommandDone = std::function<void(CommandResult)>;
 /// failed, and run_command answers InvalidArgument. Never both.
 using CommandFn = std::function<void(Services&, StationSession&, Params&, CommandDone)>;
 
+/// One entry of a command table: the command and the admin API role it needs
+/// (Operator unless marked, e.g. `table["x"] = {fn, Role::Admin}`; the server
+/// also applies default_command_role, so security commands are Admin anyway).
+struct CommandEntry {
+  CommandFn run;
+  Role role = Role::Operator;
+  CommandEntry() = default;
+  template <class F, class = std::enable_if_t<std::is_constructible<CommandFn, F>::value>>
+  CommandEntry(F fn, Role r = Role::Operator)  // NOLINT: a plain function is an Operator entry
+      : run(std::move(fn)), role(r) {}
+};
+
 /// A version's commands by name. Each block (smart charging, firmware, ...)
 /// adds its own from its own file; see handlers/v16/commands.hpp.
-using CommandTable = std::map<std::string, CommandFn>;
+using CommandTable = std::map<std::string, CommandEntry>;
 
 /// Runs `command` from `table` on a `version` station. `other_version` maps the
 /// other version's command names to what to use instead.
 void run_command(const CommandTable& table, const std::map<std::string, std::string>& other_version,
                  const std::string& version, Services& services, StationSession& session,
                  const Command& command, CommandDone done);
+
+/// The role `name` needs in `table`: its entry's role, at least
+/// default_command_role(name).
+Role role_of(const CommandTable& table, const std::string& name);
 
 /// The names in `table`, sorted.
 std::vector<std::string> names_of(const CommandTable& table);

@@ -398,6 +398,14 @@ struct Server::Impl : transport::Handler, CommandGateway {
     return names;
   }
 
+  /// The higher of the two versions' roles: a command is as sensitive as it
+  /// is on the version where it does the most.
+  Role command_role(const std::string& name) const override {
+    const Role a = v16::command_role(name);
+    const Role b = v201::command_role(name);
+    return role_allows(a, b) ? a : b;
+  }
+
   void disconnect(const std::string& station_id, const std::string& reason) override {
     auto it = sessions.find(station_id);
     if (it == sessions.end()) return;

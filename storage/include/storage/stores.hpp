@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/admin.hpp"
 #include "storage/carbon.hpp"
 #include "storage/certificates.hpp"
 #include "storage/charging_profiles.hpp"
@@ -196,6 +197,7 @@ struct Session {
   CarbonStore& carbon;
   EnergyStore& energy;
   CertificateStore& certificates;
+  AdminStore& admin;
 };
 
 }  // namespace storage

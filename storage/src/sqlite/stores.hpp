@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "sqlite/admin_store.hpp"
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/certificate_store.hpp"
 #include "sqlite/charging_profile_store.hpp"
@@ -150,12 +151,13 @@ class SqliteStores {
         carbon_(db),
         energy_(db),
         certificates_(db),
+        admin_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_,        certificates_} {}
+                 carbon_,       energy_,        certificates_, admin_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -180,6 +182,7 @@ class SqliteStores {
   SqliteCarbonStore carbon_;
   SqliteEnergyStore energy_;
   SqliteCertificateStore certificates_;
+  SqliteAdminStore admin_;
   Session session_;
 };
 

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -11,6 +12,7 @@
 #include "csms/config.hpp"
 #include "csms/event_hub.hpp"
 #include "csms/metrics.hpp"
+#include "csms/roles.hpp"
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
 
@@ -20,9 +22,18 @@ namespace csms::admin {
 struct AdminOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8181;  ///< 0: an ephemeral port (see AdminServer::port()).
-  /// Required in `Authorization: Bearer <token>` on every route but GET /health;
-  /// when empty every such request is refused (401).
+  /// The bootstrap token: an admin token named "bootstrap", required (or a
+  /// named token from the database) in `Authorization: Bearer <token>` on
+  /// every route but GET /health. Without it and without named tokens every
+  /// such request is refused (401).
   std::string token;
+};
+
+/// One admin API route as the table states it (for tests and docs).
+struct RouteInfo {
+  std::string method;  ///< GET, POST, DELETE.
+  std::string path;    ///< e.g. /api/stations/{}/commands/{}.
+  Role role;           ///< The least role that may call it.
 };
 
 /// What the API reads and drives.
@@ -47,6 +58,8 @@ class AdminServer {
   void start();
   void stop();
   std::uint16_t port() const;
+  /// Every route with the role it needs.
+  static std::vector<RouteInfo> routes();
 
  private:
   struct Impl;

@@ -142,6 +142,10 @@ const std::vector<std::string>& command_names() {
   return names;
 }
 
+Role command_role(const std::string& name) {
+  return role_of(commands(), name);
+}
+
 void execute_command(Services& services, StationSession& session, const Command& command,
                      CommandDone done) {
   // 2.0.1 commands with the 1.6 command to use instead.

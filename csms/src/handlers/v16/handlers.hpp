@@ -30,6 +30,8 @@ void send_checked_profile(Services& services, StationSession& session, const Pro
 
 /// The commands a 1.6 station understands.
 const std::vector<std::string>& command_names();
+/// The admin API role a command needs (its table entry, see CommandEntry).
+Role command_role(const std::string& name);
 
 }  // namespace v16
 }  // namespace csms

@@ -259,6 +259,10 @@ void add_certificate_display_commands(CommandTable& table) {
   table["cert-signed"] = [](Services&, StationSession& s, Params& p, CommandDone done) {
     cert_signed(s, p, std::move(done));
   };
+  // Installing, deleting and issuing a station's certificates is the CA's and
+  // the security settings' business: admin only.
+  for (const char* name : {"cert-install", "cert-delete", "cert-signed"})
+    table[name].role = Role::Admin;
 }
 
 }  // namespace csms::v201

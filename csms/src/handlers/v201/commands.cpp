@@ -162,6 +162,10 @@ const std::vector<std::string>& command_names() {
   return names;
 }
 
+Role command_role(const std::string& name) {
+  return role_of(commands(), name);
+}
+
 void execute_command(Services& services, StationSession& session, const Command& command,
                      CommandDone done) {
   // 1.6 commands with the 2.0.1 command to use instead.

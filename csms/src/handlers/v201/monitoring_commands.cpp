@@ -330,6 +330,8 @@ void add_monitoring_commands(CommandTable& table) {
   table["network-profile"] = [](Services&, StationSession& session, Params& p, CommandDone done) {
     network_profile(session, p, std::move(done));
   };
+  // A network profile sets the security profile the station connects with.
+  table["network-profile"].role = Role::Admin;
 }
 
 }  // namespace csms::v201
