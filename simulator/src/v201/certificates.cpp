@@ -111,7 +111,7 @@ CallAnswer ChargingStation::on_certificate_signed(const ocpp::Frame& call) {
       if (reconnect) out.then = [this] { reconnect_with_new_credentials(); };
     } else {
       out.response.status = CertificateSignedStatusEnumType::Rejected;
-      out.response.statusInfo = status_info("InvalidCertificateChain", error);
+      out.response.statusInfo = status_info("InvalidCertChain", error);
     }
     return out;
   });

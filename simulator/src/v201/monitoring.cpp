@@ -450,7 +450,7 @@ CallAnswer ChargingStation::on_set_network_profile(const ocpp::Frame& call) {
     std::string error;
     const auto url = parse_ws_url(req.connectionData.ocppCsmsUrl, error);
     if (profile < 1 || profile > 3) {
-      out.response.statusInfo = status_info("InvalidSecurityProfile", "securityProfile: 1..3");
+      out.response.statusInfo = status_info("InvalidProfile", "securityProfile: 1..3");
       return out;
     }
     if (!url || url->tls != (profile >= 2)) {

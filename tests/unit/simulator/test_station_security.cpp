@@ -15,7 +15,10 @@ using simulator::Duration;
 namespace {
 
 std::string status_of(const Sent& answer) {
-  return text_at(answer.payload()["status"]);
+  if (answer.type == 4) return "CALLERROR " + answer.code;
+  const auto& p = answer.payload();
+  if (!p.IsObject() || !p.HasMember("status") || !p["status"].IsString()) return "no status";
+  return p["status"].GetString();
 }
 
 Rig201& booted(Rig201& rig) {
