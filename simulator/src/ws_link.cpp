@@ -157,6 +157,12 @@ void WsLink::handshake(const std::shared_ptr<Conn>& c) {
             return attempt_failed(c, {status, "the CSMS answered HTTP " + std::to_string(status),
                                       permanent && !settings_.retry_rejected});
           }
+          // TLS 1.3: a server that refuses our certificate says so only now,
+          // after the TLS handshake seemed to succeed.
+          if (ec && ec.category() == asio::error::get_ssl_category()) {
+            return attempt_failed(
+                c, {0, "TLS: the server refused the connection: " + ec.message(), false, true});
+          }
           if (ec) return attempt_failed(c, {0, "WebSocket handshake: " + ec.message()});
           opened(c);
         });

@@ -220,6 +220,7 @@ TEST_CASE("wss link: presents its client certificate (profile 3) and fails witho
     run_until_settled(io, link, observer);
     CHECK(observer.ups == 0);
     REQUIRE_FALSE(observer.failures.empty());
+    CHECK(observer.failures[0].tls);  // TLS 1.3: told at the WebSocket handshake
   }
 }
 
