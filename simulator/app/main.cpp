@@ -21,6 +21,7 @@
 #include "simulator/scenario_runner.hpp"
 #include "simulator/site.hpp"
 #include "simulator/station_core.hpp"
+#include "simulator/tls.hpp"
 #include "simulator/url.hpp"
 #include "simulator/v16/charge_point.hpp"
 #include "simulator/v201/charging_station.hpp"
@@ -120,6 +121,23 @@ int main(int argc, char** argv) {
   link_settings.reconnect_max = Duration(options->reconnect_max_ms);
   link_settings.retry_rejected = options->retry_rejected;
   link_settings.seed = std::random_device{}();
+  // Trust anchors and the client certificate are read once, here: a bad file is a usage error.
+  auto read_pem = [&](const std::string& flag, const std::string& path, std::string& into) {
+    if (path.empty()) return true;
+    auto text = read_text_file(path, error);
+    if (text) into = *text;
+    if (text && (flag == "--key" || readable_certificates(into, error))) return true;
+    if (text) error = path + ": " + error;
+    error = flag + " " + error;
+    return false;
+  };
+  if (!read_pem("--ca-file", options->ca_file, link_settings.tls.ca_pem) ||
+      !read_pem("--cert", options->cert_file, link_settings.tls.cert_pem) ||
+      !read_pem("--key", options->key_file, link_settings.tls.key_pem))
+    return usage_error(stdout_events, error);
+  if (!link_settings.tls.cert_pem.empty() &&
+      !certificate_matches_key(link_settings.tls.cert_pem, link_settings.tls.key_pem, error))
+    return usage_error(stdout_events, "--cert/--key: " + error);
   WsLink link(io, scheduler, link_settings, log);
 
   StationSettings settings;
@@ -138,6 +156,15 @@ int main(int argc, char** argv) {
   settings.signed_meter = options->signed_meter;
   settings.signed_meter_tamper = options->signed_meter_tamper;
   settings.quirks = options->quirks;
+  settings.password = options->password;
+  settings.tls_url = options->tls_url;
+  settings.security_profile = !url->tls                            ? (options->password ? 1 : 0)
+                              : link_settings.tls.cert_pem.empty() ? 2
+                                                                   : 3;
+  if (!link_settings.tls.cert_pem.empty()) {
+    settings.client_cert_pem = link_settings.tls.cert_pem;
+    settings.client_key_pem = link_settings.tls.key_pem;
+  }
   if (!options->meter_key_file.empty()) {
     std::ifstream key_file(options->meter_key_file, std::ios::binary);
     if (!key_file) {

@@ -214,7 +214,7 @@ std::optional<std::string> CertificateStore::type_of(const CertificateHash& hash
 }
 
 std::string make_csr(const std::string& common_name, const std::string& organization,
-                     std::string& error) {
+                     std::string& error, std::string* key_pem) {
   std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY, EVP_PKEY_free>> key(
       EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
   if (!key) {
@@ -242,6 +242,17 @@ std::string make_csr(const std::string& common_name, const std::string& organiza
   if (!out || PEM_write_bio_X509_REQ(out.get(), req.get()) != 1) {
     error = openssl_error("cannot write the CSR");
     return {};
+  }
+  if (key_pem) {
+    BioPtr key_out(BIO_new(BIO_s_mem()));
+    if (!key_out || PEM_write_bio_PrivateKey(key_out.get(), key.get(), nullptr, nullptr, 0, nullptr,
+                                             nullptr) != 1) {
+      error = openssl_error("cannot write the CSR's key");
+      return {};
+    }
+    char* key_data = nullptr;
+    const long key_len = BIO_get_mem_data(key_out.get(), &key_data);
+    *key_pem = std::string(key_data, static_cast<std::size_t>(key_len));
   }
   char* data = nullptr;
   const long len = BIO_get_mem_data(out.get(), &data);

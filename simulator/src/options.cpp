@@ -15,12 +15,19 @@ namespace simulator {
 std::string usage() {
   return R"(ocpp-sim: an OCPP 1.6J and 2.0.1 charge-point simulator
 
-usage: ocpp-sim --url ws://HOST:PORT/PATH --id ID [options]
+usage: ocpp-sim --url ws[s]://HOST:PORT/PATH --id ID [options]
 
 connection
-  --url URL               the CSMS endpoint; the station connects to URL/<percent-encoded ID>
+  --url URL               the CSMS endpoint (ws:// or wss://); the station connects to
+                          URL/<percent-encoded ID>
   --id ID                 the charge point identity (2.0.1: at most 48 characters, no ':')
-  --password PW           HTTP Basic auth (user = ID)
+  --password PW           HTTP Basic auth (user = ID): security profile 1 (ws://) or 2 (wss://)
+  --ca-file FILE          wss://: the CA certificates (PEM) that verify the CSMS's certificate
+                          and its host name / IP (default: an installed CSMS root certificate,
+                          else the system's CAs)
+  --cert FILE --key FILE  wss://: present this client certificate (PEM chain, leaf first) and
+                          key: security profile 3
+  --tls-url URL           1.6: the wss:// URL a SecurityProfile 2/3 upgrade reconnects to
   --ocpp V                protocol version: 1.6 (default; also 1.6J, ocpp1.6) or
                           2.0.1 (also ocpp2.0.1); the WebSocket subprotocol follows
   --reconnect-min-ms N    first reconnection delay (default 500)
@@ -43,7 +50,9 @@ charger
   --signed-meter-tamper   end readings differ from what was signed (tests a verifier)
   --quirk Q               a firmware quirk, repeatable: stack0-only (a charging profile
                           at a stack level other than 0 is Rejected), amps-only (one in W
-                          is Rejected), rejects-zero (one with a 0 limit is Rejected)
+                          is Rejected), rejects-zero (one with a 0 limit is Rejected),
+                          rejects-password (a new AuthorizationKey / BasicAuthPassword is
+                          Rejected)
 
 run
   --scenario FILE.json    play these steps after boot, then exit (0 ok, 1 a step failed)
@@ -90,6 +99,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
         },
         "a password"}},
       {"--ocpp", {text(o.ocpp), "1.6 or 2.0.1"}},
+      {"--ca-file", {text(o.ca_file), "a PEM file"}},
+      {"--cert", {text(o.cert_file), "a PEM file"}},
+      {"--key", {text(o.key_file), "a PEM file"}},
+      {"--tls-url", {text(o.tls_url), "a wss:// URL"}},
       {"--connectors", {integer(o.connectors, 1, 1000), "an integer in 1..1000"}},
       {"--scenario", {text(o.scenario), "a file"}},
       {"--vendor", {text(o.vendor), "a vendor name"}},
@@ -118,7 +131,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
       {"--meter-key", {text(o.meter_key_file), "a PEM file"}},
       {"--quirk",
        {[&o](const std::string& v) { return add_quirk(o.quirks, v); },
-        "stack0-only, amps-only or rejects-zero"}},
+        "stack0-only, amps-only, rejects-zero or rejects-password"}},
   };
 
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -178,6 +191,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
     error = fmt::format("--ocpp {}: expected 1.6 or 2.0.1", o.ocpp);
   else if (v201 && (ocpp::utf8_length(o.id) > 48 || o.id.find(':') != std::string::npos))
     error = "--id: at most 48 characters and no ':' (OCPP 2.0.1 identity)";
+  else if (o.cert_file.empty() != o.key_file.empty())
+    error = "--cert and --key go together";
+  else if (!o.tls_url.empty() && o.tls_url.rfind("wss://", 0) != 0)
+    error = "--tls-url: expected a wss:// URL";
   else if (o.reconnect_max_ms < o.reconnect_min_ms)
     error = "--reconnect-max-ms must be >= --reconnect-min-ms";
   else if (ocpp::utf8_length(o.vendor) > max_vendor || o.vendor.empty())

@@ -103,6 +103,8 @@ bool add_quirk(ProfileQuirks& quirks, std::string_view name) {
     quirks.amps_only = true;
   else if (name == "rejects-zero")
     quirks.rejects_zero = true;
+  else if (name == "rejects-password")
+    quirks.rejects_password = true;
   else
     return false;
   return true;

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "ocpp/common/frame.hpp"
+#include "simulator/tls.hpp"
 
 namespace simulator {
 namespace {
@@ -34,6 +35,10 @@ StationCore::StationCore(ocpp::Version version, StationSettings settings, Link& 
     signed_meter_ = std::make_unique<SignedMeter>(settings_.id, settings_.meter_key_pem,
                                                   settings_.signed_meter_tamper);
   }
+  credentials_.profile = settings_.security_profile;
+  credentials_.password = settings_.password;
+  credentials_.cert_pem = settings_.client_cert_pem;
+  credentials_.key_pem = settings_.client_key_pem;
   messenger_.set_call_handler(this);
   messenger_.set_transaction_handler([this](const OutgoingCall& call, const CallReply& reply) {
     on_transaction_reply(call, reply);
@@ -73,6 +78,13 @@ void StationCore::start() {
 void StationCore::on_link_up() {
   log_.info("connected");
   events_.emit(Event("connected"));
+  if (fallback_) {
+    // The switched endpoint works: it is the station's from now on.
+    fallback_.reset();
+    events_.emit(
+        Event("security_profile").add("profile", credentials_.profile).add("url", link_.url()));
+    security_profile_changed(credentials_.profile);
+  }
   if (!booted_) messenger_.set_gate_open(false);
   messenger_.on_connected();
   if (!booted_) {
@@ -98,13 +110,38 @@ void StationCore::on_link_down() {
   release_waiters();
 }
 
-void StationCore::on_link_failure(const LinkFailure& failure) {
+void StationCore::on_link_failure(const LinkFailure& reported) {
+  LinkFailure failure = reported;
+  if (fallback_ && failure.fatal) {
+    // A refusal by a switched endpoint is not the end: there is one to go back to.
+    failure.fatal = false;
+    link_.go_offline(Duration(500));
+  }
+  if (fallback_ && ++switch_failures_ >= kFallbackAfter) {
+    // The new endpoint or profile does not work: back to the one that did.
+    const Endpoint back = *std::exchange(fallback_, std::nullopt);
+    std::string error;
+    log_.warn("{} failed {} times: falling back to {} (security profile {})", link_.url(),
+              switch_failures_, back.url, back.profile);
+    events_.emit(Event("network_fallback")
+                     .add("failed", link_.url())
+                     .add("url", back.url)
+                     .add("profile", back.profile));
+    if (link_.set_url(back.url, error)) {
+      credentials_.profile = back.profile;
+      apply_credentials();
+    }
+  }
   if (failure.http_status != 0) {
     log_.warn("connection refused with HTTP {}{}", failure.http_status,
               failure.fatal ? " (giving up)" : "");
     events_.emit(Event("rejected").add("status", failure.http_status));
   } else if (failure.fatal) {
     emit_error(failure.message);
+  } else if (failure.tls) {
+    // A TLS failure rarely heals by itself: say it where the operator looks.
+    log_.warn("connection failed: {}", failure.message);
+    events_.emit(Event("tls_error").add("message", failure.message));
   } else {
     log_.info("connection failed: {}", failure.message);
   }
@@ -372,6 +409,56 @@ void StationCore::wait_for_drain() {
     drain_then_ = nullptr;
     then();
   });
+}
+
+void StationCore::apply_credentials() {
+  const bool certificate = credentials_.profile >= 3 && !credentials_.cert_pem.empty();
+  link_.set_password(credentials_.profile >= 3 ? std::nullopt : credentials_.password);
+  link_.set_client_certificate(certificate ? credentials_.cert_pem : std::string(),
+                               certificate ? credentials_.key_pem : std::string());
+}
+
+std::optional<std::string> StationCore::password_refusal() const {
+  if (settings_.quirks.rejects_password) return "this firmware does not take a new password";
+  return std::nullopt;
+}
+
+void StationCore::rotate_password(std::string password) {
+  credentials_.password = std::move(password);
+  apply_credentials();
+  log_.info("new Basic-auth password: used from the next connection");
+  events_.emit(Event("password_changed"));
+}
+
+bool StationCore::install_client_certificate(const std::string& chain_pem, std::string& error,
+                                             bool& reconnect) {
+  reconnect = false;
+  if (credentials_.csr_key_pem.empty()) {
+    error = "no CSR was sent: nothing to match the certificate with";
+    return false;
+  }
+  if (!certificate_matches_key(chain_pem, credentials_.csr_key_pem, error)) return false;
+  credentials_.cert_pem = chain_pem;
+  credentials_.key_pem = credentials_.csr_key_pem;
+  apply_credentials();
+  reconnect = credentials_.profile >= 3;
+  return true;
+}
+
+bool StationCore::switch_endpoint(const std::string& url, int profile, std::string& error) {
+  Endpoint previous{link_.url(), credentials_.profile};
+  if (!link_.set_url(url, error)) return false;
+  if (!fallback_) fallback_ = previous;  // the last endpoint known to work
+  switch_failures_ = 0;
+  credentials_.profile = profile;
+  apply_credentials();
+  log_.info("next connection: {} with security profile {}", url, profile);
+  return true;
+}
+
+void StationCore::reconnect_with_new_credentials() {
+  log_.info("reconnecting with the new credentials");
+  link_.go_offline(Duration(200));
 }
 
 }  // namespace simulator

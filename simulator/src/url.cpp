@@ -8,24 +8,20 @@ namespace simulator {
 std::string WsUrl::host_header() const {
   const bool v6 = host.find(':') != std::string::npos;
   std::string h = v6 ? "[" + host + "]" : host;
-  if (port != "80") h += ":" + port;
+  if (port != (tls ? "443" : "80")) h += ":" + port;
   return h;
 }
 
 std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error) {
-  constexpr std::string_view kWs = "ws://";
   auto lower = std::string(url.substr(0, 6));
   std::transform(lower.begin(), lower.end(), lower.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (lower.rfind("wss://", 0) == 0) {
-    error = "wss:// is not supported (no TLS in this build); use ws://";
+  const bool tls = lower.rfind("wss://", 0) == 0;
+  if (!tls && lower.rfind("ws://", 0) != 0) {
+    error = "the URL must start with ws:// or wss://";
     return std::nullopt;
   }
-  if (lower.rfind(kWs, 0) != 0) {
-    error = "the URL must start with ws://";
-    return std::nullopt;
-  }
-  std::string_view rest = url.substr(kWs.size());
+  std::string_view rest = url.substr(tls ? 6 : 5);
   if (rest.find_first_of("?#") != std::string_view::npos) {
     error = "the URL must not have a query or fragment";
     return std::nullopt;
@@ -38,6 +34,7 @@ std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error) {
     return std::nullopt;
   }
   WsUrl out;
+  out.tls = tls;
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
     if (close == std::string_view::npos) {
@@ -59,7 +56,7 @@ std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error) {
     error = "the URL has no host";
     return std::nullopt;
   }
-  out.port = "80";
+  out.port = tls ? "443" : "80";
   if (!authority.empty()) {
     authority.remove_prefix(1);  // ':'
     const bool digits = !authority.empty() && authority.size() <= 5 &&

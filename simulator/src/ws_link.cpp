@@ -3,9 +3,12 @@
 #include <deque>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 namespace simulator {
 
@@ -19,9 +22,30 @@ using tcp = asio::ip::tcp;
 /// they never touch the WsLink again (it may be gone), they only finish
 /// closing.
 struct WsLink::Conn {
-  explicit Conn(asio::io_context& io) : resolver(io), ws(io) {}
+  using Plain = websocket::stream<beast::tcp_stream>;
+  using Secure = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+  /// ws:// when `tls` is null, else wss:// with that context.
+  Conn(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls_context)
+      : resolver(io), tls(std::move(tls_context)) {
+    if (tls) {
+      secure.emplace(io, *tls);
+    } else {
+      plain.emplace(io);
+    }
+  }
+  /// Runs `f` on whichever WebSocket stream this connection has.
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    if (secure) return f(*secure);
+    return f(*plain);
+  }
+  beast::tcp_stream& tcp() {
+    return with_ws([](auto& ws) -> beast::tcp_stream& { return beast::get_lowest_layer(ws); });
+  }
   tcp::resolver resolver;
-  websocket::stream<beast::tcp_stream> ws;
+  std::shared_ptr<asio::ssl::context> tls;  // outlives `secure`, which refers to it
+  std::optional<Plain> plain;
+  std::optional<Secure> secure;
   beast::flat_buffer buffer;
   websocket::response_type response;
   std::deque<std::string> outbox;
@@ -54,48 +78,95 @@ void WsLink::start() {
 void WsLink::connect() {
   retry_timer_.cancel();
   state_ = State::Connecting;
-  auto c = std::make_shared<Conn>(io_);
+  std::shared_ptr<asio::ssl::context> tls;
+  if (settings_.url.tls) {
+    TlsClientConfig config = settings_.tls;
+    if (config.ca_pem.empty()) config.ca_pem = installed_roots_;
+    std::string error;
+    tls = make_client_tls_context(config, error);
+    if (!tls) {
+      // Not fatal: the station may yet be given usable credentials.
+      state_ = State::Waiting;
+      if (observer_) observer_->on_link_failure({0, "TLS setup: " + error, false, true});
+      if (state_ == State::Waiting && !retry_timer_.pending()) schedule_reconnect(backoff_.next());
+      return;
+    }
+  }
+  auto c = std::make_shared<Conn>(io_, std::move(tls));
   conn_ = c;
-  log_.debug("connecting to ws://{}{}", settings_.url.host_header(), target_);
+  log_.debug("connecting to {}://{}{}", settings_.url.scheme(), settings_.url.host_header(),
+             target_);
   c->resolver.async_resolve(
       settings_.url.host, settings_.url.port,
       [this, c](const beast::error_code& ec, const tcp::resolver::results_type& results) {
         if (c->detached) return;
         if (ec)
           return attempt_failed(c, {0, "resolving " + settings_.url.host + ": " + ec.message()});
-        beast::get_lowest_layer(c->ws).expires_after(settings_.connect_timeout);
-        beast::get_lowest_layer(c->ws).async_connect(results, [this, c](const beast::error_code& ec,
-                                                                        const tcp::endpoint&) {
-          if (c->detached) return;
-          if (ec) return attempt_failed(c, {0, "connecting: " + ec.message()});
-          beast::get_lowest_layer(c->ws).expires_never();
-          websocket::stream_base::timeout timeouts{};
-          timeouts.handshake_timeout = settings_.connect_timeout;
-          timeouts.idle_timeout = websocket::stream_base::none();
-          timeouts.keep_alive_pings = false;
-          c->ws.set_option(timeouts);
-          c->ws.set_option(websocket::stream_base::decorator(
-              [sub = settings_.subprotocol, auth = authorization_](websocket::request_type& req) {
-                req.set(http::field::user_agent, "ocpp-sim");
-                req.set(http::field::sec_websocket_protocol, sub);
-                if (!auth.empty()) req.set(http::field::authorization, auth);
-              }));
-          c->ws.async_handshake(
-              c->response, settings_.url.host_header(), target_,
-              [this, c](const beast::error_code& ec) {
-                if (c->detached) return;
-                if (ec == websocket::error::upgrade_declined) {
-                  const int status = static_cast<int>(c->response.result_int());
-                  const bool permanent = status == 401 || status == 404;
-                  return attempt_failed(c,
-                                        {status, "the CSMS answered HTTP " + std::to_string(status),
-                                         permanent && !settings_.retry_rejected});
-                }
-                if (ec) return attempt_failed(c, {0, "WebSocket handshake: " + ec.message()});
-                opened(c);
-              });
-        });
+        c->tcp().expires_after(settings_.connect_timeout);
+        c->tcp().async_connect(
+            results, [this, c](const beast::error_code& ec, const tcp::endpoint&) {
+              if (c->detached) return;
+              if (ec) return attempt_failed(c, {0, "connecting: " + ec.message()});
+              if (!c->secure) {
+                c->tcp().expires_never();
+                return handshake(c);
+              }
+              auto& stream = c->secure->next_layer();
+              std::string error;
+              if (!set_tls_peer(stream.native_handle(), settings_.url.host, error))
+                return attempt_failed(c, {0, "TLS: " + error, false, true});
+              // The connect timeout still runs: it bounds the TLS handshake too.
+              stream.async_handshake(
+                  asio::ssl::stream_base::client, [this, c](const beast::error_code& ec) {
+                    if (c->detached) return;
+                    if (ec) {
+                      return attempt_failed(
+                          c, {0,
+                              "TLS handshake with " + settings_.url.host_header() + " failed: " +
+                                  describe_tls_failure(c->secure->next_layer().native_handle(), ec),
+                              false, true});
+                    }
+                    c->tcp().expires_never();
+                    handshake(c);
+                  });
+            });
       });
+}
+
+void WsLink::handshake(const std::shared_ptr<Conn>& c) {
+  beast::error_code ignored;
+  c->tcp().socket().set_option(tcp::no_delay(true), ignored);
+  c->with_ws([&](auto& ws) {
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = settings_.connect_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws.set_option(timeouts);
+    ws.set_option(websocket::stream_base::decorator(
+        [sub = settings_.subprotocol, auth = authorization_](websocket::request_type& req) {
+          req.set(http::field::user_agent, "ocpp-sim");
+          req.set(http::field::sec_websocket_protocol, sub);
+          if (!auth.empty()) req.set(http::field::authorization, auth);
+        }));
+    ws.async_handshake(
+        c->response, settings_.url.host_header(), target_, [this, c](const beast::error_code& ec) {
+          if (c->detached) return;
+          if (ec == websocket::error::upgrade_declined) {
+            const int status = static_cast<int>(c->response.result_int());
+            const bool permanent = status == 401 || status == 404;
+            return attempt_failed(c, {status, "the CSMS answered HTTP " + std::to_string(status),
+                                      permanent && !settings_.retry_rejected});
+          }
+          // TLS 1.3: a server that refuses our certificate says so only now,
+          // after the TLS handshake seemed to succeed.
+          if (ec && ec.category() == asio::error::get_ssl_category()) {
+            return attempt_failed(
+                c, {0, "TLS: the server refused the connection: " + ec.message(), false, true});
+          }
+          if (ec) return attempt_failed(c, {0, "WebSocket handshake: " + ec.message()});
+          opened(c);
+        });
+  });
 }
 
 void WsLink::opened(const std::shared_ptr<Conn>& c) {
@@ -111,9 +182,12 @@ void WsLink::opened(const std::shared_ptr<Conn>& c) {
   }
   state_ = State::Open;
   backoff_.reset();
-  c->ws.text(true);
-  log_.info("connected to ws://{}{} ({})", settings_.url.host_header(), target_,
-            settings_.subprotocol);
+  c->with_ws([](auto& ws) { ws.text(true); });
+  log_.info("connected to {}://{}{} ({}{})", settings_.url.scheme(), settings_.url.host_header(),
+            target_, settings_.subprotocol,
+            !c->secure                       ? ""
+            : settings_.tls.cert_pem.empty() ? ", TLS"
+                                             : ", TLS with a client certificate");
   read(this, c);
   if (observer_) observer_->on_link_up();
 }
@@ -149,16 +223,18 @@ void WsLink::schedule_reconnect(Duration delay) {
 }
 
 void WsLink::read(WsLink* self, std::shared_ptr<Conn> c) {
-  c->ws.async_read(c->buffer, [self, c](const beast::error_code& ec, std::size_t) {
-    if (ec) {
-      if (!c->detached) self->connection_lost(c, ec.message());
-      return;
-    }
-    std::string text = beast::buffers_to_string(c->buffer.data());
-    c->buffer.consume(c->buffer.size());
-    if (!c->detached && self->observer_) self->observer_->on_link_message(text);
-    // Keep reading even when detached: that is how the close handshake completes.
-    read(self, c);
+  c->with_ws([&](auto& ws) {
+    ws.async_read(c->buffer, [self, c](const beast::error_code& ec, std::size_t) {
+      if (ec) {
+        if (!c->detached) self->connection_lost(c, ec.message());
+        return;
+      }
+      std::string text = beast::buffers_to_string(c->buffer.data());
+      c->buffer.consume(c->buffer.size());
+      if (!c->detached && self->observer_) self->observer_->on_link_message(text);
+      // Keep reading even when detached: that is how the close handshake completes.
+      read(self, c);
+    });
   });
 }
 
@@ -178,17 +254,19 @@ void WsLink::write_next(WsLink* self, std::shared_ptr<Conn> c) {
     return;
   }
   c->writing = true;
-  c->ws.async_write(asio::buffer(c->outbox.front()),
-                    [self, c](const beast::error_code& ec, std::size_t) {
-                      c->outbox.pop_front();
-                      if (ec) {
-                        c->writing = false;
-                        if (!c->detached) self->connection_lost(c, ec.message());
-                        if (c->on_closed) std::exchange(c->on_closed, {})();
-                        return;
-                      }
-                      write_next(self, c);
-                    });
+  c->with_ws([&](auto& ws) {
+    ws.async_write(asio::buffer(c->outbox.front()),
+                   [self, c](const beast::error_code& ec, std::size_t) {
+                     c->outbox.pop_front();
+                     if (ec) {
+                       c->writing = false;
+                       if (!c->detached) self->connection_lost(c, ec.message());
+                       if (c->on_closed) std::exchange(c->on_closed, {})();
+                       return;
+                     }
+                     write_next(self, c);
+                   });
+  });
 }
 
 void WsLink::close(std::shared_ptr<Conn> c, std::function<void()> done) {
@@ -207,10 +285,12 @@ void WsLink::close(std::shared_ptr<Conn> c, std::function<void()> done) {
     return;
   }
   c->closing = true;
-  c->ws.async_close(websocket::close_code::normal, [c](const beast::error_code&) {
-    beast::error_code ignored;
-    beast::get_lowest_layer(c->ws).socket().close(ignored);
-    if (c->on_closed) std::exchange(c->on_closed, {})();
+  c->with_ws([&](auto& ws) {
+    ws.async_close(websocket::close_code::normal, [c](const beast::error_code&) {
+      beast::error_code ignored;
+      c->tcp().socket().close(ignored);
+      if (c->on_closed) std::exchange(c->on_closed, {})();
+    });
   });
 }
 
@@ -218,7 +298,7 @@ void WsLink::abort(const std::shared_ptr<Conn>& c) {
   c->detached = true;
   c->resolver.cancel();
   beast::error_code ignored;
-  beast::get_lowest_layer(c->ws).socket().close(ignored);
+  c->tcp().socket().close(ignored);
 }
 
 void WsLink::go_offline(std::optional<Duration> reconnect_after) {
@@ -266,6 +346,30 @@ void WsLink::shutdown(std::function<void()> done) {
   }
   if (c) abort(c);
   if (done) done();
+}
+
+void WsLink::set_password(std::optional<std::string> password) {
+  settings_.password = std::move(password);
+  authorization_ =
+      settings_.password ? basic_auth(settings_.station_id, *settings_.password) : std::string();
+}
+
+void WsLink::set_client_certificate(std::string chain_pem, std::string key_pem) {
+  settings_.tls.cert_pem = std::move(chain_pem);
+  settings_.tls.key_pem = std::move(key_pem);
+}
+
+bool WsLink::set_url(const std::string& url, std::string& error) {
+  auto parsed = parse_ws_url(url, error);
+  if (!parsed) return false;
+  settings_.url = *parsed;
+  target_ = station_target(settings_.url, settings_.station_id);
+  return true;
+}
+
+std::string WsLink::url() const {
+  return std::string(settings_.url.scheme()) + "://" + settings_.url.host_header() +
+         settings_.url.path;
 }
 
 }  // namespace simulator

@@ -417,7 +417,7 @@ TEST_CASE("a new station password sent by the operator never shows in the log or
   REQUIRE(v201.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
   const std::string key = "0123456789abcdef0123456789abcdef";  // hex, as the whitepaper sends it
   const std::string password = "Rotated-Secret-Password-42";
-  // The 1.6 simulator does not know the key; the CALL is logged all the same.
+  // The 1.6 simulator takes the key as its next password; the log masks it.
   csms.ctl({"cmd", "PW16", "set-config", "--key", "AuthorizationKey", "--value", key});
   auto set = csms.ctl_json(
       {"cmd", "PW201", "set-variables", "SecurityCtrlr.BasicAuthPassword=" + password});

@@ -71,9 +71,9 @@ std::optional<std::vector<CertificateHash>> certificate_hashes(
     const std::string& pem, std::string& error, const std::vector<std::string>& known = {});
 
 /// A new P-256 key pair and a PEM certificate signing request for it, subject
-/// CN=`common_name`, O=`organization`, signed with SHA-256. Empty with `error`
-/// set on failure.
+/// CN=`common_name`, O=`organization`, signed with SHA-256; the private key
+/// (PEM) goes to `key_pem` when given. Empty with `error` set on failure.
 std::string make_csr(const std::string& common_name, const std::string& organization,
-                     std::string& error);
+                     std::string& error, std::string* key_pem = nullptr);
 
 }  // namespace simulator

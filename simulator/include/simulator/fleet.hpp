@@ -32,6 +32,9 @@ struct FleetOptions {
   std::optional<double> storm_at_s;
   double storm_share = 1.0;
   std::optional<std::string> password;
+  std::string ca_file;    ///< wss://: trust anchors (PEM).
+  std::string cert_file;  ///< wss://: one client certificate every station presents.
+  std::string key_file;   ///< Its key.
   int call_timeout_ms = 10000;
   int connect_timeout_ms = 10000;
   bool stop_transactions = false;

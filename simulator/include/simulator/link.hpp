@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "simulator/scheduler.hpp"
 
@@ -16,6 +17,7 @@ struct LinkFailure {
   int http_status = 0;  ///< The HTTP status that refused the upgrade; 0 if none.
   std::string message;  ///< Human-readable cause.
   bool fatal = false;   ///< The link gave up: it will not try again.
+  bool tls = false;     ///< TLS failed (set-up, handshake or certificate check).
 };
 
 /// What a Link tells its station.
@@ -51,6 +53,30 @@ class Link {
   virtual void reconnect() = 0;
   /// Closes cleanly and never reconnects; `done` runs when the close finished.
   virtual void shutdown(std::function<void()> done) = 0;
+
+  // How the station authenticates, changed by the CSMS (password rotation,
+  // CertificateSigned, InstallCertificate, a security-profile upgrade). Each
+  // applies from the next connection; links without TLS ignore them.
+
+  /// HTTP Basic password (user = station id); nullopt: none sent.
+  virtual void set_password(std::optional<std::string> password) { (void)password; }
+  /// The client certificate (leaf first) and its key; empty: none presented.
+  virtual void set_client_certificate(std::string chain_pem, std::string key_pem) {
+    (void)chain_pem;
+    (void)key_pem;
+  }
+  /// Installed CSMS root certificates (PEM): they verify the server unless the
+  /// link was given its own trust anchors.
+  virtual void set_installed_roots(std::string pem) { (void)pem; }
+  /// Where to connect from the next connection on (ws:// or wss://). False
+  /// with `error` set when the URL is unusable.
+  virtual bool set_url(const std::string& url, std::string& error) {
+    (void)url;
+    error = "this link cannot change its URL";
+    return false;
+  }
+  /// The URL connected to (or to be).
+  virtual std::string url() const { return {}; }
 };
 
 }  // namespace simulator

@@ -16,7 +16,11 @@ struct Options {
   std::string url;
   std::string id;
   std::optional<std::string> password;
-  std::string ocpp = "1.6";                    ///< As given.
+  std::string ca_file;       ///< --ca-file: trust anchors for wss:// (PEM).
+  std::string cert_file;     ///< --cert: client certificate chain (PEM), security profile 3.
+  std::string key_file;      ///< --key: its private key (PEM).
+  std::string tls_url;       ///< --tls-url: the wss:// URL a 1.6 SecurityProfile upgrade goes to.
+  std::string ocpp = "1.6";  ///< As given.
   ocpp::Version version = ocpp::Version::v16;  ///< What `ocpp` names.
   int connectors = 1;
   std::string scenario;

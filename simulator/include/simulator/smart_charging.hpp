@@ -97,10 +97,12 @@ struct ProfileQuirks {
   bool stack0_only = false;   ///< A stack level other than 0 is Rejected (ABB Terra AC).
   bool amps_only = false;     ///< A schedule in W is Rejected.
   bool rejects_zero = false;  ///< A period limit of 0 is Rejected.
+  /// A new Basic-auth password (AuthorizationKey, BasicAuthPassword) is Rejected.
+  bool rejects_password = false;
   bool any() const { return stack0_only || amps_only || rejects_zero; }
 };
-/// Switches on the quirk `name` ("stack0-only", "amps-only", "rejects-zero") in
-/// `quirks`; false for another name.
+/// Switches on the quirk `name` ("stack0-only", "amps-only", "rejects-zero",
+/// "rejects-password") in `quirks`; false for another name.
 bool add_quirk(ProfileQuirks& quirks, std::string_view name);
 
 /// The profiles installed on a station and what they allow.

@@ -39,6 +39,13 @@ struct StationSettings {
   ProfileQuirks quirks;              ///< Charging profiles this firmware rejects.
   /// Phases the station's meter measures on: current = power / (230 V x phases).
   int phases = 1;
+  /// How the station connects at start: 0 none, 1 ws + Basic, 2 wss + Basic, 3 wss +
+  /// client certificate (what the 1.6 SecurityProfile key and 2.0.1 slot 1 say).
+  int security_profile = 0;
+  std::optional<std::string> password;  ///< The Basic-auth password at start.
+  std::string tls_url;                  ///< 1.6: the wss:// URL of a SecurityProfile upgrade.
+  std::string client_cert_pem;          ///< The client certificate at start (--cert).
+  std::string client_key_pem;           ///< Its key (--key).
 };
 
 /// The outcome of a step.

@@ -147,6 +147,48 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   void emit_error(const std::string& message);
   Clock::time_point now() const { return scheduler_.now(); }
 
+  // ---- credentials (security profiles, password rotation, client certificate) ----
+
+  /// How the station authenticates now; changes apply from the next connection.
+  struct Credentials {
+    int profile = 0;                      ///< 0..3, see StationSettings::security_profile.
+    std::optional<std::string> password;  ///< Basic auth (profiles 1 and 2).
+    std::string cert_pem;                 ///< Client certificate chain (profile 3).
+    std::string key_pem;                  ///< Its key.
+    std::string csr_key_pem;              ///< The key of the last CSR sent.
+  };
+  /// Tells the link what the current profile presents: a password for 1 and
+  /// 2, the client certificate for 3.
+  void apply_credentials();
+  /// Why a new Basic-auth password is refused (quirk rejects-password), else nullopt.
+  std::optional<std::string> password_refusal() const;
+  /// Uses `password` from the next connection on. Never logged.
+  void rotate_password(std::string password);
+  /// Installs a CertificateSigned chain as the client certificate when its leaf
+  /// carries the key of the last CSR. False with `error` set otherwise. Under
+  /// profile 3 `reconnect` is set: the caller reconnects after its answer.
+  bool install_client_certificate(const std::string& chain_pem, std::string& error,
+                                  bool& reconnect);
+  /// Closes and reconnects shortly (after a CALLRESULT already queued): the
+  /// next connection uses the new credentials.
+  void reconnect_with_new_credentials();
+  /// Connects to `url` with security `profile` from the next connection on;
+  /// should that endpoint fail kFallbackAfter attempts before it ever
+  /// connects, the station goes back to where it was (1.6 whitepaper, 2.0.1
+  /// B09/A05). False with `error` set when the URL is unusable.
+  bool switch_endpoint(const std::string& url, int profile, std::string& error);
+  /// A switched endpoint connected: the profile is now the station's (2.0.1
+  /// updates SecurityCtrlr.SecurityProfile).
+  virtual void security_profile_changed(int profile) { (void)profile; }
+  static constexpr int kFallbackAfter = 3;
+  Credentials credentials_;
+  struct Endpoint {
+    std::string url;
+    int profile = 0;
+  };
+  std::optional<Endpoint> fallback_;  ///< Set while a switched endpoint has not connected.
+  int switch_failures_ = 0;
+
   const ocpp::Version version_;
   StationSettings settings_;
   Link& link_;

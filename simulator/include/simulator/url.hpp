@@ -7,17 +7,19 @@
 
 namespace simulator {
 
-/// A parsed `ws://host[:port][/path]` URL.
+/// A parsed `ws[s]://host[:port][/path]` URL.
 struct WsUrl {
+  bool tls = false;  ///< wss://
   std::string host;  ///< Without IPv6 brackets.
-  std::string port;  ///< Defaults to 80.
+  std::string port;  ///< Defaults to 80 (ws) or 443 (wss).
   std::string path;  ///< Never empty; no trailing slash unless it is "/".
   /// The Host header value: host[:port], brackets restored for IPv6.
   std::string host_header() const;
+  /// "ws" or "wss".
+  const char* scheme() const { return tls ? "wss" : "ws"; }
 };
 
-/// Parses a ws:// URL. wss:// is refused (this build has no TLS); so are
-/// queries, fragments and user info.
+/// Parses a ws:// or wss:// URL. Queries, fragments and user info are refused.
 std::optional<WsUrl> parse_ws_url(std::string_view url, std::string& error);
 
 /// RFC 3986 percent-encoding: unreserved characters kept, others %XX.

@@ -12,6 +12,7 @@
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
 #include "simulator/scheduler.hpp"
+#include "simulator/tls.hpp"
 #include "simulator/url.hpp"
 
 namespace boost::asio {
@@ -32,9 +33,11 @@ struct WsLinkSettings {
   bool retry_rejected = false;
   Duration connect_timeout{10000};  ///< TCP connect; also WebSocket open/close handshakes.
   std::uint64_t seed = 0;           ///< Back-off jitter.
+  /// wss://: trust anchors (--ca-file) and client certificate (--cert, --key).
+  TlsClientConfig tls;
 };
 
-/// A client WebSocket to the CSMS at `<url>/<percent-encoded id>`.
+/// A client WebSocket (ws:// or wss://) to the CSMS at `<url>/<percent-encoded id>`.
 class WsLink : public Link {
  public:
   WsLink(boost::asio::io_context& io, Scheduler& scheduler, WsLinkSettings settings, Logger log);
@@ -50,12 +53,18 @@ class WsLink : public Link {
   void go_online() override;
   void reconnect() override;
   void shutdown(std::function<void()> done) override;
+  void set_password(std::optional<std::string> password) override;
+  void set_client_certificate(std::string chain_pem, std::string key_pem) override;
+  void set_installed_roots(std::string pem) override { installed_roots_ = std::move(pem); }
+  bool set_url(const std::string& url, std::string& error) override;
+  std::string url() const override;
 
  private:
   struct Conn;
   enum class State { Idle, Connecting, Open, Waiting, Paused, Stopped };
 
   void connect();
+  void handshake(const std::shared_ptr<Conn>& conn);
   void attempt_failed(const std::shared_ptr<Conn>& conn, LinkFailure failure);
   void connection_lost(const std::shared_ptr<Conn>& conn, const std::string& why);
   void opened(const std::shared_ptr<Conn>& conn);
@@ -75,6 +84,7 @@ class WsLink : public Link {
   Backoff backoff_;
   std::string target_;
   std::string authorization_;
+  std::string installed_roots_;
 };
 
 }  // namespace simulator

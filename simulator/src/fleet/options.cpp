@@ -40,7 +40,7 @@ bool spread_pick(int k, double share) {
 std::string fleet_usage() {
   return R"(ocpp-sim fleet: thousands of simulated stations in one process (a load generator)
 
-usage: ocpp-sim fleet --url ws://HOST:PORT/PATH [options]
+usage: ocpp-sim fleet --url ws[s]://HOST:PORT/PATH [options]
 
   --stations N            stations (default 100); ids are <prefix><6-digit index>, from 1
   --id-prefix P           (default FLEET-)
@@ -57,6 +57,9 @@ usage: ocpp-sim fleet --url ws://HOST:PORT/PATH [options]
                           at once; they reconnect immediately
   --storm-share F         (default 1.0)
   --password PW           HTTP Basic auth for every station (user = station id)
+  --ca-file FILE          wss://: CA certificates (PEM) that verify the CSMS (default: the
+                          system's)
+  --cert FILE --key FILE  wss://: one client certificate (PEM) every station presents
   --call-timeout-ms N     an unanswered CALL times out after N ms (default 10000)
   --connect-timeout-ms N  TCP connect + WebSocket handshake limit (default 10000)
   --stop-transactions     end every transaction before exiting
@@ -89,6 +92,12 @@ std::optional<FleetOptions> parse_fleet_options(const std::vector<std::string>& 
   auto integer = [](int& field, int min, int max) -> Setter {
     return [&field, min, max](const std::string& v) { return to_int(v, min, max, field); };
   };
+  auto text = [](std::string& field) -> Setter {
+    return [&field](const std::string& v) {
+      field = v;
+      return true;
+    };
+  };
   const std::map<std::string, Setter> with_value = {
       {"--url",
        [&](const std::string& v) {
@@ -117,6 +126,9 @@ std::optional<FleetOptions> parse_fleet_options(const std::vector<std::string>& 
          o.password = v;
          return true;
        }},
+      {"--ca-file", text(o.ca_file)},
+      {"--cert", text(o.cert_file)},
+      {"--key", text(o.key_file)},
       {"--call-timeout-ms", integer(o.call_timeout_ms, 1, 3600000)},
       {"--connect-timeout-ms", integer(o.connect_timeout_ms, 1, 3600000)},
       {"--progress", number(o.progress_s, 0, 1e7)},
@@ -163,6 +175,10 @@ std::optional<FleetOptions> parse_fleet_options(const std::vector<std::string>& 
   }
   if (o.url.empty()) {
     error = "--url is required";
+    return std::nullopt;
+  }
+  if (o.cert_file.empty() != o.key_file.empty()) {
+    error = "--cert and --key go together";
     return std::nullopt;
   }
   if (o.stations > 999999 && o.id_prefix.empty()) {

@@ -58,6 +58,7 @@ std::string report_json(const FleetReport& r) {
   field(w, "attempts", r.connect_attempts);
   field(w, "ok", r.connect_ok);
   field(w, "failed", r.connect_failed);
+  field(w, "tls_failed", r.tls_failed);
   field(w, "rejected_503", r.connect_503);
   field(w, "timeouts", r.connect_timeouts);
   field(w, "unexpected_drops", r.unexpected_drops);
@@ -133,9 +134,9 @@ std::string report_table(const FleetReport& r) {
                  r.duration_s, r.window_s);
   fmt::format_to(it, "connected: peak {}, at the end {}\n", r.connected_peak, r.connected_end);
   fmt::format_to(it,
-                 "connects: {} attempts, {} ok, {} failed, {} HTTP 503, {} timeouts, {} "
+                 "connects: {} attempts, {} ok, {} failed ({} TLS), {} HTTP 503, {} timeouts, {} "
                  "unexpected drops\n\n",
-                 r.connect_attempts, r.connect_ok, r.connect_failed, r.connect_503,
+                 r.connect_attempts, r.connect_ok, r.connect_failed, r.tls_failed, r.connect_503,
                  r.connect_timeouts, r.unexpected_drops);
   fmt::format_to(it, "{:<20}{:>9}{:>9}{:>7}{:>9}{:>10}{:>9}{:>9}{:>9}{:>9}\n", "action", "sent",
                  "ok", "errors", "timeouts", "rate/s", "p50 ms", "p95 ms", "p99 ms", "max ms");

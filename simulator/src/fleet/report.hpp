@@ -50,6 +50,7 @@ struct FleetReport {
   std::uint64_t connect_attempts = 0;
   std::uint64_t connect_ok = 0;
   std::uint64_t connect_failed = 0;
+  std::uint64_t tls_failed = 0;  ///< Of connect_failed: the TLS handshake failed.
   std::uint64_t connect_503 = 0;
   std::uint64_t connect_timeouts = 0;
   std::uint64_t unexpected_drops = 0;

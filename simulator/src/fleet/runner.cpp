@@ -23,11 +23,14 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "fleet/report.hpp"
 #include "ocpp/common/json.hpp"
 #include "simulator/fleet.hpp"
+#include "simulator/tls.hpp"
 #include "simulator/url.hpp"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
@@ -97,8 +100,24 @@ std::string_view action_name(Act act, bool v201) {
 /// One WebSocket connection. Handlers hold it by shared_ptr, so it outlives
 /// the station letting go of it (a storm drop, a timeout).
 struct Conn {
-  explicit Conn(asio::io_context& io) : ws(io) {}
-  websocket::stream<tcp::socket> ws;
+  /// wss:// when `tls` is given (the fleet's one context), else ws://.
+  Conn(asio::io_context& io, asio::ssl::context* tls) {
+    if (tls) {
+      secure.emplace(io, *tls);
+    } else {
+      plain.emplace(io);
+    }
+  }
+  template <class F>
+  decltype(auto) with_ws(F&& f) {
+    if (secure) return f(*secure);
+    return f(*plain);
+  }
+  tcp::socket& socket() {
+    return with_ws([](auto& ws) -> tcp::socket& { return beast::get_lowest_layer(ws); });
+  }
+  std::optional<websocket::stream<tcp::socket>> plain;
+  std::optional<websocket::stream<beast::ssl_stream<tcp::socket>>> secure;
   beast::flat_buffer in;
   websocket::response_type response;
   std::string out;                  // the frame being written
@@ -177,8 +196,10 @@ using PoolDocument = rapidjson::GenericDocument<rapidjson::UTF8<>, PoolAllocator
 
 class Runner {
  public:
-  Runner(const FleetOptions& options, WsUrl url, tcp::endpoint endpoint, std::ostream& err)
+  Runner(const FleetOptions& options, WsUrl url, tcp::endpoint endpoint, std::ostream& err,
+         std::shared_ptr<asio::ssl::context> tls)
       : options_(options),
+        tls_(std::move(tls)),
         url_(std::move(url)),
         endpoint_(endpoint),
         err_(err),
@@ -374,13 +395,13 @@ class Runner {
 
   void connect(Station& s, TimePoint now) {
     ++report_.connect_attempts;
-    auto c = std::make_shared<Conn>(io_);
+    auto c = std::make_shared<Conn>(io_, tls_.get());
     s.conn = c;
     s.state = ConnState::Connecting;
     s.reconnect_at = kNever;
     s.connect_deadline = now + connect_timeout_;
     reschedule(s);
-    auto& socket = c->ws.next_layer();
+    auto& socket = c->socket();
     beast::error_code ec;
     socket.open(endpoint_.protocol(), ec);
     if (!ec && options_.source_addresses > 1 && endpoint_.address().is_v4()) {
@@ -399,39 +420,61 @@ class Runner {
     socket.async_connect(endpoint_, [this, sp, c](const beast::error_code& ec) {
       if (sp->conn != c) return;
       if (ec) return attempt_failed(*sp, Failure::Refused, Clock::now());
-      handshake(*sp, c);
+      if (!c->secure) return handshake(*sp, c);
+      auto& stream = c->secure->next_layer();
+      std::string error;
+      if (!set_tls_peer(stream.native_handle(), url_.host, error)) {
+        tls_failed(error);
+        return attempt_failed(*sp, Failure::Refused, Clock::now());
+      }
+      stream.async_handshake(
+          asio::ssl::stream_base::client, [this, sp, c](const beast::error_code& ec) {
+            if (sp->conn != c) return;
+            if (ec) {
+              tls_failed(describe_tls_failure(c->secure->next_layer().native_handle(), ec));
+              return attempt_failed(*sp, Failure::Refused, Clock::now());
+            }
+            handshake(*sp, c);
+          });
     });
+  }
+
+  // The first TLS failure is told (they are usually all alike); all are counted.
+  void tls_failed(const std::string& why) {
+    if (report_.tls_failed++ == 0) err_ << "ocpp-sim fleet: TLS handshake failed: " << why << "\n";
   }
 
   void handshake(Station& s, const std::shared_ptr<Conn>& c) {
     beast::error_code ignored;
-    c->ws.next_layer().set_option(tcp::no_delay(true), ignored);
-    c->ws.secure_prng(false);  // masking keys need no cryptographic strength here
+    c->socket().set_option(tcp::no_delay(true), ignored);
     std::string authorization;
     if (options_.password) authorization = basic_auth(s.plan.id, *options_.password);
-    c->ws.set_option(websocket::stream_base::decorator(
-        [auth = std::move(authorization), v201 = s.plan.v201](websocket::request_type& req) {
-          req.set(http::field::user_agent, "ocpp-sim-fleet");
-          req.set(http::field::sec_websocket_protocol, v201 ? "ocpp2.0.1" : "ocpp1.6");
-          if (!auth.empty()) req.set(http::field::authorization, auth);
-        }));
     Station* sp = &s;
-    c->ws.async_handshake(
-        c->response, host_header_, station_target(url_, s.plan.id),
-        [this, sp, c](const beast::error_code& ec) {
-          if (sp->conn != c) return;
-          const TimePoint now = Clock::now();
-          if (ec == websocket::error::upgrade_declined && c->response.result_int() == 503) {
-            return attempt_failed(*sp, Failure::Unavailable, now,
-                                  retry_after(c->response[http::field::retry_after]));
-          }
-          if (ec) return attempt_failed(*sp, Failure::Refused, now);
-          const auto selected = c->response[http::field::sec_websocket_protocol];
-          if (selected != (sp->plan.v201 ? "ocpp2.0.1" : "ocpp1.6")) {
-            return attempt_failed(*sp, Failure::Refused, now);
-          }
-          opened(*sp, now);
-        });
+    c->with_ws([&](auto& ws) {
+      ws.secure_prng(false);  // masking keys need no cryptographic strength here
+      ws.set_option(websocket::stream_base::decorator(
+          [auth = std::move(authorization), v201 = s.plan.v201](websocket::request_type& req) {
+            req.set(http::field::user_agent, "ocpp-sim-fleet");
+            req.set(http::field::sec_websocket_protocol, v201 ? "ocpp2.0.1" : "ocpp1.6");
+            if (!auth.empty()) req.set(http::field::authorization, auth);
+          }));
+      ws.async_handshake(
+          c->response, host_header_, station_target(url_, s.plan.id),
+          [this, sp, c](const beast::error_code& ec) {
+            if (sp->conn != c) return;
+            const TimePoint now = Clock::now();
+            if (ec == websocket::error::upgrade_declined && c->response.result_int() == 503) {
+              return attempt_failed(*sp, Failure::Unavailable, now,
+                                    retry_after(c->response[http::field::retry_after]));
+            }
+            if (ec) return attempt_failed(*sp, Failure::Refused, now);
+            const auto selected = c->response[http::field::sec_websocket_protocol];
+            if (selected != (sp->plan.v201 ? "ocpp2.0.1" : "ocpp1.6")) {
+              return attempt_failed(*sp, Failure::Refused, now);
+            }
+            opened(*sp, now);
+          });
+    });
   }
 
   static double retry_after(beast::string_view header) {
@@ -489,7 +532,7 @@ class Runner {
 
   static void abort(Conn& c) {
     beast::error_code ignored;
-    c.ws.next_layer().close(ignored);
+    c.socket().close(ignored);
   }
 
   void opened(Station& s, TimePoint now) {
@@ -501,7 +544,7 @@ class Runner {
     s.backoff_attempt = 0;
     s.accepted = false;
     s.clear_queue();
-    s.conn->ws.text(true);
+    s.conn->with_ws([](auto& ws) { ws.text(true); });
     read(&s, s.conn);
     s.enqueue(Act::Boot);
     pump(s, now);
@@ -544,21 +587,23 @@ class Runner {
 
   void read(Station* s, std::shared_ptr<Conn> c) {
     auto& conn = *c;
-    conn.ws.async_read(
-        conn.in, [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
-          if (ec) {
-            if (s->conn == c) connection_lost(*s, Clock::now(), false);
-            return;
-          }
-          if (s->conn == c) {
-            const auto data = c->in.cdata();
-            on_message(*s, std::string_view(static_cast<const char*>(data.data()), data.size()),
-                       Clock::now());
-          }
-          c->in.consume(c->in.size());
-          // Keep reading while closing too: that is how the close handshake completes.
-          if (s->conn == c || s->state == ConnState::Stopped) read(s, std::move(c));
-        });
+    conn.with_ws([&](auto& ws) {
+      ws.async_read(
+          conn.in, [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
+            if (ec) {
+              if (s->conn == c) connection_lost(*s, Clock::now(), false);
+              return;
+            }
+            if (s->conn == c) {
+              const auto data = c->in.cdata();
+              on_message(*s, std::string_view(static_cast<const char*>(data.data()), data.size()),
+                         Clock::now());
+            }
+            c->in.consume(c->in.size());
+            // Keep reading while closing too: that is how the close handshake completes.
+            if (s->conn == c || s->state == ConnState::Stopped) read(s, std::move(c));
+          });
+    });
   }
 
   void write(Station& s, std::string_view frame) {
@@ -574,24 +619,25 @@ class Runner {
 
   void write_out(Station* s, std::shared_ptr<Conn> c) {
     auto& conn = *c;
-    conn.ws.async_write(
-        asio::buffer(conn.out),
-        [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
-          if (ec) {
-            c->writing = false;
-            if (s->conn == c) connection_lost(*s, Clock::now(), false);
-            if (c->close_when_idle) closed_one();
-            return;
-          }
-          if (!c->waiting.empty()) {
-            c->out = std::move(c->waiting.front());
-            c->waiting.pop_front();
-            write_out(s, std::move(c));
-            return;
-          }
-          c->writing = false;
-          if (c->close_when_idle) start_close(std::move(c));
-        });
+    conn.with_ws([&](auto& ws) {
+      ws.async_write(asio::buffer(conn.out),
+                     [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
+                       if (ec) {
+                         c->writing = false;
+                         if (s->conn == c) connection_lost(*s, Clock::now(), false);
+                         if (c->close_when_idle) closed_one();
+                         return;
+                       }
+                       if (!c->waiting.empty()) {
+                         c->out = std::move(c->waiting.front());
+                         c->waiting.pop_front();
+                         write_out(s, std::move(c));
+                         return;
+                       }
+                       c->writing = false;
+                       if (c->close_when_idle) start_close(std::move(c));
+                     });
+    });
   }
 
   // ---- OCPP ----
@@ -1003,11 +1049,13 @@ class Runner {
 
   void start_close(std::shared_ptr<Conn> c) {
     auto& conn = *c;
-    conn.ws.async_close(websocket::close_code::normal,
-                        [this, c = std::move(c)](const beast::error_code&) {
-                          abort(*c);
-                          closed_one();
-                        });
+    conn.with_ws([&](auto& ws) {
+      ws.async_close(websocket::close_code::normal,
+                     [this, c = std::move(c)](const beast::error_code&) {
+                       abort(*c);
+                       closed_one();
+                     });
+    });
   }
 
   void closed_one() {
@@ -1028,6 +1076,7 @@ class Runner {
   }
 
   const FleetOptions& options_;
+  std::shared_ptr<asio::ssl::context> tls_;  // null: ws://
   WsUrl url_;
   tcp::endpoint endpoint_;
   std::ostream& err_;
@@ -1117,8 +1166,28 @@ int run_fleet(const FleetOptions& options, std::ostream& out, std::ostream& err)
     err << "ocpp-sim fleet: resolving " << url->host << ": " << e.what() << "\n";
     return 2;
   }
+  std::shared_ptr<asio::ssl::context> tls;
+  if (url->tls) {
+    TlsClientConfig config;
+    for (auto [flag, path, into] : {std::tuple{"--ca-file", &options.ca_file, &config.ca_pem},
+                                    std::tuple{"--cert", &options.cert_file, &config.cert_pem},
+                                    std::tuple{"--key", &options.key_file, &config.key_pem}}) {
+      if (path->empty()) continue;
+      auto text = read_text_file(*path, error);
+      if (!text) {
+        err << "ocpp-sim fleet: " << flag << " " << error << "\n";
+        return 2;
+      }
+      *into = *text;
+    }
+    tls = make_client_tls_context(config, error);
+    if (!tls) {
+      err << "ocpp-sim fleet: " << error << "\n";
+      return 2;
+    }
+  }
   raise_fd_limit(err, options.stations);
-  auto runner = std::make_unique<Runner>(options, *url, endpoint, err);
+  auto runner = std::make_unique<Runner>(options, *url, endpoint, err, std::move(tls));
   const FleetReport report = runner->run();
   if (options.json) {
     out << report_json(report) << std::endl;

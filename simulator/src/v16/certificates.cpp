@@ -39,6 +39,13 @@ CallAnswer ChargePoint::on_install_certificate(const ocpp::Frame& call) {
                               error)) {
       out.response.status = InstallCertificateStatusEnumType::Accepted;
       log_.info("installed a {}", to_string(req.certificateType));
+      if (req.certificateType == CertificateUseEnumType::CentralSystemRootCertificate) {
+        // From the next connection on these verify the CSMS (unless --ca-file says otherwise).
+        std::string roots;
+        for (const InstalledCertificate* c : certificates_.list({"CentralSystemRootCertificate"}))
+          roots += c->pem;
+        link_.set_installed_roots(roots);
+      }
     } else {
       out.response.status = InstallCertificateStatusEnumType::Rejected;
       log_.warn("InstallCertificate rejected: {}", error);
@@ -79,9 +86,13 @@ CallAnswer ChargePoint::on_certificate_signed(const ocpp::Frame& call) {
   return answer<CertificateSignedRequest>(call, [this](const auto& req) {
     Outcome<CertificateSignedResponse> out{{}, {}};
     std::string error;
-    if (certificates_.install(kChargePointCertificate, req.certificateChain, true, error)) {
+    bool reconnect = false;
+    // The chain must carry the key of our CSR: else it is someone else's certificate.
+    if (install_client_certificate(req.certificateChain, error, reconnect) &&
+        certificates_.install(kChargePointCertificate, req.certificateChain, true, error)) {
       out.response.status = CertificateSignedStatusEnumType::Accepted;
       events_.emit(Event("certificate_signed").add("certificateType", kChargePointCertificate));
+      if (reconnect) out.then = [this] { reconnect_with_new_credentials(); };
     } else {
       out.response.status = CertificateSignedStatusEnumType::Rejected;
       log_.warn("CertificateSigned rejected: {}", error);
@@ -94,11 +105,13 @@ void ChargePoint::send_sign_certificate() {
   if (!ready()) return;  // before an accepted boot only the boot goes out
   std::string error;
   SignCertificateRequest req;
-  req.csr = make_csr(settings_.id, settings_.vendor, error);
+  std::string key_pem;
+  req.csr = make_csr(settings_.id, settings_.vendor, error, &key_pem);
   if (req.csr.empty()) {
     emit_error("cannot make a CSR: " + error);
     return;
   }
+  credentials_.csr_key_pem = std::move(key_pem);
   OutgoingCall c = make_call(req);
   c.on_reply = [this](const CallReply& reply) {
     Event e("sign_certificate");

@@ -83,6 +83,11 @@ ConfigStore default_configuration(const StationSettings& settings) {
   c.define(list("ChargingScheduleAllowedChargingRateUnit", "Current,Power", {}, true));
   c.define(integer("ChargingScheduleMaxPeriods", 24, true));
   c.define(integer("MaxChargingProfilesInstalled", 10, true));
+  // Security whitepaper. SecurityProfile changes go through the station (never
+  // lower, a reconnection); AuthorizationKey is write-only and not kept here.
+  ConfigKey profile = integer("SecurityProfile", settings.security_profile);
+  profile.max = 3;
+  c.define(profile);
   return c;
 }
 

@@ -158,6 +158,16 @@ CallAnswer ChargePoint::on_change_availability(const ocpp::Frame& call) {
 CallAnswer ChargePoint::on_change_configuration(const ocpp::Frame& call) {
   return answer<ChangeConfigurationRequest>(call, [this](const auto& req) {
     Outcome<ChangeConfigurationResponse> out{{ConfigurationStatus::Rejected}, {}};
+    // Security keys are the station's own business: never stored in the
+    // configuration, never logged.
+    if (iequals(req.key, "AuthorizationKey")) {
+      out.response.status = change_authorization_key(req.value, out.then);
+      return out;
+    }
+    if (iequals(req.key, "SecurityProfile")) {
+      out.response.status = change_security_profile(req.value, out.then);
+      return out;
+    }
     switch (config_.set(req.key, req.value)) {
       case ConfigResult::Accepted:
         out.response.status = ConfigurationStatus::Accepted;
@@ -177,6 +187,61 @@ CallAnswer ChargePoint::on_change_configuration(const ocpp::Frame& call) {
     }
     return out;
   });
+}
+
+ConfigurationStatus ChargePoint::change_authorization_key(const std::string& value,
+                                                          std::function<void()>& then) {
+  // Security whitepaper: 16..20 bytes, hex-encoded (32..40 hex digits).
+  const bool hex = value.size() % 2 == 0 && value.size() >= 32 && value.size() <= 40 &&
+                   value.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos;
+  if (!hex) {
+    log_.warn("AuthorizationKey rejected: not 16-20 bytes in hexadecimal");
+    return ConfigurationStatus::Rejected;
+  }
+  if (auto refusal = password_refusal()) {
+    log_.warn("AuthorizationKey rejected: {}", *refusal);
+    return ConfigurationStatus::Rejected;
+  }
+  // The key as configured is the Basic-auth password of the next connection.
+  then = [this, value] { rotate_password(value); };
+  return ConfigurationStatus::Accepted;
+}
+
+ConfigurationStatus ChargePoint::change_security_profile(const std::string& value,
+                                                         std::function<void()>& then) {
+  const int wanted = value.size() == 1 && value[0] >= '0' && value[0] <= '3' ? value[0] - '0' : -1;
+  std::string why;
+  if (wanted < 0) {
+    why = "not 0..3";
+  } else if (wanted < credentials_.profile) {
+    why = "lower than the current profile " + std::to_string(credentials_.profile);
+  } else if (wanted >= 2 && settings_.tls_url.empty() && link_.url().rfind("wss://", 0) != 0) {
+    why = "no wss:// URL to go to (--tls-url)";
+  } else if (wanted == 3 && credentials_.cert_pem.empty()) {
+    why = "no client certificate installed";
+  } else if (wanted >= 1 && !credentials_.password && wanted < 3) {
+    why = "no Basic-auth password to use";
+  }
+  if (!why.empty()) {
+    log_.warn("SecurityProfile {} rejected: {}", value, why);
+    return ConfigurationStatus::Rejected;
+  }
+  if (wanted == credentials_.profile) return ConfigurationStatus::Accepted;
+  then = [this, wanted] {
+    std::string error;
+    const std::string url =
+        wanted >= 2 && !settings_.tls_url.empty() ? settings_.tls_url : link_.url();
+    if (!switch_endpoint(url, wanted, error)) {
+      emit_error("SecurityProfile: " + error);
+      return;
+    }
+    reconnect_with_new_credentials();
+  };
+  return ConfigurationStatus::Accepted;
+}
+
+void ChargePoint::security_profile_changed(int profile) {
+  config_.force("SecurityProfile", std::to_string(profile));
 }
 
 void ChargePoint::config_changed(const std::string& key) {

@@ -39,6 +39,13 @@ CallAnswer ChargingStation::on_install_certificate(const ocpp::Frame& call) {
                               error)) {
       out.response.status = InstallCertificateStatusEnumType::Accepted;
       log_.info("installed a {}", to_string(req.certificateType));
+      if (req.certificateType == InstallCertificateUseEnumType::CSMSRootCertificate) {
+        // From the next connection on these verify the CSMS (unless --ca-file says otherwise).
+        std::string roots;
+        for (const InstalledCertificate* c : certificates_.list({"CSMSRootCertificate"}))
+          roots += c->pem;
+        link_.set_installed_roots(roots);
+      }
     } else {
       out.response.status = InstallCertificateStatusEnumType::Rejected;
       out.response.statusInfo = status_info("InvalidCertificate", error);
@@ -92,14 +99,19 @@ CallAnswer ChargingStation::on_certificate_signed(const ocpp::Frame& call) {
     Outcome<CertificateSignedResponse> out{{}, {}};
     const bool v2g = req.certificateType == CertificateSigningUseEnumType::V2GCertificate;
     std::string error;
-    if (certificates_.install(v2g ? "V2GCertificateChain" : kStationCertificate,
+    bool reconnect = false;
+    // The station's own certificate must carry the key of its CSR (A02/A03);
+    // the next connection uses it, so reconnect promptly under profile 3.
+    if ((v2g || install_client_certificate(req.certificateChain, error, reconnect)) &&
+        certificates_.install(v2g ? "V2GCertificateChain" : kStationCertificate,
                               req.certificateChain, true, error)) {
       out.response.status = CertificateSignedStatusEnumType::Accepted;
       events_.emit(Event("certificate_signed")
                        .add("certificateType", v2g ? "V2GCertificate" : kStationCertificate));
+      if (reconnect) out.then = [this] { reconnect_with_new_credentials(); };
     } else {
       out.response.status = CertificateSignedStatusEnumType::Rejected;
-      out.response.statusInfo = status_info("InvalidCertificateChain", error);
+      out.response.statusInfo = status_info("InvalidCertChain", error);
     }
     return out;
   });
@@ -108,11 +120,15 @@ CallAnswer ChargingStation::on_certificate_signed(const ocpp::Frame& call) {
 void ChargingStation::send_sign_certificate(std::optional<CertificateSigningUseEnumType> type) {
   std::string error;
   SignCertificateRequest req;
-  req.csr = make_csr(settings_.id, settings_.vendor, error);
+  std::string key_pem;
+  req.csr = make_csr(settings_.id, settings_.vendor, error, &key_pem);
   if (req.csr.empty()) {
     emit_error("cannot make a CSR: " + error);
     return;
   }
+  // The V2G key is the car's business; the station keeps the one of its own certificate.
+  if (type != CertificateSigningUseEnumType::V2GCertificate)
+    credentials_.csr_key_pem = std::move(key_pem);
   req.certificateType = type;
   const std::string kind = type ? std::string(to_string(*type)) : "Combined";
   OutgoingCall c = make_call(req);

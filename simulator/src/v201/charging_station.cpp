@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <functional>
 #include <memory>
 
@@ -525,7 +526,38 @@ void ChargingStation::reset_now(const std::string& type) {
   });
 }
 
+void ChargingStation::select_network_profile() {
+  // The first slot of NetworkConfigurationPriority with connection data; slot 1
+  // without data is the command line's endpoint.
+  for (const std::string& slot : model_.get_list("OCPPCommCtrlr", "NetworkConfigurationPriority")) {
+    const auto it = monitoring_.network_profiles.find(std::strtoll(slot.c_str(), nullptr, 10));
+    if (it == monitoring_.network_profiles.end()) {
+      if (slot == "1") return;  // the current endpoint stays
+      continue;
+    }
+    const auto& data = it->second;
+    const int profile = static_cast<int>(data.securityProfile);
+    if (data.ocppCsmsUrl == link_.url() && profile == credentials_.profile) return;
+    std::string error;
+    if (!switch_endpoint(data.ocppCsmsUrl, profile, error)) {
+      log_.warn("network profile {}: {}", slot, error);
+      continue;
+    }
+    events_.emit(Event("network_profile_selected")
+                     .add("slot", slot)
+                     .add("url", link_.url())
+                     .add("profile", profile));
+    return;
+  }
+}
+
+void ChargingStation::security_profile_changed(int profile) {
+  model_.force(ComponentRef{"SecurityCtrlr"}, "SecurityProfile", std::to_string(profile));
+}
+
 void ChargingStation::reset_state() {
+  // A reset is when a new NetworkConfigurationPriority takes effect (B09).
+  select_network_profile();
   for (int n = 1; n <= evse_count(); ++n) {
     auto& e = evses_[static_cast<std::size_t>(n)];
     e.starting = false;

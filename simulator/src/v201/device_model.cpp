@@ -380,7 +380,9 @@ DeviceModel default_device_model(const StationSettings& settings) {
   {
     ComponentBuilder c(model, {"SecurityCtrlr"});
     c.read_only("Identity", settings.id, D::string).max_limit = 48;
-    c.read_only("SecurityProfile", "1", D::integer);
+    // 2.0.1 knows profiles 1..3; the command line's URL and credentials say which.
+    c.read_only("SecurityProfile", std::to_string(std::max(1, settings.security_profile)),
+                D::integer);
     // Write-only: the CSMS rotates it (a read is Rejected); 16-40 characters.
     c.add("BasicAuthPassword", "", D::string, MutabilityEnumType::WriteOnly).max_limit = 40;
   }

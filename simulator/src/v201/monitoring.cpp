@@ -14,6 +14,7 @@
 #include "ocpp/v201/codec.hpp"
 #include "rpc.hpp"
 #include "simulator/config_store.hpp"
+#include "simulator/url.hpp"
 #include "simulator/v201/charging_station.hpp"
 #include "v201/commands.hpp"
 
@@ -443,6 +444,19 @@ CallAnswer ChargingStation::on_set_network_profile(const ocpp::Frame& call) {
         model_.get_int("SecurityCtrlr", "SecurityProfile", 1)) {
       out.response.statusInfo =
           status_info("NoSecurityDowngrade", "a lower security profile than the current one");
+      return out;
+    }
+    const auto profile = req.connectionData.securityProfile;
+    std::string error;
+    const auto url = parse_ws_url(req.connectionData.ocppCsmsUrl, error);
+    if (profile < 1 || profile > 3) {
+      out.response.statusInfo = status_info("InvalidProfile", "securityProfile: 1..3");
+      return out;
+    }
+    if (!url || url->tls != (profile >= 2)) {
+      out.response.statusInfo = status_info(
+          "InvalidURL", !url ? "ocppCsmsUrl: " + error
+                             : std::string("security profile 1 needs ws://, 2 and 3 wss://"));
       return out;
     }
     monitoring_.network_profiles[req.configurationSlot] = req.connectionData;

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "ocpp/common/utf8.hpp"
 #include "ocpp/v201/codec.hpp"
 #include "rpc.hpp"
 #include "simulator/config_store.hpp"
@@ -264,11 +265,15 @@ CallAnswer ChargingStation::on_set_variables(const ocpp::Frame& call) {
                          : model_.find(ref, item.variable.name, instance) == nullptr
                              ? VariableAccess::UnknownVariable
                              : VariableAccess::NotSupportedAttributeType;
+      } else if (iequals(item.component.name, "SecurityCtrlr") &&
+                 iequals(item.variable.name, "BasicAuthPassword")) {
+        // Kept by the station, never in the model (whose changes are logged and monitored).
+        outcome = set_basic_auth_password(item.attributeValue, out.then);
       } else {
         outcome = model_.set(ref, item.variable.name, instance, item.attributeValue);
       }
       result.attributeStatus = access_status<SetVariableStatusEnumType>(outcome.access);
-      if (outcome.access == VariableAccess::Accepted) {
+      if (outcome.access == VariableAccess::Accepted && outcome.variable != nullptr) {
         if (std::find(changed.begin(), changed.end(), outcome.variable) == changed.end()) {
           changed.push_back(outcome.variable);
         }
@@ -278,12 +283,36 @@ CallAnswer ChargingStation::on_set_variables(const ocpp::Frame& call) {
       out.response.setVariableResult.push_back(std::move(result));
     }
     if (!changed.empty()) {
-      out.then = [this, changed = std::move(changed)] {
+      out.then = [this, changed = std::move(changed), password = std::move(out.then)] {
         for (const DeviceVariable* v : changed) variable_changed(*v);
+        if (password) password();
       };
     }
     return out;
   });
+}
+
+SetOutcome ChargingStation::set_basic_auth_password(const std::string& value,
+                                                    std::function<void()>& then) {
+  SetOutcome out;
+  const std::size_t length = ocpp::utf8_length(value);
+  const bool printable = std::all_of(value.begin(), value.end(),
+                                     [](unsigned char c) { return c >= 0x20 && c != 0x7f; });
+  if (length < 16 || length > 40 || !printable) {
+    out.access = VariableAccess::Rejected;
+    out.reason_code = "InvalidValue";
+    out.detail = "BasicAuthPassword: 16-40 printable characters";
+    return out;
+  }
+  if (auto refusal = password_refusal()) {
+    out.access = VariableAccess::Rejected;
+    out.reason_code = "Unsupported";
+    out.detail = *refusal;
+    return out;
+  }
+  out.access = VariableAccess::Accepted;
+  then = [this, value] { rotate_password(value); };
+  return out;
 }
 
 void ChargingStation::variable_changed(const DeviceVariable& v) {

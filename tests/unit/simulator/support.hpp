@@ -61,6 +61,26 @@ class FakeLink : public simulator::Link {
   void fail(simulator::LinkFailure failure) {
     if (observer_) observer_->on_link_failure(failure);
   }
+  // Credentials as the station set them (they apply from the next connection).
+  void set_password(std::optional<std::string> pw) override { password = std::move(pw); }
+  void set_client_certificate(std::string chain_pem, std::string key_pem) override {
+    cert_pem = std::move(chain_pem);
+    key_pem_ = std::move(key_pem);
+  }
+  void set_installed_roots(std::string pem) override { roots_pem = std::move(pem); }
+  bool set_url(const std::string& u, std::string& error) override {
+    if (u.rfind("ws://", 0) != 0 && u.rfind("wss://", 0) != 0) {
+      error = "not a ws:// or wss:// URL";
+      return false;
+    }
+    url_ = u;
+    return true;
+  }
+  std::string url() const override { return url_; }
+
+  std::optional<std::string> password;
+  std::string cert_pem, key_pem_, roots_pem;
+  std::string url_ = "ws://csms.test/ocpp";
 
   std::vector<std::string> sent;
   std::vector<std::optional<Duration>> offline_requests;

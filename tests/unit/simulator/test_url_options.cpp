@@ -26,11 +26,27 @@ TEST_CASE("url: ws URLs parse into host, port and path") {
   CHECK(v6->host_header() == "[::1]:8080");
 }
 
+TEST_CASE("url: wss URLs default to port 443 and say they are TLS") {
+  std::string error;
+  auto u = parse_ws_url("WSS://csms.example:443/ocpp/", error);
+  REQUIRE(u);
+  CHECK(u->tls);
+  CHECK(u->port == "443");
+  CHECK(u->path == "/ocpp");
+  CHECK(u->host_header() == "csms.example");
+  CHECK(std::string(u->scheme()) == "wss");
+  auto other = parse_ws_url("wss://127.0.0.1:8443/ocpp", error);
+  REQUIRE(other);
+  CHECK(other->host_header() == "127.0.0.1:8443");
+  auto plain = parse_ws_url("ws://h/x", error);
+  REQUIRE(plain);
+  CHECK_FALSE(plain->tls);
+}
+
 TEST_CASE("url: unusable URLs are refused with a reason") {
   std::string error;
   CHECK_FALSE(parse_ws_url("http://localhost/ocpp", error));
-  CHECK_FALSE(parse_ws_url("wss://localhost/ocpp", error));
-  CHECK(error.find("wss") != std::string::npos);
+  CHECK(error.find("wss://") != std::string::npos);
   CHECK_FALSE(parse_ws_url("ws://:9000/x", error));
   CHECK_FALSE(parse_ws_url("ws://host:99999/x", error));
   CHECK_FALSE(parse_ws_url("ws://host:12ab/x", error));
@@ -140,4 +156,23 @@ TEST_CASE("options: bad command lines say what is wrong") {
   auto help = parse_options({"--help"}, error);
   REQUIRE(help);
   CHECK(help->help);
+}
+
+TEST_CASE("options: TLS files, the 1.6 upgrade URL and the password quirk") {
+  std::string error;
+  auto o = parse_options(
+      {"--url", "wss://h/ocpp", "--id", "CP1", "--ca-file", "ca.pem", "--cert", "c.pem", "--key",
+       "c.key", "--tls-url", "wss://h:8443/ocpp", "--quirk", "rejects-password"},
+      error);
+  REQUIRE(o);
+  CHECK(o->ca_file == "ca.pem");
+  CHECK(o->cert_file == "c.pem");
+  CHECK(o->key_file == "c.key");
+  CHECK(o->tls_url == "wss://h:8443/ocpp");
+  CHECK(o->quirks.rejects_password);
+  CHECK_FALSE(parse_options({"--url", "wss://h/ocpp", "--id", "CP1", "--cert", "c.pem"}, error));
+  CHECK(error == "--cert and --key go together");
+  CHECK_FALSE(
+      parse_options({"--url", "ws://h/ocpp", "--id", "CP1", "--tls-url", "ws://h/x"}, error));
+  CHECK(error.find("wss://") != std::string::npos);
 }

@@ -157,6 +157,13 @@ class ChargePoint : public StationCore {
   CallAnswer on_unlock(const ocpp::Frame& call);
   CallAnswer on_change_availability(const ocpp::Frame& call);
   CallAnswer on_change_configuration(const ocpp::Frame& call);
+  /// AuthorizationKey: a new Basic-auth password (hex, 16-20 bytes) for the next connection.
+  ocpp::v16::ConfigurationStatus change_authorization_key(const std::string& value,
+                                                          std::function<void()>& then);
+  /// SecurityProfile: never lower; a higher one reconnects (to --tls-url for 2 and 3).
+  ocpp::v16::ConfigurationStatus change_security_profile(const std::string& value,
+                                                         std::function<void()>& then);
+  void security_profile_changed(int profile) override;
   CallAnswer on_get_configuration(const ocpp::Frame& call);
   CallAnswer on_clear_cache(const ocpp::Frame& call);
   CallAnswer on_data_transfer(const ocpp::Frame& call);

@@ -112,6 +112,9 @@ class ChargingStation : public StationCore {
   void on_transaction_reply(const OutgoingCall& call, const CallReply& reply) override;
   void stop_activity() override;
   void reset_state() override;
+  /// After a reset: connect per NetworkConfigurationPriority (SetNetworkProfile slots).
+  void select_network_profile();
+  void security_profile_changed(int profile) override;
 
   /// Queues a CALL the CSMS triggered: allowed before the boot is accepted too.
   void send_triggered(OutgoingCall call);
@@ -239,6 +242,9 @@ class ChargingStation : public StationCore {
   /// Sends `variables` as NotifyReport parts of ItemsPerMessage.GetReport each.
   void send_report(std::int64_t request_id, std::vector<const DeviceVariable*> variables);
   void variable_changed(const DeviceVariable& variable);
+  /// SecurityCtrlr.BasicAuthPassword: 16-40 characters, used from the next
+  /// connection (`then` applies it after the answer); never stored or logged.
+  SetOutcome set_basic_auth_password(const std::string& value, std::function<void()>& then);
 
   // Display messages and customer information (display_messages.cpp).
   CallAnswer on_set_display_message(const ocpp::Frame& call);
