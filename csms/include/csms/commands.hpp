@@ -2,6 +2,7 @@
 // Version-neutral operator commands to stations (remote start, reset, ...), as
 // the admin API and csmsctl name them. The per-version handlers translate them.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -55,6 +56,8 @@ class CommandGateway {
   virtual void flush_message_log() {}
   /// A site's energy settings or readings changed: its controller runs now.
   virtual void site_changed(const std::string& /*site_id*/) {}
+  /// The operator closed a transaction its station never ended (alerts forget it).
+  virtual void transaction_closed(std::int64_t /*transaction_id*/) {}
 };
 
 }  // namespace csms

@@ -237,6 +237,9 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
       {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
       {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
+      {V::get, {"api", "alerts"}, &Api::list_alerts},
+      {V::get, {"api", "reports", "availability"}, &Api::availability_report},
+      {V::post, {"api", "transactions", "{}", "close"}, &Api::close_transaction},
   };
   return table;
 }

@@ -165,6 +165,10 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_meters(Call& call);
   void add_meter(Call& call);
   void remove_meter(Call& call);
+  // Smart O&M (alerts_api.cpp).
+  void list_alerts(Call& call);
+  void availability_report(Call& call);
+  void close_transaction(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "csms/log.hpp"
@@ -72,7 +73,9 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
               decision.error = e;
             else
               ctx_.registry.set_boot_result(station_id, decision.status);
+            const bool accepted = !e && decision.status == RegistrationStatus::Accepted;
             done(decision);
+            if (accepted) alerts_.boot(station_id);
           }));
 }
 
@@ -80,12 +83,26 @@ void StationService::seen(const std::string& station_id) {
   auto now = DateTime::now();
   update_station(
       station_id, [now](storage::Station& st) { st.last_seen = now; }, nullptr);
+  alerts_.station_activity(station_id);
 }
 
 void StationService::connector_status(const storage::Connector& connector,
                                       std::function<void(std::exception_ptr)> done) {
-  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
-                ctx_.on_io(std::move(done)));
+  // The history keeps every status with the time it arrived (the station's
+  // clock may be wrong): availability reports are computed from it.
+  storage::StatusChange change{connector.station_id, connector.evse_id,
+                               connector.connector_id, connector.status,
+                               connector.error_code,   connector.vendor_error_code,
+                               connector.info,         DateTime::now()};
+  ctx_.db.write(
+      [connector, change](storage::Session& s) {
+        s.stations.put_connector(connector);
+        s.operations.add_status(change);
+      },
+      ctx_.on_io([this, connector, done = std::move(done)](std::exception_ptr e) {
+        done(e);
+        if (!e) alerts_.connector_status(connector);
+      }));
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
@@ -98,6 +115,10 @@ void StationService::connected(const std::string& station_id, const std::string&
         st.last_seen = now;
       },
       nullptr);
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) { s.operations.add_link({station_id, true, now}); },
+      nullptr);
+  alerts_.station_online(station_id);
 }
 
 void StationService::disconnected(const std::string& station_id) {
@@ -109,6 +130,10 @@ void StationService::disconnected(const std::string& station_id) {
         st.last_seen = now;
       },
       nullptr);
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) { s.operations.add_link({station_id, false, now}); },
+      nullptr);
+  alerts_.station_offline(station_id);
 }
 
 void StationService::notification(const std::string& station_id, const std::string& action,
@@ -138,13 +163,17 @@ void StationService::update_station(const std::string& station_id,
 
 // ---- AuthService --------------------------------------------------------------
 
-void AuthService::authorize(const std::string& id_tag,
+void AuthService::authorize(const std::string& id_tag, const std::string& station_id,
                             std::function<void(std::exception_ptr, AuthInfo)> done) {
   auto token = std::make_shared<std::optional<storage::IdToken>>();
-  ctx_.db.read([id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
-               ctx_.on_io([token, done = std::move(done)](std::exception_ptr e) {
-                 done(e, e ? AuthInfo{} : evaluate_token(*token, DateTime::now()));
-               }));
+  ctx_.db.read(
+      [id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
+      ctx_.on_io([this, id_tag, station_id, token, done = std::move(done)](std::exception_ptr e) {
+        const AuthInfo info = e ? AuthInfo{} : evaluate_token(*token, DateTime::now());
+        done(e, info);
+        if (!e && !station_id.empty())
+          alerts_.authorization(station_id, id_tag, info.status == TokenStatus::Accepted);
+      }));
 }
 
 // ---- TransactionService -------------------------------------------------------
@@ -281,10 +310,21 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.transactions.update(*tx);
       },
-      ctx_.on_io([this, result, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, req, result, done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
         // After the answer: an ended transaction's carbon record follows its data.
         if (!e && result->ended) carbon_.transaction_changed(result->transaction_id);
+        if (e || result->duplicate) return;
+        const int where = req.evse_id.value_or(req.connector_id.value_or(0));
+        alerts_.transaction_started(req.station_id, where, result->transaction_id,
+                                    req.event.timestamp);
+        if (!req.samples.empty()) {
+          auto readings = register_readings(req.samples);
+          alerts_.transaction_meter(result->transaction_id,
+                                    readings ? std::optional<double>(readings->last)
+                                             : std::nullopt);
+        }
+        if (result->ended) alerts_.transaction_ended(result->transaction_id, "transaction ended");
       }));
 }
 
@@ -315,7 +355,12 @@ void TransactionService::start(const StartRequest& req,
         if (req.reservation_id)
           use_reservation(s, req.station_id, *req.reservation_id, result->transaction_id, now);
       },
-      ctx_.on_io([result, done = std::move(done)](std::exception_ptr e) { done(e, *result); }));
+      ctx_.on_io([this, req, result, done = std::move(done)](std::exception_ptr e) {
+        done(e, *result);
+        if (!e)
+          alerts_.transaction_started(req.station_id, req.connector_id, result->transaction_id,
+                                      req.timestamp);
+      }));
 }
 
 void TransactionService::stop(const StopRequest& req,
@@ -364,9 +409,14 @@ void TransactionService::stop(const StopRequest& req,
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([this, result, transaction_id, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, result, transaction_id, meter_stop = req.meter_stop,
+                  done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
-        if (!e && result->matched) carbon_.transaction_changed(transaction_id);
+        if (!e && result->matched) {
+          carbon_.transaction_changed(transaction_id);
+          alerts_.transaction_ended(transaction_id, "transaction stopped",
+                                    static_cast<double>(meter_stop));
+        }
       }));
 }
 
@@ -375,8 +425,10 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
   energy_.observe(samples);
   // Transactions that had ended when samples for them arrived (late delivery).
   auto ended = std::make_shared<std::vector<std::int64_t>>();
+  // The linked transactions and their last register reading, for the alerts.
+  auto linked = std::make_shared<std::map<std::int64_t, std::optional<double>>>();
   ctx_.db.write(
-      [samples = std::move(samples), ended](storage::Session& s) mutable {
+      [samples = std::move(samples), ended, linked](storage::Session& s) mutable {
         std::optional<std::int64_t> checked;
         bool exists = false;
         for (auto& sm : samples) {
@@ -387,14 +439,21 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
             exists = tx && tx->station_id == sm.station_id;
             if (exists && tx->stop_time) ended->push_back(tx->id);
           }
-          if (!exists) sm.transaction_id.reset();  // kept, but not linked
+          if (!exists) {
+            sm.transaction_id.reset();  // kept, but not linked
+          } else if (auto wh = energy_register_wh(sm)) {
+            (*linked)[*sm.transaction_id] = *wh;
+          } else {
+            linked->emplace(*sm.transaction_id, std::nullopt);
+          }
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([this, ended, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, ended, linked, done = std::move(done)](std::exception_ptr e) {
         done(e);
-        if (!e)
-          for (auto id : *ended) carbon_.transaction_changed(id);
+        if (e) return;
+        for (auto id : *ended) carbon_.transaction_changed(id);
+        for (const auto& [id, wh] : *linked) alerts_.transaction_meter(id, wh);
       }));
 }
 

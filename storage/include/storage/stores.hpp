@@ -13,6 +13,7 @@
 #include "storage/firmware_stores.hpp"
 #include "storage/model.hpp"
 #include "storage/monitoring.hpp"
+#include "storage/operations.hpp"
 #include "storage/reservations.hpp"
 
 namespace storage {
@@ -194,6 +195,7 @@ struct Session {
   SiteStore& sites;
   CarbonStore& carbon;
   EnergyStore& energy;
+  OperationsStore& operations;
 };
 
 }  // namespace storage

@@ -6,6 +6,7 @@
 #include "sqlite/energy_store.hpp"
 #include "sqlite/firmware_stores.hpp"
 #include "sqlite/monitor_store.hpp"
+#include "sqlite/operations_store.hpp"
 #include "sqlite/reservation_stores.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
@@ -148,12 +149,14 @@ class SqliteStores {
         sites_(db),
         carbon_(db),
         energy_(db),
+        operations_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_} {}
+                 carbon_,       energy_,
+                 operations_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -177,6 +180,7 @@ class SqliteStores {
   SqliteSiteStore sites_;
   SqliteCarbonStore carbon_;
   SqliteEnergyStore energy_;
+  SqliteOperationsStore operations_;
   Session session_;
 };
 
