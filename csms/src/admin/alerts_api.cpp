@@ -113,8 +113,8 @@ void Api::availability_report(Call& call) {
           r.known = false;
           return r;
         }
-        r.stations = compute_availability(s.operations.history(station.value_or(""), from, to),
-                                          from, to);
+        r.stations =
+            compute_availability(s.operations.history(station.value_or(""), from, to), from, to);
         return r;
       },
       [station, month = *month, from, to, format](Result& r) {
@@ -182,8 +182,8 @@ void Api::close_transaction(Call& call) {
         storage::Transaction tx = one_transaction(matches, key);
         if (tx.stop_time)
           throw ApiError(409, "transaction " + key + " is already closed (" +
-                                  tx.stop_reason.value_or("") + " at " +
-                                  tx.stop_time->to_string() + ")");
+                                  tx.stop_reason.value_or("") + " at " + tx.stop_time->to_string() +
+                                  ")");
         const auto now = storage::DateTime::now();
         // The same fields a station's stop sets, and a closure record of its
         // own that says who closed it and why; samples stay as they are.

@@ -5,6 +5,8 @@
 #include <rapidjson/writer.h>
 
 #include <algorithm>
+#include <fstream>
+#include <stdexcept>
 
 #include "csms/log.hpp"
 #include "services/webhook.hpp"
@@ -29,9 +31,9 @@ void drop_older(std::deque<DateTime>& times, const DateTime& cutoff) {
 }
 
 bool firmware_failure(const std::string& status) {
-  static const std::set<std::string> failed = {"DownloadFailed", "InstallationFailed",
-                                               "InstallVerificationFailed", "InvalidSignature",
-                                               "SignatureError", "PublishFailed"};
+  static const std::set<std::string> failed = {
+      "DownloadFailed",   "InstallationFailed", "InstallVerificationFailed",
+      "InvalidSignature", "SignatureError",     "PublishFailed"};
   return failed.count(status) != 0;
 }
 
@@ -40,9 +42,10 @@ bool firmware_failure(const std::string& status) {
 const std::vector<std::string>& alert_kinds() {
   using namespace alert_kind;
   static const std::vector<std::string> kinds = {
-      kStationOffline,  kHeartbeatMissing, kConnectorFaulted,         kConnectorStuck,
-      kTransactionLong, kTransactionNoMeterValues, kMeterBackwards,   kFirmwareFailed,
-      kCertificateRenewalFailed, kBootLoop, kAuthorizationFailures};
+      kStationOffline, kHeartbeatMissing,     kConnectorFaulted,
+      kConnectorStuck, kTransactionLong,      kTransactionNoMeterValues,
+      kMeterBackwards, kFirmwareFailed,       kCertificateRenewalFailed,
+      kBootLoop,       kAuthorizationFailures};
   return kinds;
 }
 
@@ -172,8 +175,7 @@ void AlertEngine::transaction_meter(std::int64_t tx, std::optional<double> regis
   if (it == txs_.end()) return;
   Tx& t = it->second;
   t.last_meter = now;
-  close(alert_kind::kTransactionNoMeterValues, t.station, t.connector, "meter values arrived",
-        now);
+  close(alert_kind::kTransactionNoMeterValues, t.station, t.connector, "meter values arrived", now);
   if (!register_wh) return;
   if (t.last_register && *register_wh < *t.last_register)
     open(alert_kind::kMeterBackwards, t.station, t.connector,
@@ -351,6 +353,18 @@ void AlertService::start() {
     WebhookOptions o;
     o.url = ctx_.config.alerts_webhook_url;
     o.secret = ctx_.config.alerts_webhook_secret;
+    if (o.secret.empty() && !ctx_.config.alerts_webhook_secret_file.empty()) {
+      std::ifstream in(ctx_.config.alerts_webhook_secret_file);
+      if (!in || !std::getline(in, o.secret))
+        throw std::runtime_error("alerts.webhook_secret_file " +
+                                 ctx_.config.alerts_webhook_secret_file + " cannot be read");
+      while (!o.secret.empty() && (o.secret.back() == '\r' || o.secret.back() == ' '))
+        o.secret.pop_back();
+    }
+    if (o.secret.empty())
+      log::warn(
+          "alerts.webhook_url is set without a secret: deliveries are signed with an "
+          "empty key");
     o.max_attempts = ctx_.config.alerts_webhook_max_attempts;
     o.initial_backoff = std::chrono::milliseconds(ctx_.config.alerts_webhook_backoff_ms);
     webhook_ = std::make_unique<WebhookSender>(o, ctx_.metrics);
@@ -379,8 +393,8 @@ void AlertService::schedule() {
 void AlertService::connector_status(const storage::Connector& c) {
   // 2.0.1 connectors are numbered within their EVSE: the EVSE names the place.
   const int where = c.evse_id != 0 ? c.evse_id : c.connector_id;
-  engine_.connector_status(c.station_id, where, c.status, c.error_code, c.vendor_error_code,
-                           c.info, now());
+  engine_.connector_status(c.station_id, where, c.status, c.error_code, c.vendor_error_code, c.info,
+                           now());
   flush();
 }
 

@@ -65,7 +65,8 @@ std::vector<StationAvailability> compute_availability(const storage::Availabilit
   const std::int64_t end = to.unix_micros();
   std::map<std::string, std::vector<Change>> by_station;
   std::map<std::string, std::set<int>> places;
-  for (const auto& l : history.links) by_station[l.station_id].push_back({l.at.unix_micros(), 0, &l});
+  for (const auto& l : history.links)
+    by_station[l.station_id].push_back({l.at.unix_micros(), 0, &l});
   for (const auto& o : history.operator_changes)
     by_station[o.station_id].push_back({o.at.unix_micros(), 1, nullptr, &o});
   for (const auto& s : history.statuses) {

@@ -71,7 +71,8 @@ WebhookUrl parse_webhook_url(const std::string& url) {
   u.port = u.tls ? "443" : "80";
   if (!authority.empty() && authority.front() == '[') {
     const auto close = authority.find(']');
-    if (close == std::string::npos) throw std::invalid_argument("alerts.webhook_url: bad IPv6 host");
+    if (close == std::string::npos)
+      throw std::invalid_argument("alerts.webhook_url: bad IPv6 host");
     u.host = authority.substr(1, close - 1);
     if (close + 1 < authority.size() && authority[close + 1] == ':')
       u.port = authority.substr(close + 2);
