@@ -111,8 +111,10 @@ void AlertEngine::station_offline(const std::string& station, DateTime now) {
 }
 
 void AlertEngine::station_activity(const std::string& station, DateTime now) {
-  if (offline_since_.count(station)) return;  // a message racing the disconnect
-  last_activity_[station] = now;
+  // Only connected stations are watched (a message racing the disconnect is not).
+  auto it = last_activity_.find(station);
+  if (it == last_activity_.end()) return;
+  it->second = now;
   close(alert_kind::kHeartbeatMissing, station, 0, "station sent a message", now);
 }
 
