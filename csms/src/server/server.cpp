@@ -17,10 +17,10 @@
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
 #include "csms/station_registry.hpp"
-#include "ocpp/common/json.hpp"
 #include "handlers/smart_charging.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
+#include "ocpp/common/json.hpp"
 #include "rpc/router.hpp"
 #include "server/admission.hpp"
 #include "server/context.hpp"
@@ -194,8 +194,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // Open alerts by kind: the engine's state, read on the network thread (the
   // admin API that renders /metrics runs there).
   void collect_alerts(std::string& out) {
-    out +=
-        "# HELP csms_alerts_open Alerts open now, by kind.\n# TYPE csms_alerts_open gauge\n";
+    out += "# HELP csms_alerts_open Alerts open now, by kind.\n# TYPE csms_alerts_open gauge\n";
     for (const auto& [kind, n] : services.alerts.counts().open_by_kind)
       out += "csms_alerts_open{kind=\"" + kind + "\"} " + std::to_string(n) + "\n";
   }
@@ -393,7 +392,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
     storage::OperatorAvailability change;
     change.station_id = station_id;
     if (params.IsObject()) {
-      if (params.HasMember("evse") && params["evse"].IsInt()) change.evse_id = params["evse"].GetInt();
+      if (params.HasMember("evse") && params["evse"].IsInt())
+        change.evse_id = params["evse"].GetInt();
       if (params.HasMember("connector") && params["connector"].IsInt())
         change.connector_id = params["connector"].GetInt();
       if (params.HasMember("type") && params["type"].IsString())

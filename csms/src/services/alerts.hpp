@@ -46,14 +46,14 @@ const std::vector<std::string>& alert_kinds();
 
 /// The thresholds (configuration keys alerts.*); 0 switches a time check off.
 struct AlertThresholds {
-  int offline_after_s = 300;             ///< Disconnected this long: station_offline.
-  int heartbeat_missing_after_s = 0;     ///< Connected but silent this long; 0: off.
-  int stuck_after_s = 900;               ///< Preparing/Finishing this long: connector_stuck.
-  int transaction_max_s = 24 * 3600;     ///< Open this long: transaction_long.
-  int meter_silence_s = 3600;            ///< No meter values this long: transaction_no_meter_values.
-  int boot_loop_count = 5;               ///< More boots than this in an hour: boot_loop.
-  int auth_failure_count = 10;           ///< This many rejected authorizations...
-  int auth_failure_window_s = 600;       ///< ...within this window: authorization_failures.
+  int offline_after_s = 300;          ///< Disconnected this long: station_offline.
+  int heartbeat_missing_after_s = 0;  ///< Connected but silent this long; 0: off.
+  int stuck_after_s = 900;            ///< Preparing/Finishing this long: connector_stuck.
+  int transaction_max_s = 24 * 3600;  ///< Open this long: transaction_long.
+  int meter_silence_s = 3600;         ///< No meter values this long: transaction_no_meter_values.
+  int boot_loop_count = 5;            ///< More boots than this in an hour: boot_loop.
+  int auth_failure_count = 10;        ///< This many rejected authorizations...
+  int auth_failure_window_s = 600;    ///< ...within this window: authorization_failures.
 };
 
 /// One alert opening or closing.
@@ -87,8 +87,7 @@ class AlertEngine {
   void transaction_started(const std::string& station, int connector, std::int64_t tx,
                            storage::DateTime started, storage::DateTime now);
   /// Meter values of a transaction; `register_wh` the energy register reading, if any.
-  void transaction_meter(std::int64_t tx, std::optional<double> register_wh,
-                         storage::DateTime now);
+  void transaction_meter(std::int64_t tx, std::optional<double> register_wh, storage::DateTime now);
   /// `stop_register_wh`: the final register reading, checked for going backwards.
   void transaction_ended(std::int64_t tx, const std::string& why,
                          std::optional<double> stop_register_wh, storage::DateTime now);
@@ -111,8 +110,8 @@ class AlertEngine {
     std::optional<double> last_register;
   };
   bool is_open(const std::string& kind, const std::string& station, int connector) const;
-  void open(const std::string& kind, const std::string& station, int connector,
-            std::string details, storage::DateTime now);
+  void open(const std::string& kind, const std::string& station, int connector, std::string details,
+            storage::DateTime now);
   void close(const std::string& kind, const std::string& station, int connector,
              const std::string& why, storage::DateTime now);
 
@@ -150,33 +149,54 @@ class AlertService {
   void flush();
   AlertCounts counts() const;
 
-  void station_online(const std::string& station) { engine_.station_online(station, now()), flush(); }
-  void station_offline(const std::string& station) { engine_.station_offline(station, now()), flush(); }
-  void station_activity(const std::string& station) { engine_.station_activity(station, now()), flush(); }
-  void boot(const std::string& station) { engine_.boot(station, now()), flush(); }
+  void station_online(const std::string& station) {
+    engine_.station_online(station, now());
+    flush();
+  }
+  void station_offline(const std::string& station) {
+    engine_.station_offline(station, now());
+    flush();
+  }
+  void station_activity(const std::string& station) {
+    engine_.station_activity(station, now());
+    flush();
+  }
+  void boot(const std::string& station) {
+    engine_.boot(station, now());
+    flush();
+  }
   void connector_status(const storage::Connector& c);
   void transaction_started(const std::string& station, int connector, std::int64_t tx,
                            storage::DateTime started) {
-    engine_.transaction_started(station, connector, tx, started, now()), flush();
+    engine_.transaction_started(station, connector, tx, started, now());
+    flush();
   }
   void transaction_meter(std::int64_t tx, std::optional<double> register_wh) {
-    engine_.transaction_meter(tx, register_wh, now()), flush();
+    engine_.transaction_meter(tx, register_wh, now());
+    flush();
   }
   void transaction_ended(std::int64_t tx, const std::string& why,
                          std::optional<double> stop_register_wh = std::nullopt) {
-    engine_.transaction_ended(tx, why, stop_register_wh, now()), flush();
+    engine_.transaction_ended(tx, why, stop_register_wh, now());
+    flush();
   }
   void firmware_status(const std::string& station, const std::string& status) {
-    engine_.firmware_status(station, status, now()), flush();
+    engine_.firmware_status(station, status, now());
+    flush();
   }
   /// The seam for the certificate authority: a renewal that failed or succeeded.
   void certificate_renewal(const std::string& station, bool ok, const std::string& detail) {
-    engine_.certificate_renewal(station, ok, detail, now()), flush();
+    engine_.certificate_renewal(station, ok, detail, now());
+    flush();
   }
   void authorization(const std::string& station, const std::string& id_tag, bool accepted) {
-    engine_.authorization(station, id_tag, accepted, now()), flush();
+    engine_.authorization(station, id_tag, accepted, now());
+    flush();
   }
-  void tick() { engine_.tick(now()), flush(); }
+  void tick() {
+    engine_.tick(now());
+    flush();
+  }
 
  private:
   storage::DateTime now() const { return clock_(); }

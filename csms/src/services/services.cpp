@@ -90,10 +90,9 @@ void StationService::connector_status(const storage::Connector& connector,
                                       std::function<void(std::exception_ptr)> done) {
   // The history keeps every status with the time it arrived (the station's
   // clock may be wrong): availability reports are computed from it.
-  storage::StatusChange change{connector.station_id, connector.evse_id,
-                               connector.connector_id, connector.status,
-                               connector.error_code,   connector.vendor_error_code,
-                               connector.info,         DateTime::now()};
+  storage::StatusChange change{
+      connector.station_id, connector.evse_id,           connector.connector_id, connector.status,
+      connector.error_code, connector.vendor_error_code, connector.info,         DateTime::now()};
   ctx_.db.write(
       [connector, change](storage::Session& s) {
         s.stations.put_connector(connector);
@@ -116,7 +115,9 @@ void StationService::connected(const std::string& station_id, const std::string&
       },
       nullptr);
   ctx_.db.write(
-      [station_id, now](storage::Session& s) { s.operations.add_link({station_id, true, now}); },
+      [station_id, now](storage::Session& s) {
+        s.operations.add_link({station_id, true, now});
+      },
       nullptr);
   alerts_.station_online(station_id);
 }
@@ -131,7 +132,9 @@ void StationService::disconnected(const std::string& station_id) {
       },
       nullptr);
   ctx_.db.write(
-      [station_id, now](storage::Session& s) { s.operations.add_link({station_id, false, now}); },
+      [station_id, now](storage::Session& s) {
+        s.operations.add_link({station_id, false, now});
+      },
       nullptr);
   alerts_.station_offline(station_id);
 }
@@ -320,9 +323,9 @@ void TransactionService::event(const TxEventRequest& req,
                                     req.event.timestamp);
         if (!req.samples.empty()) {
           auto readings = register_readings(req.samples);
-          alerts_.transaction_meter(result->transaction_id,
-                                    readings ? std::optional<double>(readings->last)
-                                             : std::nullopt);
+          alerts_.transaction_meter(
+              result->transaction_id,
+              readings ? std::optional<double>(readings->last) : std::nullopt);
         }
         if (result->ended) alerts_.transaction_ended(result->transaction_id, "transaction ended");
       }));

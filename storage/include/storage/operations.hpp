@@ -83,8 +83,10 @@ class OperationsStore {
   virtual std::int64_t open_alert(const Alert& alert) = 0;
   /// Closes the open alert of this kind, station and connector; returns its
   /// id, or nullopt if none is open.
-  virtual std::optional<std::int64_t> close_alert(const std::string& kind, const std::string& station_id,
-                           int connector_id, const DateTime& at, const std::string& reason) = 0;
+  virtual std::optional<std::int64_t> close_alert(const std::string& kind,
+                                                  const std::string& station_id, int connector_id,
+                                                  const DateTime& at,
+                                                  const std::string& reason) = 0;
   /// Newest first.
   virtual std::vector<Alert> alerts(const AlertFilter& filter) = 0;
   virtual void add_status(const StatusChange& change) = 0;

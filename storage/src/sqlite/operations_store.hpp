@@ -11,8 +11,8 @@ class SqliteOperationsStore final : public OperationsStore {
  public:
   explicit SqliteOperationsStore(SqliteDatabase& db) : db_(db) {}
   std::int64_t open_alert(const Alert& alert) override;
-  std::optional<std::int64_t> close_alert(const std::string& kind, const std::string& station_id, int connector_id,
-                                          const DateTime& at,
+  std::optional<std::int64_t> close_alert(const std::string& kind, const std::string& station_id,
+                                          int connector_id, const DateTime& at,
                                           const std::string& reason) override;
   std::vector<Alert> alerts(const AlertFilter& filter) override;
   void add_status(const StatusChange& change) override;

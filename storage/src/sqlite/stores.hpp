@@ -155,8 +155,7 @@ class SqliteStores {
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_,
-                 operations_} {}
+                 carbon_,       energy_,        operations_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 

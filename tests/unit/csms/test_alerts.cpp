@@ -2,6 +2,7 @@
 // alert is not opened twice.
 #include <catch2/catch.hpp>
 
+#include "csms/metrics.hpp"
 #include "services/alerts.hpp"
 #include "services/webhook.hpp"
 
@@ -256,4 +257,14 @@ TEST_CASE("webhook URLs are http or https with a host", "[alerts][webhook]") {
   CHECK_THROWS(csms::parse_webhook_url("ftp://x/"));
   CHECK_THROWS(csms::parse_webhook_url("http://user:pw@host/"));
   CHECK_THROWS(csms::parse_webhook_url("http://host:99999/"));
+}
+
+TEST_CASE("alert and webhook counters are in the metrics", "[alerts][metrics]") {
+  csms::Metrics m;
+  m.alert_opened();
+  m.webhook_gave_up();
+  const auto text = m.render();
+  CHECK(text.find("csms_alerts_opened_total 1") != std::string::npos);
+  CHECK(text.find("csms_alert_webhook_gave_up_total 1") != std::string::npos);
+  CHECK(text.find("csms_alert_webhook_delivered_total 0") != std::string::npos);
 }
