@@ -160,6 +160,16 @@ std::string Metrics::render() const {
   out.append("csms_station_certificates_expired ")
       .append(std::to_string(certs_expired_.load()))
       .append("\n");
+  counter(out, "csms_alerts_opened_total", "Alerts opened (open ones by kind: csms_alerts_open).",
+          alerts_opened_);
+  counter(out, "csms_alert_webhook_delivered_total", "Alert webhook deliveries answered 2xx.",
+          webhook_delivered_);
+  counter(out, "csms_alert_webhook_failed_attempts_total",
+          "Alert webhook attempts that failed (each retry counts).", webhook_failed_attempts_);
+  counter(out, "csms_alert_webhook_gave_up_total",
+          "Alert webhook deliveries given up after alerts.webhook_max_attempts.", webhook_gave_up_);
+  counter(out, "csms_alert_webhook_dropped_total",
+          "Alert webhook deliveries dropped because too many were pending.", webhook_dropped_);
   {
     std::lock_guard<std::mutex> lock(mutex_);
     family(out, "csms_connections_rejected_total",

@@ -2,6 +2,7 @@
 // Version-neutral operator commands to stations (remote start, reset, ...), as
 // the admin API and csmsctl name them. The per-version handlers translate them.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
@@ -79,6 +80,8 @@ class CommandGateway {
   /// Re-reads the TLS files for new connections: "" when done, else why not
   /// (the old certificate stays in use).
   virtual std::string reload_tls() { return "TLS is not configured"; }
+  /// The operator closed a transaction its station never ended (alerts forget it).
+  virtual void transaction_closed(std::int64_t /*transaction_id*/) {}
 };
 
 }  // namespace csms

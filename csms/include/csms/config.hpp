@@ -96,6 +96,21 @@ struct Config {
   std::string ca_external_command;  ///< Signs CSRs instead of the built-in CA when set.
   int ca_cert_validity_days = 365;  ///< Validity of station certificates signed here.
   int ca_renew_before_days = 30;    ///< Renew station certificates this close to expiry.
+  // Alerts (docs/operations.md "Alerts and availability")
+  int alerts_offline_after_s = 300;          ///< Disconnected this long: station_offline.
+  int alerts_heartbeat_missing_after_s = 0;  ///< Connected but silent this long; 0: off.
+  int alerts_stuck_after_s = 900;            ///< Preparing/Finishing this long; 0: off.
+  int alerts_transaction_max_hours = 24;     ///< Transactions open longer; 0: off.
+  int alerts_meter_silence_s = 3600;         ///< Transactions without meter values; 0: off.
+  int alerts_boot_loop_count = 5;            ///< More boots in an hour: boot_loop; 0: off.
+  int alerts_auth_failure_count = 10;        ///< Rejected authorizations at one station...
+  int alerts_auth_failure_window_s = 600;    ///< ...within this many seconds.
+  int alerts_check_interval_ms = 30000;      ///< How often the time-based checks run.
+  std::string alerts_webhook_url;            ///< http:// or https://; empty: no webhook.
+  std::string alerts_webhook_secret;         ///< HMAC key of X-CSMS-Signature; never logged.
+  std::string alerts_webhook_secret_file;    ///< File holding the secret instead.
+  int alerts_webhook_max_attempts = 8;       ///< Attempts per delivery before giving up.
+  int alerts_webhook_backoff_ms = 1000;      ///< First retry delay, doubled each time.
   // Logging
   std::string log_level = "info";
 };

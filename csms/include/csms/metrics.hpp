@@ -43,6 +43,13 @@ class Metrics {
   /// record, and its CPU-side duration in seconds.
   void carbon_record(bool appended, double seconds);
 
+  /// Alerts and their webhook (docs/operations.md).
+  void alert_opened() { ++alerts_opened_; }
+  void webhook_delivered() { ++webhook_delivered_; }
+  void webhook_failed_attempt() { ++webhook_failed_attempts_; }
+  void webhook_gave_up() { ++webhook_gave_up_; }
+  void webhook_dropped() { ++webhook_dropped_; }
+
   std::int64_t connected() const { return connected_.load(); }
 
   /// Extra gauges filled at scrape time (active transactions, storage stats...).
@@ -65,6 +72,11 @@ class Metrics {
   std::atomic<std::uint64_t> carbon_computations_{0};
   std::atomic<std::uint64_t> carbon_records_{0};
   std::atomic<std::uint64_t> carbon_micros_{0};
+  std::atomic<std::uint64_t> alerts_opened_{0};
+  std::atomic<std::uint64_t> webhook_delivered_{0};
+  std::atomic<std::uint64_t> webhook_failed_attempts_{0};
+  std::atomic<std::uint64_t> webhook_gave_up_{0};
+  std::atomic<std::uint64_t> webhook_dropped_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::uint64_t> in_by_action_;
   std::map<std::string, std::uint64_t> out_by_action_;

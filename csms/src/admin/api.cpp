@@ -269,6 +269,9 @@ const std::vector<Api::Route>& Api::routes() {
        &Api::revoke_station_certificate,
        R::Admin},
       {V::post, {"api", "tls", "reload"}, &Api::reload_tls, R::Admin},
+      {V::get, {"api", "alerts"}, &Api::list_alerts, R::Viewer},
+      {V::get, {"api", "reports", "availability"}, &Api::availability_report, R::Viewer},
+      {V::post, {"api", "transactions", "{}", "close"}, &Api::close_transaction, R::Operator},
   };
   return table;
 }

@@ -242,6 +242,10 @@ class Api : public std::enable_shared_from_this<Api> {
     Role role = Role::Viewer;
     std::string hash;  ///< Raw SHA-256 (32 bytes).
   };
+  // Smart O&M (alerts_api.cpp).
+  void list_alerts(Call& call);
+  void availability_report(Call& call);
+  void close_transaction(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;  ///< The bootstrap token ("" when none is configured).

@@ -25,10 +25,14 @@ void handle_status_report(Router& router, Services& sv, storage::StatusTopic top
     report.received_at = storage::DateTime::now();
     describe(req, report);
     std::string station = s.station_id();
+    const bool firmware =
+        topic == storage::StatusTopic::Firmware || topic == storage::StatusTopic::Publish;
+    std::string status = report.status;
     store_status_report(sv.ctx, std::move(report), to_json(req),
-                        [reply, station](std::exception_ptr e) {
+                        [&sv, reply, station, firmware, status](std::exception_ptr e) {
                           if (e) return storage_failed(reply, station, Request::kAction, e);
                           reply(typename Request::Response{});
+                          if (firmware) sv.alerts.firmware_status(station, status);
                         });
   });
 }

@@ -20,6 +20,7 @@
 #include "handlers/smart_charging.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
+#include "ocpp/common/json.hpp"
 #include "rpc/router.hpp"
 #include "server/admission.hpp"
 #include "server/context.hpp"
@@ -67,8 +68,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- lifecycle ------------------------------------------------------------
 
   void start() {
-    storage::write_and_wait(*db, [](storage::Session& s) { s.stations.mark_all_offline(); });
+    storage::write_and_wait(*db, [](storage::Session& s) {
+      // Stations connected when the server stopped went offline then, as far
+      // as availability knows (their last message is the best guess).
+      for (const auto& st : s.stations.list())
+        if (st.connected)
+          s.operations.add_link({st.id, false, st.last_seen.value_or(storage::DateTime::now())});
+      s.stations.mark_all_offline();
+    });
     registry.load();
+    services.alerts.start();
 
     transport::ServerOptions ws;
     ws.host = config.ocpp_host;
@@ -111,6 +120,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
         },
         [this](const std::string& id, const std::string& reason) { disconnect(id, reason); });
     metrics.add_collector([this](std::string& out) { collect(out); });
+    metrics.add_collector([this](std::string& out) { collect_alerts(out); });
     refresh_gauges();
     prune_message_log();
     services.energy.start([this](const EnergyProfile& p,
@@ -155,6 +165,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     if (stopping.exchange(true)) return;
     services.energy.stop();
     services.ca.stop();
+    services.alerts.stop();
     retention_timer.cancel();
     gauge_timer.cancel();
     if (admin_server) admin_server->stop();
@@ -206,6 +217,14 @@ struct Server::Impl : transport::Handler, CommandGateway {
     out += "# TYPE csms_storage_commit_seconds summary\n";
     out += "csms_storage_commit_seconds_sum " + std::to_string(st.commit_seconds_total) + "\n";
     out += "csms_storage_commit_seconds_count " + std::to_string(st.commits) + "\n";
+  }
+
+  // Open alerts by kind: the engine's state, read on the network thread (the
+  // admin API that renders /metrics runs there).
+  void collect_alerts(std::string& out) {
+    out += "# HELP csms_alerts_open Alerts open now, by kind.\n# TYPE csms_alerts_open gauge\n";
+    for (const auto& [kind, n] : services.alerts.counts().open_by_kind)
+      out += "csms_alerts_open{kind=\"" + kind + "\"} " + std::to_string(n) + "\n";
   }
 
   // The active-transaction gauge is read from storage every few seconds so a
@@ -384,10 +403,48 @@ struct Server::Impl : transport::Handler, CommandGateway {
       r.message = "station " + station_id + " is not connected";
       return done(r);
     }
+    if (command.name == "availability") done = record_availability(station_id, command, done);
     if (it->second->version() == ocpp::Version::v201)
       v201::execute_command(services, *it->second, command, std::move(done));
     else
       v16::execute_command(services, *it->second, command, std::move(done));
+  }
+
+  // An operator's ChangeAvailability the station accepted is history for the
+  // availability report: Unavailable by the operator's choice is not downtime.
+  std::function<void(CommandResult)> record_availability(const std::string& station_id,
+                                                         const Command& command,
+                                                         std::function<void(CommandResult)> done) {
+    rapidjson::Document params;
+    params.Parse(command.params_json.c_str());
+    storage::OperatorAvailability change;
+    change.station_id = station_id;
+    if (params.IsObject()) {
+      if (params.HasMember("evse") && params["evse"].IsInt())
+        change.evse_id = params["evse"].GetInt();
+      if (params.HasMember("connector") && params["connector"].IsInt())
+        change.connector_id = params["connector"].GetInt();
+      if (params.HasMember("type") && params["type"].IsString())
+        change.operative = std::string(params["type"].GetString()) != "Inoperative";
+    }
+    return [this, change, done = std::move(done)](CommandResult r) mutable {
+      rapidjson::Document answer;
+      answer.Parse(r.response_json.c_str());
+      const bool accepted = r.error == CommandError::None && answer.IsObject() &&
+                            answer.HasMember("status") && answer["status"].IsString() &&
+                            (std::string(answer["status"].GetString()) == "Accepted" ||
+                             std::string(answer["status"].GetString()) == "Scheduled");
+      if (accepted) {
+        change.at = storage::DateTime::now();
+        db->write([change](storage::Session& s) { s.operations.add_operator_availability(change); },
+                  nullptr);
+      }
+      done(std::move(r));
+    };
+  }
+
+  void transaction_closed(std::int64_t transaction_id) override {
+    services.alerts.transaction_ended(transaction_id, "closed by the operator");
   }
 
   /// Every command of either version, each once.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <map>
 #include <memory>
 
 #include "csms/log.hpp"
@@ -75,7 +76,9 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
           // Profile 3 with security.station_cert_cn = serial checks it.
           ctx_.registry.set_serial_number(station_id, serial);
         }
+        const bool accepted = !e && decision.status == RegistrationStatus::Accepted;
         done(decision);
+        if (accepted) alerts_.boot(station_id);
       }));
 }
 
@@ -83,21 +86,31 @@ void StationService::seen(const std::string& station_id) {
   auto now = DateTime::now();
   update_station(
       station_id, [now](storage::Station& st) { st.last_seen = now; }, nullptr);
+  alerts_.station_activity(station_id);
 }
 
 void StationService::connector_status(const storage::Connector& connector,
                                       std::function<void(std::exception_ptr)> done) {
-  ctx_.db.write([connector](storage::Session& s) { s.stations.put_connector(connector); },
-                ctx_.on_io([this, connector, done = std::move(done)](std::exception_ptr e) {
-                  if (!e)
-                    ctx_.publish("connector",
-                                 {{"station", connector.station_id},
-                                  {"evseId", std::int64_t{connector.evse_id}},
-                                  {"connectorId", std::int64_t{connector.connector_id}},
-                                  {"status", storage::to_string(connector.status)},
-                                  {"errorCode", connector.error_code}});
-                  if (done) done(e);
-                }));
+  // The history keeps every status with the time it arrived (the station's
+  // clock may be wrong): availability reports are computed from it.
+  storage::StatusChange change{
+      connector.station_id, connector.evse_id,           connector.connector_id, connector.status,
+      connector.error_code, connector.vendor_error_code, connector.info,         DateTime::now()};
+  ctx_.db.write(
+      [connector, change](storage::Session& s) {
+        s.stations.put_connector(connector);
+        s.operations.add_status(change);
+      },
+      ctx_.on_io([this, connector, done = std::move(done)](std::exception_ptr e) {
+        if (!e)
+          ctx_.publish("connector", {{"station", connector.station_id},
+                                     {"evseId", std::int64_t{connector.evse_id}},
+                                     {"connectorId", std::int64_t{connector.connector_id}},
+                                     {"status", storage::to_string(connector.status)},
+                                     {"errorCode", connector.error_code}});
+        if (done) done(e);
+        if (!e) alerts_.connector_status(connector);
+      }));
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
@@ -111,6 +124,12 @@ void StationService::connected(const std::string& station_id, const std::string&
       },
       nullptr);
   ctx_.publish("station", {{"id", station_id}, {"connected", true}});
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) {
+        s.operations.add_link({station_id, true, now});
+      },
+      nullptr);
+  alerts_.station_online(station_id);
 }
 
 void StationService::disconnected(const std::string& station_id) {
@@ -123,6 +142,12 @@ void StationService::disconnected(const std::string& station_id) {
       },
       nullptr);
   ctx_.publish("station", {{"id", station_id}, {"connected", false}});
+  ctx_.db.write(
+      [station_id, now](storage::Session& s) {
+        s.operations.add_link({station_id, false, now});
+      },
+      nullptr);
+  alerts_.station_offline(station_id);
 }
 
 void StationService::notification(const std::string& station_id, const std::string& action,
@@ -152,13 +177,17 @@ void StationService::update_station(const std::string& station_id,
 
 // ---- AuthService --------------------------------------------------------------
 
-void AuthService::authorize(const std::string& id_tag,
+void AuthService::authorize(const std::string& id_tag, const std::string& station_id,
                             std::function<void(std::exception_ptr, AuthInfo)> done) {
   auto token = std::make_shared<std::optional<storage::IdToken>>();
-  ctx_.db.read([id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
-               ctx_.on_io([token, done = std::move(done)](std::exception_ptr e) {
-                 done(e, e ? AuthInfo{} : evaluate_token(*token, DateTime::now()));
-               }));
+  ctx_.db.read(
+      [id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
+      ctx_.on_io([this, id_tag, station_id, token, done = std::move(done)](std::exception_ptr e) {
+        const AuthInfo info = e ? AuthInfo{} : evaluate_token(*token, DateTime::now());
+        done(e, info);
+        if (!e && !station_id.empty())
+          alerts_.authorization(station_id, id_tag, info.status == TokenStatus::Accepted);
+      }));
 }
 
 // ---- TransactionService -------------------------------------------------------
@@ -295,18 +324,29 @@ void TransactionService::event(const TxEventRequest& req,
         }
         s.transactions.update(*tx);
       },
-      ctx_.on_io([this, result, station = req.station_id, tx_id = req.station_tx_id,
-                  type = req.event.type, done = std::move(done)](std::exception_ptr e) {
+      ctx_.on_io([this, req, result, done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
         // The id as the admin API names a 2.0.1 transaction: the station's.
         if (!e && !result->duplicate)
-          ctx_.publish("transaction", {{"station", station},
-                                       {"id", std::string_view(tx_id)},
-                                       {"event", type == storage::TxEventType::Started ? "started"
-                                                 : result->ended                       ? "ended"
-                                                                 : "updated"}});
+          ctx_.publish("transaction",
+                       {{"station", req.station_id},
+                        {"id", std::string_view(req.station_tx_id)},
+                        {"event", req.event.type == storage::TxEventType::Started ? "started"
+                                  : result->ended                                 ? "ended"
+                                                                                  : "updated"}});
         // After the answer: an ended transaction's carbon record follows its data.
         if (!e && result->ended) carbon_.transaction_changed(result->transaction_id);
+        if (e || result->duplicate) return;
+        const int where = req.evse_id.value_or(req.connector_id.value_or(0));
+        alerts_.transaction_started(req.station_id, where, result->transaction_id,
+                                    req.event.timestamp);
+        if (!req.samples.empty()) {
+          auto readings = register_readings(req.samples);
+          alerts_.transaction_meter(
+              result->transaction_id,
+              readings ? std::optional<double>(readings->last) : std::nullopt);
+        }
+        if (result->ended) alerts_.transaction_ended(result->transaction_id, "transaction ended");
       }));
 }
 
@@ -337,14 +377,15 @@ void TransactionService::start(const StartRequest& req,
         if (req.reservation_id)
           use_reservation(s, req.station_id, *req.reservation_id, result->transaction_id, now);
       },
-      ctx_.on_io(
-          [this, result, station = req.station_id, done = std::move(done)](std::exception_ptr e) {
-            done(e, *result);
-            if (!e)
-              ctx_.publish(
-                  "transaction",
-                  {{"station", station}, {"id", result->transaction_id}, {"event", "started"}});
-          }));
+      ctx_.on_io([this, req, result, done = std::move(done)](std::exception_ptr e) {
+        done(e, *result);
+        if (e) return;
+        ctx_.publish(
+            "transaction",
+            {{"station", req.station_id}, {"id", result->transaction_id}, {"event", "started"}});
+        alerts_.transaction_started(req.station_id, req.connector_id, result->transaction_id,
+                                    req.timestamp);
+      }));
 }
 
 void TransactionService::stop(const StopRequest& req,
@@ -394,12 +435,15 @@ void TransactionService::stop(const StopRequest& req,
         s.meters.insert(samples);
       },
       ctx_.on_io([this, result, transaction_id, station = req.station_id,
-                  done = std::move(done)](std::exception_ptr e) {
+                  meter_stop = req.meter_stop, done = std::move(done)](std::exception_ptr e) {
         done(e, *result);
-        if (!e && result->matched)
+        if (!e && result->matched) {
           ctx_.publish("transaction",
                        {{"station", station}, {"id", transaction_id}, {"event", "ended"}});
-        if (!e && result->matched) carbon_.transaction_changed(transaction_id);
+          carbon_.transaction_changed(transaction_id);
+          alerts_.transaction_ended(transaction_id, "transaction stopped",
+                                    static_cast<double>(meter_stop));
+        }
       }));
 }
 
@@ -412,8 +456,10 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
   std::int64_t tx_id = 0;
   for (const auto& sm : samples)
     if (sm.transaction_id) tx_id = *sm.transaction_id;
+  // The linked transactions and their last register reading, for the alerts.
+  auto linked = std::make_shared<std::map<std::int64_t, std::optional<double>>>();
   ctx_.db.write(
-      [samples = std::move(samples), ended](storage::Session& s) mutable {
+      [samples = std::move(samples), ended, linked](storage::Session& s) mutable {
         std::optional<std::int64_t> checked;
         bool exists = false;
         for (auto& sm : samples) {
@@ -424,17 +470,25 @@ void TransactionService::meter_values(std::vector<storage::MeterSample> samples,
             exists = tx && tx->station_id == sm.station_id;
             if (exists && tx->stop_time) ended->push_back(tx->id);
           }
-          if (!exists) sm.transaction_id.reset();  // kept, but not linked
+          if (!exists) {
+            sm.transaction_id.reset();  // kept, but not linked
+          } else if (auto wh = energy_register_wh(sm)) {
+            (*linked)[*sm.transaction_id] = *wh;
+          } else {
+            linked->emplace(*sm.transaction_id, std::nullopt);
+          }
         }
         s.meters.insert(samples);
       },
-      ctx_.on_io([this, ended, station, tx_id, done = std::move(done)](std::exception_ptr e) {
-        done(e);
-        if (!e && !station.empty())
-          ctx_.publish("meter", {{"station", station}, {"transactionId", tx_id}});
-        if (!e)
-          for (auto id : *ended) carbon_.transaction_changed(id);
-      }));
+      ctx_.on_io(
+          [this, ended, linked, station, tx_id, done = std::move(done)](std::exception_ptr e) {
+            done(e);
+            if (e) return;
+            if (!station.empty())
+              ctx_.publish("meter", {{"station", station}, {"transactionId", tx_id}});
+            for (auto id : *ended) carbon_.transaction_changed(id);
+            for (const auto& [id, wh] : *linked) alerts_.transaction_meter(id, wh);
+          }));
 }
 
 }  // namespace csms

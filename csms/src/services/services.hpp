@@ -12,6 +12,7 @@
 
 #include "server/admission.hpp"
 #include "server/context.hpp"
+#include "services/alerts.hpp"
 #include "services/ca_service.hpp"
 #include "services/carbon_service.hpp"
 #include "services/energy_service.hpp"
@@ -55,8 +56,10 @@ struct BootDecision {
 /// Stations: boot, heartbeat, connector status, online state.
 class StationService {
  public:
-  explicit StationService(ServerContext& ctx)
-      : ctx_(ctx), boot_pacer_(ctx.config.max_boots_per_s, ctx.config.boot_burst) {}
+  StationService(ServerContext& ctx, AlertService& alerts)
+      : ctx_(ctx),
+        alerts_(alerts),
+        boot_pacer_(ctx.config.max_boots_per_s, ctx.config.boot_burst) {}
   /// Answers a BootNotification. Over admission.max_boots_per_s an Accepted
   /// station is answered Pending with the interval of its slot instead; until
   /// its next accepted boot the session treats it as Pending.
@@ -78,17 +81,22 @@ class StationService {
   void update_station(const std::string& station_id, std::function<void(storage::Station&)> change,
                       storage::Done done);
   ServerContext& ctx_;
+  AlertService& alerts_;
   BootPacer boot_pacer_;
 };
 
 /// Id token authorization.
 class AuthService {
  public:
-  explicit AuthService(ServerContext& ctx) : ctx_(ctx) {}
-  void authorize(const std::string& id_tag, std::function<void(std::exception_ptr, AuthInfo)> done);
+  AuthService(ServerContext& ctx, AlertService& alerts) : ctx_(ctx), alerts_(alerts) {}
+  /// The verdict for `id_tag` presented at `station_id` (a rejection counts
+  /// towards the station's authorization_failures alert).
+  void authorize(const std::string& id_tag, const std::string& station_id,
+                 std::function<void(std::exception_ptr, AuthInfo)> done);
 
  private:
   ServerContext& ctx_;
+  AlertService& alerts_;
 };
 
 /// A transaction start where the CSMS assigns the id (OCPP 1.6).
@@ -148,8 +156,9 @@ struct TxEventResult {
 /// durably committed (or with the error that prevented it).
 class TransactionService {
  public:
-  TransactionService(ServerContext& ctx, CarbonService& carbon, EnergyService& energy)
-      : ctx_(ctx), carbon_(carbon), energy_(energy) {}
+  TransactionService(ServerContext& ctx, CarbonService& carbon, EnergyService& energy,
+                     AlertService& alerts)
+      : ctx_(ctx), carbon_(carbon), energy_(energy), alerts_(alerts) {}
   void start(const StartRequest& request,
              std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
@@ -164,6 +173,7 @@ class TransactionService {
   ServerContext& ctx_;
   CarbonService& carbon_;  ///< Told of every committed change to an ended transaction.
   EnergyService& energy_;  ///< Sees each EVSE's measured draw.
+  AlertService& alerts_;   ///< Sees starts, stops and meter values.
 };
 
 /// 2.0.1 device models, from NotifyReport parts.
@@ -184,15 +194,17 @@ class DeviceModelService {
 struct Services {
   explicit Services(ServerContext& c)
       : ctx(c),
-        stations(c),
-        auth(c),
+        alerts(c),
+        stations(c, alerts),
+        auth(c, alerts),
         carbon(c),
         energy(c),
-        transactions(c, carbon, energy),
+        transactions(c, carbon, energy, alerts),
         device_model(c),
         reservations(c),
         ca(c) {}
   ServerContext& ctx;
+  AlertService alerts;
   StationService stations;
   AuthService auth;
   CarbonService carbon;

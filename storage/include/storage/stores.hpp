@@ -15,6 +15,7 @@
 #include "storage/firmware_stores.hpp"
 #include "storage/model.hpp"
 #include "storage/monitoring.hpp"
+#include "storage/operations.hpp"
 #include "storage/reservations.hpp"
 
 namespace storage {
@@ -198,6 +199,7 @@ struct Session {
   EnergyStore& energy;
   CertificateStore& certificates;
   AdminStore& admin;
+  OperationsStore& operations;
 };
 
 }  // namespace storage

@@ -8,6 +8,7 @@
 #include "sqlite/energy_store.hpp"
 #include "sqlite/firmware_stores.hpp"
 #include "sqlite/monitor_store.hpp"
+#include "sqlite/operations_store.hpp"
 #include "sqlite/reservation_stores.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
@@ -152,12 +153,13 @@ class SqliteStores {
         energy_(db),
         certificates_(db),
         admin_(db),
+        operations_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_,        certificates_, admin_} {}
+                 carbon_,       energy_,        certificates_, admin_, operations_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -183,6 +185,7 @@ class SqliteStores {
   SqliteEnergyStore energy_;
   SqliteCertificateStore certificates_;
   SqliteAdminStore admin_;
+  SqliteOperationsStore operations_;
   Session session_;
 };
 

@@ -86,7 +86,7 @@ void register_handlers(Router& router, Services& sv) {
   router.on<w::AuthorizeRequest>(
       [&sv](StationSession& s, w::AuthorizeRequest req, Reply<w::AuthorizeResponse> reply) {
         std::string station = s.station_id();
-        sv.auth.authorize(req.idTag, [reply, station](std::exception_ptr e, AuthInfo a) {
+        sv.auth.authorize(req.idTag, station, [reply, station](std::exception_ptr e, AuthInfo a) {
           if (e) return storage_failed(reply, station, "Authorize", e);
           w::AuthorizeResponse res;
           res.idTagInfo = to_wire(a);

@@ -276,7 +276,7 @@ void register_handlers(Router& router, Services& sv) {
           return reply(res);
         }
         std::string station = s.station_id();
-        sv.auth.authorize(*id_tag, [reply, station](std::exception_ptr e, AuthInfo a) {
+        sv.auth.authorize(*id_tag, station, [reply, station](std::exception_ptr e, AuthInfo a) {
           if (e) return storage_failed(reply, station, "Authorize", e);
           w::AuthorizeResponse res;
           res.idTokenInfo = token_info(a);
