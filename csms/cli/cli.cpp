@@ -1085,6 +1085,7 @@ std::string usage_text() {
          "  --token TOKEN   the bearer token (overrides $CSMS_TOKEN)\n"
          "  --json          print the API's JSON as-is instead of tables\n"
          "  -h, --help      this text; `csmsctl COMMAND --help` for one command\n"
+         "  --version       csmsctl's version (no request; `csmsctl version` asks the server)\n"
          "\n"
          "Times are RFC 3339 (2024-01-15T10:30:00Z). Id tags are 1 to 36 characters (OCPP\n"
          "2.0.1 IdToken; 1.6 stations accept at most 20).\n"
@@ -1110,12 +1111,13 @@ Invocation parse_command_line(const std::vector<std::string>& args, const std::s
     } else if (args[i] == "--help" || args[i] == "-h") {
       inv.help = true;
     } else if (args[i] == "--version") {
-      rest.insert(rest.begin(), "version");
+      inv.version_only = true;  // This program's version; `csmsctl version` asks the server too.
     } else {
       rest.push_back(args[i]);
     }
   }
   if (!rest.empty() && rest[0] == "help") inv.help = true;
+  if (inv.version_only && !inv.help) return inv;
   if (inv.help) {
     std::vector<std::string> words;
     for (const auto& w : rest) {

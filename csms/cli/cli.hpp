@@ -49,6 +49,7 @@ enum class Format {
 /// What one command line asks for.
 struct Invocation {
   bool help = false;  ///< Print help_text and exit 0; no request.
+  bool version_only = false;  ///< --version: print csmsctl's version and exit 0; no request.
   std::string help_text;
   std::string url;  ///< As given (--url, $CSMS_URL or the default).
   std::string token;

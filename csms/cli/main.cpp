@@ -38,6 +38,10 @@ int main(int argc, char** argv) {
     std::cout << inv.help_text;
     return 0;
   }
+  if (inv.version_only) {
+    std::cout << "csmsctl " << csms::kVersion << "\n";
+    return 0;
+  }
   if (inv.format == Format::Version && !inv.json)
     std::cout << "csmsctl " << csms::kVersion << std::endl;
 

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "csms/version.hpp"
+
 namespace {
 
 using csms::cli::Format;
@@ -404,4 +406,13 @@ TEST_CASE("csmsctl: station list and log print station-supplied text escaped, --
   // --json prints the API's answer, where JSON escapes do the same.
   auto json = parse({"station", "list", "--json"});
   CHECK(json.json);
+}
+
+TEST_CASE("csmsctl --version prints its own version without asking the server", "[csmsctl]") {
+  auto inv = parse({"--version"});
+  CHECK(inv.version_only);
+  CHECK(inv.target.empty());
+  CHECK(parse({"--url", "http://h:1", "--version"}).version_only);
+  CHECK_FALSE(parse({"version"}).version_only);
+  CHECK(std::string(csms::kVersion).find('.') != std::string::npos);
 }
