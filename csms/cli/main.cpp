@@ -1,5 +1,7 @@
 // csmsctl: the admin CLI, a client of the csms admin API (see cli.hpp for the
 // command table, `csmsctl --help` for usage).
+#include <sys/stat.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -59,6 +61,8 @@ int main(int argc, char** argv) {
       const std::string temp = inv.output_file + ".part";
       {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+        // Before the first byte: a database copy holds password hashes and id tags.
+        if (inv.private_output && file) ::chmod(temp.c_str(), 0600);
         file << answer.body;
         if (!file.flush()) {
           std::cerr << "csmsctl: cannot write " << temp << "\n";

@@ -181,10 +181,12 @@ const std::vector<Api::Route>& Api::routes() {
   // Literal routes come before placeholder routes of the same shape.
   static const std::vector<Route> table = {
       {V::get, {"health"}, &Api::health},
+      {V::get, {"openapi.json"}, &Api::openapi},
       {V::get, {"metrics"}, &Api::metrics},
       {V::get, {"api", "commands"}, &Api::list_commands},
       {V::get, {"api", "stations"}, &Api::list_stations},
       {V::post, {"api", "stations"}, &Api::add_station},
+      {V::post, {"api", "stations", "import"}, &Api::import_stations},
       {V::get, {"api", "stations", "{}"}, &Api::get_station},
       {V::delete_, {"api", "stations", "{}"}, &Api::remove_station},
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command},
@@ -237,8 +239,25 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "sites", "{}", "meters"}, &Api::list_meters},
       {V::post, {"api", "sites", "{}", "meters"}, &Api::add_meter},
       {V::delete_, {"api", "sites", "{}", "meters", "{}"}, &Api::remove_meter},
+      {V::get, {"api", "backup"}, &Api::backup},
   };
   return table;
+}
+
+std::vector<std::pair<std::string, std::string>> Api::route_list() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& route : routes()) {
+    std::string path;
+    for (const auto& segment : route.pattern) path += "/" + std::string(segment);
+    out.emplace_back(std::string(http::to_string(route.method)), path);
+  }
+  return out;
+}
+
+bool Api::is_public(const ApiRequest& request) {
+  // The API's shape is no secret (docs/admin-api.md); everything else is.
+  return request.method == http::verb::get && request.segments.size() == 1 &&
+         (request.segments[0] == "health" || request.segments[0] == "openapi.json");
 }
 
 bool Api::authorized(const std::string& header, std::string& problem) const {
@@ -273,10 +292,8 @@ void Api::handle(ApiRequest request, Reply reply) {
     reply(std::move(r));
   };
 
-  const bool is_health = request.method == http::verb::get && request.segments.size() == 1 &&
-                         request.segments[0] == "health";
   std::string problem;
-  if (!is_health && !authorized(request.authorization, problem)) {
+  if (!is_public(request) && !authorized(request.authorization, problem)) {
     ApiResponse r = error_response(401, problem);
     r.headers.emplace_back("WWW-Authenticate", "Bearer realm=\"csms-admin\"");
     once(std::move(r));
@@ -552,6 +569,53 @@ void Api::add_station(Call& call) {
         });
   } catch (const std::invalid_argument& e) {
     // The registry names the problem; it never echoes the password.
+    throw ApiError(400, e.what());
+  }
+}
+
+void Api::import_stations(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  if (!doc.IsArray())
+    throw ApiError(400, std::string("the body must be a JSON array of station objects, got ") +
+                            json_type_name(doc));
+  // Everything is validated before anything is written: all or nothing.
+  std::vector<StationRegistry::NewStation> rows;
+  std::map<std::string, std::size_t> seen;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const std::string where = "item " + std::to_string(i + 1) + ": ";
+    expect_object(doc[i], where, {"id", "password"});
+    StationRegistry::NewStation row;
+    row.id = required_string(doc[i], "id", where);
+    row.password = optional_string(doc[i], "password", where);
+    auto [it, fresh] = seen.emplace(row.id, i + 1);
+    if (!fresh)
+      throw ApiError(
+          400, where + "id " + quoted(row.id) + " repeats item " + std::to_string(it->second));
+    rows.push_back(std::move(row));
+  }
+  const std::size_t count = rows.size();
+  if (count == 0) {
+    call.reply(json_response(200, "{\"imported\":0}"));
+    return;
+  }
+  auto self = shared_from_this();
+  Reply reply = call.reply;
+  try {
+    deps_.stations.add_many(
+        std::move(rows),
+        [self, reply, count](std::exception_ptr error, std::vector<std::string> changed) {
+          if (error) {
+            reply(response_for(error));
+            return;
+          }
+          for (const auto& id : changed) self->end_session_for_new_password(id);
+          JsonOut out;
+          out.object().key("imported").num(static_cast<std::int64_t>(count)).end_object();
+          reply(json_response(200, out.text()));
+        });
+  } catch (const std::invalid_argument& e) {
+    // The registry names the item and the problem; it never echoes a password.
     throw ApiError(400, e.what());
   }
 }

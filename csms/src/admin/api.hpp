@@ -72,6 +72,11 @@ class Api : public std::enable_shared_from_this<Api> {
   /// Whether an Authorization header carries the admin token (constant time);
   /// `problem` says why not. The transport checks it before reading a body.
   bool authorized(const std::string& header, std::string& problem) const;
+  /// Every route as (method, path) with "{}" for a placeholder segment:
+  /// ("GET", "/api/stations/{}/log"). For /openapi.json and its test.
+  static std::vector<std::pair<std::string, std::string>> route_list();
+  /// Whether a request needs no token (/health, /openapi.json).
+  static bool is_public(const ApiRequest& request);
 
  private:
   /// What a handler gets: the request, the {placeholders} of its route, the reply.
@@ -118,6 +123,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void station_monitors(Call& call);
   void list_notifications(Call& call);
   void add_station(Call& call);
+  void import_stations(Call& call);
   void remove_station(Call& call);
   void station_command(Call& call);
   void station_log(Call& call);
@@ -165,6 +171,9 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_meters(Call& call);
   void add_meter(Call& call);
   void remove_meter(Call& call);
+  // Operations (backup_api.cpp, openapi.cpp).
+  void backup(Call& call);
+  void openapi(Call& call);
 
   boost::asio::io_context& io_;
   std::string token_;
