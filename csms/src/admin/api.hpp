@@ -176,6 +176,9 @@ class Api : public std::enable_shared_from_this<Api> {
   void openapi(Call& call);
 
   boost::asio::io_context& io_;
+  /// The reply of the backup in flight: held here, not by its thread, so a
+  /// server shut down mid-backup is never touched from that thread.
+  Reply backup_reply_;
   std::string token_;
   AdminDeps deps_;
 };

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <thread>
 
@@ -61,14 +62,16 @@ ApiResponse take_backup(const std::string& db_path, std::chrono::milliseconds bu
 void Api::backup(Call& call) {
   if (backup_running.exchange(true))
     throw ApiError(409, "a backup is already being taken; try again when it has finished");
-  auto self = shared_from_this();
   const std::string db_path = deps_.config.db_path;
   const auto busy_timeout =
       std::chrono::milliseconds(std::max(deps_.config.db_busy_timeout_ms, 10000));
-  Reply reply = call.reply;
+  backup_reply_ = call.reply;
+  std::weak_ptr<Api> weak = shared_from_this();
   try {
-    // Never on the network thread, nor on the storage threads that stations wait on.
-    std::thread([self, db_path, busy_timeout, reply] {
+    // Never on the network thread, nor on the storage threads that stations
+    // wait on. The thread holds no reply and no Api: a server stopped
+    // meanwhile is left alone.
+    std::thread([weak, db_path, busy_timeout] {
       ApiResponse r;
       try {
         r = take_backup(db_path, busy_timeout);
@@ -78,9 +81,18 @@ void Api::backup(Call& call) {
         r = error_response(500, std::string("backup failed: ") + e.what());
       }
       backup_running = false;
-      boost::asio::post(self->io_, [reply, r = std::move(r)]() mutable { reply(std::move(r)); });
+      if (auto self = weak.lock()) {
+        boost::asio::post(self->io_, [weak, r = std::move(r)]() mutable {
+          auto api = weak.lock();
+          if (!api || !api->backup_reply_) return;
+          Reply reply = std::move(api->backup_reply_);
+          api->backup_reply_ = nullptr;
+          reply(std::move(r));
+        });
+      }
     }).detach();
   } catch (...) {
+    backup_reply_ = nullptr;
     backup_running = false;
     throw;
   }
