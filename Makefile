@@ -8,7 +8,7 @@ CONFIG     ?= config/csms.json
 FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
-.PHONY: all deps configure build run test test-deps fuzz fuzz-build regen format clean \
+.PHONY: all deps configure build install run test test-deps fuzz fuzz-build regen format clean \
         bench bench-quick bench-deps bench-carbon bench-energy console console-screenshots
 
 all: build
@@ -22,6 +22,14 @@ configure: deps
 
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# Installs into /usr/local (binaries), /etc/csms/csms.json (kept when present)
+# and the systemd unit: docs/operations.md. PREFIX and DESTDIR as usual.
+PREFIX ?= /usr/local
+install: build
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_INSTALL_PREFIX=$(PREFIX) > /dev/null
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	cmake --install $(BUILD_DIR)
 
 run: build
 	@mkdir -p data

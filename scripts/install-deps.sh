@@ -11,7 +11,7 @@ packages=(
   libboost-dev libboost-system-dev rapidjson-dev
   libfmt-dev catch2 libssl-dev libsqlite3-dev sqlite3
   clang clang-format libclang-rt-14-dev
-  libmodbus-dev tzdata
+  libmodbus-dev tzdata curl
 )
 packages+=("$@")
 # Node.js runs the schema conformance test (ocpp-rpc's validator). A machine may

@@ -9,6 +9,7 @@
 #include <functional>
 #include <iostream>
 #include <random>
+#include <string_view>
 #include <thread>
 
 #include "csms/config.hpp"
@@ -50,6 +51,12 @@ int main(int argc, char** argv) {
   // Everything csms creates (database, uploads, token file) is the server
   // user's alone: it holds id tags, password hashes and station logs.
   ::umask(0077);
+  for (int i = 1; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--version") {
+      std::cout << "csms " << csms::kVersion << "\n";
+      return 0;
+    }
+  }
   csms::Config config;
   try {
     bool help = false;

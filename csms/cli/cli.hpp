@@ -8,8 +8,11 @@
 #include <ostream>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "ocpp/common/json.hpp"
 
 namespace csms::cli {
 
@@ -48,11 +51,13 @@ enum class Format {
 
 /// What one command line asks for.
 struct Invocation {
-  bool help = false;  ///< Print help_text and exit 0; no request.
+  bool help = false;          ///< Print help_text and exit 0; no request.
+  bool version_only = false;  ///< --version: print csmsctl's version and exit 0; no request.
   std::string help_text;
   std::string url;  ///< As given (--url, $CSMS_URL or the default).
   std::string token;
   bool json = false;   ///< Print the API's JSON as-is.
+  bool csv = false;    ///< Format::Table as CSV (RFC 4180), the columns' field names as header.
   std::string method;  ///< "GET", "POST", "DELETE".
   std::string target;  ///< Path and query below the base URL, percent-encoded.
   std::string body;    ///< JSON request body, or empty.
@@ -62,6 +67,7 @@ struct Invocation {
   std::string input_file;                ///< idtag import: the CSV file...
   std::vector<std::size_t> input_lines;  ///< ...and the line of each array item.
   std::string output_file;               ///< Format::Raw: where to write the body ("": stdout).
+  bool private_output = false;           ///< output_file is created 0600 (a database copy).
 };
 
 constexpr const char* kDefaultUrl = "http://127.0.0.1:8181";
@@ -82,6 +88,11 @@ std::string usage_text();
 std::string idtags_csv_to_json(const std::string& csv, const std::string& file_name,
                                std::vector<std::size_t>& lines);
 
+/// Converts station CSV (id[,password], optional header line, '#' comments) to
+/// the JSON array of POST /api/stations/import, like idtags_csv_to_json.
+std::string stations_csv_to_json(const std::string& csv, const std::string& file_name,
+                                 std::vector<std::size_t>& lines);
+
 /// The files of a Format::Files answer, names checked to be plain file names
 /// (no directories, no "..", nothing hidden). Throws InputError naming a bad one.
 std::vector<std::pair<std::string, std::string>> answer_files(const std::string& body);
@@ -91,6 +102,17 @@ std::vector<std::pair<std::string, std::string>> answer_files(const std::string&
 /// chose (vendor, model, frames) cannot drive the operator's terminal. Tables
 /// and records are printed through it; --json output is escaped by JSON.
 std::string terminal_safe(std::string_view text);
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+/// break, quotes doubled; text starting with = + - @ (a spreadsheet formula) gets
+/// a leading ' so it stays text.
+std::string csv_field(std::string_view text);
+
+/// A JSON array of objects as CSV: a header of `columns` (every field in order
+/// of appearance when empty), then one CRLF-ended record per object; null is
+/// empty, strings as they are, other values as JSON. The one CSV writer of csmsctl.
+void print_csv(const rapidjson::Value& rows, const std::vector<std::string>& columns,
+               std::ostream& out);
 
 /// Prints a successful answer the readable way.
 void print_answer(const Invocation& invocation, const std::string& body, std::ostream& out);

@@ -42,7 +42,8 @@ HttpAnswer send_request(const std::string& url, const BaseUrl& base, const std::
   req.keep_alive(false);
   req.prepare_payload();
   http::response_parser<http::string_body> parser;
-  parser.body_limit(64 * 1024 * 1024);
+  // A database backup is the largest answer; the server is the operator's own.
+  parser.body_limit(std::uint64_t{16} * 1024 * 1024 * 1024);
 
   beast::error_code failure;
   const char* stage = "";

@@ -42,6 +42,10 @@ int main(int argc, char** argv) {
     std::cout << inv.help_text;
     return 0;
   }
+  if (inv.version_only) {
+    std::cout << "csmsctl " << csms::kVersion << "\n";
+    return 0;
+  }
   if (inv.format == Format::Version && !inv.json)
     std::cout << "csmsctl " << csms::kVersion << std::endl;
 
@@ -59,6 +63,8 @@ int main(int argc, char** argv) {
       const std::string temp = inv.output_file + ".part";
       {
         std::ofstream file(temp, std::ios::binary | std::ios::trunc);
+        // Before the first byte: a database copy holds password hashes and id tags.
+        if (inv.private_output && file) ::chmod(temp.c_str(), 0600);
         file << answer.body;
         if (!file.flush()) {
           std::cerr << "csmsctl: cannot write " << temp << "\n";

@@ -1,5 +1,8 @@
 #include "csms/station_registry.hpp"
 
+#include <memory>
+#include <thread>
+
 #include <openssl/crypto.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
@@ -193,6 +196,75 @@ void StationRegistry::store(const std::string& id, const std::optional<std::stri
           if (done) done(error);
         });
       });
+}
+
+void StationRegistry::add_many(
+    std::vector<NewStation> rows,
+    std::function<void(std::exception_ptr, std::vector<std::string>)> done) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const std::string where = "item " + std::to_string(i + 1) + ": ";
+    if (auto problem = check_identity(rows[i].id); !problem.empty())
+      throw std::invalid_argument(where + problem);
+    const auto& password = rows[i].password;
+    if (password && !password->empty()) {
+      if (auto problem = check_password_rules(*password); !problem.empty())
+        throw std::invalid_argument(where + problem);
+    }
+  }
+  struct Hashed {
+    std::string id;
+    std::optional<std::string> hash;  // nullopt: keep the stored one
+  };
+  std::thread([this, rows = std::move(rows), done = std::move(done)]() mutable {
+    auto hashed = std::make_shared<std::vector<Hashed>>();
+    try {
+      for (auto& r : rows) {
+        std::optional<std::string> hash;
+        if (r.password) hash = r.password->empty() ? "" : hash_password(*r.password);
+        hashed->push_back({r.id, std::move(hash)});
+      }
+    } catch (...) {
+      boost::asio::post(io_, [done, error = std::current_exception()] {
+        if (done) done(error, {});
+      });
+      return;
+    }
+    auto changed = std::make_shared<std::vector<std::string>>();
+    db_.write(
+        [hashed, changed](storage::Session& s) {
+          const auto now = storage::DateTime::now();
+          for (const auto& h : *hashed) {
+            auto st = s.stations.get(h.id);
+            const bool existed = st.has_value();
+            if (!st) {
+              st.emplace();
+              st->id = h.id;
+              st->created_at = now;
+            }
+            st->registration = RegistrationStatus::Accepted;
+            if (h.hash) {
+              if (existed) changed->push_back(h.id);
+              st->password_hash = *h.hash;
+            }
+            s.stations.put(*st);
+          }
+        },
+        [this, hashed, changed, done](std::exception_ptr error) {
+          boost::asio::post(io_, [this, hashed, changed, error, done] {
+            if (!error) {
+              for (const auto& h : *hashed) {
+                Entry& e = stations_[h.id];
+                e.registration = RegistrationStatus::Accepted;
+                if (h.hash && *h.hash != e.password_hash) {
+                  e.password_hash = *h.hash;
+                  e.verified_digest.clear();
+                }
+              }
+            }
+            if (done) done(error, error ? std::vector<std::string>{} : *changed);
+          });
+        });
+  }).detach();
 }
 
 void StationRegistry::remove(const std::string& id, std::function<void(std::exception_ptr)> done) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 
@@ -69,6 +70,18 @@ class StationRegistry {
   /// Records the serial number a boot reported (in memory; the boot handler
   /// persists the station row).
   void set_serial_number(const std::string& id, const std::string& serial);
+  /// One row of add_many: an identity and its password (nullopt keeps it, "" removes it).
+  struct NewStation {
+    std::string id;
+    std::optional<std::string> password;
+  };
+  /// Registers every station of `rows` in one storage transaction: all or none.
+  /// Throws std::invalid_argument ("item N: problem") for an invalid id or
+  /// password before anything is stored. Passwords are hashed on a thread of
+  /// their own (PBKDF2 is slow by design; the writer must not wait on it).
+  /// `done` gets null on success, with the ids whose stored password changed.
+  void add_many(std::vector<NewStation> rows,
+                std::function<void(std::exception_ptr, std::vector<std::string>)> done);
   /// Unregisters `id`; `done` gets null, or an error if it did not exist.
   void remove(const std::string& id, std::function<void(std::exception_ptr)> done);
 

@@ -185,11 +185,13 @@ const std::vector<Api::Route>& Api::routes() {
   // command_role_for), tokens, audit and security settings admin.
   static const std::vector<Route> table = {
       {V::get, {"health"}, &Api::health, R::Viewer},
+      {V::get, {"openapi.json"}, &Api::openapi, R::Viewer},
       {V::get, {"metrics"}, &Api::metrics, R::Viewer},
       {V::get, {"api", "commands"}, &Api::list_commands, R::Viewer},
       {V::get, {"api", "stream"}, &Api::event_stream, R::Viewer},
       {V::get, {"api", "stations"}, &Api::list_stations, R::Viewer},
       {V::post, {"api", "stations"}, &Api::add_station, R::Operator},
+      {V::post, {"api", "stations", "import"}, &Api::import_stations, R::Operator},
       {V::get, {"api", "stations", "{}"}, &Api::get_station, R::Viewer},
       {V::delete_, {"api", "stations", "{}"}, &Api::remove_station, R::Operator},
       {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security, R::Admin},
@@ -272,8 +274,26 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"api", "alerts"}, &Api::list_alerts, R::Viewer},
       {V::get, {"api", "reports", "availability"}, &Api::availability_report, R::Viewer},
       {V::post, {"api", "transactions", "{}", "close"}, &Api::close_transaction, R::Operator},
+      // The whole database: password hashes, tokens' hashes, the audit log.
+      {V::get, {"api", "backup"}, &Api::backup, R::Admin},
   };
   return table;
+}
+
+std::vector<std::pair<std::string, std::string>> Api::route_list() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const Route& route : routes()) {
+    std::string path;
+    for (const auto& segment : route.pattern) path += "/" + std::string(segment);
+    out.emplace_back(std::string(http::to_string(route.method)), path);
+  }
+  return out;
+}
+
+bool Api::is_public(const ApiRequest& request) {
+  // The API's shape is no secret (docs/admin-api.md); everything else is.
+  return request.method == http::verb::get && request.segments.size() == 1 &&
+         (request.segments[0] == "health" || request.segments[0] == "openapi.json");
 }
 
 bool Api::authorized(const std::string& header, std::string& problem) const {
@@ -362,11 +382,14 @@ void Api::handle(ApiRequest request, Reply reply) {
     console_file(request, once);
     return;
   }
-  const bool is_health = request.method == http::verb::get && request.segments.size() == 1 &&
-                         request.segments[0] == "health";
-  if (is_health) {
+  if (is_public(request)) {
+    const bool is_health = request.segments[0] == "health";
     Call call{std::move(request), {}, once};
-    health(call);
+    if (is_health) {
+      health(call);
+    } else {
+      openapi(call);
+    }
     return;
   }
   std::string problem;
@@ -776,6 +799,53 @@ void Api::set_station_security(Call& call) {
               return json_response(200, station_json(*st, self->deps_.commands.is_connected(id)));
             });
       });
+}
+
+void Api::import_stations(Call& call) {
+  no_query(call.request);
+  const auto doc = parse_body(call.request.body, false);
+  if (!doc.IsArray())
+    throw ApiError(400, std::string("the body must be a JSON array of station objects, got ") +
+                            json_type_name(doc));
+  // Everything is validated before anything is written: all or nothing.
+  std::vector<StationRegistry::NewStation> rows;
+  std::map<std::string, std::size_t> seen;
+  for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
+    const std::string where = "item " + std::to_string(i + 1) + ": ";
+    expect_object(doc[i], where, {"id", "password"});
+    StationRegistry::NewStation row;
+    row.id = required_string(doc[i], "id", where);
+    row.password = optional_string(doc[i], "password", where);
+    auto [it, fresh] = seen.emplace(row.id, i + 1);
+    if (!fresh)
+      throw ApiError(
+          400, where + "id " + quoted(row.id) + " repeats item " + std::to_string(it->second));
+    rows.push_back(std::move(row));
+  }
+  const std::size_t count = rows.size();
+  if (count == 0) {
+    call.reply(json_response(200, "{\"imported\":0}"));
+    return;
+  }
+  auto self = shared_from_this();
+  Reply reply = call.reply;
+  try {
+    deps_.stations.add_many(
+        std::move(rows),
+        [self, reply, count](std::exception_ptr error, std::vector<std::string> changed) {
+          if (error) {
+            reply(response_for(error));
+            return;
+          }
+          for (const auto& id : changed) self->end_session_for_new_password(id);
+          JsonOut out;
+          out.object().key("imported").num(static_cast<std::int64_t>(count)).end_object();
+          reply(json_response(200, out.text()));
+        });
+  } catch (const std::invalid_argument& e) {
+    // The registry names the item and the problem; it never echoes a password.
+    throw ApiError(400, e.what());
+  }
 }
 
 void Api::end_session_for_new_password(const std::string& id) {

@@ -99,6 +99,11 @@ class Api : public std::enable_shared_from_this<Api> {
   void load_tokens(const std::vector<storage::ApiToken>& tokens);
   /// The route table: method, path ("{}" for a placeholder) and required role.
   static std::vector<RouteInfo> route_table();
+  /// Every route as (method, path) with "{}" for a placeholder segment:
+  /// ("GET", "/api/stations/{}/log"). For /openapi.json and its test.
+  static std::vector<std::pair<std::string, std::string>> route_list();
+  /// Whether a request needs no token (/health, /openapi.json).
+  static bool is_public(const ApiRequest& request);
 
  private:
   /// What a handler gets: the request, the {placeholders} of its route, the reply.
@@ -177,6 +182,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void list_notifications(Call& call);
   void add_station(Call& call);
   void set_station_security(Call& call);
+  void import_stations(Call& call);
   void remove_station(Call& call);
   void station_command(Call& call);
   void station_log(Call& call);
@@ -247,7 +253,14 @@ class Api : public std::enable_shared_from_this<Api> {
   void availability_report(Call& call);
   void close_transaction(Call& call);
 
+  // Operations (backup_api.cpp, openapi.cpp).
+  void backup(Call& call);
+  void openapi(Call& call);
+
   boost::asio::io_context& io_;
+  /// The reply of the backup in flight: held here, not by its thread, so a
+  /// server shut down mid-backup is never touched from that thread.
+  Reply backup_reply_;
   std::string token_;  ///< The bootstrap token ("" when none is configured).
   AdminDeps deps_;
   std::vector<KnownToken> tokens_;

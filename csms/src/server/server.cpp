@@ -40,14 +40,22 @@ storage::RegistrationStatus unknown_boot_status(const Config& config) {
                                                   : storage::RegistrationStatus::Pending;
 }
 
+storage::SqliteOptions sqlite_options(const Config& config) {
+  storage::SqliteOptions options;
+  options.path = config.db_path;
+  options.busy_timeout = std::chrono::milliseconds(config.db_busy_timeout_ms);
+  options.max_bytes = config.db_max_bytes;
+  // The schema version and each migration applied, for the operator's log.
+  options.log = [](const std::string& line) { log::info("{}", line); };
+  return options;
+}
+
 }  // namespace
 
 struct Server::Impl : transport::Handler, CommandGateway {
   explicit Impl(Config c)
       : config(std::move(c)),
-        db(storage::open_sqlite(storage::SqliteOptions{
-            config.db_path, std::chrono::milliseconds(config.db_busy_timeout_ms),
-            config.db_max_bytes})),
+        db(storage::open_sqlite(sqlite_options(config))),
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
         services(ctx),

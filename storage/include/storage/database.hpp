@@ -69,6 +69,9 @@ struct SqliteOptions {
   /// How long the writer waits for more work before committing a group.
   std::chrono::microseconds group_window{2000};
   std::size_t max_group = 512;  ///< Most work items in one transaction.
+  /// Told what the migrations did at open (the schema version found, each
+  /// migration applied), for the operator's log; may be empty.
+  std::function<void(const std::string&)> log = nullptr;
 };
 
 /// Opens (creating and migrating as needed) a SQLite database and starts its
@@ -78,5 +81,13 @@ std::unique_ptr<Database> open_sqlite(const SqliteOptions& options);
 
 /// The schema version the database at `path` has (0 if new). For tests/tools.
 int sqlite_schema_version(const std::string& path);
+
+/// Copies the database at `source` (which may be open and written by a running
+/// server) into the new file `destination` with SQLite's online backup API: a
+/// consistent snapshot, readable and writable by the owner only (0600). Blocks
+/// (never call it from the network thread). Throws std::runtime_error naming the
+/// problem; a failed copy leaves no `destination`.
+void sqlite_backup(const std::string& source, const std::string& destination,
+                   std::chrono::milliseconds busy_timeout = std::chrono::milliseconds(2000));
 
 }  // namespace storage

@@ -229,7 +229,7 @@ SqliteBackend::SqliteBackend(const SqliteOptions& options)
   }
   prepare_directory(options.path);
   writer_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
-  sqlite::migrate(writer_db_->db, options.path);
+  sqlite::migrate(writer_db_->db, options.path, options.log);
   // Measured under load (bench/): the default 2 MiB cache made the writer
   // re-read hot index pages from the WAL. Checkpoints are the checkpointer's
   // job; the writer's own (which blocks commits) is only a backstop for when

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "sqlite/error.hpp"
 #include "sqlite/statement.hpp"
@@ -33,7 +34,12 @@ int latest_schema_version() {
   return migrations_begin() == migrations_end() ? 0 : (migrations_end() - 1)->version;
 }
 
-void migrate(SqliteDatabase& db, const std::string& path) {
+void migrate(SqliteDatabase& db, const std::string& path,
+             const std::function<void(const std::string&)>& log) {
+  auto tell = [&log](const std::string& line) {
+    if (log) log(line);
+  };
+  std::vector<std::string> applied;
   // IMMEDIATE: two processes opening a new database at once must not both
   // migrate; the second waits, then finds nothing left to do.
   db.exec("BEGIN IMMEDIATE");
@@ -45,6 +51,12 @@ void migrate(SqliteDatabase& db, const std::string& path) {
                                std::to_string(current) + ", newer than this build knows (" +
                                std::to_string(latest_schema_version()) +
                                "); refusing to open it: use a newer csms");
+    }
+    if (current == latest_schema_version()) {
+      tell("database " + path + ": schema version " + std::to_string(current) + " is current");
+    } else {
+      tell("database " + path + ": schema version " + std::to_string(current) + ", migrating to " +
+           std::to_string(latest_schema_version()));
     }
     for (const Migration* m = migrations_begin(); m != migrations_end(); ++m) {
       if (m->version <= current) continue;
@@ -58,8 +70,11 @@ void migrate(SqliteDatabase& db, const std::string& path) {
                        "VALUES (?, ?, ?)");
       record.bind_all(m->version, m->name, DateTime::now());
       record.run();
+      applied.emplace_back(m->name);
     }
     db.exec("COMMIT");
+    // Told after the COMMIT: a migration is only reported once it has stuck.
+    for (const auto& name : applied) tell("database migration " + name + " applied");
   } catch (...) {
     if (sqlite3_get_autocommit(db.handle()) == 0) {
       try {

@@ -3,6 +3,7 @@
 // time) and the code that applies them.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 namespace storage {
@@ -27,6 +28,8 @@ int latest_schema_version();
 /// Brings the database up to latest_schema_version() in one transaction,
 /// recording each applied migration. Throws std::runtime_error if the database
 /// is newer than this build, or if a migration fails (nothing is applied then).
-void migrate(SqliteDatabase& db, const std::string& path);
+/// `log` (may be empty) hears the version found and each migration applied.
+void migrate(SqliteDatabase& db, const std::string& path,
+             const std::function<void(const std::string&)>& log = {});
 
 }  // namespace storage::sqlite

@@ -1086,3 +1086,15 @@ TEST_CASE("admin: carbon parameters, reports and ledger operations refuse bad in
   CHECK(verify["ok"].GetBool());
   CHECK(verify["entries"].GetInt64() == 0);
 }
+
+TEST_CASE("admin: GET /openapi.json answers without a token, other routes still need one",
+          "[admin][openapi]") {
+  Fixture f;
+  auto c = f.client();
+  auto a = c.request(http::verb::get, "/openapi.json", "", std::nullopt);
+  CHECK(a.status == 200);
+  auto doc = parse(a.body);
+  CHECK(std::string(doc["openapi"].GetString()).rfind("3.", 0) == 0);
+  CHECK(doc["paths"].HasMember("/api/stations/{id}"));
+  CHECK(c.request(http::verb::get, "/api/backup", "", std::nullopt).status == 401);
+}

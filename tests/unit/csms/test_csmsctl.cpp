@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "csms/version.hpp"
+
 namespace {
 
 using csms::cli::Format;
@@ -425,4 +427,120 @@ TEST_CASE("the station CA commands map to their routes", "[csmsctl][ca]") {
       parse({"station", "revoke-certificate", "CP1", "0ABC", "--reason", "keyCompromise"});
   CHECK(revoke.target == "/api/stations/CP1/certificates/0ABC/revoke");
   CHECK(revoke.body == R"({"reason":"keyCompromise"})");
+}
+
+TEST_CASE("csmsctl --version prints its own version without asking the server", "[csmsctl]") {
+  auto inv = parse({"--version"});
+  CHECK(inv.version_only);
+  CHECK(inv.target.empty());
+  CHECK(parse({"--url", "http://h:1", "--version"}).version_only);
+  CHECK_FALSE(parse({"version"}).version_only);
+  CHECK(std::string(csms::kVersion).find('.') != std::string::npos);
+}
+
+TEST_CASE("csmsctl: --csv prints a list as RFC 4180 CSV with the field names as header",
+          "[csmsctl][csv][output]") {
+  auto inv = parse({"tx", "list", "--csv", "--limit", "2"});
+  CHECK(inv.csv);
+  CHECK(inv.target == "/api/transactions?limit=2");
+  const std::string body =
+      R"([{"id":7,"stationId":"CP,1","connectorId":1,"idTag":"say \"hi\"","startTime":"2026-01-01T00:00:00Z",)"
+      R"("stopTime":null,"energyWh":12.5,"stopReason":"line\nbreak","extra":"dropped"}])";
+  CHECK(printed(inv, body) ==
+        "id,stationId,connectorId,idTag,startTime,stopTime,energyWh,stopReason\r\n"
+        "7,\"CP,1\",1,\"say \"\"hi\"\"\",2026-01-01T00:00:00Z,,12.5,\"line\nbreak\"\r\n");
+  // An empty list is the header alone.
+  CHECK(printed(inv, "[]") ==
+        "id,stationId,connectorId,idTag,startTime,stopTime,energyWh,stopReason\r\n");
+  // Every list command takes it; the others refuse it before any request.
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"station", "list", "--csv"},
+                                             {"idtag", "list", "--csv"},
+                                             {"events", "--csv"},
+                                             {"notifications", "--csv"},
+                                             {"files", "list", "--csv"},
+                                             {"reservation", "list", "--csv"},
+                                             {"site", "list", "--csv"},
+                                             {"carbon", "ledger", "--csv"},
+                                             {"site", "circuit", "list", "S1", "--csv"}}) {
+    INFO(args[0]);
+    CHECK(parse(args).csv);
+  }
+  CHECK_THROWS_WITH(parse({"station", "show", "CP1", "--csv"}),
+                    Catch::Contains("--csv is for the commands that print a table"));
+  CHECK_THROWS_WITH(parse({"tx", "list", "--csv", "--json"}), Catch::Contains("not both"));
+  // carbon report keeps its own --csv: the server's CSV as it comes.
+  auto report = parse({"carbon", "report", "--site", "S1", "--month", "2026-01", "--csv"});
+  CHECK(report.format == Format::Raw);
+  CHECK_FALSE(report.csv);
+}
+
+TEST_CASE("csmsctl: CSV fields are quoted by RFC 4180 and never start a formula",
+          "[csmsctl][csv]") {
+  using csms::cli::csv_field;
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("") == "");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("a\"b") == "\"a\"\"b\"");
+  CHECK(csv_field("a\r\nb") == "\"a\r\nb\"");
+  CHECK(csv_field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"");
+  CHECK(csv_field("+1") == "'+1");
+  CHECK(csv_field("@SUM") == "'@SUM");
+}
+
+TEST_CASE("csmsctl: station CSV becomes the import array, bad rows named by line",
+          "[csmsctl][csv]") {
+  std::vector<std::size_t> lines;
+  CHECK(csms::cli::stations_csv_to_json("id,password\n# comment\nCP1,long-enough-pass-1\n\n"
+                                        "\"CP2\"\nCP3,\n",
+                                        "s.csv", lines) ==
+        R"([{"id":"CP1","password":"long-enough-pass-1"},{"id":"CP2"},{"id":"CP3"}])");
+  CHECK(lines == std::vector<std::size_t>{3, 5, 6});
+  const std::string bad =
+      "CP1,long-enough-pass-1\n"
+      "bad:id\n"
+      "CP2,short\n"
+      "CP1\n"
+      "CP4,a,b\n"
+      "\"CP5\n";
+  try {
+    csms::cli::stations_csv_to_json(bad, "s.csv", lines);
+    FAIL("expected InputError");
+  } catch (const InputError& e) {
+    const std::string m = e.what();
+    CHECK(m.find("s.csv:2: ") != std::string::npos);
+    CHECK(m.find("s.csv:3: ") != std::string::npos);
+    CHECK(m.find("short") == std::string::npos);  // The message never echoes a password.
+    CHECK(m.find("s.csv:4: station \"CP1\" repeats line 1") != std::string::npos);
+    CHECK(m.find("s.csv:5: expected at most 2 columns") != std::string::npos);
+    CHECK(m.find("s.csv:6: unbalanced quotes") != std::string::npos);
+    CHECK(m.find("nothing was imported") != std::string::npos);
+  }
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("csmsctl-stations-" + std::to_string(::getpid()) + ".csv");
+  {
+    std::ofstream out(path);
+    out << "CP9,long-enough-pass-9\n";
+  }
+  auto inv = parse({"station", "import", path.string()});
+  std::filesystem::remove(path);
+  CHECK(inv.method == "POST");
+  CHECK(inv.target == "/api/stations/import");
+  CHECK(inv.input_lines == std::vector<std::size_t>{1});
+}
+
+TEST_CASE("csmsctl completion prints a script made from the command table", "[csmsctl]") {
+  auto bash = parse({"completion", "bash"});
+  CHECK(bash.help);  // Printed, no request.
+  CHECK(bash.help_text.find("complete -F _csmsctl csmsctl") != std::string::npos);
+  // Every command word and option of the table is offered.
+  const std::string help = csms::cli::usage_text();
+  for (const char* word : {"station", "idtag", "backup", "import", "--csv", "--active", "--out",
+                           "set-limit", "--import-kw", "completion"})
+    CHECK(bash.help_text.find(word) != std::string::npos);
+  auto zsh = parse({"completion", "zsh"});
+  CHECK(zsh.help_text.rfind("#compdef csmsctl", 0) == 0);
+  CHECK(zsh.help_text.find("bashcompinit") != std::string::npos);
+  CHECK_THROWS_AS(parse({"completion", "fish"}), UsageError);
+  CHECK_THROWS_AS(parse({"completion"}), UsageError);
 }
