@@ -93,3 +93,21 @@ TEST_CASE("fleet: after a connection storm every dropped station is back", "[e2e
   CHECK(count(r["actions"], "BootNotification", "ok") == 60);
   CHECK(count(r, "meter_values", "acknowledged") > 0);
 }
+
+TEST_CASE("fleet: unregistered stations are refused with the reason and a failing exit",
+          "[e2e][fleet]") {
+  TempDir dir;
+  Csms csms(dir);  // registration closed: every station gets 404
+  auto result = run({OCPP_SIM_BIN, "fleet", "--url", csms.ws_url(), "--json", "--stations", "3",
+                     "--duration", "1", "--warmup", "0"},
+                    {}, 60s);
+  INFO(result.err);
+  CHECK(result.code == 1);
+  CHECK(result.err.find("HTTP 404 (stations not registered") != std::string::npos);
+  CHECK(result.err.find("no station connected") != std::string::npos);
+  rapidjson::Document report;
+  report.Parse(result.out.c_str());
+  REQUIRE(report.IsObject());
+  CHECK(count(report, "connect", "ok") == 0);
+  CHECK(report["connect"]["refused_status"]["404"].GetUint64() > 0);
+}

@@ -280,16 +280,6 @@ const std::vector<Api::Route>& Api::routes() {
   return table;
 }
 
-std::vector<std::pair<std::string, std::string>> Api::route_list() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const Route& route : routes()) {
-    std::string path;
-    for (const auto& segment : route.pattern) path += "/" + std::string(segment);
-    out.emplace_back(std::string(http::to_string(route.method)), path);
-  }
-  return out;
-}
-
 bool Api::is_public(const ApiRequest& request) {
   // The API's shape is no secret (docs/admin-api.md); everything else is.
   return request.method == http::verb::get && request.segments.size() == 1 &&

@@ -99,9 +99,6 @@ class Api : public std::enable_shared_from_this<Api> {
   void load_tokens(const std::vector<storage::ApiToken>& tokens);
   /// The route table: method, path ("{}" for a placeholder) and required role.
   static std::vector<RouteInfo> route_table();
-  /// Every route as (method, path) with "{}" for a placeholder segment:
-  /// ("GET", "/api/stations/{}/log"). For /openapi.json and its test.
-  static std::vector<std::pair<std::string, std::string>> route_list();
   /// Whether a request needs no token (/health, /openapi.json).
   static bool is_public(const ApiRequest& request);
 

@@ -1,5 +1,5 @@
 // GET /openapi.json: an OpenAPI 3 description of the admin API. The paths come
-// from the route table (Api::route_list); this file adds what a table of
+// from the route table (Api::route_table, with each route's role); this file adds what a table of
 // handlers cannot say: a summary, the path parameters' names, the query
 // parameters. A unit test keeps the two in step both ways.
 #include "admin/openapi.hpp"
@@ -11,6 +11,7 @@
 #include "admin/api.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
+#include "csms/roles.hpp"
 #include "csms/version.hpp"
 
 namespace csms::admin {
@@ -78,6 +79,21 @@ const std::vector<RouteDoc>& docs() {
       {"GET", "/api/carbon/verify", "Recompute the ledger's hash chain", "carbon", {}},
       {"GET", "/api/carbon/report", "A site's monthly report or a driver's statement", "carbon", {"site", "account", "month", "format"}},
       {"GET", "/api/carbon/bundle", "A verification bundle of a site and month", "carbon", {"site", "month"}},
+      {"GET", "/api/stream", "Live events (server-sent events) for the console", "operations", {}},
+      {"POST", "/api/stations/{id}/security", "Set a station's security profile (lowering needs allowDowngrade)", "security", {}},
+      {"GET", "/api/tokens", "The named API tokens (never the tokens themselves)", "security", {}},
+      {"POST", "/api/tokens", "Create a named API token with a role; the token is shown once", "security", {}},
+      {"DELETE", "/api/tokens/{name}", "Revoke a named API token at once", "security", {}},
+      {"GET", "/api/audit", "The audit log of changes, commands and refusals, newest first", "security", {"limit", "since"}},
+      {"GET", "/api/ca", "The station CA's certificate and fingerprint", "security", {}},
+      {"POST", "/api/ca", "Create the station CA", "security", {}},
+      {"POST", "/api/ca/server-certificate", "Issue a lab server certificate from the station CA", "security", {}},
+      {"GET", "/api/stations/{id}/certificates", "Certificates issued to a station", "security", {"expired"}},
+      {"POST", "/api/stations/{id}/certificates/{serial}/revoke", "Revoke a station certificate and disconnect the station", "security", {}},
+      {"POST", "/api/tls/reload", "Reload the TLS certificate, key, client CAs and CRLs", "security", {}},
+      {"GET", "/api/alerts", "Alerts, newest first", "operations", {"open", "stationId", "limit"}},
+      {"GET", "/api/reports/availability", "Availability per connector and station over a month", "operations", {"month", "stationId", "format"}},
+      {"POST", "/api/transactions/{id}/close", "Close a transaction the station will never end", "transactions", {}},
   };
   return table;
 }
@@ -123,12 +139,14 @@ std::string openapi_json() {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RouteDoc*>> paths;
   std::set<std::string> tags;
-  for (const auto& [method, route] : Api::route_list()) {
-    auto it = by_route.find({method, route});
+  std::map<const RouteDoc*, Role> roles;
+  for (const auto& route : Api::route_table()) {
+    auto it = by_route.find({route.method, route.path});
     if (it == by_route.end()) continue;  // Undocumented: the unit test fails on it.
     const RouteDoc& d = *it->second;
     if (!paths.count(d.path)) order.push_back(d.path);
     paths[d.path].push_back(&d);
+    roles[&d] = route.role;
     tags.insert(d.tag);
   }
 
@@ -161,6 +179,8 @@ std::string openapi_json() {
       for (char c : shape(d->path))
         op_id.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
       out.key("operationId").str(op_id);
+      // The least role of a token that may call it (docs/security.md).
+      out.key("x-required-role").str(to_string(roles[d]));
       if (d->path == "/health" || d->path == "/openapi.json")
         out.key("security").array().end_array();  // No token needed.
       out.key("parameters").array();

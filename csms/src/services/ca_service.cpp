@@ -331,6 +331,9 @@ void CaService::deliver(const std::string& station_id, const std::string& versio
         log::warn("{}: the station rejected CertificateSigned for {}: {}", station_id, serial,
                   r.response_json);
     }
+    if (outcome_)
+      outcome_(station_id, status == "Accepted",
+               status == "Accepted" ? "" : "CertificateSigned for " + serial + ": " + status);
     // The sweep runs again once the answer is recorded, so a validity shorter
     // than the renewal window shows at once.
     ctx_.db.write(
@@ -493,11 +496,13 @@ void CaService::trigger_renewal(const std::string& station_id) {
                               : R"({"message":"SignChargePointCertificate"})"};
   log::info("{}: station certificate expires within {} days: asking the station to renew it",
             station_id, ctx_.config.ca_renew_before_days);
-  execute_(station_id, cmd, [station_id](CommandResult r) {
-    if (r.error != CommandError::None)
+  execute_(station_id, cmd, [this, station_id](CommandResult r) {
+    if (r.error != CommandError::None) {
       log::warn("{}: renewal trigger failed: {}", station_id, r.message);
-    else
+      if (outcome_) outcome_(station_id, false, "renewal trigger failed: " + r.message);
+    } else {
       log::info("{}: renewal trigger answered {}", station_id, r.response_json);
+    }
   });
 }
 

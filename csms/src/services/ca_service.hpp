@@ -50,6 +50,11 @@ class CaService {
   void start(Execute execute, OnlineVersion online_version,
              std::function<void(const std::string&, const std::string&)> disconnect);
   void stop();
+  /// Told each CertificateSigned outcome and failed renewal trigger (the
+  /// certificate_renewal_failed alert): ok, or why not.
+  using Outcome =
+      std::function<void(const std::string& station_id, bool ok, const std::string& detail)>;
+  void set_outcome_listener(Outcome listener) { outcome_ = std::move(listener); }
 
   /// A CA that can sign: the built-in one loaded, or ca.external_command set.
   bool available() const {
@@ -97,6 +102,7 @@ class CaService {
   Execute execute_;
   OnlineVersion online_version_;
   std::function<void(const std::string&, const std::string&)> disconnect_;
+  Outcome outcome_;
   std::map<std::string, std::int64_t> last_trigger_;  ///< Station -> unix seconds.
   bool stopped_ = false;
 };

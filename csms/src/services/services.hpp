@@ -202,7 +202,11 @@ struct Services {
         transactions(c, carbon, energy, alerts),
         device_model(c),
         reservations(c),
-        ca(c) {}
+        ca(c) {
+    ca.set_outcome_listener([this](const std::string& station, bool ok, const std::string& detail) {
+      alerts.certificate_renewal(station, ok, detail);
+    });
+  }
   ServerContext& ctx;
   AlertService alerts;
   StationService stations;

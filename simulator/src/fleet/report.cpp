@@ -59,6 +59,11 @@ std::string report_json(const FleetReport& r) {
   field(w, "ok", r.connect_ok);
   field(w, "failed", r.connect_failed);
   field(w, "tls_failed", r.tls_failed);
+  w.Key("refused_status");
+  w.StartObject();
+  for (const auto& [status, count] : r.refused_status)
+    field(w, std::to_string(status).c_str(), count);
+  w.EndObject();
   field(w, "rejected_503", r.connect_503);
   field(w, "timeouts", r.connect_timeouts);
   field(w, "unexpected_drops", r.unexpected_drops);
@@ -138,6 +143,12 @@ std::string report_table(const FleetReport& r) {
                  "unexpected drops\n\n",
                  r.connect_attempts, r.connect_ok, r.connect_failed, r.tls_failed, r.connect_503,
                  r.connect_timeouts, r.unexpected_drops);
+  if (!r.refused_status.empty()) {
+    std::string statuses;
+    for (const auto& [status, count] : r.refused_status)
+      statuses += fmt::format("{}HTTP {} x{}", statuses.empty() ? "" : ", ", status, count);
+    fmt::format_to(it, "refused upgrades: {}\n\n", statuses);
+  }
   fmt::format_to(it, "{:<20}{:>9}{:>9}{:>7}{:>9}{:>10}{:>9}{:>9}{:>9}{:>9}\n", "action", "sent",
                  "ok", "errors", "timeouts", "rate/s", "p50 ms", "p95 ms", "p99 ms", "max ms");
   auto row = [&](const char* name, std::uint64_t sent, std::uint64_t ok, std::uint64_t errors,

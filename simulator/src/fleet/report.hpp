@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -52,6 +53,7 @@ struct FleetReport {
   std::uint64_t connect_failed = 0;
   std::uint64_t tls_failed = 0;  ///< Of connect_failed: the TLS handshake failed.
   std::uint64_t connect_503 = 0;
+  std::map<int, std::uint64_t> refused_status;  ///< Declined upgrades by HTTP status (503 apart).
   std::uint64_t connect_timeouts = 0;
   std::uint64_t unexpected_drops = 0;
   std::array<ActionStats, static_cast<std::size_t>(Slot::Count)> actions;

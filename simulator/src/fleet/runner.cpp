@@ -440,6 +440,17 @@ class Runner {
   }
 
   // The first TLS failure is told (they are usually all alike); all are counted.
+  // The first refusal of each status is explained once: a fleet of
+  // unregistered stations should say so, not just count failures.
+  void refused(int status) {
+    if (report_.refused_status[status]++ > 0) return;
+    err_ << "ocpp-sim fleet: the CSMS refused the WebSocket upgrade with HTTP " << status;
+    if (status == 404)
+      err_ << " (stations not registered: register them, or run csms with --accept-unknown)";
+    if (status == 401) err_ << " (wrong or missing --password)";
+    err_ << "\n";
+  }
+
   void tls_failed(const std::string& why) {
     if (report_.tls_failed++ == 0) err_ << "ocpp-sim fleet: TLS handshake failed: " << why << "\n";
   }
@@ -467,6 +478,7 @@ class Runner {
               return attempt_failed(*sp, Failure::Unavailable, now,
                                     retry_after(c->response[http::field::retry_after]));
             }
+            if (ec == websocket::error::upgrade_declined) refused(c->response.result_int());
             if (ec) return attempt_failed(*sp, Failure::Refused, now);
             const auto selected = c->response[http::field::sec_websocket_protocol];
             if (selected != (sp->plan.v201 ? "ocpp2.0.1" : "ocpp1.6")) {
@@ -1193,6 +1205,10 @@ int run_fleet(const FleetOptions& options, std::ostream& out, std::ostream& err)
     out << report_json(report) << std::endl;
   } else {
     out << report_table(report) << std::flush;
+  }
+  if (report.connect_ok == 0) {
+    err << "ocpp-sim fleet: no station connected\n";
+    return 1;
   }
   return 0;
 }

@@ -56,8 +56,10 @@ TEST_CASE("bad keys, values and flags are refused with a message naming them", "
 }
 
 TEST_CASE("lists come as JSON arrays in the file or comma-separated flags", "[config]") {
-  auto file = temp_file(R"({"tls":{"crl_files":["/etc/a.crl","/etc/b.crl"]},
-                           "network":{"trusted_proxies":[]},"ocpp":{"tls_port":8443}})");
+  auto file = temp_file(R"({"network":{"trusted_proxies":[]},"ocpp":{"tls_port":8443},
+                           "_tls":"a TLS port needs a certificate; the files are read at start",
+                           "tls":{"cert_file":"/etc/csms/server.pem","key_file":"/etc/csms/server.key",
+                                  "crl_files":["/etc/a.crl","/etc/b.crl"]}})");
   auto c = parse({"--config", file});
   CHECK(c.tls_crl_files == std::vector<std::string>{"/etc/a.crl", "/etc/b.crl"});
   CHECK(c.trusted_proxies.empty());
