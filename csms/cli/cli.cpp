@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -1508,9 +1509,27 @@ bool split_csv_line(const std::string& line, std::vector<std::string>& fields) {
 
 }  // namespace
 
-std::string idtags_csv_to_json(const std::string& csv, const std::string& file_name,
-                               std::vector<std::size_t>& lines) {
-  static const char* kStatuses[] = {"Accepted", "Blocked", "Expired", "Invalid"};
+namespace {
+
+/// The shape of one import file (idtag import, station import).
+struct CsvImport {
+  const char* header;   ///< First field of an optional header row, lower case.
+  std::size_t columns;  ///< At most this many fields per row.
+  const char* column_names;
+  const char* item;  ///< What the first field names, for "repeats line N".
+};
+
+using CsvRow = std::vector<std::string>;
+
+// Rows of an import file: blank lines and # comments skipped, a BOM and a
+// header row allowed; every problem is collected with its file and line, and
+// nothing is returned unless every row is good (`check` adds a row's own
+// problems, `write` adds its JSON object).
+std::string csv_import(const std::string& csv, const std::string& file_name, const CsvImport& shape,
+                       std::vector<std::size_t>& lines,
+                       const std::function<void(const std::string& where, const CsvRow& fields,
+                                                std::vector<std::string>& problems)>& check,
+                       const std::function<void(const CsvRow& fields, JsonBody& body)>& write) {
   std::vector<std::string> problems;
   std::map<std::string, std::size_t> seen;
   JsonBody body;
@@ -1520,59 +1539,36 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
   std::size_t line_no = 0;
   std::istringstream in(csv);
   std::string line;
+  CsvRow fields;
   while (std::getline(in, line)) {
     ++line_no;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line_no == 1 && starts_with(line, "\xEF\xBB\xBF")) line.erase(0, 3);  // BOM
     const std::string where = file_name + ":" + std::to_string(line_no) + ": ";
     if (trim(line).empty() || trim(line)[0] == '#') continue;
-
-    std::vector<std::string> fields;
     if (!split_csv_line(line, fields)) {
       problems.push_back(where + "unbalanced quotes");
       continue;
     }
-
     if (first_row) {
       first_row = false;
-      if (lower(fields[0]) == "idtag") continue;  // Header line.
+      if (lower(fields[0]) == shape.header) continue;  // Header line.
     }
     const std::size_t before = problems.size();
-    if (fields.size() > 4)
-      problems.push_back(where +
-                         "expected at most 4 columns (idTag,status,expiry,parentIdTag), got " +
+    if (fields.size() > shape.columns)
+      problems.push_back(where + "expected at most " + std::to_string(shape.columns) +
+                         " columns (" + shape.column_names + "), got " +
                          std::to_string(fields.size()));
-    const std::string& tag = fields[0];
-    if (tag.empty() || ocpp::utf8_length(tag) > 36)
-      problems.push_back(where + "idTag must be 1 to 36 characters");
-    std::string status;
-    if (fields.size() > 1 && !fields[1].empty()) {
-      for (const char* s : kStatuses) {
-        if (lower(fields[1]) == lower(s)) status = s;
-      }
-      if (status.empty())
-        problems.push_back(where + "status must be Accepted, Blocked, Expired or Invalid, not \"" +
-                           fields[1] + "\"");
-    }
-    if (fields.size() > 2 && !fields[2].empty() && !ocpp::DateTime::parse(fields[2]))
-      problems.push_back(where + "expiry \"" + fields[2] +
-                         "\" is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)");
-    if (fields.size() > 3 && ocpp::utf8_length(fields[3]) > 36)
-      problems.push_back(where + "parentIdTag must be at most 36 characters");
-    if (!tag.empty()) {
-      auto [it, fresh] = seen.emplace(tag, line_no);
+    check(where, fields, problems);
+    if (!fields[0].empty()) {
+      auto [it, fresh] = seen.emplace(fields[0], line_no);
       if (!fresh)
-        problems.push_back(where + "idTag \"" + tag + "\" repeats line " +
+        problems.push_back(where + shape.item + " \"" + fields[0] + "\" repeats line " +
                            std::to_string(it->second));
     }
     if (problems.size() != before) continue;
-
     try {
-      body.object().key("idTag").str(tag);
-      if (!status.empty()) body.key("status").str(status);
-      if (fields.size() > 2 && !fields[2].empty()) body.key("expiry").str(fields[2]);
-      if (fields.size() > 3 && !fields[3].empty()) body.key("parentIdTag").str(fields[3]);
-      body.end_object();
+      write(fields, body);
     } catch (const UsageError&) {
       throw InputError(where + "not valid UTF-8");
     }
@@ -1582,62 +1578,61 @@ std::string idtags_csv_to_json(const std::string& csv, const std::string& file_n
   return body.end_array().text();
 }
 
+// "blocked" -> "Blocked"; empty when not an idTag status.
+std::string idtag_status(const std::string& text) {
+  for (const char* s : {"Accepted", "Blocked", "Expired", "Invalid"})
+    if (lower(text) == lower(s)) return s;
+  return "";
+}
+
+}  // namespace
+
+std::string idtags_csv_to_json(const std::string& csv, const std::string& file_name,
+                               std::vector<std::size_t>& lines) {
+  const auto has = [](const CsvRow& f, std::size_t i) { return f.size() > i && !f[i].empty(); };
+  return csv_import(
+      csv, file_name, {"idtag", 4, "idTag,status,expiry,parentIdTag", "idTag"}, lines,
+      [&](const std::string& where, const CsvRow& fields, std::vector<std::string>& problems) {
+        if (fields[0].empty() || ocpp::utf8_length(fields[0]) > 36)
+          problems.push_back(where + "idTag must be 1 to 36 characters");
+        if (has(fields, 1) && idtag_status(fields[1]).empty())
+          problems.push_back(where +
+                             "status must be Accepted, Blocked, Expired or Invalid, not \"" +
+                             fields[1] + "\"");
+        if (has(fields, 2) && !ocpp::DateTime::parse(fields[2]))
+          problems.push_back(where + "expiry \"" + fields[2] +
+                             "\" is not an RFC 3339 date-time (e.g. 2030-01-01T00:00:00Z)");
+        if (fields.size() > 3 && ocpp::utf8_length(fields[3]) > 36)
+          problems.push_back(where + "parentIdTag must be at most 36 characters");
+      },
+      [&](const CsvRow& fields, JsonBody& body) {
+        body.object().key("idTag").str(fields[0]);
+        if (has(fields, 1)) body.key("status").str(idtag_status(fields[1]));
+        if (has(fields, 2)) body.key("expiry").str(fields[2]);
+        if (has(fields, 3)) body.key("parentIdTag").str(fields[3]);
+        body.end_object();
+      });
+}
+
 std::string stations_csv_to_json(const std::string& csv, const std::string& file_name,
                                  std::vector<std::size_t>& lines) {
-  std::vector<std::string> problems;
-  std::map<std::string, std::size_t> seen;
-  JsonBody body;
-  body.array();
-  lines.clear();
-  bool first_row = true;
-  std::size_t line_no = 0;
-  std::istringstream in(csv);
-  std::string line;
-  std::vector<std::string> fields;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line_no == 1 && starts_with(line, "\xEF\xBB\xBF")) line.erase(0, 3);  // BOM
-    const std::string where = file_name + ":" + std::to_string(line_no) + ": ";
-    if (trim(line).empty() || trim(line)[0] == '#') continue;
-    if (!split_csv_line(line, fields)) {
-      problems.push_back(where + "unbalanced quotes");
-      continue;
-    }
-    if (first_row) {
-      first_row = false;
-      if (lower(fields[0]) == "id") continue;  // Header line.
-    }
-    const std::size_t before = problems.size();
-    if (fields.size() > 2)
-      problems.push_back(where + "expected at most 2 columns (id,password), got " +
-                         std::to_string(fields.size()));
-    const std::string& id = fields[0];
-    if (auto problem = StationRegistry::check_identity(id); !problem.empty())
-      problems.push_back(where + problem);
-    // The problem names the rule, never the password.
-    if (fields.size() > 1 && !fields[1].empty()) {
-      if (auto problem = check_password_rules(fields[1]); !problem.empty())
-        problems.push_back(where + problem);
-    }
-    if (!id.empty()) {
-      auto [it, fresh] = seen.emplace(id, line_no);
-      if (!fresh)
-        problems.push_back(where + "station \"" + id + "\" repeats line " +
-                           std::to_string(it->second));
-    }
-    if (problems.size() != before) continue;
-    try {
-      body.object().key("id").str(id);
-      if (fields.size() > 1 && !fields[1].empty()) body.key("password").str(fields[1]);
-      body.end_object();
-    } catch (const UsageError&) {
-      throw InputError(where + "not valid UTF-8");
-    }
-    lines.push_back(line_no);
-  }
-  if (!problems.empty()) throw_problems(problems);
-  return body.end_array().text();
+  const auto has_password = [](const CsvRow& f) { return f.size() > 1 && !f[1].empty(); };
+  return csv_import(
+      csv, file_name, {"id", 2, "id,password", "station"}, lines,
+      [&](const std::string& where, const CsvRow& fields, std::vector<std::string>& problems) {
+        if (auto problem = StationRegistry::check_identity(fields[0]); !problem.empty())
+          problems.push_back(where + problem);
+        // The problem names the rule, never the password.
+        if (has_password(fields)) {
+          if (auto problem = check_password_rules(fields[1]); !problem.empty())
+            problems.push_back(where + problem);
+        }
+      },
+      [&](const CsvRow& fields, JsonBody& body) {
+        body.object().key("id").str(fields[0]);
+        if (has_password(fields)) body.key("password").str(fields[1]);
+        body.end_object();
+      });
 }
 
 // ---------------------------------------------------------------------------
