@@ -1,4 +1,5 @@
 #include "simulator/ws_link.hpp"
+#include "simulator/ws_stream.hpp"
 
 #include <deque>
 
@@ -21,31 +22,12 @@ using tcp = asio::ip::tcp;
 /// One connection attempt. Handlers hold it by shared_ptr; once `detached`
 /// they never touch the WsLink again (it may be gone), they only finish
 /// closing.
-struct WsLink::Conn {
-  using Plain = websocket::stream<beast::tcp_stream>;
-  using Secure = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+struct WsLink::Conn : WsStream<beast::tcp_stream> {
   /// ws:// when `tls` is null, else wss:// with that context.
-  Conn(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls_context)
-      : resolver(io), tls(std::move(tls_context)) {
-    if (tls) {
-      secure.emplace(io, *tls);
-    } else {
-      plain.emplace(io);
-    }
-  }
-  /// Runs `f` on whichever WebSocket stream this connection has.
-  template <class F>
-  decltype(auto) with_ws(F&& f) {
-    if (secure) return f(*secure);
-    return f(*plain);
-  }
-  beast::tcp_stream& tcp() {
-    return with_ws([](auto& ws) -> beast::tcp_stream& { return beast::get_lowest_layer(ws); });
-  }
+  Conn(asio::io_context& io, std::shared_ptr<asio::ssl::context> tls)
+      : WsStream(io, std::move(tls)), resolver(io) {}
+  beast::tcp_stream& tcp() { return lowest(); }
   tcp::resolver resolver;
-  std::shared_ptr<asio::ssl::context> tls;  // outlives `secure`, which refers to it
-  std::optional<Plain> plain;
-  std::optional<Secure> secure;
   beast::flat_buffer buffer;
   websocket::response_type response;
   std::deque<std::string> outbox;

@@ -32,6 +32,7 @@
 #include "simulator/fleet.hpp"
 #include "simulator/tls.hpp"
 #include "simulator/url.hpp"
+#include "simulator/ws_stream.hpp"
 
 #ifndef IP_BIND_ADDRESS_NO_PORT
 #define IP_BIND_ADDRESS_NO_PORT 24  // Linux >= 4.2; older glibc headers lack it
@@ -99,25 +100,10 @@ std::string_view action_name(Act act, bool v201) {
 
 /// One WebSocket connection. Handlers hold it by shared_ptr, so it outlives
 /// the station letting go of it (a storm drop, a timeout).
-struct Conn {
+struct Conn : WsStream<tcp::socket> {
   /// wss:// when `tls` is given (the fleet's one context), else ws://.
-  Conn(asio::io_context& io, asio::ssl::context* tls) {
-    if (tls) {
-      secure.emplace(io, *tls);
-    } else {
-      plain.emplace(io);
-    }
-  }
-  template <class F>
-  decltype(auto) with_ws(F&& f) {
-    if (secure) return f(*secure);
-    return f(*plain);
-  }
-  tcp::socket& socket() {
-    return with_ws([](auto& ws) -> tcp::socket& { return beast::get_lowest_layer(ws); });
-  }
-  std::optional<websocket::stream<tcp::socket>> plain;
-  std::optional<websocket::stream<beast::ssl_stream<tcp::socket>>> secure;
+  Conn(asio::io_context& io, asio::ssl::context* tls) : WsStream(io, tls) {}
+  tcp::socket& socket() { return lowest(); }
   beast::flat_buffer in;
   websocket::response_type response;
   std::string out;                  // the frame being written
