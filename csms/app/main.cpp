@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
     std::string ws = "ws://" + host + ":" + std::to_string(server.ocpp_port()) + config.path_prefix;
     std::string wss =
         "wss://" + host + ":" + std::to_string(server.ocpp_tls_port()) + config.path_prefix;
-    std::string admin = "http://" + config.admin_host + ":" + std::to_string(server.admin_port());
+    std::string admin = (config.admin_tls ? "https://" : "http://") + config.admin_host + ":" +
+                        std::to_string(server.admin_port());
     std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
               << (config.ocpp_plain
                       ? "  chargers connect to  " + ws + "{chargePointId}   (subprotocol " +

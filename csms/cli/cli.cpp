@@ -1277,14 +1277,14 @@ std::string flag_name(const std::string& arg) {
 // ---------------------------------------------------------------------------
 
 BaseUrl parse_base_url(const std::string& url) {
-  constexpr std::string_view kScheme = "http://";
-  if (starts_with(url, "https://"))
-    throw UsageError("the admin API speaks plain HTTP (bind it to localhost or tunnel it): " + url);
-  if (!starts_with(url, kScheme)) throw UsageError("the URL must start with http://, not " + url);
-  std::string_view rest = std::string_view(url).substr(kScheme.size());
+  BaseUrl out;
+  out.tls = starts_with(url, "https://");
+  if (out.tls) out.port = 443;
+  if (!out.tls && !starts_with(url, "http://"))
+    throw UsageError("the URL must start with http:// or https://, not " + url);
+  std::string_view rest = std::string_view(url).substr(out.tls ? 8 : 7);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
-  BaseUrl out;
   if (slash != std::string_view::npos) out.path = std::string(rest.substr(slash));
   while (!out.path.empty() && out.path.back() == '/') out.path.pop_back();
   std::string_view port;
@@ -1329,6 +1329,8 @@ std::string usage_text() {
          "options:\n"
          "  --url URL       the admin API (overrides $CSMS_URL)\n"
          "  --token TOKEN   the bearer token (overrides $CSMS_TOKEN)\n"
+         "  --ca-file FILE  (https://) the CA certificates the server's certificate must\n"
+         "                  chain to (overrides $CSMS_CA_FILE; default: the system's)\n"
          "  --json          print the API's JSON as-is instead of tables\n"
          "  --csv           (list commands) print the table as CSV (RFC 4180) with the\n"
          "                  API's field names as the header\n"
@@ -1341,10 +1343,11 @@ std::string usage_text() {
 }
 
 Invocation parse_command_line(const std::vector<std::string>& args, const std::string& env_url,
-                              const std::string& env_token) {
+                              const std::string& env_token, const std::string& env_ca_file) {
   Invocation inv;
   inv.url = env_url.empty() ? kDefaultUrl : env_url;
   inv.token = env_token;
+  inv.ca_file = env_ca_file;
 
   // Global options first, wherever they are.
   std::vector<std::string> rest;
@@ -1354,6 +1357,8 @@ Invocation parse_command_line(const std::vector<std::string>& args, const std::s
       inv.url = *take_value(args, i, name, true);
     } else if (name == "--token") {
       inv.token = *take_value(args, i, name, true);
+    } else if (name == "--ca-file") {
+      inv.ca_file = *take_value(args, i, name, true);
     } else if (args[i] == "--json") {
       inv.json = true;
     } else if (args[i] == "--help" || args[i] == "-h") {

@@ -33,9 +33,10 @@ struct BaseUrl {
   std::string host;
   std::uint16_t port = 80;
   std::string path;  ///< Prefix without a trailing slash ("" or "/admin").
+  bool tls = false;  ///< https://: the server is verified (CA file, host name or IP).
 };
 
-/// Parses "http://host[:port][/prefix]"; throws UsageError naming the problem.
+/// Parses "http[s]://host[:port][/prefix]"; throws UsageError naming the problem.
 BaseUrl parse_base_url(const std::string& url);
 
 /// How a successful answer is shown (without --json).
@@ -56,11 +57,12 @@ struct Invocation {
   std::string help_text;
   std::string url;  ///< As given (--url, $CSMS_URL or the default).
   std::string token;
-  bool json = false;   ///< Print the API's JSON as-is.
-  bool csv = false;    ///< Format::Table as CSV (RFC 4180), the columns' field names as header.
-  std::string method;  ///< "GET", "POST", "DELETE".
-  std::string target;  ///< Path and query below the base URL, percent-encoded.
-  std::string body;    ///< JSON request body, or empty.
+  std::string ca_file;  ///< --ca-file or $CSMS_CA_FILE: trusted CAs for https:// ("": system).
+  bool json = false;    ///< Print the API's JSON as-is.
+  bool csv = false;     ///< Format::Table as CSV (RFC 4180), the columns' field names as header.
+  std::string method;   ///< "GET", "POST", "DELETE".
+  std::string target;   ///< Path and query below the base URL, percent-encoded.
+  std::string body;     ///< JSON request body, or empty.
   Format format = Format::Record;
   std::vector<std::string> columns;      ///< For Format::Table.
   std::string done_message;              ///< Shown for a successful answer without a body.
@@ -76,7 +78,7 @@ constexpr const char* kDefaultUrl = "http://127.0.0.1:8181";
 /// `env_token` are $CSMS_URL and $CSMS_TOKEN ("" when unset). Throws UsageError
 /// or InputError.
 Invocation parse_command_line(const std::vector<std::string>& args, const std::string& env_url,
-                              const std::string& env_token);
+                              const std::string& env_token, const std::string& env_ca_file = "");
 
 /// The usage text of all commands.
 std::string usage_text();

@@ -23,9 +23,12 @@ struct HttpAnswer {
 };
 
 /// Sends `method` `base.path + target` with `body` (JSON) and the bearer token
-/// (omitted when empty). Throws ConnectionError("cannot reach csms at URL: ...").
+/// (omitted when empty); over TLS when base.tls, the server verified against
+/// `ca_file` (system store when empty) and the URL's host. Throws ConnectionError("cannot reach
+/// csms at URL: ...").
 HttpAnswer send_request(const std::string& url, const BaseUrl& base, const std::string& token,
                         const std::string& method, const std::string& target,
-                        const std::string& body, std::chrono::seconds timeout);
+                        const std::string& body, std::chrono::seconds timeout,
+                        const std::string& ca_file = "");
 
 }  // namespace csms::cli

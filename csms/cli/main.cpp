@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
   Invocation inv;
   try {
     inv = parse_command_line(std::vector<std::string>(argv + 1, argv + argc), env("CSMS_URL"),
-                             env("CSMS_TOKEN"));
+                             env("CSMS_TOKEN"), env("CSMS_CA_FILE"));
   } catch (const UsageError& e) {
     std::cerr << "csmsctl: " << e.what() << "\n";
     return 2;
@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
   try {
     // Commands wait for the station (the server's own timeout applies first).
     const auto answer = send_request(inv.url, parse_base_url(inv.url), inv.token, inv.method,
-                                     inv.target, inv.body, std::chrono::seconds(300));
+                                     inv.target, inv.body, std::chrono::seconds(300), inv.ca_file);
     if (answer.status >= 300) {
       std::cerr << "csmsctl: " << error_message(inv, answer.status, answer.reason, answer.body)
                 << "\n";

@@ -1,5 +1,5 @@
 // HTTP/1.1 transport of the admin API: Beast, asynchronous, keep-alive, all on
-// the network thread's io_context.
+// the network thread's io_context; plain TCP or TLS (admin.tls).
 #include "csms/admin/admin_server.hpp"
 
 #include <algorithm>
@@ -7,12 +7,15 @@
 #include <chrono>
 #include <optional>
 #include <stdexcept>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "admin/api.hpp"
 #include "admin/event_stream.hpp"
@@ -37,33 +40,68 @@ constexpr std::chrono::seconds kLingerTimeout{2};  // Draining an unread body be
 constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
 constexpr std::size_t kMaxSessions = 256;
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+/// What the listener needs of a connection, whatever its stream.
+class SessionBase {
+ public:
+  virtual ~SessionBase() = default;
+  virtual void start() = 0;
+  /// Whether it waits for a request's headers, and since when.
+  virtual bool idle() const = 0;
+  virtual std::chrono::steady_clock::time_point idle_since() const = 0;
+  /// Ends the connection now (server stop); pending handlers see an error.
+  virtual void close() = 0;
+};
+
 /// One client connection: reads requests one at a time, hands each to the Api
-/// and writes its answer, then reads the next (keep-alive).
-class Session : public std::enable_shared_from_this<Session> {
+/// and writes its answer, then reads the next (keep-alive). `Stream` is a
+/// beast::tcp_stream or a TLS stream over one.
+template <class Stream>
+class Session : public SessionBase, public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(tcp::socket socket, std::shared_ptr<Api> api)
       : stream_(std::move(socket)), api_(std::move(api)) {}
+  Session(tcp::socket socket, asio::ssl::context& tls, std::shared_ptr<Api> api)
+      : stream_(std::move(socket), tls), api_(std::move(api)) {}
 
-  void start() { read_header(); }
+  void start() override {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      // The handshake counts as waiting for the first request's headers.
+      lowest().expires_after(kHeaderTimeout);
+      idle_ = true;
+      idle_since_ = std::chrono::steady_clock::now();
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read_header();
+                              });
+    } else {
+      read_header();
+    }
+  }
 
-  /// Whether it waits for a request's headers, and since when.
-  bool idle() const { return idle_; }
-  std::chrono::steady_clock::time_point idle_since() const { return idle_since_; }
+  bool idle() const override { return idle_; }
+  std::chrono::steady_clock::time_point idle_since() const override { return idle_since_; }
 
-  /// Ends the connection now (server stop); pending handlers see an error.
-  void close() {
+  void close() override {
     closed_ = true;
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
+    lowest().close();
   }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+  std::shared_ptr<Session> shared_from_this() {
+    return this->std::enable_shared_from_this<Session<Stream>>::shared_from_this();
+  }
+
   void read_header() {
     parser_.emplace();
     parser_->body_limit(kMaxBodyBytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(kHeaderTimeout);
+    lowest().expires_after(kHeaderTimeout);
     idle_ = true;
     idle_since_ = std::chrono::steady_clock::now();
     http::async_read_header(
@@ -96,7 +134,7 @@ class Session : public std::enable_shared_from_this<Session> {
       });
       return;
     }
-    stream_.expires_after(kIdleTimeout);
+    lowest().expires_after(kIdleTimeout);
     // curl and others wait for "100 Continue" before sending a large body.
     if (beast::iequals(req[http::field::expect], "100-continue")) {
       auto cont = std::make_shared<http::response<http::empty_body>>(http::status::continue_,
@@ -138,7 +176,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_request() {
-    stream_.expires_never();  // Commands may wait long for a station's answer.
+    lowest().expires_never();  // Commands may wait long for a station's answer.
     auto& msg = parser_->get();
     const unsigned version = msg.version();
     const bool keep_alive = msg.keep_alive();
@@ -175,7 +213,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(response.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    stream_.expires_after(kWriteTimeout);
+    lowest().expires_after(kWriteTimeout);
     http::async_write(
         stream_, *res,
         [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
@@ -190,9 +228,9 @@ class Session : public std::enable_shared_from_this<Session> {
   // before the client read it (e.g. a 413 while the client is still uploading).
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close();
-    stream_.expires_after(kLingerTimeout);
+    lowest().expires_after(kLingerTimeout);
     drain();
   }
 
@@ -205,7 +243,7 @@ class Session : public std::enable_shared_from_this<Session> {
                             });
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<std::array<char, 16384>> scratch_;
@@ -221,8 +259,8 @@ class Session : public std::enable_shared_from_this<Session> {
 /// AdminServer is gone.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  Listener(asio::io_context& io, std::shared_ptr<Api> api)
-      : io_(io), acceptor_(io), retry_(io), api_(std::move(api)) {}
+  Listener(asio::io_context& io, std::shared_ptr<Api> api, std::shared_ptr<asio::ssl::context> tls)
+      : io_(io), acceptor_(io), retry_(io), api_(std::move(api)), tls_(std::move(tls)) {}
 
   void listen(const std::string& host, std::uint16_t port) {
     try {
@@ -281,7 +319,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (sessions_.size() >= kMaxSessions) {
       // Full: the client idle longest (no request under way) makes room, so
       // idle connections can never lock the operator out.
-      std::shared_ptr<Session> oldest;
+      std::shared_ptr<SessionBase> oldest;
       for (const auto& weak : sessions_) {
         auto s = weak.lock();
         if (s && s->idle() && (!oldest || s->idle_since() < oldest->idle_since())) oldest = s;
@@ -297,7 +335,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
       beast::error_code ignored;
       socket.close(ignored);  // Every slot busy with a request: refuse rather than grow.
     } else {
-      auto session = std::make_shared<Session>(std::move(socket), api_);
+      std::shared_ptr<SessionBase> session;
+      if (tls_) {
+        session = std::make_shared<Session<TlsStream>>(std::move(socket), *tls_, api_);
+      } else {
+        session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), api_);
+      }
       sessions_.push_back(session);
       session->start();
     }
@@ -308,7 +351,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   tcp::acceptor acceptor_;
   asio::steady_timer retry_;
   std::shared_ptr<Api> api_;
-  std::vector<std::weak_ptr<Session>> sessions_;
+  std::shared_ptr<asio::ssl::context> tls_;  // Null: plain HTTP.
+  std::vector<std::weak_ptr<SessionBase>> sessions_;
   std::uint16_t port_ = 0;
   bool stopped_ = false;
 };
@@ -338,7 +382,7 @@ void AdminServer::start() {
   std::vector<storage::ApiToken> tokens;
   storage::read_and_wait(impl_->db, [&tokens](storage::Session& s) { tokens = s.admin.tokens(); });
   impl_->api->load_tokens(tokens);
-  auto listener = std::make_shared<Listener>(impl_->io, impl_->api);
+  auto listener = std::make_shared<Listener>(impl_->io, impl_->api, impl_->options.tls);
   listener->listen(impl_->options.host, impl_->options.port);
   impl_->listener = std::move(listener);
 }

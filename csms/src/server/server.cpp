@@ -27,6 +27,7 @@
 #include "server/handshake.hpp"
 #include "services/services.hpp"
 #include "transport/beast_server.hpp"
+#include "transport/tls_context.hpp"
 #include "uploads/upload_server.hpp"
 
 namespace csms {
@@ -112,6 +113,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ao.host = config.admin_host;
     ao.port = config.admin_port;
     ao.token = config.admin_token;
+    // The same policy and certificate as wss://, without client certificates.
+    if (config.admin_tls)
+      ao.tls = transport::make_server_context(
+          transport::TlsFiles{config.tls_cert_file, config.tls_key_file, "", {}});
     admin_server = std::make_unique<admin::AdminServer>(
         io, ao, admin::AdminDeps{*db, registry, *this, metrics, config, &events});
     admin_server->start();
@@ -195,12 +200,16 @@ struct Server::Impl : transport::Handler, CommandGateway {
     if (uo.dir.empty())
       uo.dir = (std::filesystem::path(config.db_path).parent_path() / "uploads").string();
     uo.max_bytes = static_cast<std::uint64_t>(config.uploads_max_bytes);
+    if (config.uploads_tls)
+      uo.tls = transport::make_server_context(
+          transport::TlsFiles{config.tls_cert_file, config.tls_key_file, "", {}});
     upload_server = std::make_unique<uploads::UploadServer>(uo, *db);
     upload_server->start();
     if (config.uploads_public_url.empty()) {
       std::string host = uo.host == "0.0.0.0" || uo.host == "::" ? "127.0.0.1" : uo.host;
       if (host.find(':') != std::string::npos) host = "[" + host + "]";
-      config.uploads_public_url = "http://" + host + ":" + std::to_string(upload_server->port());
+      config.uploads_public_url =
+          (uo.tls ? "https://" : "http://") + host + ":" + std::to_string(upload_server->port());
     }
   }
 

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
+#include <type_traits>
 #include <unordered_set>
 #include <vector>
 
@@ -27,8 +28,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include "admin/text.hpp"
 #include "csms/log.hpp"
@@ -253,7 +256,11 @@ std::string new_token() {
 
 struct UploadServer::Impl : std::enable_shared_from_this<UploadServer::Impl> {
   Impl(UploadOptions o, storage::Database& d)
-      : options(std::move(o)), db(d), acceptor(io), work(asio::make_work_guard(io)) {}
+      : options(std::move(o)),
+        db(d),
+        acceptor(io),
+        work(asio::make_work_guard(io)),
+        tls(options.tls) {}
 
   UploadOptions options;
   storage::Database& db;
@@ -264,6 +271,7 @@ struct UploadServer::Impl : std::enable_shared_from_this<UploadServer::Impl> {
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> sessions{0};
+  std::shared_ptr<asio::ssl::context> tls;  ///< options.tls: null for plain HTTP.
   /// Tokens with an upload under way: a second request for one is refused
   /// before its body is read (a race could otherwise remove the first's file).
   std::mutex tokens_mutex;
@@ -279,11 +287,19 @@ struct UploadServer::Impl : std::enable_shared_from_this<UploadServer::Impl> {
 
 namespace {
 
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
 /// One client connection; one upload per request, keep-alive after a success.
-class Session : public std::enable_shared_from_this<Session> {
+/// `Stream` is a beast::tcp_stream or a TLS stream over one (uploads.tls).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
   Session(tcp::socket socket, std::shared_ptr<UploadServer::Impl> server)
       : stream_(std::move(socket)), server_(std::move(server)) {
+    ++server_->sessions;
+  }
+  Session(tcp::socket socket, asio::ssl::context& tls, std::shared_ptr<UploadServer::Impl> server)
+      : stream_(std::move(socket), tls), server_(std::move(server)) {
     ++server_->sessions;
   }
   ~Session() {
@@ -291,21 +307,35 @@ class Session : public std::enable_shared_from_this<Session> {
     --server_->sessions;
   }
 
-  void start() { read_header(); }
+  void start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      lowest().expires_after(kHeaderTimeout);
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](beast::error_code ec) {
+                                if (ec) return self->close();
+                                self->read_header();
+                              });
+    } else {
+      read_header();
+    }
+  }
 
  private:
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
   void read_header() {
     parser_.emplace();
     parser_->body_limit(server_->options.max_bytes);
     parser_->header_limit(kMaxHeaderBytes);
-    stream_.expires_after(kHeaderTimeout);
+    lowest().expires_after(kHeaderTimeout);
     idle_key_ = ++server_->next_idle;
-    server_->idle[idle_key_] = [weak = weak_from_this()] {
+    server_->idle[idle_key_] = [weak = this->weak_from_this()] {
       if (auto self = weak.lock()) self->close();
     };
-    http::async_read_header(
-        stream_, buffer_, *parser_,
-        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                              self->on_header(ec);
+                            });
   }
 
   void on_header(beast::error_code ec) {
@@ -339,7 +369,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto slot = std::make_shared<std::optional<storage::UploadRequest>>();
     server_->db.read(
         [slot, token = token_](storage::Session& s) { *slot = s.uploads.request(token); },
-        [self = shared_from_this(), slot](std::exception_ptr error) {
+        [self = this->shared_from_this(), slot](std::exception_ptr error) {
           asio::post(self->stream_.get_executor(),
                      [self, slot, error] { self->on_slot(error, *slot); });
         });
@@ -362,7 +392,7 @@ class Session : public std::enable_shared_from_this<Session> {
       auto cont =
           std::make_shared<http::response<http::empty_body>>(http::status::continue_, version_);
       http::async_write(stream_, *cont,
-                        [self = shared_from_this(), cont](beast::error_code ec, std::size_t) {
+                        [self = this->shared_from_this(), cont](beast::error_code ec, std::size_t) {
                           if (ec) return self->close();
                           self->read_body();
                         });
@@ -372,9 +402,9 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void read_body() {
-    stream_.expires_after(kReadTimeout);
+    lowest().expires_after(kReadTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                        if (ec) return self->on_read_error(ec);
                        self->on_body();
                      });
@@ -393,7 +423,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_body() {
-    stream_.expires_never();
+    lowest().expires_never();
     auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
     const std::string content_type(req[http::field::content_type]);
@@ -441,7 +471,7 @@ class Session : public std::enable_shared_from_this<Session> {
           stored.received_at = DateTime::now();
           *result = {true, s.uploads.add_file(stored)};
         },
-        [self = shared_from_this(), result, file](std::exception_ptr error) {
+        [self = this->shared_from_this(), result, file](std::exception_ptr error) {
           asio::post(self->stream_.get_executor(),
                      [self, result, file, error] { self->on_recorded(error, *result, file); });
         });
@@ -491,10 +521,10 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    stream_.expires_after(kWriteTimeout);
+    lowest().expires_after(kWriteTimeout);
     http::async_write(
         stream_, *res,
-        [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
+        [self = this->shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
           if (ec) return self->close();
           if (keep_alive) return self->read_header();
           self->linger();
@@ -505,16 +535,16 @@ class Session : public std::enable_shared_from_this<Session> {
   // still sending its body reaches it instead of a reset.
   void linger() {
     beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     if (ec) return close();
-    stream_.expires_after(kLingerTimeout);
+    lowest().expires_after(kLingerTimeout);
     drain();
   }
 
   void drain() {
     if (!scratch_) scratch_ = std::make_unique<std::array<char, 16384>>();
     stream_.async_read_some(asio::buffer(*scratch_),
-                            [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                            [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
                               if (ec) return self->close();
                               self->drain();
                             });
@@ -529,11 +559,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close();
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   std::unique_ptr<std::array<char, 16384>> scratch_;
@@ -565,7 +595,11 @@ void UploadServer::Impl::accept() {
           self->idle.erase(oldest);
           closer();
         }
-        std::make_shared<Session>(std::move(socket), self)->start();
+        if (self->tls) {
+          std::make_shared<Session<TlsStream>>(std::move(socket), *self->tls, self)->start();
+        } else {
+          std::make_shared<Session<beast::tcp_stream>>(std::move(socket), self)->start();
+        }
       }
     } else {
       log::warn("uploads: accept failed: {}", ec.message());

@@ -12,6 +12,10 @@
 
 #include "storage/database.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace csms::uploads {
 
 /// Where the endpoint listens, where files go, how big they may be.
@@ -20,6 +24,8 @@ struct UploadOptions {
   std::uint16_t port = 8182;  ///< 0: ephemeral (see UploadServer::port()).
   std::string dir = "data/uploads";
   std::uint64_t max_bytes = 64 * 1024 * 1024;
+  /// Set: HTTPS with this server context (transport::make_server_context).
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 /// Serves uploads on its own thread. Tokens are checked before the body is

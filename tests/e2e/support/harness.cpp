@@ -87,7 +87,8 @@ void Csms::launch() {
     FAIL("csms did not start:\n" << process_->stderr_text());
   }
   ocpp_port_ = port_after(*ws, "ws://");
-  admin_port_ = port_after(*admin, "http://");
+  admin_tls_ = admin->find("https://") != std::string::npos;
+  admin_port_ = port_after(*admin, admin_tls_ ? "https://" : "http://");
   if (std::find(extra_args_.begin(), extra_args_.end(), "--ocpp-tls-port") != extra_args_.end()) {
     auto wss = process_->wait_for_output("chargers over TLS", 5s);
     REQUIRE(wss);
@@ -99,6 +100,10 @@ void Csms::launch() {
   fixed_ocpp_port_ = ocpp_port_;
 }
 
+std::string Csms::admin_url() const {
+  return (admin_tls_ ? "https://127.0.0.1:" : "http://127.0.0.1:") + std::to_string(admin_port_);
+}
+
 std::string Csms::ws_url() const {
   return "ws://127.0.0.1:" + std::to_string(ocpp_port_) + "/ocpp";
 }
@@ -106,10 +111,9 @@ std::string Csms::ws_url() const {
 RunResult Csms::ctl(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {CSMSCTL_BIN};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run(
-      argv,
-      {{"CSMS_URL", "http://127.0.0.1:" + std::to_string(admin_port_)}, {"CSMS_TOKEN", token_}},
-      60s);
+  std::map<std::string, std::string> env = {{"CSMS_URL", admin_url()}, {"CSMS_TOKEN", token_}};
+  if (!ca_file_.empty()) env["CSMS_CA_FILE"] = ca_file_;
+  return run(argv, env, 60s);
 }
 
 rapidjson::Document Csms::ctl_json(const std::vector<std::string>& args) const {

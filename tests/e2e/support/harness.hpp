@@ -33,6 +33,10 @@ class Csms {
   /// The wss:// port, when started with --ocpp-tls-port (else 0).
   std::uint16_t ocpp_tls_port() const { return ocpp_tls_port_; }
   std::uint16_t admin_port() const { return admin_port_; }
+  /// http://127.0.0.1:PORT, or https:// when started with --admin-tls true.
+  std::string admin_url() const;
+  /// Trusted CAs for csmsctl over https:// (CSMS_CA_FILE); empty: not set.
+  void set_ca_file(std::string ca_file) { ca_file_ = std::move(ca_file); }
   std::string ws_url() const;  ///< ws://127.0.0.1:PORT/ocpp
   std::string db_path() const { return db_path_; }
   const std::string& token() const { return token_; }
@@ -55,6 +59,8 @@ class Csms {
   std::vector<std::string> extra_args_;
   std::string db_path_;
   std::string token_ = "e2e-admin-token";
+  std::string ca_file_;
+  bool admin_tls_ = false;
   std::unique_ptr<Process> process_;
   std::uint16_t ocpp_port_ = 0;
   std::uint16_t ocpp_tls_port_ = 0;

@@ -185,7 +185,21 @@ TEST_CASE("csmsctl: base URLs", "[csmsctl]") {
   auto v6 = csms::cli::parse_base_url("http://[::1]:9");
   CHECK(v6.host == "::1");
   CHECK(v6.port == 9);
-  CHECK_THROWS_AS(csms::cli::parse_base_url("https://x"), UsageError);
+  CHECK_FALSE(v6.tls);
+  auto secure = csms::cli::parse_base_url("https://csms.example");
+  CHECK(secure.tls);
+  CHECK(secure.host == "csms.example");
+  CHECK(secure.port == 443);
+  CHECK(csms::cli::parse_base_url("https://127.0.0.1:8443/admin").port == 8443);
+  CHECK_THROWS_AS(csms::cli::parse_base_url("ftp://x"), UsageError);
+}
+
+TEST_CASE("csmsctl: the CA file comes from --ca-file or CSMS_CA_FILE", "[csmsctl]") {
+  auto from_env = csms::cli::parse_command_line({"station", "list"}, "https://h", "t", "/env.pem");
+  CHECK(from_env.ca_file == "/env.pem");
+  auto from_flag = csms::cli::parse_command_line({"--ca-file", "/flag.pem", "station", "list"},
+                                                 "https://h", "t", "/env.pem");
+  CHECK(from_flag.ca_file == "/flag.pem");
 }
 
 TEST_CASE("csmsctl: id tag CSV becomes the import array", "[csmsctl][csv]") {

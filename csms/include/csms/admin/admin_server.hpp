@@ -16,6 +16,10 @@
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace csms::admin {
 
 /// Where the API listens and the bearer token it requires.
@@ -27,6 +31,8 @@ struct AdminOptions {
   /// every route but GET /health. Without it and without named tokens every
   /// such request is refused (401).
   std::string token;
+  /// Set: HTTPS with this server context (transport::make_server_context).
+  std::shared_ptr<boost::asio::ssl::context> tls;
 };
 
 /// One admin API route as the table states it (for tests and docs).
