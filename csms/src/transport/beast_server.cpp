@@ -217,18 +217,24 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     hs.peer_address = remote_;
     hs.tls = kTls;
     hs.client_certificate = peer_;
-    HandshakeAnswer answer;
+    auto self = shared_from_this();
     try {
-      answer = core_->handler.on_handshake(hs);
+      core_->handler.on_handshake(hs, [self](HandshakeAnswer answer) {
+        // The session stays alive until the answer comes; decided() drops it
+        // when the connection timed out or was stopped meanwhile.
+        self->decided(std::move(answer));
+      });
     } catch (const std::exception& e) {
       log::error("handshake handler failed: {}", e.what());
-      answer = HandshakeAnswer{};
+      HandshakeAnswer answer;
       answer.status = 500;
+      decided(std::move(answer));
     }
-    decided(std::move(answer));
   }
 
   void decided(HandshakeAnswer answer) {
+    if (answered_) return;  // a handler that threw after answering
+    answered_ = true;
     if (dead_) return;  // timed out or stopped meanwhile
     if (answer.status != 101) return refuse(answer);
     answer_ = std::move(answer);
@@ -379,6 +385,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::deque<std::string> queue_;
   websocket::close_reason close_reason_;
   bool opened_ = false;
+  bool answered_ = false;
   bool dead_ = false;
   bool reading_ = false;
   bool writing_ = false;

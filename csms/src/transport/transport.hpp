@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,7 +71,11 @@ struct HandshakeAnswer {
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual HandshakeAnswer on_handshake(const Handshake& request) = 0;
+  /// Decides an upgrade request: `done` is called exactly once, on the network
+  /// thread, now or later (a password check runs elsewhere). The transport
+  /// drops the answer for a connection that closed meanwhile.
+  virtual void on_handshake(const Handshake& request,
+                            std::function<void(HandshakeAnswer)> done) = 0;
   virtual void on_open(const std::shared_ptr<Connection>& connection,
                        const HandshakeAnswer& answer) = 0;
   virtual void on_message(const std::shared_ptr<Connection>& connection, std::string_view text) = 0;
