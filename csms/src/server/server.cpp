@@ -118,6 +118,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
     ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
+    ws.trusted_proxies = config.trusted_proxies;
     if (config.ocpp_plain) {
       ws_server = transport::make_beast_server(io, ws, *this);
       ws_server->start();

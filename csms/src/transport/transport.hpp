@@ -100,6 +100,9 @@ struct ServerOptions {
   std::chrono::milliseconds pong_timeout{10000};
   /// An upgrade request not complete by then is dropped (slow or stalled clients).
   std::chrono::milliseconds handshake_timeout{5000};
+  /// Addresses or CIDRs whose PROXY v2 header or X-Forwarded-For names the
+  /// client; a PROXY v2 header from anyone else drops the connection.
+  std::vector<std::string> trusted_proxies;
   bool tls = false;  ///< wss://: TLS with `tls_files` (transport/tls_context.hpp policy).
   TlsFiles tls_files;
 };
