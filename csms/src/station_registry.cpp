@@ -87,16 +87,34 @@ std::string StationRegistry::digest(const std::string& id, std::string_view pass
 }
 
 bool StationRegistry::verify(const std::string& id, std::string_view password) {
+  bool known_good = false;
+  const std::string hash = hash_to_check(id, password, known_good);
+  if (hash.empty()) return known_good;
+  if (!verify_password(password, hash)) return false;
+  remember_verified(id, password, hash);
+  return true;
+}
+
+std::string StationRegistry::hash_to_check(const std::string& id, std::string_view password,
+                                           bool& known_good) {
+  known_good = false;
   auto it = stations_.find(id);
-  if (it == stations_.end() || it->second.password_hash.empty()) return false;
-  Entry& e = it->second;
+  if (it == stations_.end() || it->second.password_hash.empty()) return "";
+  const Entry& e = it->second;
   std::string d = digest(id, password);
   if (!e.verified_digest.empty() && d.size() == e.verified_digest.size() &&
-      CRYPTO_memcmp(d.data(), e.verified_digest.data(), d.size()) == 0)
-    return true;
-  if (!verify_password(password, e.password_hash)) return false;
-  e.verified_digest = std::move(d);
-  return true;
+      CRYPTO_memcmp(d.data(), e.verified_digest.data(), d.size()) == 0) {
+    known_good = true;
+    return "";
+  }
+  return e.password_hash;
+}
+
+void StationRegistry::remember_verified(const std::string& id, std::string_view password,
+                                        const std::string& hash) {
+  auto it = stations_.find(id);
+  if (it == stations_.end() || it->second.password_hash != hash) return;
+  it->second.verified_digest = digest(id, password);
 }
 
 void StationRegistry::add(const std::string& id, const std::optional<std::string>& password,

@@ -436,3 +436,98 @@ TEST_CASE("a new station password sent by the operator never shows in the log or
   CHECK(variables.out.find("BasicAuthPassword") != std::string::npos);
   CHECK(csms.process().stderr_text().find(password) == std::string::npos);
 }
+
+namespace {
+
+/// The HTTP status of a hand-written upgrade for P09 with a wrong password and
+/// `X-Forwarded-For: forwarded`.
+int forwarded_status(const Csms& csms, const std::string& forwarded) {
+  RawSocket s(csms.ocpp_port());
+  s.send(
+      "GET /ocpp/P09 HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n"
+      "Authorization: " +
+      basic_auth("P09", "wrong-guess-for-p09") + "\r\nX-Forwarded-For: " + forwarded + "\r\n\r\n");
+  const std::string reply = s.read(std::chrono::seconds(5), "\r\n\r\n");
+  if (reply.rfind("HTTP/1.1 ", 0) != 0 || reply.size() < 12) return 0;
+  return std::stoi(reply.substr(9, 3));
+}
+
+}  // namespace
+
+TEST_CASE("failed logins are throttled by the forwarded client behind a trusted proxy only",
+          "[e2e][security][hardening]") {
+  {
+    TempDir dir;
+    Csms csms(dir, {"--auth-failure-limit", "2", "--trusted-proxies", "127.0.0.0/8"});
+    REQUIRE(csms.ctl({"station", "add", "P09", "--password", kPassword}).code == 0);
+    CHECK(forwarded_status(csms, "203.0.113.5") == 401);
+    CHECK(forwarded_status(csms, "203.0.113.5") == 401);
+    CHECK(forwarded_status(csms, "203.0.113.5") == 429);
+    // Another client behind the same proxy is not refused.
+    CHECK(forwarded_status(csms, "1.2.3.4, 203.0.113.6") == 401);
+  }
+  {
+    TempDir dir;
+    Csms csms(dir, {"--auth-failure-limit", "2"});
+    REQUIRE(csms.ctl({"station", "add", "P09", "--password", kPassword}).code == 0);
+    CHECK(forwarded_status(csms, "203.0.113.5") == 401);
+    CHECK(forwarded_status(csms, "203.0.113.6") == 401);
+    // From an untrusted peer the header is ignored: the peer is throttled.
+    CHECK(forwarded_status(csms, "203.0.113.7") == 429);
+  }
+}
+
+namespace {
+
+// A PROXY v2 header naming TCP source 203.0.113.`last`.
+std::string proxy_v2_from(unsigned char last) {
+  std::string h("\r\n\r\n\0\r\nQUIT\n\x21\x11\x00\x0c", 16);
+  const unsigned char block[12] = {203, 0, 113, last, 127, 0, 0, 1, 0x30, 0x39, 0x1f, 0x90};
+  h.append(reinterpret_cast<const char*>(block), sizeof block);
+  return h;
+}
+
+// The status line's code for a wrong-password upgrade of P09 after `preamble`; 0: none.
+int status_after(const Csms& csms, const std::string& preamble) {
+  RawSocket s(csms.ocpp_port());
+  s.send(preamble +
+         "GET /ocpp/P09 HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+         "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+         "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ocpp1.6\r\n"
+         "Authorization: " +
+         basic_auth("P09", "wrong-guess-for-p09") + "\r\n\r\n");
+  const std::string reply = s.read(std::chrono::seconds(5), "\r\n\r\n");
+  if (reply.rfind("HTTP/1.1 ", 0) != 0 || reply.size() < 12) return 0;
+  return std::stoi(reply.substr(9, 3));
+}
+
+}  // namespace
+
+TEST_CASE("a PROXY v2 header names the client from a trusted proxy and drops others",
+          "[e2e][security][hardening]") {
+  {
+    TempDir dir;
+    Csms csms(dir, {"--auth-failure-limit", "2", "--trusted-proxies", "127.0.0.1"});
+    REQUIRE(csms.ctl({"station", "add", "P09", "--password", kPassword}).code == 0);
+    CHECK(status_after(csms, proxy_v2_from(5)) == 401);
+    CHECK(status_after(csms, proxy_v2_from(5)) == 401);
+    CHECK(status_after(csms, proxy_v2_from(5)) == 429);
+    CHECK(status_after(csms, proxy_v2_from(6)) == 401);
+    CHECK(eventually([&] {
+      return csms.process().stderr_text().find("P09: login from 203.0.113.5 refused with 429") !=
+             std::string::npos;
+    }));
+  }
+  {
+    TempDir dir;
+    Csms csms(dir);
+    REQUIRE(csms.ctl({"station", "add", "P09", "--password", kPassword}).code == 0);
+    CHECK(status_after(csms, proxy_v2_from(5)) == 0);
+    CHECK(eventually([&] {
+      return csms.process().stderr_text().find("not a trusted proxy: connection dropped") !=
+             std::string::npos;
+    }));
+  }
+}

@@ -44,6 +44,13 @@ class StationRegistry {
   /// digest, not the password) so PBKDF2 runs once per station and password,
   /// not on every reconnect.
   bool verify(const std::string& id, std::string_view password);
+  /// verify() in steps, so that PBKDF2 can run off the network thread: the
+  /// stored hash to check `password` against, or empty when no PBKDF2 is
+  /// needed (`known_good` then says whether the remembered digest matched).
+  std::string hash_to_check(const std::string& id, std::string_view password, bool& known_good);
+  /// Remembers a password that PBKDF2 accepted against `hash`, unless the
+  /// station's password changed meanwhile.
+  void remember_verified(const std::string& id, std::string_view password, const std::string& hash);
 
   /// Registers `id` (or replaces its password; nullopt keeps it, "" removes it;
   /// and sets its security profile 1..3 unless nullopt: a new station gets 1).

@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include "csms/log.hpp"
+#include "csms/password.hpp"
 
 namespace csms {
 
@@ -165,6 +166,8 @@ std::string LoginThrottle::pair_key(const std::string& id, const std::string& ad
 LoginThrottle::Verdict LoginThrottle::check(const std::string& id, const std::string& address,
                                             Clock::time_point now) {
   const std::string key = pair_key(id, address);
+  if (in_flight_.count(key))
+    return {1, "a login for this station from this address is being checked"};
   if (long wait = pair_.retry_after(key, now); wait > 0)
     return {wait, "too many failed logins for this station from this address"};
   if (long wait = address_.retry_after(address, now); wait > 0) {
@@ -177,6 +180,7 @@ LoginThrottle::Verdict LoginThrottle::check(const std::string& id, const std::st
 
 void LoginThrottle::failure(const std::string& id, const std::string& address,
                             Clock::time_point now) {
+  in_flight_.erase(pair_key(id, address));
   pair_.failure(pair_key(id, address), now);
   address_.failure(address, now);
 }
@@ -188,67 +192,124 @@ void LoginThrottle::success(const std::string& id, const std::string& address,
     for (auto it = trusted_.begin(); it != trusted_.end();)
       it = now - it->second >= trust_for_ ? trusted_.erase(it) : std::next(it);
   }
+  in_flight_.erase(pair_key(id, address));
   trusted_[pair_key(id, address)] = now;
+}
+
+void LoginThrottle::started(const std::string& id, const std::string& address) {
+  in_flight_.insert(pair_key(id, address));
 }
 
 transport::HandshakeAnswer HandshakeDecider::decide(
     const transport::Handshake& req, const std::function<bool(const std::string&)>& is_live) {
+  Pending p = before_password(req);
+  if (p.answer) return std::move(*p.answer);
+  const bool ok = !p.hash.empty() && verify_password(p.password, p.hash);
+  return after_password(req, p, ok, is_live);
+}
+
+void HandshakeDecider::decide_async(const transport::Handshake& req,
+                                    std::function<bool(const std::string&)> is_live,
+                                    PasswordVerifier& verifier,
+                                    std::function<void(transport::HandshakeAnswer)> done) {
+  Pending p = before_password(req);
+  if (p.answer) return done(std::move(*p.answer));
+  if (p.hash.empty()) return done(after_password(req, p, false, is_live));
+  throttle.started(p.id, req.remote_address);
+  // The pending state keeps the password for remember_verified().
+  std::string password = p.password;
+  std::string hash = p.hash;
+  auto pending = std::make_shared<Pending>(std::move(p));
+  verifier.verify(
+      std::move(password), std::move(hash),
+      [self = *this, req, pending, is_live = std::move(is_live), done = std::move(done)](
+          bool ok) mutable { done(self.after_password(req, *pending, ok, is_live)); });
+}
+
+HandshakeDecider::Pending HandshakeDecider::before_password(const transport::Handshake& req) {
+  Pending p;
+  auto answer = [&p](transport::HandshakeAnswer a) {
+    p.answer = std::move(a);
+    return std::move(p);
+  };
   std::string problem;
   auto id = station_id_from_resource(req.resource, config.path_prefix, problem);
-  if (!id) return reject(404, problem);
-  if (auto bad = StationRegistry::check_identity(*id); !bad.empty()) return reject(400, bad);
+  if (!id) return answer(reject(404, problem));
+  if (auto bad = StationRegistry::check_identity(*id); !bad.empty())
+    return answer(reject(400, bad));
 
   if (!registry.exists(*id)) {
     auto a = reject(404, "unknown charging station");
     a.station_id = *id;
-    return a;
+    return answer(std::move(a));
   }
-
-  const int profile = registry.security_profile(*id);
+  p.id = *id;
+  p.profile = registry.security_profile(*id);
 
   // Profile 3 proves the station by its certificate: a certificate it sends
   // must be valid and name it, and the password is then optional (if sent, it
   // must be right).
-  bool certified = false;
   if (req.tls && req.client_certificate.present) {
     const std::string why = certificate_problem(*id, req.client_certificate);
     if (!why.empty()) {
       ctx.metrics.auth_failure();
       ctx.security_event(*id, "InvalidClientCertificate", why, req.remote_address);
-      return unauthorized("client certificate refused");
+      return answer(unauthorized("client certificate refused"));
     }
-    certified = true;
+    p.certified = true;
   }
 
+  p.check_password = registry.has_password(*id) && (!p.certified || !req.authorization.empty());
+  if (!p.check_password) return p;
+  // Only password checks are throttled (they cost a PBKDF2 each), and by
+  // identity and address together (LoginThrottle).
+  p.now = LoginThrottle::Clock::now();
+  if (auto verdict = throttle.check(*id, req.remote_address, p.now); verdict.retry_after_s > 0) {
+    log::warn("{}: login from {} refused with 429 for {} s: {}", *id, req.remote_address,
+              verdict.retry_after_s, verdict.reason);
+    auto a = reject(429, "too many failed logins; retry later");
+    a.headers.emplace_back("Retry-After", std::to_string(verdict.retry_after_s));
+    return answer(std::move(a));
+  }
+  auto creds = parse_basic_auth(req.authorization);
+  if (!creds) {
+    p.why = req.authorization.empty() ? "no credentials" : "malformed Authorization header";
+  } else if (creds->username != *id) {
+    p.why = "username does not match the station identity";
+  } else {
+    bool known_good = false;
+    p.hash = registry.hash_to_check(*id, creds->password, known_good);
+    if (!p.hash.empty())
+      p.password = std::move(creds->password);
+    else if (!known_good)
+      p.why = "wrong password";
+  }
+  return p;
+}
+
+transport::HandshakeAnswer HandshakeDecider::after_password(
+    const transport::Handshake& req, Pending& p, bool password_ok,
+    const std::function<bool(const std::string&)>& is_live) {
+  const std::string* id = &p.id;
+  const int profile = p.profile;
+  const bool certified = p.certified;
   bool authenticated = false;
-  const bool check_password =
-      registry.has_password(*id) && (!certified || !req.authorization.empty());
-  if (check_password) {
-    // Only password checks are throttled (they cost a PBKDF2 each), and by
-    // identity and address together (LoginThrottle).
-    const auto now = LoginThrottle::Clock::now();
-    if (auto verdict = throttle.check(*id, req.remote_address, now); verdict.retry_after_s > 0) {
-      log::warn("{}: login from {} refused with 429 for {} s: {}", *id, req.remote_address,
-                verdict.retry_after_s, verdict.reason);
-      auto a = reject(429, "too many failed logins; retry later");
-      a.headers.emplace_back("Retry-After", std::to_string(verdict.retry_after_s));
-      return a;
+  if (p.check_password) {
+    std::string why = p.why;
+    if (why.empty() && !p.hash.empty()) {
+      if (password_ok)
+        registry.remember_verified(*id, p.password, p.hash);
+      else
+        why = "wrong password";
     }
-    auto creds = parse_basic_auth(req.authorization);
-    std::string why;
-    if (!creds)
-      why = req.authorization.empty() ? "no credentials" : "malformed Authorization header";
-    else if (creds->username != *id)
-      why = "username does not match the station identity";
-    else if (!registry.verify(*id, creds->password))
-      why = "wrong password";
+    p.password.clear();
     if (!why.empty()) {
-      throttle.failure(*id, req.remote_address, now);
+      throttle.failure(*id, req.remote_address, p.now);
       ctx.metrics.auth_failure();
       ctx.security_event(*id, "InvalidCredentials", why, req.remote_address);
       return unauthorized("authentication required");
     }
-    throttle.success(*id, req.remote_address, now);
+    throttle.success(*id, req.remote_address, p.now);
     authenticated = true;
   }
 

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "server/context.hpp"
 #include "transport/transport.hpp"
@@ -70,6 +71,10 @@ class LoginThrottle {
   Verdict check(const std::string& id, const std::string& address, Clock::time_point now);
   void failure(const std::string& id, const std::string& address, Clock::time_point now);
   void success(const std::string& id, const std::string& address, Clock::time_point now);
+  /// A check for `id` from `address` runs off the network thread now: further
+  /// attempts of that pair are refused until its failure() or success(), so
+  /// parallel guesses cannot pass the pair limit.
+  void started(const std::string& id, const std::string& address);
 
  private:
   static std::string pair_key(const std::string& id, const std::string& address);
@@ -77,6 +82,15 @@ class LoginThrottle {
   AuthThrottle address_;
   std::chrono::seconds trust_for_;
   std::unordered_map<std::string, Clock::time_point> trusted_;  ///< pair key -> last success
+  std::unordered_set<std::string> in_flight_;                   ///< pair keys being checked
+};
+
+/// Runs PBKDF2 password checks away from the network thread.
+class PasswordVerifier {
+ public:
+  virtual ~PasswordVerifier() = default;
+  /// Checks `password` against `hash`, then calls `done(ok)` on the network thread.
+  virtual void verify(std::string password, std::string hash, std::function<void(bool)> done) = 0;
 };
 
 /// The answer to an upgrade refused by admission control: 503 with Retry-After.
@@ -96,6 +110,32 @@ struct HandshakeDecider {
   /// a client certificate naming it); a higher one raises its stored profile.
   transport::HandshakeAnswer decide(const transport::Handshake& request,
                                     const std::function<bool(const std::string&)>& is_live);
+
+  /// decide() with the PBKDF2 check on `verifier`: `done` gets the answer
+  /// exactly once, at once when no PBKDF2 is needed, else on the network
+  /// thread after the check.
+  void decide_async(const transport::Handshake& request,
+                    std::function<bool(const std::string&)> is_live, PasswordVerifier& verifier,
+                    std::function<void(transport::HandshakeAnswer)> done);
+
+  /// What the checks before the password leave for the rest.
+  struct Pending {
+    std::optional<transport::HandshakeAnswer> answer;  ///< Decided already.
+    std::string id;
+    int profile = 0;
+    bool certified = false;
+    bool check_password = false;  ///< The station's password is checked.
+    std::string password;         ///< To check against `hash`.
+    std::string hash;             ///< Non-empty: a PBKDF2 check is needed.
+    std::string why;              ///< Why the credentials fail, found without PBKDF2.
+    LoginThrottle::Clock::time_point now;
+  };
+  /// Identity, registration, certificate, throttle and credential format.
+  Pending before_password(const transport::Handshake& request);
+  /// The rest, given the PBKDF2 outcome (ignored when `p.hash` is empty).
+  transport::HandshakeAnswer after_password(const transport::Handshake& request, Pending& p,
+                                            bool password_ok,
+                                            const std::function<bool(const std::string&)>& is_live);
 
   /// Why `cert` does not prove station `id` (not verified, CN or O not ours),
   /// or empty.

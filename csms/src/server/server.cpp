@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -16,6 +17,7 @@
 
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
+#include "csms/password.hpp"
 #include "csms/station_registry.hpp"
 #include "handlers/smart_charging.hpp"
 #include "handlers/v16/handlers.hpp"
@@ -50,6 +52,28 @@ storage::SqliteOptions sqlite_options(const Config& config) {
   options.log = [](const std::string& line) { log::info("{}", line); };
   return options;
 }
+
+/// PBKDF2 checks on two threads of their own, answered on the network thread.
+/// Destroyed (joined, queued checks dropped) before the io_context.
+class PasswordPool : public PasswordVerifier {
+ public:
+  explicit PasswordPool(boost::asio::io_context& io) : io_(io) {}
+  ~PasswordPool() override {
+    pool_.stop();
+    pool_.join();
+  }
+  void verify(std::string password, std::string hash, std::function<void(bool)> done) override {
+    boost::asio::post(pool_, [this, password = std::move(password), hash = std::move(hash),
+                              done = std::move(done)]() mutable {
+      const bool ok = verify_password(password, hash);
+      boost::asio::post(io_, [ok, done = std::move(done)] { done(ok); });
+    });
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  boost::asio::thread_pool pool_{2};
+};
 
 }  // namespace
 
@@ -95,6 +119,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.ping_interval = std::chrono::seconds(config.ping_interval_s);
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
     ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
+    ws.trusted_proxies = config.trusted_proxies;
     if (config.ocpp_plain) {
       ws_server = transport::make_beast_server(io, ws, *this);
       ws_server->start();
@@ -281,32 +306,42 @@ struct Server::Impl : transport::Handler, CommandGateway {
 
   // ---- transport::Handler ---------------------------------------------------
 
-  transport::HandshakeAnswer on_handshake(const transport::Handshake& req) override {
+  void on_handshake(const transport::Handshake& req,
+                    std::function<void(transport::HandshakeAnswer)> done) override {
     // Admission first: refusing costs nothing, authenticating (PBKDF2) does.
     if (auto verdict = upgrade_admission.admit(); !verdict.admitted) {
       metrics.upgrade_refused();
       metrics.connection_rejected(503);
       log::debug("upgrade from {} refused by admission control, retry after {} s",
                  req.remote_address, verdict.retry_after_s);
-      return overloaded_answer(verdict.retry_after_s);
+      return done(overloaded_answer(verdict.retry_after_s));
     }
+    decide(req, std::move(done), true);
+  }
+
+  // The decider's answer, with auto-registration of an unknown station when
+  // `may_register` (once).
+  void decide(const transport::Handshake& req, std::function<void(transport::HandshakeAnswer)> done,
+              bool may_register) {
     HandshakeDecider decider{config, registry, throttle, ctx};
-    auto answer =
-        decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
-    if (answer.status == 404 && config.accept_unknown && !answer.station_id.empty()) {
-      // Auto-registration: the decider reports the unknown id; register it and
-      // decide again (its boot answer comes from unknown_boot_status), at most
-      // registration.max_unknown_per_min of them a minute.
-      if (!unknown_registrations.try_take(AdmissionClock::now()))
-        return refuse_registration(req, answer.station_id);
-      log::info("{}: unknown station, auto-registering ({})", answer.station_id,
-                config.unknown_boot_status);
-      registry.register_unknown(answer.station_id, unknown_boot_status(config));
-      answer =
-          decider.decide(req, [this](const std::string& id) { return sessions.count(id) != 0; });
-    }
-    if (answer.status != 101) metrics.connection_rejected(answer.status);
-    return answer;
+    decider.decide_async(
+        req, [this](const std::string& id) { return sessions.count(id) != 0; }, password_checks,
+        [this, req, may_register, done = std::move(done)](transport::HandshakeAnswer answer) {
+          if (may_register && answer.status == 404 && config.accept_unknown &&
+              !answer.station_id.empty()) {
+            // Auto-registration: the decider reports the unknown id; register it and
+            // decide again (its boot answer comes from unknown_boot_status), at most
+            // registration.max_unknown_per_min of them a minute.
+            if (!unknown_registrations.try_take(AdmissionClock::now()))
+              return done(refuse_registration(req, answer.station_id));
+            log::info("{}: unknown station, auto-registering ({})", answer.station_id,
+                      config.unknown_boot_status);
+            registry.register_unknown(answer.station_id, unknown_boot_status(config));
+            return decide(req, done, false);
+          }
+          if (answer.status != 101) metrics.connection_rejected(answer.status);
+          done(std::move(answer));
+        });
   }
 
   transport::HandshakeAnswer refuse_registration(const transport::Handshake& req,
@@ -512,6 +547,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   ServerContext ctx;
   Services services;
   LoginThrottle throttle;
+  PasswordPool password_checks{io};
   UpgradeAdmission upgrade_admission;
   TokenBucket unknown_registrations;  ///< Auto-registrations (rate 0: no cap).
   AdmissionClock::time_point last_registration_event{};

@@ -14,6 +14,7 @@
 #include <unordered_map>
 
 #include "csms/log.hpp"
+#include "transport/proxy.hpp"
 #include "transport/tls_context.hpp"
 
 namespace csms::transport {
@@ -52,10 +53,18 @@ class SessionBase : public Connection {
 
 /// What the server and its sessions share; sessions keep it alive.
 struct Core {
-  Core(net::io_context& i, const ServerOptions& o, Handler& h) : io(i), options(o), handler(h) {}
+  Core(net::io_context& i, const ServerOptions& o, Handler& h) : io(i), options(o), handler(h) {
+    for (const auto& text : o.trusted_proxies) {
+      std::string problem;
+      auto net = parse_cidr(text, problem);
+      if (!net) throw std::runtime_error("network.trusted_proxies: " + problem);
+      trusted.push_back(*net);
+    }
+  }
   net::io_context& io;
   ServerOptions options;
   Handler& handler;
+  std::vector<Cidr> trusted;  ///< network.trusted_proxies
   /// Open connections (after the 101), for pings and the going-away close.
   std::unordered_map<SessionBase*, std::shared_ptr<SessionBase>> open;
 };
@@ -75,7 +84,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       : core_(std::move(core)),
         tls_(std::move(tls)),
         ws_(std::forward<Args>(stream_args)...),
-        remote_(std::move(remote)),
+        remote_(remote),
+        peer_address_(std::move(remote)),
         deadline_(core_->io),
         pong_timer_(core_->io) {}
 
@@ -90,9 +100,55 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       log::debug("upgrade from {} not complete in time, dropping it", self->remote_);
       self->terminate();
     });
+    read_preamble();
+  }
+
+  // The first bytes decide whether a PROXY v2 header comes before TLS/HTTP.
+  void read_preamble() {
+    auto self = shared_from_this();
+    beast::get_lowest_layer(ws_).async_read_some(
+        buffer_.prepare(4096), [self](const beast::error_code& ec, std::size_t n) {
+          if (ec) {
+            self->terminate();
+            return;
+          }
+          self->buffer_.commit(n);
+          self->on_preamble();
+        });
+  }
+
+  void on_preamble() {
+    if (dead_) return;
+    std::string_view data(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+    if (!proxy_v2_signature_prefix(data)) return after_preamble();
+    if (!address_in(peer_address_, core_->trusted)) {
+      if (data.size() < kProxyV2SignatureSize) return read_preamble();
+      log::warn("PROXY v2 header from {}, which is not a trusted proxy: connection dropped",
+                peer_address_);
+      return terminate();
+    }
+    auto r = parse_proxy_v2(data);
+    if (r.status == ProxyV2::Status::need_more) return read_preamble();
+    if (r.status == ProxyV2::Status::invalid) {
+      log::warn("bad PROXY v2 header from {}: {}", peer_address_, r.problem);
+      return terminate();
+    }
+    buffer_.consume(r.length);
+    if (!r.source.empty()) {
+      remote_ = r.source;
+      proxied_ = true;
+    }
+    after_preamble();
+  }
+
+  void after_preamble() {
     if constexpr (kTls) {
+      auto self = shared_from_this();
+      // Bytes already read belong to the TLS handshake.
       ws_.next_layer().async_handshake(
-          ssl::stream_base::server, [self](const beast::error_code& ec) {
+          ssl::stream_base::server, buffer_.data(),
+          [self](const beast::error_code& ec, std::size_t) {
+            self->buffer_.consume(self->buffer_.size());
             if (ec) {
               if (!self->dead_)
                 log::debug("TLS handshake with {} failed: {}", self->remote_, ec.message());
@@ -213,22 +269,35 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
     auto auth = request_[http::field::authorization];
     hs.authorization.assign(auth.data(), auth.size());
+    if (!proxied_ && address_in(peer_address_, core_->trusted)) {
+      std::vector<std::string> forwarded;
+      for (auto range = request_.equal_range("X-Forwarded-For"); range.first != range.second;
+           ++range.first)
+        forwarded.emplace_back(range.first->value().data(), range.first->value().size());
+      remote_ = forwarded_client(forwarded, peer_address_, core_->trusted);
+    }
     hs.remote_address = remote_;
-    hs.peer_address = remote_;
+    hs.peer_address = peer_address_;
     hs.tls = kTls;
     hs.client_certificate = peer_;
-    HandshakeAnswer answer;
+    auto self = shared_from_this();
     try {
-      answer = core_->handler.on_handshake(hs);
+      core_->handler.on_handshake(hs, [self](HandshakeAnswer answer) {
+        // The session stays alive until the answer comes; decided() drops it
+        // when the connection timed out or was stopped meanwhile.
+        self->decided(std::move(answer));
+      });
     } catch (const std::exception& e) {
       log::error("handshake handler failed: {}", e.what());
-      answer = HandshakeAnswer{};
+      HandshakeAnswer answer;
       answer.status = 500;
+      decided(std::move(answer));
     }
-    decided(std::move(answer));
   }
 
   void decided(HandshakeAnswer answer) {
+    if (answered_) return;  // a handler that threw after answering
+    answered_ = true;
     if (dead_) return;  // timed out or stopped meanwhile
     if (answer.status != 101) return refuse(answer);
     answer_ = std::move(answer);
@@ -367,7 +436,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::shared_ptr<Core> core_;
   std::shared_ptr<ssl::context> tls_;
   websocket::stream<Stream> ws_;
-  std::string remote_;
+  std::string remote_;        ///< The client (named by a trusted proxy, else the peer).
+  std::string peer_address_;  ///< The TCP peer.
+  bool proxied_ = false;      ///< remote_ came from a PROXY v2 header.
   PeerCertificate peer_;
   net::steady_timer deadline_;
   net::steady_timer pong_timer_;
@@ -379,6 +450,7 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   std::deque<std::string> queue_;
   websocket::close_reason close_reason_;
   bool opened_ = false;
+  bool answered_ = false;
   bool dead_ = false;
   bool reading_ = false;
   bool writing_ = false;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -70,7 +71,11 @@ struct HandshakeAnswer {
 class Handler {
  public:
   virtual ~Handler() = default;
-  virtual HandshakeAnswer on_handshake(const Handshake& request) = 0;
+  /// Decides an upgrade request: `done` is called exactly once, on the network
+  /// thread, now or later (a password check runs elsewhere). The transport
+  /// drops the answer for a connection that closed meanwhile.
+  virtual void on_handshake(const Handshake& request,
+                            std::function<void(HandshakeAnswer)> done) = 0;
   virtual void on_open(const std::shared_ptr<Connection>& connection,
                        const HandshakeAnswer& answer) = 0;
   virtual void on_message(const std::shared_ptr<Connection>& connection, std::string_view text) = 0;
@@ -95,6 +100,9 @@ struct ServerOptions {
   std::chrono::milliseconds pong_timeout{10000};
   /// An upgrade request not complete by then is dropped (slow or stalled clients).
   std::chrono::milliseconds handshake_timeout{5000};
+  /// Addresses or CIDRs whose PROXY v2 header or X-Forwarded-For names the
+  /// client; a PROXY v2 header from anyone else drops the connection.
+  std::vector<std::string> trusted_proxies;
   bool tls = false;  ///< wss://: TLS with `tls_files` (transport/tls_context.hpp policy).
   TlsFiles tls_files;
 };

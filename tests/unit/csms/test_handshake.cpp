@@ -4,8 +4,12 @@
 
 #include <openssl/evp.h>
 
+#include <functional>
+#include <optional>
 #include <thread>
+#include <vector>
 
+#include "csms/password.hpp"
 #include "server/handshake.hpp"
 #include "session_rig.hpp"
 
@@ -269,4 +273,97 @@ TEST_CASE("a station on a higher profile than stored is raised to it, with a sec
   storage::read_and_wait(*r.rig.db, [&st](storage::Session& s) { st = s.stations.get("CP1"); });
   REQUIRE(st);
   CHECK(st->security_profile == 3);
+}
+
+namespace {
+
+// Holds password checks until the test completes them: "slow" PBKDF2 without
+// a clock.
+struct HeldVerifier : csms::PasswordVerifier {
+  struct Check {
+    std::string password, hash;
+    std::function<void(bool)> done;
+  };
+  std::vector<Check> held;
+  void verify(std::string password, std::string hash, std::function<void(bool)> done) override {
+    held.push_back({std::move(password), std::move(hash), std::move(done)});
+  }
+  void complete(std::size_t i) {
+    held[i].done(csms::verify_password(held[i].password, held[i].hash));
+  }
+};
+
+csms::transport::Handshake for_station(const std::string& id, const std::string& authorization,
+                                       const std::string& address = "10.0.0.1") {
+  auto h = plain(authorization);
+  h.resource = "/ocpp/" + id;
+  h.remote_address = address;
+  return h;
+}
+
+}  // namespace
+
+TEST_CASE("a station without a password is answered while password checks of others are pending",
+          "[handshake][security]") {
+  ProfileRig r(1);
+  for (const char* id : {"CP2", "CP3"}) {
+    bool done = false;
+    r.rig.registry->add(id, std::string(kPassword), 1,
+                        [&done](std::exception_ptr e) { done = !e; });
+    r.rig.pump_until([&] { return done; });
+  }
+  csms::HandshakeDecider decider{r.rig.config, *r.rig.registry, r.throttle, *r.rig.ctx};
+  HeldVerifier verifier;
+  std::vector<std::optional<csms::transport::HandshakeAnswer>> answers(5);
+  auto start = [&](std::size_t slot, const csms::transport::Handshake& h) {
+    decider.decide_async(
+        h, [](const std::string&) { return false; }, verifier,
+        [&answers, slot](csms::transport::HandshakeAnswer a) {
+          REQUIRE_FALSE(answers[slot]);  // exactly once
+          answers[slot] = std::move(a);
+        });
+  };
+  start(0, for_station("CP1", basic_for("CP1", kPassword)));
+  start(1, for_station("CP2", basic_for("CP2", kPassword)));
+  start(2, for_station("CP3", basic_for("CP3", "wrong-password-but-long")));
+  CHECK(verifier.held.size() == 3);
+  CHECK_FALSE(answers[0]);
+  CHECK_FALSE(answers[1]);
+  CHECK_FALSE(answers[2]);
+
+  // A station without a password needs no check: it is answered at once.
+  bool added = false;
+  r.rig.registry->add("OPEN", std::string(""), 1, [&added](std::exception_ptr e) { added = !e; });
+  r.rig.pump_until([&] { return added; });
+  start(3, for_station("OPEN", ""));
+  REQUIRE(answers[3]);
+  CHECK(answers[3]->status == 101);
+  CHECK(verifier.held.size() == 3);
+
+  // A second guess for a pair whose check is pending waits for it.
+  start(4, for_station("CP3", basic_for("CP3", "another-wrong-password")));
+  REQUIRE(answers[4]);
+  CHECK(answers[4]->status == 429);
+
+  verifier.complete(2);
+  verifier.complete(0);
+  verifier.complete(1);
+  REQUIRE(answers[0]);
+  REQUIRE(answers[1]);
+  REQUIRE(answers[2]);
+  CHECK(answers[0]->status == 101);
+  CHECK(answers[0]->authenticated);
+  CHECK(answers[1]->status == 101);
+  CHECK(answers[2]->status == 401);
+
+  // A password PBKDF2 accepted is remembered: the next login needs no check.
+  std::optional<csms::transport::HandshakeAnswer> again;
+  decider.decide_async(
+      for_station("CP2", basic_for("CP2", kPassword)), [](const std::string&) { return false; },
+      verifier, [&again](csms::transport::HandshakeAnswer a) { again = std::move(a); });
+  REQUIRE(again);
+  CHECK(again->status == 101);
+  CHECK(verifier.held.size() == 3);
+  r.rig.io.restart();
+  r.rig.io.poll();
 }
