@@ -103,14 +103,15 @@ TEST_CASE("rotate-password replaces the stored password only when the station ac
   CHECK(upgrade_status(csms, "RP201", fresh) == 101);
   CHECK(upgrade_status(csms, "RP201", kPassword) == 401);
 
-  // 1.6: ChangeConfiguration AuthorizationKey (hex). The simulator does not
-  // know the key: the CSMS keeps the old password.
-  auto v16_answer = csms.ctl_json({"station", "rotate-password", "RP16"});
+  // 1.6: ChangeConfiguration AuthorizationKey, the password's bytes in hex;
+  // the station's Basic-auth password is the decoded bytes.
+  const std::string fresh16 = "sixteen-to-20-ok";
+  auto v16_answer = csms.ctl_json({"station", "rotate-password", "RP16", "--password", fresh16});
   const std::string v16_text = ocpp::to_compact_json(v16_answer);
   INFO(v16_text);
-  CHECK(v16_text.find("\"passwordReplaced\":") != std::string::npos);
-  if (v16_text.find("\"passwordReplaced\":false") != std::string::npos)
-    CHECK(upgrade_status(csms, "RP16", kPassword) == 101);
+  CHECK(v16_text.find("\"passwordReplaced\":true") != std::string::npos);
+  CHECK(upgrade_status(csms, "RP16", fresh16) == 101);
+  CHECK(upgrade_status(csms, "RP16", kPassword) == 401);
 
   // Neither frame shows the password: the message log masks them.
   for (const std::string station : {"RP16", "RP201"}) {

@@ -202,8 +202,12 @@ ConfigurationStatus ChargePoint::change_authorization_key(const std::string& val
     log_.warn("AuthorizationKey rejected: {}", *refusal);
     return ConfigurationStatus::Rejected;
   }
-  // The key as configured is the Basic-auth password of the next connection.
-  then = [this, value] { rotate_password(value); };
+  // The key is the password's bytes in hexadecimal: the decoded bytes are the
+  // Basic-auth password of the next connection (as the CSMS checks it).
+  std::string password;
+  for (std::size_t i = 0; i < value.size(); i += 2)
+    password.push_back(static_cast<char>(std::stoi(value.substr(i, 2), nullptr, 16)));
+  then = [this, password] { rotate_password(password); };
   return ConfigurationStatus::Accepted;
 }
 

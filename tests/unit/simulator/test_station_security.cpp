@@ -71,8 +71,9 @@ TEST_CASE("v16 AuthorizationKey: 16-20 hex bytes become the next connection's pa
   CHECK(change("0123456789abcdef0123456789abcdef0123456789") == "Rejected");  // 21 bytes
   CHECK(change("0123456789abcdefXX23456789abcdef") == "Rejected");            // not hex
   CHECK_FALSE(rig.link.password);
-  CHECK(change("0123456789ABCDEF0123456789abcdef") == "Accepted");
-  CHECK(rig.link.password == std::optional<std::string>("0123456789ABCDEF0123456789abcdef"));
+  // "sixteen-bytes-ok" in hex, upper and lower case: the decoded bytes are the password.
+  CHECK(change("7369787465656E2D62797465732d6f6b") == "Accepted");
+  CHECK(rig.link.password == std::optional<std::string>("sixteen-bytes-ok"));
   CHECK(rig.events.count("password_changed") == 1);
   CHECK(rig.link.is_up());  // used from the next connection, not by dropping this one
   // Never readable back.
