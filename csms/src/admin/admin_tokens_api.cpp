@@ -309,6 +309,16 @@ void Api::revoke_api_token(Call& call) {
       });
 }
 
+void Api::whoami(Call& call) {
+  no_query(call.request);
+  std::string problem;
+  const auto who = authenticate(call.request.authorization, problem);
+  if (!who) throw ApiError(401, problem);  // handle() let it in: cannot happen
+  JsonOut out;
+  out.object().key("name").str(who->name).key("role").str(to_string(who->role)).end_object();
+  call.reply(json_response(200, out.text()));
+}
+
 void Api::list_audit(Call& call) {
   const Query query(call.request, {"limit", "since"});
   const std::size_t limit = query.limit(100, 10000);

@@ -262,6 +262,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "tokens"}, &Api::create_api_token, R::Admin},
       {V::delete_, {"api", "tokens", "{}"}, &Api::revoke_api_token, R::Admin},
       {V::get, {"api", "audit"}, &Api::list_audit, R::Admin},
+      {V::get, {"api", "whoami"}, &Api::whoami, R::Viewer},
       {V::get, {"api", "ca"}, &Api::ca_show, R::Viewer},
       {V::post, {"api", "ca"}, &Api::ca_init, R::Admin},
       {V::post, {"api", "ca", "server-certificate"}, &Api::ca_issue_server, R::Admin},

@@ -196,6 +196,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void create_api_token(Call& call);
   void revoke_api_token(Call& call);
   void list_audit(Call& call);
+  void whoami(Call& call);
   // Reservations and local lists (reservation_api.cpp).
   void list_reservations(Call& call);
   void station_local_list(Call& call);

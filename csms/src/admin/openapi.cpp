@@ -84,6 +84,7 @@ const std::vector<RouteDoc>& docs() {
       {"GET", "/api/tokens", "The named API tokens (never the tokens themselves)", "security", {}},
       {"POST", "/api/tokens", "Create a named API token with a role; the token is shown once", "security", {}},
       {"DELETE", "/api/tokens/{name}", "Revoke a named API token at once", "security", {}},
+      {"GET", "/api/whoami", "The calling token's name and role", "security", {}},
       {"GET", "/api/audit", "The audit log of changes, commands and refusals, newest first", "security", {"limit", "since"}},
       {"GET", "/api/ca", "The station CA's certificate and fingerprint", "security", {}},
       {"POST", "/api/ca", "Create the station CA", "security", {}},
