@@ -159,7 +159,8 @@ class SqliteStores {
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
-                 carbon_,       energy_,        certificates_, admin_, operations_} {}
+                 carbon_,       energy_,        certificates_,
+                 admin_,        operations_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
