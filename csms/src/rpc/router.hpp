@@ -74,12 +74,12 @@ class Router {
   }
 
   const Route* find(std::string_view action) const {
-    auto it = routes_.find(std::string(action));
+    auto it = routes_.find(action);
     return it == routes_.end() ? nullptr : &it->second;
   }
 
  private:
-  std::map<std::string, Route> routes_;
+  std::map<std::string, Route, std::less<>> routes_;  ///< less<>: found by string_view
 };
 
 }  // namespace csms

@@ -163,8 +163,7 @@ class TransactionService {
              std::function<void(std::exception_ptr, StartResult)> done);
   void stop(const StopRequest& request, std::function<void(std::exception_ptr, StopResult)> done);
   /// 2.0.1: records the event and applies it to the transaction.
-  void event(const TxEventRequest& request,
-             std::function<void(std::exception_ptr, TxEventResult)> done);
+  void event(TxEventRequest request, std::function<void(std::exception_ptr, TxEventResult)> done);
   /// Samples with transaction_id set are linked only if that transaction exists.
   void meter_values(std::vector<storage::MeterSample> samples,
                     std::function<void(std::exception_ptr)> done);

@@ -380,11 +380,14 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       rbuf_.consume(rbuf_.size());
       close(kUnsupportedData, "OCPP-J uses text frames");
     } else {
-      std::string text = beast::buffers_to_string(rbuf_.data());
+      // A flat buffer holds the frame in one piece: the handler reads it in
+      // place, no copy.
+      const auto data = rbuf_.data();
+      core_->handler.on_message(
+          shared_from_this(), std::string_view(static_cast<const char*>(data.data()), data.size()));
       rbuf_.consume(rbuf_.size());
       // One large frame must not keep its buffer for the connection's life.
       if (rbuf_.capacity() > 16384) rbuf_.shrink_to_fit();
-      core_->handler.on_message(shared_from_this(), text);
     }
     if (dead_) {
       gone();

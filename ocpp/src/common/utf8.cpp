@@ -1,5 +1,8 @@
 #include "ocpp/common/utf8.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace ocpp {
 
 std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
@@ -31,7 +34,15 @@ std::size_t utf8_sequence_length(std::string_view s, std::size_t i) {
 }
 
 bool is_valid_utf8(std::string_view s) {
-  for (std::size_t i = 0; i < s.size();) {
+  // OCPP text is nearly all ASCII: skip it eight bytes at a time.
+  std::size_t i = 0;
+  while (i + 8 <= s.size()) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, sizeof word);
+    if ((word & 0x8080808080808080ULL) != 0) break;
+    i += 8;
+  }
+  for (; i < s.size();) {
     const std::size_t n = utf8_sequence_length(s, i);
     if (n == 0) return false;
     i += n;

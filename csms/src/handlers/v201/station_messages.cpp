@@ -162,13 +162,14 @@ void register_transaction_event(Router& router, Services& sv) {
       add_samples(s.station_id(), ev.evse_id.value_or(0), *req.meterValue, ev.samples);
     const bool has_token = req.idToken.has_value();
     std::string station = s.station_id();
-    sv.transactions.event(ev, [reply, station, has_token](std::exception_ptr e, TxEventResult r) {
-      if (e) return storage_failed(reply, station, "TransactionEvent", e);
-      w::TransactionEventResponse res;
-      // idTokenInfo answers an idToken (E01.FR.10); NoAuthorization needs no verdict.
-      if (has_token) res.idTokenInfo = r.auth ? token_info(*r.auth) : accepted_without_token();
-      reply(res);
-    });
+    sv.transactions.event(
+        std::move(ev), [reply, station, has_token](std::exception_ptr e, TxEventResult r) {
+          if (e) return storage_failed(reply, station, "TransactionEvent", e);
+          w::TransactionEventResponse res;
+          // idTokenInfo answers an idToken (E01.FR.10); NoAuthorization needs no verdict.
+          if (has_token) res.idTokenInfo = r.auth ? token_info(*r.auth) : accepted_without_token();
+          reply(res);
+        });
   });
 }
 
