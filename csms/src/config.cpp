@@ -107,6 +107,10 @@ const std::vector<Setting>& settings() {
       {"ocpp", "max_message_size", "max-message-size",
        "largest WebSocket message in bytes; larger closes with 1009 (65536)",
        int_field(&Config::max_message_size, 1024, 16 * 1024 * 1024)},
+      {"server", "io_threads", "io-threads",
+       "threads for the connections' TLS, framing and parsing; 0 = none (the machine's cores, "
+       "at most 8)",
+       int_field(&Config::io_threads, 0, 64)},
       {"ocpp", "ping_interval_s", "ping-interval", "WebSocket ping period in seconds, 0 = off (30)",
        int_field(&Config::ping_interval_s, 0, 86400)},
       {"ocpp", "pong_timeout_s", "pong-timeout",

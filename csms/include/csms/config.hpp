@@ -16,6 +16,9 @@ struct Config {
   std::uint16_t ocpp_port = 8180;
   std::string path_prefix = "/ocpp/";
   std::size_t max_message_size = 65536;
+  /// server.io_threads: threads for the connections' per-frame work; -1: the
+  /// machine's cores (at most 8); 0: none, all on the service thread.
+  int io_threads = -1;
   int ping_interval_s = 30;  ///< 0 disables WebSocket keep-alive pings.
   int pong_timeout_s = 10;
   /// The OCPP versions accepted, most preferred first: a station offering

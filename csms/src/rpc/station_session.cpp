@@ -52,7 +52,11 @@ StationSession::StationSession(ServerContext& ctx,
 
 void StationSession::handle_text(std::string_view text) {
   if (closed_ || flood_closing_) return;
-  auto parsed = ocpp::parse_frame(text, version_);
+  handle_frame(text, ocpp::parse_frame(text, version_));
+}
+
+void StationSession::handle_frame(std::string_view text, ocpp::ParseResult parsed) {
+  if (closed_ || flood_closing_) return;
   if (auto* error = std::get_if<ocpp::FrameError>(&parsed)) {
     log::warn("{}: malformed frame: {}", station_id_, error->description);
     junk_frame(text, "malformed: " + error->description);

@@ -64,6 +64,9 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
 
   /// A text frame from the station.
   void handle_text(std::string_view text);
+  /// Like handle_text, with the frame already parsed (on its I/O thread) for
+  /// this session's version.
+  void handle_frame(std::string_view text, ocpp::ParseResult parsed);
   /// The socket is gone: fails the outstanding and queued CALLs.
   void closed();
 

@@ -37,11 +37,8 @@ void ServerContext::log_frame(const std::string& station_id, storage::Direction 
 
 void ServerContext::flush_frames() {
   if (frame_batch.empty()) return;
-  db.write(
-      [rows = std::move(frame_batch)](storage::Session& s) {
-        for (const auto& row : rows) s.messages.append(row);
-      },
-      nullptr);
+  db.write([rows = std::move(frame_batch)](storage::Session& s) { s.messages.append_all(rows); },
+           nullptr);
   frame_batch.clear();  // moved from: make it a valid empty vector again
 }
 

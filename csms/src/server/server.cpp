@@ -38,6 +38,17 @@ namespace {
 
 constexpr int kAddressLimitFactor = 10;
 
+/// A frame parsed on its connection's I/O thread.
+struct ParsedFrame : transport::Prepared {
+  explicit ParsedFrame(ocpp::ParseResult r) : result(std::move(r)) {}
+  ocpp::ParseResult result;
+};
+
+std::size_t io_threads(const Config& config) {
+  return config.io_threads < 0 ? transport::default_io_threads()
+                               : static_cast<std::size_t>(config.io_threads);
+}
+
 storage::RegistrationStatus unknown_boot_status(const Config& config) {
   return config.unknown_boot_status == "Accepted" ? storage::RegistrationStatus::Accepted
                                                   : storage::RegistrationStatus::Pending;
@@ -80,6 +91,7 @@ class PasswordPool : public PasswordVerifier {
 struct Server::Impl : transport::Handler, CommandGateway {
   explicit Impl(Config c)
       : config(std::move(c)),
+        io_pool(io_threads(config)),
         db(storage::open_sqlite(sqlite_options(config))),
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
@@ -97,6 +109,9 @@ struct Server::Impl : transport::Handler, CommandGateway {
     v16::register_handlers(v16_router, services);
     v201::register_handlers(v201_router, services);
   }
+
+  // The I/O threads post to `io`: they end before it is destroyed.
+  ~Impl() override { io_pool.stop(); }
 
   // ---- lifecycle ------------------------------------------------------------
 
@@ -120,8 +135,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
     ws.pong_timeout = std::chrono::seconds(config.pong_timeout_s);
     ws.handshake_timeout = std::chrono::milliseconds(config.handshake_timeout_ms);
     ws.trusted_proxies = config.trusted_proxies;
+    io_pool.start();
+    log::info("OCPP connections on {} I/O thread(s) (server.io_threads)", io_pool.size());
     if (config.ocpp_plain) {
-      ws_server = transport::make_beast_server(io, ws, *this);
+      ws_server = transport::make_beast_server(io, ws, *this, &io_pool);
       ws_server->start();
     }
     if (config.ocpp_tls_port >= 0) {
@@ -130,7 +147,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
       wss.tls = true;
       wss.tls_files = transport::TlsFiles{config.tls_cert_file, config.tls_key_file,
                                           config.tls_client_ca_file, config.tls_crl_files};
-      wss_server = transport::make_beast_server(io, wss, *this);
+      wss_server = transport::make_beast_server(io, wss, *this, &io_pool);
       wss_server->start();
     }
 
@@ -411,12 +428,24 @@ struct Server::Impl : transport::Handler, CommandGateway {
     log::info("{}: connected from {} ({})", id, conn->remote_address(), answer.subprotocol);
   }
 
-  void on_message(const std::shared_ptr<transport::Connection>& conn,
-                  std::string_view text) override {
+  // On an I/O thread: parsing needs nothing but the frame and the version.
+  std::shared_ptr<transport::Prepared> prepare(const transport::HandshakeAnswer& answer,
+                                               std::string_view text) const override {
+    if (answer.subprotocol.empty()) return nullptr;
+    const auto version =
+        ocpp::version_from_subprotocol(answer.subprotocol).value_or(ocpp::Version::v16);
+    return std::make_shared<ParsedFrame>(ocpp::parse_frame(text, version));
+  }
+
+  void on_message(const std::shared_ptr<transport::Connection>& conn, std::string_view text,
+                  std::shared_ptr<transport::Prepared> prepared) override {
     auto it = by_connection.find(conn.get());
     if (it == by_connection.end()) return;
     auto session = it->second;  // keep alive through the handler
-    session->handle_text(text);
+    if (auto* parsed = dynamic_cast<ParsedFrame*>(prepared.get()))
+      session->handle_frame(text, std::move(parsed->result));
+    else
+      session->handle_text(text);
   }
 
   void on_close(const std::shared_ptr<transport::Connection>& conn) override {
@@ -539,6 +568,9 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- state ----------------------------------------------------------------
 
   Config config;
+  /// Declared before `io` so that it is destroyed after it: connections queued
+  /// on `io` still hold sockets of the pool's contexts.
+  transport::IoPool io_pool;
   boost::asio::io_context io;
   std::unique_ptr<storage::Database> db;
   Metrics metrics;
@@ -577,6 +609,7 @@ void Server::start() {
 
 void Server::run() {
   impl_->io.run();
+  impl_->io_pool.stop();      // nothing may post to `io` from now on
   impl_->ctx.flush_frames();  // the last turn's frames, whose posted flush never ran
   impl_->db->flush();
 }

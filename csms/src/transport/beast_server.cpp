@@ -1,6 +1,7 @@
 #include "transport/beast_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <type_traits>
@@ -47,8 +49,8 @@ std::string trim(std::string_view s) {
 /// What a server's sessions need from it, plain or TLS.
 class SessionBase : public Connection {
  public:
+  /// Service thread: sends a keep-alive ping (on the session's thread).
   virtual void ping() = 0;
-  virtual void terminate() = 0;
 };
 
 /// What the server and its sessions share; sessions keep it alive.
@@ -61,16 +63,29 @@ struct Core {
       trusted.push_back(*net);
     }
   }
-  net::io_context& io;
+  net::io_context& io;  ///< The service thread: every Handler call but prepare().
   ServerOptions options;
   Handler& handler;
   std::vector<Cidr> trusted;  ///< network.trusted_proxies
-  /// Open connections (after the 101), for pings and the going-away close.
+  /// Open connections (after the 101), for pings and the going-away close;
+  /// written by the sessions' threads, read by the service thread.
+  std::mutex open_mutex;
   std::unordered_map<SessionBase*, std::shared_ptr<SessionBase>> open;
+
+  std::vector<std::shared_ptr<SessionBase>> open_now() {
+    std::lock_guard<std::mutex> lock(open_mutex);
+    std::vector<std::shared_ptr<SessionBase>> out;
+    out.reserve(open.size());
+    for (auto& entry : open) out.push_back(entry.second);
+    return out;
+  }
 };
 
 /// One TCP connection: TLS when kTls, the upgrade request, then the WebSocket,
-/// with a write queue (one async_write at a time) and keep-alive pings.
+/// with a write queue (one async_write at a time) and keep-alive pings. Lives
+/// on its `home` io_context (an I/O thread, or the service thread): its state
+/// is touched there only; Handler calls are posted to the service thread and
+/// Connection calls from there are posted back.
 template <bool kTls>
 class Session : public SessionBase, public std::enable_shared_from_this<Session<kTls>> {
   using Stream = std::conditional_t<kTls, beast::ssl_stream<beast::tcp_stream>, beast::tcp_stream>;
@@ -79,15 +94,16 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
   /// `stream_args` construct the stream below the WebSocket: the socket, and
   /// for TLS the context (held by `tls` for the connection's life).
   template <class... Args>
-  Session(std::shared_ptr<Core> core, std::string remote, std::shared_ptr<ssl::context> tls,
-          Args&&... stream_args)
+  Session(std::shared_ptr<Core> core, net::io_context& home, std::string remote,
+          std::shared_ptr<ssl::context> tls, Args&&... stream_args)
       : core_(std::move(core)),
+        home_(home),
         tls_(std::move(tls)),
         ws_(std::forward<Args>(stream_args)...),
         remote_(remote),
         peer_address_(std::move(remote)),
-        deadline_(core_->io),
-        pong_timer_(core_->io) {}
+        deadline_(home),
+        pong_timer_(home) {}
 
   using std::enable_shared_from_this<Session<kTls>>::shared_from_this;
   using std::enable_shared_from_this<Session<kTls>>::weak_from_this;
@@ -164,26 +180,57 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     }
   }
 
-  // ---- Connection -----------------------------------------------------------
+  // ---- Connection (service thread) -------------------------------------------
 
   void send(std::string_view text) override {
-    if (dead_ || close_requested_) return;
-    queue_.emplace_back(text);
-    if (!writing_) write_next();
+    if (!threaded()) return do_send(std::string(text));
+    net::post(home_, [self = shared_from_this(), text = std::string(text)]() mutable {
+      self->do_send(std::move(text));
+    });
   }
 
   void close(std::uint16_t code, const std::string& reason) override {
+    if (!threaded()) return do_close(code, reason);
+    net::post(home_, [self = shared_from_this(), code, reason] { self->do_close(code, reason); });
+  }
+
+  /// Set before the handler hears of the connection and never changed after.
+  const std::string& remote_address() const override { return remote_; }
+
+  void ping() override {
+    if (!threaded()) return do_ping();
+    net::post(home_, [self = shared_from_this()] { self->do_ping(); });
+  }
+
+ private:
+  // ---- on the session's thread ----------------------------------------------
+
+  bool threaded() const { return &home_ != &core_->io; }
+
+  /// Runs `f` on the service thread: posted from an I/O thread, at once
+  /// without one (the session's thread is the service thread then).
+  template <class F>
+  void on_service(F&& f) {
+    if (threaded())
+      net::post(core_->io, std::forward<F>(f));
+    else
+      f();
+  }
+
+  void do_send(std::string text) {
+    if (dead_ || close_requested_) return;
+    queue_.push_back(std::move(text));
+    if (!writing_) write_next();
+  }
+
+  void do_close(std::uint16_t code, const std::string& reason) {
     if (dead_ || close_requested_) return;
     close_requested_ = true;
     close_reason_ = websocket::close_reason(static_cast<websocket::close_code>(code), reason);
     maybe_close();
   }
 
-  const std::string& remote_address() const override { return remote_; }
-
-  // ---- for the server -------------------------------------------------------
-
-  void ping() override {
+  void do_ping() {
     if (dead_ || close_requested_ || pinging_) return;
     pinging_ = true;
     auto self = shared_from_this();
@@ -202,10 +249,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     });
   }
 
-  /// Closes the socket at once; pending operations fail and clean up.
   /// Closes the socket at once; a pending read fails and cleans up, else
   /// the handler hears of it now.
-  void terminate() override {
+  void terminate() {
     if (!dead_) {
       dead_ = true;
       beast::error_code ec;
@@ -218,7 +264,6 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     if (!reading_) gone();
   }
 
- private:
   void log_peer() const {
     if (!peer_.present) return;
     log::debug("TLS client certificate from {}: CN={} O={} serial {} {}", remote_, peer_.subject_cn,
@@ -280,19 +325,25 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     hs.peer_address = peer_address_;
     hs.tls = kTls;
     hs.client_certificate = peer_;
-    auto self = shared_from_this();
-    try {
-      core_->handler.on_handshake(hs, [self](HandshakeAnswer answer) {
+    on_service([self = shared_from_this(), hs = std::move(hs)] {
+      // The answer comes on the service thread; the session decides on its own.
+      auto answer_home = [self](HandshakeAnswer answer) {
+        if (!self->threaded()) return self->decided(std::move(answer));
+        net::post(self->home_, [self, answer = std::move(answer)]() mutable {
+          self->decided(std::move(answer));
+        });
+      };
+      try {
         // The session stays alive until the answer comes; decided() drops it
         // when the connection timed out or was stopped meanwhile.
-        self->decided(std::move(answer));
-      });
-    } catch (const std::exception& e) {
-      log::error("handshake handler failed: {}", e.what());
-      HandshakeAnswer answer;
-      answer.status = 500;
-      decided(std::move(answer));
-    }
+        self->core_->handler.on_handshake(hs, answer_home);
+      } catch (const std::exception& e) {
+        log::error("handshake handler failed: {}", e.what());
+        HandshakeAnswer answer;
+        answer.status = 500;
+        answer_home(std::move(answer));
+      }
+    });
   }
 
   void decided(HandshakeAnswer answer) {
@@ -335,9 +386,13 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
     deadline_.cancel();
     opened_ = true;
     request_ = {};
-    core_->open[this] = shared_from_this();
+    {
+      std::lock_guard<std::mutex> lock(core_->open_mutex);
+      core_->open[this] = shared_from_this();
+    }
     read_next();
-    core_->handler.on_open(shared_from_this(), answer_);
+    // Posted before any frame's on_message (one thread posts both, in order).
+    on_service([self = shared_from_this()] { self->core_->handler.on_open(self, self->answer_); });
   }
 
   void refuse(const HandshakeAnswer& a) {
@@ -380,11 +435,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       rbuf_.consume(rbuf_.size());
       close(kUnsupportedData, "OCPP-J uses text frames");
     } else {
-      // A flat buffer holds the frame in one piece: the handler reads it in
-      // place, no copy.
+      // A flat buffer holds the frame in one piece: read in place, copied
+      // only to cross to the service thread.
       const auto data = rbuf_.data();
-      core_->handler.on_message(
-          shared_from_this(), std::string_view(static_cast<const char*>(data.data()), data.size()));
+      const std::string_view text(static_cast<const char*>(data.data()), data.size());
+      auto prepared = core_->handler.prepare(answer_, text);
+      if (threaded()) {
+        net::post(core_->io, [self = shared_from_this(), text = std::string(text),
+                              prepared = std::move(prepared)]() mutable {
+          self->core_->handler.on_message(self, text, std::move(prepared));
+        });
+      } else {
+        core_->handler.on_message(shared_from_this(), text, std::move(prepared));
+      }
       rbuf_.consume(rbuf_.size());
       // One large frame must not keep its buffer for the connection's life.
       if (rbuf_.capacity() > 16384) rbuf_.shrink_to_fit();
@@ -429,14 +492,19 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
   /// The connection is over: tell the handler once.
   void gone() {
-    auto it = core_->open.find(this);
-    if (it == core_->open.end()) return;
-    auto self = it->second;
-    core_->open.erase(it);
-    core_->handler.on_close(self);
+    std::shared_ptr<SessionBase> self;
+    {
+      std::lock_guard<std::mutex> lock(core_->open_mutex);
+      auto it = core_->open.find(this);
+      if (it == core_->open.end()) return;
+      self = it->second;
+      core_->open.erase(it);
+    }
+    on_service([self, core = core_] { core->handler.on_close(self); });
   }
 
   std::shared_ptr<Core> core_;
+  net::io_context& home_;  ///< Where this session's state lives.
   std::shared_ptr<ssl::context> tls_;
   websocket::stream<Stream> ws_;
   std::string remote_;        ///< The client (named by a trusted proxy, else the peer).
@@ -464,8 +532,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
 
 class BeastServer : public Server {
  public:
-  BeastServer(net::io_context& io, const ServerOptions& options, Handler& handler)
+  BeastServer(net::io_context& io, const ServerOptions& options, Handler& handler, IoPool* pool)
       : core_(std::make_shared<Core>(io, options, handler)),
+        pool_(pool),
         acceptor_(io),
         ping_timer_(io),
         retry_timer_(io) {
@@ -506,8 +575,8 @@ class BeastServer : public Server {
     acceptor_.close(ec);
     ping_timer_.cancel();
     retry_timer_.cancel();
-    auto open = core_->open;
-    for (auto& [ptr, conn] : open) conn->close(close_code::kGoingAway, "server shutting down");
+    for (auto& conn : core_->open_now())
+      conn->close(close_code::kGoingAway, "server shutting down");
   }
 
   std::uint16_t port() const override { return port_; }
@@ -519,7 +588,9 @@ class BeastServer : public Server {
 
  private:
   void accept() {
-    acceptor_.async_accept(core_->io, [this](const beast::error_code& ec, tcp::socket socket) {
+    net::io_context* home = pool_ ? pool_->next() : nullptr;
+    if (home == nullptr) home = &core_->io;
+    acceptor_.async_accept(*home, [this, home](const beast::error_code& ec, tcp::socket socket) {
       if (stopped_ || ec == net::error::operation_aborted) return;
       if (ec) {
         // Out of descriptors, most likely: wait a little instead of spinning.
@@ -534,14 +605,16 @@ class BeastServer : public Server {
       auto peer = socket.remote_endpoint(pec);
       socket.set_option(tcp::no_delay(true), pec);
       std::string remote = pec ? "unknown" : address_text(peer.address());
+      // Started on its own thread, where all its state lives.
       if (tls_) {
         auto context = tls_->current();
-        std::make_shared<Session<true>>(core_, std::move(remote), context, std::move(socket),
-                                        *context)
-            ->start();
+        auto session = std::make_shared<Session<true>>(core_, *home, std::move(remote), context,
+                                                       std::move(socket), *context);
+        net::post(*home, [session] { session->start(); });
       } else {
-        std::make_shared<Session<false>>(core_, std::move(remote), nullptr, std::move(socket))
-            ->start();
+        auto session = std::make_shared<Session<false>>(core_, *home, std::move(remote), nullptr,
+                                                        std::move(socket));
+        net::post(*home, [session] { session->start(); });
       }
       accept();
     });
@@ -552,13 +625,13 @@ class BeastServer : public Server {
     ping_timer_.expires_after(core_->options.ping_interval);
     ping_timer_.async_wait([this](const beast::error_code& ec) {
       if (ec || stopped_) return;
-      auto open = core_->open;
-      for (auto& [ptr, conn] : open) conn->ping();
+      for (auto& conn : core_->open_now()) conn->ping();
       schedule_ping();
     });
   }
 
   std::shared_ptr<Core> core_;
+  IoPool* pool_;  ///< The connections' threads (null: all on the service thread).
   std::unique_ptr<TlsContextHolder> tls_;
   tcp::acceptor acceptor_;
   net::steady_timer ping_timer_;
@@ -570,8 +643,8 @@ class BeastServer : public Server {
 }  // namespace
 
 std::unique_ptr<Server> make_beast_server(boost::asio::io_context& io, const ServerOptions& options,
-                                          Handler& handler) {
-  return std::make_unique<BeastServer>(io, options, handler);
+                                          Handler& handler, IoPool* pool) {
+  return std::make_unique<BeastServer>(io, options, handler, pool);
 }
 
 }  // namespace csms::transport

@@ -22,7 +22,8 @@ constexpr std::uint16_t kPolicyViolation = 1008;
 constexpr std::uint16_t kMessageTooBig = 1009;
 }  // namespace close_code
 
-/// One accepted WebSocket connection. Network thread only.
+/// One accepted WebSocket connection. Its methods are called on the service
+/// thread; they hand the work to the connection's own I/O thread.
 class Connection {
  public:
   virtual ~Connection() = default;
@@ -67,7 +68,14 @@ struct HandshakeAnswer {
   bool authenticated = false;  ///< Carried to on_open: the station proved its password.
 };
 
-/// Implemented by the server core. All calls arrive on the network thread.
+/// What the server core made of a frame on its connection's I/O thread
+/// (Handler::prepare), handed to on_message with the frame.
+struct Prepared {
+  virtual ~Prepared() = default;
+};
+
+/// Implemented by the server core. All calls arrive on the service thread (the
+/// io_context the server was made with), except prepare().
 class Handler {
  public:
   virtual ~Handler() = default;
@@ -78,7 +86,17 @@ class Handler {
                             std::function<void(HandshakeAnswer)> done) = 0;
   virtual void on_open(const std::shared_ptr<Connection>& connection,
                        const HandshakeAnswer& answer) = 0;
-  virtual void on_message(const std::shared_ptr<Connection>& connection, std::string_view text) = 0;
+  /// Called on the connection's I/O thread before on_message, for per-frame
+  /// work that touches no shared state (parsing); the result goes to
+  /// on_message. The default prepares nothing.
+  virtual std::shared_ptr<Prepared> prepare(const HandshakeAnswer& answer,
+                                            std::string_view text) const {
+    (void)answer;
+    (void)text;
+    return nullptr;
+  }
+  virtual void on_message(const std::shared_ptr<Connection>& connection, std::string_view text,
+                          std::shared_ptr<Prepared> prepared) = 0;
   /// The connection is gone (closed, failed, or timed out on keep-alive).
   virtual void on_close(const std::shared_ptr<Connection>& connection) = 0;
 };

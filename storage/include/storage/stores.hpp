@@ -162,6 +162,10 @@ class MessageLogStore {
  public:
   virtual ~MessageLogStore() = default;
   virtual void append(const LoggedFrame& frame) = 0;
+  /// Appends frames in order (a backend may write them in fewer statements).
+  virtual void append_all(const std::vector<LoggedFrame>& frames) {
+    for (const auto& f : frames) append(f);
+  }
   /// Newest first.
   virtual std::vector<LoggedFrame> recent(const std::string& station_id, std::size_t limit) = 0;
   /// Deletes frames older than `before`; returns how many.

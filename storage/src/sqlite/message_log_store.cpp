@@ -1,4 +1,7 @@
+#include <algorithm>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 #include "sqlite/statement.hpp"
 #include "sqlite/stores.hpp"
@@ -11,6 +14,35 @@ void SqliteMessageLogStore::append(const LoggedFrame& f) {
                "VALUES (?, ?, ?, ?)");
   st.bind_all(f.station_id, f.timestamp, to_string(f.direction), f.frame);
   st.run();
+}
+
+void SqliteMessageLogStore::append_all(const std::vector<LoggedFrame>& frames) {
+  // A batch of frames in multi-row INSERTs (one statement run per 32 rows):
+  // the message log is the writer thread's largest single cost per message.
+  constexpr std::size_t kRows = 32;
+  static const std::vector<std::string> sql = [] {
+    std::vector<std::string> v;
+    for (std::size_t n = 0; n <= kRows; ++n) {
+      std::string text =
+          "INSERT INTO message_log (station_id, timestamp, direction, frame) VALUES ";
+      for (std::size_t i = 0; i < n; ++i) text += i == 0 ? "(?, ?, ?, ?)" : ", (?, ?, ?, ?)";
+      v.push_back(std::move(text));
+    }
+    return v;
+  }();
+  for (std::size_t first = 0; first < frames.size(); first += kRows) {
+    const std::size_t n = std::min(kRows, frames.size() - first);
+    Statement st(db_, sql[n]);
+    int index = 0;
+    for (std::size_t i = first; i < first + n; ++i) {
+      const auto& f = frames[i];
+      st.bind(++index, f.station_id);
+      st.bind(++index, f.timestamp);
+      st.bind(++index, to_string(f.direction));
+      st.bind(++index, f.frame);
+    }
+    st.run();
+  }
 }
 
 std::vector<LoggedFrame> SqliteMessageLogStore::recent(const std::string& station_id,

@@ -1,3 +1,7 @@
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "sqlite/statement.hpp"
 #include "sqlite/stores.hpp"
 
@@ -32,22 +36,62 @@ std::vector<MeterSample> read_samples(Statement& st) {
 
 }  // namespace
 
+namespace {
+
+// Rows per multi-row INSERT: one statement (and one VDBE run) for a whole
+// MeterValues instead of one per sample; 12 columns x 16 rows stays far below
+// SQLite's parameter limit. Each row count is its own cached statement.
+constexpr std::size_t kRowsPerInsert = 16;
+
+std::string meter_insert_sql(std::size_t rows) {
+  std::string sql =
+      "INSERT OR IGNORE INTO meter_samples (station_id, evse_id, connector_id, "
+      "transaction_id, timestamp, value, measurand, phase, unit, context, location, "
+      "format) VALUES ";
+  for (std::size_t i = 0; i < rows; ++i)
+    sql +=
+        i == 0 ? "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+  return sql;
+}
+
+const std::string& meter_insert(std::size_t rows) {
+  static const std::vector<std::string> all = [] {
+    std::vector<std::string> v;
+    for (std::size_t n = 0; n <= kRowsPerInsert; ++n) v.push_back(meter_insert_sql(n));
+    return v;
+  }();
+  return all[rows];
+}
+
+}  // namespace
+
 std::size_t SqliteMeterStore::insert(const std::vector<MeterSample>& samples) {
   // OR IGNORE against the meter_samples_dedup unique index: a retried
-  // MeterValues stores nothing twice. changes() says whether this row was new.
-  Statement st(db_,
-               "INSERT OR IGNORE INTO meter_samples (station_id, evse_id, connector_id, "
-               "transaction_id, timestamp, value, measurand, phase, unit, context, location, "
-               "format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  // MeterValues stores nothing twice. changes() counts the rows that were new.
   std::size_t inserted = 0;
   bool any_signed = false;
-  for (const auto& m : samples) {
-    st.bind_all(m.station_id, m.evse_id, m.connector_id, m.transaction_id, m.timestamp, m.value,
-                m.measurand, m.phase, m.unit, m.context, m.location, m.format);
+  for (std::size_t first = 0; first < samples.size(); first += kRowsPerInsert) {
+    const std::size_t n = std::min(kRowsPerInsert, samples.size() - first);
+    Statement st(db_, meter_insert(n));
+    int index = 0;
+    for (std::size_t i = first; i < first + n; ++i) {
+      const auto& m = samples[i];
+      st.bind(++index, m.station_id);
+      st.bind(++index, m.evse_id);
+      st.bind(++index, m.connector_id);
+      st.bind(++index, m.transaction_id);
+      st.bind(++index, m.timestamp);
+      st.bind(++index, m.value);
+      st.bind(++index, m.measurand);
+      st.bind(++index, m.phase);
+      st.bind(++index, m.unit);
+      st.bind(++index, m.context);
+      st.bind(++index, m.location);
+      st.bind(++index, m.format);
+      any_signed = any_signed || !m.signed_data.empty();
+    }
     st.run();
-    if (st.changes() > 0) ++inserted;
-    st.reset();
-    any_signed = any_signed || !m.signed_data.empty();
+    inserted += static_cast<std::size_t>(st.changes());
   }
   if (any_signed) insert_signed(samples);
   return inserted;

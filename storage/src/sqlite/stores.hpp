@@ -85,6 +85,7 @@ class SqliteMessageLogStore final : public MessageLogStore {
  public:
   explicit SqliteMessageLogStore(SqliteDatabase& db) : db_(db) {}
   void append(const LoggedFrame& frame) override;
+  void append_all(const std::vector<LoggedFrame>& frames) override;
   std::vector<LoggedFrame> recent(const std::string& station_id, std::size_t limit) override;
   std::size_t prune(const DateTime& before) override;
 
