@@ -568,28 +568,13 @@ void Api::get_station(Call& call) {
 template <class Load, class Write>
 void Api::station_array(Call& call, Load load, Write write) {
   no_query(call.request);
-  using Items = decltype(load(std::declval<storage::Session&>(), std::string()));
-  struct View {
-    bool exists = false;
-    Items items;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id, load](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.items = load(s, id);
-        return v;
-      },
-      [id, write](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        JsonOut out;
-        out.array();
-        for (const auto& item : v.items) write(out, item);
-        out.end_array();
-        return json_response(200, out.text());
-      });
+  read_station(call.reply, call.params[0], load, [write](const auto& items) {
+    JsonOut out;
+    out.array();
+    for (const auto& item : items) write(out, item);
+    out.end_array();
+    return json_response(200, out.text());
+  });
 }
 
 void Api::station_variables(Call& call) {
@@ -658,24 +643,15 @@ void Api::station_customer_information(Call& call) {
 
 template <class Shape>
 void Api::station_report(Call& call, const char* action, Shape shape) {
-  struct View {
-    bool exists = false;
-    std::vector<storage::StationNotification> notes;
-  };
-  const std::string id = call.params[0];
   const std::string what = action;
-  read<View>(
-      call.reply,
-      [id, what](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
+  read_station(
+      call.reply, call.params[0],
+      [what](storage::Session& s, const std::string& id) {
         // The newest 1000 parts: far more than a few reports need.
-        if (v.exists) v.notes = s.notifications.recent(id, what, 1000);
-        return v;
+        return s.notifications.recent(id, what, 1000);
       },
-      [id, shape](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        return json_response(200, shape(v.notes));
+      [shape](const std::vector<storage::StationNotification>& notes) {
+        return json_response(200, shape(notes));
       });
 }
 

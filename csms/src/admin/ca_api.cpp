@@ -126,25 +126,14 @@ void Api::ca_issue_server(Call& call) {
 void Api::station_certificates(Call& call) {
   const Query query(call.request, {"expired"});
   const bool expired_only = query.flag("expired").value_or(false);
-  struct View {
-    bool exists = false;
-    std::vector<storage::IssuedCertificate> certificates;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.certificates = s.certificates.for_station(id);
-        return v;
-      },
-      [id, expired_only](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+  read_station(
+      call.reply, call.params[0],
+      [](storage::Session& s, const std::string& id) { return s.certificates.for_station(id); },
+      [expired_only](const std::vector<storage::IssuedCertificate>& certificates) {
         const auto now = storage::DateTime::now().unix_micros();
         JsonOut out;
         out.array();
-        for (const auto& c : v.certificates) {
+        for (const auto& c : certificates) {
           if (expired_only && c.not_after.unix_micros() > now) continue;
           certificate_object(out, c);
         }
