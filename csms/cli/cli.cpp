@@ -16,8 +16,8 @@
 #include <string_view>
 #include <utility>
 
+#include "csms/identity.hpp"
 #include "csms/password.hpp"
-#include "csms/station_registry.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/datetime.hpp"
 #include "ocpp/common/json.hpp"
@@ -1625,7 +1625,7 @@ std::string stations_csv_to_json(const std::string& csv, const std::string& file
   return csv_import(
       csv, file_name, {"id", 2, "id,password", "station"}, lines,
       [&](const std::string& where, const CsvRow& fields, std::vector<std::string>& problems) {
-        if (auto problem = StationRegistry::check_identity(fields[0]); !problem.empty())
+        if (auto problem = check_identity(fields[0]); !problem.empty())
           problems.push_back(where + problem);
         // The problem names the rule, never the password.
         if (has_password(fields)) {

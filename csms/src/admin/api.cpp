@@ -15,6 +15,7 @@
 #include "admin/request.hpp"
 #include "admin/station_reports.hpp"
 #include "admin/text.hpp"
+#include "csms/identity.hpp"
 #include "csms/log.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/json.hpp"
@@ -694,8 +695,7 @@ void Api::add_station(Call& call) {
   const auto doc = parse_body(call.request.body, false);
   expect_object(doc, "", {"id", "password", "securityProfile", "allowDowngrade"});
   const std::string id = required_string(doc, "id", "");
-  if (auto problem = StationRegistry::check_identity(id); !problem.empty())
-    throw ApiError(400, problem);
+  if (auto problem = check_identity(id); !problem.empty()) throw ApiError(400, problem);
   // Absent or null keeps the current password; "" removes it.
   const std::optional<std::string> password = optional_string(doc, "password", "");
   const bool existed = deps_.stations.exists(id);
