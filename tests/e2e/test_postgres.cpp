@@ -128,7 +128,7 @@ TEST_CASE("csms on PostgreSQL stores a 1.6 and a 2.0.1 session and shows them th
   CHECK(csms.ctl({"station", "list"}).out.find(kDbSecret) == std::string::npos);
   CHECK(metrics(csms).find(kDbSecret) == std::string::npos);
   // Backups through the admin API are SQLite's; PostgreSQL says so.
-  const auto backup = csms.ctl({"backup", (dir.path() / "copy.db").string()});
+  const auto backup = csms.ctl({"backup", "--out", (dir.path() / "copy.db").string()});
   CHECK(backup.code != 0);
   CHECK(backup.out.find(kDbSecret) == std::string::npos);
   CHECK(backup.err.find(kDbSecret) == std::string::npos);
