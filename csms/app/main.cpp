@@ -16,6 +16,7 @@
 #include "csms/log.hpp"
 #include "csms/server.hpp"
 #include "csms/version.hpp"
+#include "storage/database.hpp"
 
 namespace {
 
@@ -87,7 +88,10 @@ int main(int argc, char** argv) {
         "wss://" + host + ":" + std::to_string(server.ocpp_tls_port()) + config.path_prefix;
     std::string admin = (config.admin_tls ? "https://" : "http://") + config.admin_host + ":" +
                         std::to_string(server.admin_port());
-    std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
+    // Masked: a database URL may hold a password.
+    const std::string database =
+        config.db_url.empty() ? config.db_path : storage::mask_database_url(config.db_url);
+    std::cerr << "csms " << csms::kVersion << " is running (database " << database << ")\n"
               << (config.ocpp_plain
                       ? "  chargers connect to  " + ws + "{chargePointId}   (subprotocol " +
                             csms::subprotocols_text(config) + ")\n"

@@ -34,7 +34,14 @@ struct Config {
   std::int64_t uploads_max_bytes = 64 * 1024 * 1024;
   int uploads_token_ttl_s = 3600;  ///< How long an upload URL stays valid.
   // Storage
+  /// The SQLite database file, and the anchor of the files kept "beside the
+  /// database" (uploads, ca, admin-token) with either backend.
   std::string db_path = "data/csms.db";
+  /// database.url: postgresql://... for PostgreSQL; empty (or sqlite:PATH or a
+  /// path, which parse_config moves to db_path) for SQLite. `--db` and
+  /// database.path take a postgresql:// URL too. Holds a password: log only
+  /// storage::mask_database_url(db_url).
+  std::string db_url;
   int message_log_retention_days = 30;  ///< 0 keeps the message log forever.
   /// How long a write waits for a lock held by another process before the
   /// station gets InternalError.

@@ -43,14 +43,14 @@ storage::RegistrationStatus unknown_boot_status(const Config& config) {
                                                   : storage::RegistrationStatus::Pending;
 }
 
-storage::SqliteOptions sqlite_options(const Config& config) {
-  storage::SqliteOptions options;
-  options.path = config.db_path;
+/// SQLite at database.path, or what database.url names (PostgreSQL).
+std::unique_ptr<storage::Database> open_database(const Config& config) {
+  storage::DatabaseOptions options;
   options.busy_timeout = std::chrono::milliseconds(config.db_busy_timeout_ms);
   options.max_bytes = config.db_max_bytes;
   // The schema version and each migration applied, for the operator's log.
   options.log = [](const std::string& line) { log::info("{}", line); };
-  return options;
+  return storage::open_database(config.db_url.empty() ? config.db_path : config.db_url, options);
 }
 
 /// PBKDF2 checks on two threads of their own, answered on the network thread.
@@ -80,7 +80,7 @@ class PasswordPool : public PasswordVerifier {
 struct Server::Impl : transport::Handler, CommandGateway {
   explicit Impl(Config c)
       : config(std::move(c)),
-        db(storage::open_sqlite(sqlite_options(config))),
+        db(open_database(config)),
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
         services(ctx),
