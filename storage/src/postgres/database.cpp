@@ -51,8 +51,8 @@ class PgTxConnection final : public detail::TxConnection {
   pg::PgStores stores;
 
  private:
-  // Through the statement cache: these run on every write.
-  void run(const std::string& sql) { pg::Statement(db, sql).run(); }
+  // Not through Statement, which wraps statements in a savepoint of its own.
+  void run(const std::string& sql) { db.exec(sql); }
 };
 
 class PgBackend final : public detail::GroupCommitDatabase {

@@ -241,14 +241,62 @@ void Statement::bind(int index, std::nullopt_t) {
   set_param(params_, index, std::nullopt);
 }
 
+PGresult* PgConnection::execute_prepared(const std::string& name,
+                                         const std::vector<const char*>& values) {
+  const int n = static_cast<int>(values.size());
+  if (PQtransactionStatus(conn_) != PQTRANS_INTRANS) {
+    // Outside a transaction a statement is atomic by itself; in a failed one
+    // it fails anyway.
+    return PQexecPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
+  }
+  if (PQenterPipelineMode(conn_) != 1) throw_result_error(conn_, nullptr, "entering pipeline mode");
+  PQsendQueryParams(conn_, "SAVEPOINT csms_stmt", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  PQsendQueryPrepared(conn_, name.c_str(), n, values.data(), nullptr, nullptr, 0);
+  PQsendQueryParams(conn_, "RELEASE SAVEPOINT csms_stmt", 0, nullptr, nullptr, nullptr, nullptr, 0);
+  PQpipelineSync(conn_);
+  // Results in order: savepoint, statement, release, then the sync.
+  PGresult* results[3] = {nullptr, nullptr, nullptr};
+  int index = 0;
+  bool lost = false;
+  for (;;) {
+    PGresult* r = PQgetResult(conn_);
+    if (r == nullptr) {
+      if (PQstatus(conn_) != CONNECTION_OK) {
+        lost = true;
+        break;
+      }
+      ++index;  // The end of one command's results.
+      continue;
+    }
+    if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+      PQclear(r);
+      break;
+    }
+    if (index < 3 && results[index] == nullptr) {
+      results[index] = r;
+    } else {
+      PQclear(r);
+    }
+  }
+  PQexitPipelineMode(conn_);
+  PQclear(results[0]);
+  PQclear(results[2]);
+  PGresult* main = results[1];
+  if (lost && main == nullptr) return PQmakeEmptyPGresult(conn_, PGRES_FATAL_ERROR);
+  if (main != nullptr && !ok(main)) {
+    // Undo the failed statement alone; the transaction is usable again.
+    ResultGuard undo{PQexec(conn_, "ROLLBACK TO SAVEPOINT csms_stmt; RELEASE SAVEPOINT csms_stmt")};
+  }
+  return main != nullptr ? main : PQmakeEmptyPGresult(conn_, PGRES_FATAL_ERROR);
+}
+
 void Statement::execute() {
   std::vector<const char*> values(params_.size());
   for (std::size_t i = 0; i < params_.size(); ++i) {
     values[i] = params_[i] ? params_[i]->c_str() : nullptr;
   }
   if (result_ != nullptr) PQclear(result_);
-  result_ = PQexecPrepared(db_.handle(), name_.c_str(), static_cast<int>(values.size()),
-                           values.data(), nullptr, nullptr, 0);
+  result_ = db_.execute_prepared(name_, values);
   row_ = -1;
   if (!ok(result_)) {
     PGresult* failed = result_;

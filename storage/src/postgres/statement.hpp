@@ -55,6 +55,13 @@ class PgConnection {
   /// True inside a transaction block (also a failed one, until ROLLBACK).
   bool in_transaction() const;
 
+  /// Executes prepared statement `name`. Inside a transaction it runs between
+  /// SAVEPOINT and RELEASE (one round trip, pipelined), so that a failing
+  /// statement is undone alone and the transaction goes on, as on SQLite: a
+  /// work item may catch the error and continue. Returns the statement's
+  /// result (the caller owns it), failed or not.
+  PGresult* execute_prepared(const std::string& name, const std::vector<const char*>& values);
+
   /// After a lost connection (server restart, network): reconnects once and
   /// forgets the prepared statements, which died with the old session. Throws
   /// PgError when the server is still unreachable. A no-op on a live connection.
