@@ -1,9 +1,17 @@
 #pragma once
 // The PostgreSQL implementations of the store interfaces, all over one
-// connection; the stores not ported yet are unsupported_stores.hpp's stubs.
+// connection.
 
+#include "postgres/admin_store.hpp"
+#include "postgres/carbon_stores.hpp"
+#include "postgres/certificate_store.hpp"
+#include "postgres/charging_profile_store.hpp"
+#include "postgres/energy_store.hpp"
+#include "postgres/firmware_stores.hpp"
+#include "postgres/monitor_store.hpp"
+#include "postgres/operations_store.hpp"
+#include "postgres/reservation_store.hpp"
 #include "postgres/statement.hpp"
-#include "postgres/unsupported_stores.hpp"
 #include "storage/stores.hpp"
 
 namespace storage::pg {
@@ -148,18 +156,18 @@ class PgStores {
         events_(db),
         device_model_(db),
         notifications_(db),
-        charging_profiles_(),
-        firmware_(),
-        uploads_(),
-        reservations_(),
+        charging_profiles_(db),
+        firmware_(db),
+        uploads_(db),
+        reservations_(db),
         local_lists_(db),
-        monitors_(),
-        sites_(),
-        carbon_(),
-        energy_(),
-        certificates_(),
-        admin_(),
-        operations_(),
+        monitors_(db),
+        sites_(db),
+        carbon_(db),
+        energy_(db),
+        certificates_(db),
+        admin_(db),
+        operations_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
@@ -181,18 +189,18 @@ class PgStores {
   PgEventStore events_;
   PgDeviceModelStore device_model_;
   PgNotificationStore notifications_;
-  UnsupportedChargingProfileStore charging_profiles_;
-  UnsupportedFirmwareStore firmware_;
-  UnsupportedUploadStore uploads_;
-  UnsupportedReservationStore reservations_;
+  PgChargingProfileStore charging_profiles_;
+  PgFirmwareStore firmware_;
+  PgUploadStore uploads_;
+  PgReservationStore reservations_;
   PgLocalListStore local_lists_;
-  UnsupportedMonitorStore monitors_;
-  UnsupportedSiteStore sites_;
-  UnsupportedCarbonStore carbon_;
-  UnsupportedEnergyStore energy_;
-  UnsupportedCertificateStore certificates_;
-  UnsupportedAdminStore admin_;
-  UnsupportedOperationsStore operations_;
+  PgMonitorStore monitors_;
+  PgSiteStore sites_;
+  PgCarbonStore carbon_;
+  PgEnergyStore energy_;
+  PgCertificateStore certificates_;
+  PgAdminStore admin_;
+  PgOperationsStore operations_;
   Session session_;
 };
 
