@@ -59,8 +59,8 @@ regen: build
 	cmake --build $(BUILD_DIR) --target ocpp_regenerate
 
 # The same fleet load against csms and a reference server on ocpp-rpc
-# (bench/README.md): results in bench/results/ (about 15 minutes);
-# bench-quick: smaller sizes in under a minute, into bench/results/quick/.
+# (bench/README.md): results in bench/results/ (about 16 minutes);
+# bench-quick: smaller sizes in about a minute, into bench/results/quick/.
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 

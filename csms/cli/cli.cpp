@@ -247,8 +247,9 @@ void root_cert_file(const Parsed& p, Invocation& inv) {
   const auto to = parse_integer(*p.option("--to"));
   if (!to) throw UsageError("--to needs 2 or 3, not \"" + *p.option("--to") + "\"");
   JsonBody body;
-  inv.body =
-      body.object().key("to").num(*to).key("rootCertificate").str(pem.str()).end_object().text();
+  body.object().key("to").num(*to).key("rootCertificate").str(pem.str());
+  if (p.option("--force")) body.key("force").flag(true);
+  inv.body = body.end_object().text();
 }
 
 // station set-meter-key STATION KEY
@@ -605,7 +606,8 @@ const std::vector<Spec>& specs() {
        "raise a station's security profile: root certificate, network profile, reset",
        "POST", "/api/stations/{0}/commands/upgrade-security", nullptr,
        {{"--to", "2|3", "to", Put::BodyInteger},
-        {"--root-cert", "FILE", "rootCertificate", Put::Local}},
+        {"--root-cert", "FILE", "rootCertificate", Put::Local},
+        {"--force", nullptr, "force", Put::BodySwitch}},
        F::Record, {}, nullptr, root_cert_file},
       {"station", "list", "", "list the registered stations",
        "GET", "/api/stations", nullptr, {}, F::Table,

@@ -525,14 +525,39 @@ struct Server::Impl : transport::Handler, CommandGateway {
   void flush_message_log() override { ctx.flush_frames(); }
 
   CaService* ca() override { return &services.ca; }
+  /// Every TLS listener (wss://, admin API, uploads) gets new contexts for new
+  /// connections; one that fails keeps its old one and the answer says why.
   std::string reload_tls() override {
-    if (!wss_server) return "no TLS listener (ocpp.tls_port is -1)";
-    std::string problem = wss_server->reload_tls();
-    if (problem.empty()) {
-      log::info("TLS: reloaded the certificate, key, client CAs and CRLs for new connections");
-    } else {
-      log::error("TLS reload failed, the previous certificate stays in use: {}", problem);
+    const bool admin = config.admin_tls && admin_server;
+    const bool uploads = config.uploads_tls && upload_server;
+    if (!wss_server && !admin && !uploads)
+      return "no TLS listener (ocpp.tls_port is -1, admin.tls and uploads.tls are false)";
+    std::vector<std::string> problems;
+    if (wss_server) {
+      std::string problem = wss_server->reload_tls();
+      if (problem.empty())
+        log::info("TLS: reloaded the certificate, key, client CAs and CRLs for new connections");
+      else
+        problems.push_back("wss://: " + problem);
     }
+    if (admin || uploads) {
+      // Both HTTPS listeners share one context: the policy, no client certificates.
+      std::shared_ptr<boost::asio::ssl::context> https;
+      try {
+        https = transport::make_server_context(
+            transport::TlsFiles{config.tls_cert_file, config.tls_key_file, "", {}});
+      } catch (const std::exception& e) {
+        problems.push_back(std::string("admin API and uploads: ") + e.what());
+      }
+      if (https && admin && admin_server->set_tls(https))
+        log::info("TLS: reloaded the admin API's certificate for new connections");
+      if (https && uploads && upload_server->set_tls(https))
+        log::info("TLS: reloaded the upload endpoint's certificate for new connections");
+    }
+    std::string problem;
+    for (const auto& p : problems) problem += (problem.empty() ? "" : "; ") + p;
+    if (!problem.empty())
+      log::error("TLS reload failed, the previous certificate stays in use: {}", problem);
     return problem;
   }
 
