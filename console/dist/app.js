@@ -64,8 +64,7 @@ var Hl,vt,ds,oc,tn,as,hs,ps,Io,Wl,al,ms,Oo,Wo,Ro,ic,Fl={},Nl=[],sc=/acit|ex(?:s|
       <button type="button" data-period=${s} aria-pressed=${s===e?"true":"false"}
         onClick=${()=>n(s)}>${s==="24h"?"Last 24 h":"Last 7 days"}</button>`)}</div>
     <${Gt} r=${l}>${s=>y`
-      <p>Online <strong data-k="uptime-percent">${V.num(s.onlinePercent,2)} %</strong> of ${o}
-        (time before the first connection record counts as offline).</p>
+      <p>Online <strong data-k="uptime-percent">${V.num(s.onlinePercent,2)} %</strong> of ${o} (time before the first connection record counts as offline).</p>
       <div class="panel" data-chart="uptime" data-period=${s.period}><${Xn} title=${`Online / offline, ${o}`}
         data=${vf(s.segments)} height=${160}
         series=${[{label:"Online",stroke:"#1f7a3a",fill:"rgba(31,122,58,0.15)",width:2}]}

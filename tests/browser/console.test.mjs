@@ -264,7 +264,6 @@ async function main() {
     if (shown !== `${Number(api.onlinePercent).toFixed(2)} %`) fail(`uptime shown as ${shown}, the API says ${api.onlinePercent}`);
     await page.click('button[data-period="7d"]');
     await page.waitForSelector('[data-chart=uptime][data-period="7d"] canvas', { timeout: 10000 });
-    if (shots) await page.screenshot({ path: join(shots, 'station.png'), fullPage: true });
   });
 
   await check('a viewer token cannot send commands', async () => {

@@ -169,8 +169,7 @@ function Uptime({ id }) {
       <button type="button" data-period=${p} aria-pressed=${p === period ? 'true' : 'false'}
         onClick=${() => setPeriod(p)}>${p === '24h' ? 'Last 24 h' : 'Last 7 days'}</button>`)}</div>
     <${Loading} r=${r}>${(u) => html`
-      <p>Online <strong data-k="uptime-percent">${fmt.num(u.onlinePercent, 2)} %</strong> of ${label}
-        (time before the first connection record counts as offline).</p>
+      <p>Online <strong data-k="uptime-percent">${fmt.num(u.onlinePercent, 2)} %</strong> of ${label} (time before the first connection record counts as offline).</p>
       <div class="panel" data-chart="uptime" data-period=${u.period}><${Chart} title=${`Online / offline, ${label}`}
         data=${uptimeColumns(u.segments)} height=${160}
         series=${[{ label: 'Online', stroke: '#1f7a3a', fill: 'rgba(31,122,58,0.15)', width: 2 }]}
