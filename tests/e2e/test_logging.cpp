@@ -41,7 +41,8 @@ TEST_CASE("SIGHUP reopens log.file so a rotated log gets a new file", "[e2e][log
   REQUIRE(csms.ctl({"station", "add", "ROT2"}).code == 0);
   WsClient ws(csms.ocpp_port(), "/ocpp/ROT2");
   REQUIRE(ws.open());
-  CHECK(eventually([&] { return read_text(log_path).find("ROT2: connected") != std::string::npos; }));
+  CHECK(
+      eventually([&] { return read_text(log_path).find("ROT2: connected") != std::string::npos; }));
   CHECK(read_text(rotated).find("ROT2: connected") == std::string::npos);
   CHECK(read_text(rotated).find("migration") != std::string::npos);
 }
