@@ -346,6 +346,17 @@ const std::vector<Setting>& settings() {
        int_field(&Config::alerts_webhook_backoff_ms, 1, 300000)},
       {nullptr, "log_level", "log-level", "trace, debug, info, warn or error (info)",
        choice_field(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
+      {"log", "file", "log-file",
+       "append the log to this file instead of stderr; reopened on SIGHUP (stderr)",
+       string_field(&Config::log_file)},
+      {"log", "format", "log-format", "text, or json for one JSON object per line (text)",
+       choice_field(&Config::log_format, {"text", "json"})},
+      {"shutdown", "drain_rate_per_s", "shutdown-drain-rate",
+       "station connections closed with 1001 per second on SIGTERM (200)",
+       int_field(&Config::shutdown_drain_rate_per_s, 1, 1000000)},
+      {"shutdown", "timeout_s", "shutdown-timeout",
+       "seconds within which a SIGTERM drain and flush end and csms exits (30)",
+       int_field(&Config::shutdown_timeout_s, 2, 3600)},
   };
   return all;
 }

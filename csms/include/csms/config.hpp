@@ -118,8 +118,13 @@ struct Config {
   std::string alerts_webhook_secret_file;    ///< File holding the secret instead.
   int alerts_webhook_max_attempts = 8;       ///< Attempts per delivery before giving up.
   int alerts_webhook_backoff_ms = 1000;      ///< First retry delay, doubled each time.
+  // Shutdown (SIGTERM/SIGINT drain)
+  int shutdown_drain_rate_per_s = 200;  ///< Station connections closed (1001) per second.
+  int shutdown_timeout_s = 30;          ///< The drain and flush end within this.
   // Logging
   std::string log_level = "info";
+  std::string log_file;             ///< Empty: stderr; else appended to, reopened on SIGHUP.
+  std::string log_format = "text";  ///< "text" or "json" (one object per line).
 };
 
 /// Parses `csms [--config FILE] [flags]`: defaults, then FILE (or nothing), then

@@ -1,4 +1,5 @@
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 
 #include <fmt/format.h>
 
@@ -42,7 +43,7 @@ void check_tag(const std::string& tag, const char* name, const std::string& wher
 
 // One id tag object of POST /api/idtags or of the import array.
 storage::IdToken parse_token(const rapidjson::Value& v, const std::string& where) {
-  expect_object(v, where, {"idTag", "status", "expiry", "parentIdTag"});
+  expect_object(v, where, bodies::idtag);
   storage::IdToken t;
   t.id_tag = required_string(v, "idTag", where);
   check_tag(t.id_tag, "idTag", where);
@@ -198,6 +199,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security, R::Admin},
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command, R::Operator},
       {V::get, {"api", "stations", "{}", "log"}, &Api::station_log, R::Viewer},
+      {V::get, {"api", "stations", "{}", "uptime"}, &Api::station_uptime, R::Viewer},
       {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables, R::Viewer},
       {V::get,
        {"api", "stations", "{}", "display-messages"},
@@ -693,7 +695,7 @@ void Api::record_downgrade(const std::string& id, int from, int to) {
 void Api::add_station(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"id", "password", "securityProfile", "allowDowngrade"});
+  expect_object(doc, "", bodies::station);
   const std::string id = required_string(doc, "id", "");
   if (auto problem = check_identity(id); !problem.empty()) throw ApiError(400, problem);
   // Absent or null keeps the current password; "" removes it.
@@ -739,7 +741,7 @@ void Api::add_station(Call& call) {
 void Api::set_station_security(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"securityProfile", "allowDowngrade"});
+  expect_object(doc, "", bodies::station_security);
   const std::string id = call.params[0];
   if (!deps_.stations.exists(id))
     throw ApiError(404, "station " + quoted(id) + " is not registered");
@@ -779,7 +781,7 @@ void Api::import_stations(Call& call) {
   std::map<std::string, std::size_t> seen;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
     const std::string where = "item " + std::to_string(i + 1) + ": ";
-    expect_object(doc[i], where, {"id", "password"});
+    expect_object(doc[i], where, bodies::station_import);
     StationRegistry::NewStation row;
     row.id = required_string(doc[i], "id", where);
     row.password = optional_string(doc[i], "password", where);

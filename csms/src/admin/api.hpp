@@ -185,6 +185,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void remove_station(Call& call);
   void station_command(Call& call);
   void station_log(Call& call);
+  void station_uptime(Call& call);
   void list_tokens(Call& call);
   void add_token(Call& call);
   void import_tokens(Call& call);

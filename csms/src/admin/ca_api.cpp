@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "services/ca_service.hpp"
@@ -68,7 +69,7 @@ void Api::ca_show(Call& call) {
 void Api::ca_init(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, false);
-  expect_object(body, "", {"organization"});
+  expect_object(body, "", bodies::ca_init);
   const auto org = required_string(body, "organization", "");
   if (org.empty() || org.size() > 64)
     throw ApiError(400, "organization must be 1 to 64 characters");
@@ -87,7 +88,7 @@ void Api::ca_init(Call& call) {
 void Api::ca_issue_server(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, false);
-  expect_object(body, "", {"dns", "ip"});
+  expect_object(body, "", bodies::server_certificate);
   std::vector<std::string> dns;
   std::vector<std::string> ips;
   for (auto [name, list] : {std::pair<const char*, std::vector<std::string>*>{"dns", &dns},
@@ -145,7 +146,7 @@ void Api::station_certificates(Call& call) {
 void Api::revoke_station_certificate(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, true);
-  expect_object(body, "", {"reason"});
+  expect_object(body, "", bodies::revoke_certificate);
   const std::string reason = optional_string(body, "reason", "").value_or("unspecified");
   if (reason.size() > 200) throw ApiError(400, "reason must be at most 200 characters");
   const std::string id = call.params[0];
