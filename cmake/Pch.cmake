@@ -1,0 +1,48 @@
+# Precompiled headers: Boost.Asio/Beast, RapidJSON, fmt and Catch2 are compiled
+# once per build instead of once per translation unit (most of the build time:
+# bench/results/results.md, "Build time"). Two owners, csms_pch (core.hpp) and
+# csms_pch_tests (tests.hpp), compile them; the other targets reuse theirs
+# (REUSE_FROM), which needs identical compile flags: every C++ target of ours
+# gets the same ones (warnings, CMAKE_CXX_FLAGS, sanitizers), and gcc accepts
+# differing -D of macros the headers do not use.
+# -DCSMS_PCH=OFF builds without them (clang-tidy: it cannot read gcc's .gch).
+option(CSMS_PCH "Precompiled headers for the Boost/Catch2-heavy targets" ON)
+
+# ccache caches translation units that use a precompiled header only with this
+# sloppiness (its manual, "Precompiled headers"); -include (how CMake uses it)
+# is the form it supports.
+if(CSMS_PCH AND CSMS_CCACHE AND CMAKE_CXX_COMPILER_LAUNCHER STREQUAL CSMS_CCACHE)
+  set(CMAKE_CXX_COMPILER_LAUNCHER ${CMAKE_COMMAND} -E env
+      CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime
+      ${CSMS_CCACHE})
+endif()
+
+if(CSMS_PCH)
+  set(csms_pch_dir ${CMAKE_CURRENT_LIST_DIR}/pch)
+  add_library(csms_pch OBJECT ${csms_pch_dir}/empty.cpp)
+  # ocpp's headers without a dependency on building the ocpp library first.
+  set(csms_pch_includes $<TARGET_PROPERTY:ocpp,INTERFACE_INCLUDE_DIRECTORIES>)
+  target_include_directories(csms_pch PRIVATE ${csms_pch_includes})
+  target_link_libraries(csms_pch PRIVATE rapidjson Boost::boost OpenSSL::SSL fmt::fmt csms_warnings)
+  target_precompile_headers(csms_pch PRIVATE ${csms_pch_dir}/core.hpp)
+  if(CSMS_TESTS)
+    add_library(csms_pch_tests OBJECT ${csms_pch_dir}/empty.cpp)
+    target_include_directories(csms_pch_tests PRIVATE ${csms_pch_includes})
+    target_link_libraries(csms_pch_tests
+      PRIVATE rapidjson Boost::boost OpenSSL::SSL fmt::fmt Catch2::Catch2 csms_warnings)
+    target_precompile_headers(csms_pch_tests PRIVATE ${csms_pch_dir}/tests.hpp)
+  endif()
+endif()
+
+# csms_use_pch(target [TESTS]): compile `target` with the shared precompiled
+# header (the tests' one with TESTS).
+function(csms_use_pch target)
+  if(NOT CSMS_PCH)
+    return()
+  endif()
+  if(ARGN STREQUAL "TESTS")
+    target_precompile_headers(${target} REUSE_FROM csms_pch_tests)
+  else()
+    target_precompile_headers(${target} REUSE_FROM csms_pch)
+  endif()
+endfunction()
