@@ -36,11 +36,16 @@ endif()
 
 # csms_use_pch(target [TESTS]): compile `target` with the shared precompiled
 # header (the tests' one with TESTS).
+# gcc uses a precompiled header only where every macro defined on its command
+# line (BOOST_ALL_NO_LIB from Boost::boost, fmt's) is defined the same way, so
+# a user links the owner's libraries too (headers only, where it had none).
 function(csms_use_pch target)
   if(NOT CSMS_PCH)
     return()
   endif()
+  target_link_libraries(${target} PRIVATE rapidjson Boost::boost fmt::fmt)
   if(ARGN STREQUAL "TESTS")
+    target_link_libraries(${target} PRIVATE Catch2::Catch2)
     target_precompile_headers(${target} REUSE_FROM csms_pch_tests)
   else()
     target_precompile_headers(${target} REUSE_FROM csms_pch)
