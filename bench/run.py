@@ -1251,6 +1251,11 @@ def write_markdown(outdir, results, plots):
             out.append(f"![{p}]({p})")
     out.append("\nRaw fleet reports: `raw/*.json` (command line, exit code, report); every "
                "figure with its inputs: `results.json`.")
+    # The build-time section is measured by hand (not by this script): kept.
+    build_time = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "build-time.md")
+    if os.path.exists(build_time):
+        with open(build_time) as f:
+            out.append("\n" + f.read().rstrip("\n"))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(out) + "\n")
     return rows
