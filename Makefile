@@ -8,8 +8,9 @@ CONFIG     ?= config/csms.json
 FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
-.PHONY: all deps configure build install run test test-deps fuzz fuzz-build regen format clean \
-        bench bench-quick bench-deps bench-carbon bench-energy console console-screenshots
+.PHONY: all deps configure build apps install run test test-deps fuzz fuzz-build regen format clean \
+        bench bench-quick bench-deps bench-carbon bench-energy console console-screenshots \
+        asan tsan tidy
 
 all: build
 
@@ -23,6 +24,10 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The three executables only (no tests): what `make run` needs.
+apps: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target csms csmsctl ocpp-sim
+
 # Installs into /usr/local (binaries), /etc/csms/csms.json (kept when present)
 # and the systemd unit: docs/operations.md. PREFIX and DESTDIR as usual.
 PREFIX ?= /usr/local
@@ -31,7 +36,7 @@ install: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 	cmake --install $(BUILD_DIR)
 
-run: build
+run: apps
 	@mkdir -p data
 	./$(BUILD_DIR)/bin/csms --config $(CONFIG)
 
@@ -54,13 +59,14 @@ fuzz-build: deps
 fuzz: fuzz-build
 	bash scripts/fuzz-smoke.sh $(FUZZ_BIN) --seconds $(FUZZ_SECONDS)
 
-# Regenerate the OCPP message code from the official schemas (ocpp-rpc 2.2.1).
-regen: build
+# Regenerate the OCPP message code from the official schemas (ocpp-rpc 2.2.1,
+# installed with npm ci into the build tree: needs the npm registry).
+regen: configure
 	cmake --build $(BUILD_DIR) --target ocpp_regenerate
 
 # The same fleet load against csms and a reference server on ocpp-rpc
-# (bench/README.md): results in bench/results/ (about 15 minutes);
-# bench-quick: smaller sizes in under a minute, into bench/results/quick/.
+# (bench/README.md): results in bench/results/ (about 16 minutes);
+# bench-quick: smaller sizes in about a minute, into bench/results/quick/.
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
@@ -88,11 +94,45 @@ console:
 # Screenshots of the console's main pages into docs/console/, made by the
 # browser test against a csms with simulated stations.
 console-screenshots: test-deps build
+	@cmake --build $(BUILD_DIR) --target browser_test_deps
 	node tests/browser/console.test.mjs --modules $(BUILD_DIR)/browser-tests/node_modules \
 	  --bin $(BUILD_DIR)/bin --screenshots docs/console
+
+# The unit and end-to-end tests (csms, csmsctl and ocpp-sim too) built with
+# ASan+UBSan or TSan, each in its own tree, and run there. Not part of `make
+# test`: each is a full build of its own (bench/results/results.md, "Build time").
+SAN_TESTS   ?= ^(ocpp|storage|csms|simulator|e2e)/
+SAN_TARGETS := unit_ocpp unit_storage unit_csms unit_simulator e2e
+ASAN_DIR    ?= build-asan
+TSAN_DIR    ?= build-tsan
+asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSMS_WERROR=ON \
+	  -DCSMS_SANITIZE=address,undefined > /dev/null
+	@cmake --build $(ASAN_DIR) -j $(JOBS) --target $(SAN_TARGETS)
+	cd $(ASAN_DIR) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:suppressions=$(CURDIR)/tests/fuzz/ubsan.supp \
+	  ctest -R '$(SAN_TESTS)' --output-on-failure -j $(JOBS) --timeout 900
+
+tsan: deps
+	@cmake -S . -B $(TSAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCSMS_WERROR=ON \
+	  -DCSMS_SANITIZE=thread > /dev/null
+	@cmake --build $(TSAN_DIR) -j $(JOBS) --target $(SAN_TARGETS)
+	cd $(TSAN_DIR) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest -R '$(SAN_TESTS)' --output-on-failure -j $(JOBS) --timeout 900
+
+# clang-tidy (.clang-tidy: bugprone-*, performance-*) over our sources, from a
+# configure-only tree without precompiled headers (clang cannot read gcc's);
+# the generated message code is left out. Prints the findings and their count.
+TIDY_DIR ?= build-tidy
+tidy: deps
+	@cmake -S . -B $(TIDY_DIR) -DCSMS_PCH=OFF > /dev/null
+	@run-clang-tidy -quiet -j $(JOBS) -p $(TIDY_DIR) \
+	  '^$(CURDIR)/(csms|simulator|storage|tests|bench|ocpp/src/(common|ocmf|sunspec))/' \
+	  2>/dev/null | tee $(TIDY_DIR)/tidy.log | grep -E 'warning:|error:' || true
+	@echo "tidy: $$(grep -cE ' (warning|error): .*\[' $(TIDY_DIR)/tidy.log) findings ($(TIDY_DIR)/tidy.log)"
 
 format:
 	@git ls-files '*.cpp' '*.hpp' | xargs clang-format -i
 
 clean:
-	rm -rf $(BUILD_DIR) $(FUZZ_DIR)
+	rm -rf $(BUILD_DIR) $(FUZZ_DIR) $(ASAN_DIR) $(TSAN_DIR)

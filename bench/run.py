@@ -34,6 +34,8 @@ REF_JS = os.path.join(ROOT, "bench", "reference", "server.js")
 NODE = shutil.which("node") or "node"
 
 SERVERS = ("csms", "reference")
+PARTS = ("meter", "idle", "storm", "heartbeat", "tls")
+MAIN_PARTS = PARTS[:4]  # the csms-vs-reference table
 
 # Sizes. Quick mode must finish within a minute (with the build already done),
 # full mode within about 15 minutes on 2 cores.
@@ -57,6 +59,11 @@ FULL = {
     "storm_duration": 60,
     "hb_stations": 100,
     "hb_duration": 20,
+    "tls_hs_stations": 2000,
+    "tls_storm_stations": 10000,
+    "tls_storm_ramp": 1000,
+    "tls_storm_at": 30,
+    "tls_long_deadline": True,
 }
 QUICK = {
     "meter_stations": 200,
@@ -77,6 +84,11 @@ QUICK = {
     "storm_duration": 15,
     "hb_stations": 20,
     "hb_duration": 2,
+    "tls_hs_stations": 200,
+    "tls_storm_stations": 500,
+    "tls_storm_ramp": 0,
+    "tls_storm_at": 4,
+    "tls_long_deadline": False,
 }
 
 # Targets, as printed in the table.
@@ -86,6 +98,7 @@ TARGET_RSS_KIB = 16.0
 TARGET_CONNECTIONS = 20000
 TARGET_STORM_SETTLE_S = 10.0
 
+LONG_DEADLINE_MS = 60000  # limits.handshake_timeout_ms of the third TLS storm
 WARM_S = 1.0  # light traffic against each fresh server before measuring (quick: 0.5 s)
 LOG_DIR = None  # server and fleet logs, kept in a temporary directory (printed at the end)
 _children = []  # Popen objects we started, each in its own process group
@@ -135,6 +148,17 @@ def on_signal(signum, _frame):
 
 # ---------------------------------------------------------------------------
 # /proc readings
+
+def cpu_s(pid):
+    """User + system CPU seconds of the process so far (/proc/PID/stat)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        # utime and stime are fields 14 and 15; `fields` starts at field 3.
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
 
 def rss_kib(pid):
     try:
@@ -222,8 +246,9 @@ def machine_info(fd_limit):
 # servers
 
 class Server:
-    def __init__(self, kind, heartbeat, tag, outdir):
+    def __init__(self, kind, heartbeat, tag, outdir, tls=None, extra=None):
         self.kind = kind
+        self.tls = tls
         self.warm_s = WARM_S
         self.tmp = tempfile.mkdtemp(prefix=f"bench-{kind}-")
         self.log_path = os.path.join(LOG_DIR, f"{kind}-{tag}.log")
@@ -232,11 +257,17 @@ class Server:
         if kind == "csms":
             cfg = {
                 "ocpp": {"host": "127.0.0.1", "port": 0, "heartbeat_interval_s": heartbeat},
-                "registration": {"accept_unknown": True, "unknown_boot_status": "Accepted"},
+                "registration": {"accept_unknown": True, "unknown_boot_status": "Accepted",
+                                 "max_unknown_per_min": 0},
                 "admin": {"host": "127.0.0.1", "port": 0, "token": "bench-admin-token-not-secret"},
                 "uploads": {"listen": "127.0.0.1:0", "dir": os.path.join(self.tmp, "uploads")},
                 "database": {"path": self.db},
             }
+            for section, values in (extra or {}).items():  # e.g. {"limits": {...}}
+                cfg.setdefault(section, {}).update(values)
+            if tls:
+                cfg["ocpp"]["tls_port"] = 0
+                cfg["tls"] = {"cert_file": tls["cert"], "key_file": tls["key"]}
             cfg_path = os.path.join(self.tmp, "csms.json")
             with open(cfg_path, "w") as f:
                 json.dump(cfg, f, indent=1)
@@ -262,6 +293,15 @@ class Server:
             self.stop()
             raise RuntimeError(f"{kind} did not start; see {self.log_path}:\n{self.tail()}")
         self.url = f"ws://127.0.0.1:{self.port}/ocpp"
+        self.tls_port = None
+        if tls:
+            with open(self.log_path, errors="replace") as f:
+                m = re.search(r"wss://[0-9.]+:(\d+)/", f.read())
+            if not m:
+                self.stop()
+                raise RuntimeError(f"csms printed no wss:// URL; see {self.log_path}")
+            self.tls_port = int(m.group(1))
+            self.wss_url = f"wss://127.0.0.1:{self.tls_port}/ocpp"
         log(f"{kind} listening on {self.port} (pid {self.pid})")
         self.warm_up(outdir, tag)
 
@@ -274,6 +314,12 @@ class Server:
                "--charging-share", 1, "--meter-rate", 100, "--heartbeat", 1, "--ramp", 0,
                "--warmup", 0, "--duration", self.warm_s, "--call-timeout-ms", 5000],
               outdir, 2).wait()
+        if self.tls:  # the TLS listener's first handshakes too
+            Fleet(self.wss_url, f"{self.kind}_{tag}_warmup_tls",
+                  ["--stations", 10, "--id-prefix", "warmt-", "--v201-share", "0.5",
+                   "--charging-share", 0, "--heartbeat", 300, "--ramp", 0, "--warmup", 0,
+                   "--duration", self.warm_s, "--call-timeout-ms", 5000,
+                   "--ca-file", self.tls["ca"]], outdir, 2).wait()
 
     def alive(self):
         return self.proc.poll() is None
@@ -630,6 +676,260 @@ def bench_heartbeat(cfg, kind, outdir):
 
 
 # ---------------------------------------------------------------------------
+# e. TLS: handshake cost and a reconnect storm over wss://, beside plain ws://
+
+def make_tls_files(directory):
+    """A throwaway CA and an ECDSA P-256 server certificate for 127.0.0.1."""
+    def run(*cmd):
+        subprocess.run(cmd, check=True, capture_output=True, cwd=directory, timeout=30)
+    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "ca.key")
+    run("openssl", "req", "-x509", "-new", "-key", "ca.key", "-subj", "/CN=bench CA",
+        "-days", "2", "-out", "ca.pem")
+    run("openssl", "ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", "server.key")
+    run("openssl", "req", "-new", "-key", "server.key", "-subj", "/CN=127.0.0.1",
+        "-out", "server.csr")
+    with open(os.path.join(directory, "ext.cnf"), "w") as f:
+        f.write("basicConstraints=CA:FALSE\nsubjectAltName=IP:127.0.0.1\n"
+                "extendedKeyUsage=serverAuth\nkeyUsage=digitalSignature\n")
+    run("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+        "-CAcreateserial", "-days", "2", "-extfile", "ext.cnf", "-out", "server.pem")
+    return {k: os.path.join(directory, f) for k, f in
+            (("ca", "ca.pem"), ("cert", "server.pem"), ("key", "server.key"))}
+
+
+def busy_processes():
+    """What else is using the CPUs (the load the figures were taken under)."""
+    try:
+        out = subprocess.run(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"],
+                             capture_output=True, text=True, timeout=10).stdout
+    except Exception:  # noqa: BLE001 - informational only
+        return []
+    busy = []
+    for line in out.splitlines():
+        parts = line.split(None, 1)
+        if len(parts) == 2 and float(parts[0]) >= 5.0:
+            busy.append(f"{parts[1].strip()} {parts[0]}%")
+    return busy[:8]
+
+
+def wait_quiet(srv, port, n, deadline, stop_text=None, err_path=None):
+    """Waits until `n` connections are established on `port` and the server's
+    CPU time has stopped growing (< 20 ms in 0.5 s): all booted. False when
+    the deadline (or `stop_text` in the fleet's stderr) came first."""
+    last = cpu_s(srv.pid)
+    while time.time() < deadline and srv.alive():
+        time.sleep(0.5)
+        now = cpu_s(srv.pid)
+        if stop_text and err_path:
+            with open(err_path, errors="replace") as f:
+                if stop_text in f.read():
+                    return False
+        if established(port) >= n and now is not None and last is not None and now - last < 0.02:
+            return True
+        last = now
+    return False
+
+
+def tls_fleet_args(mode, certs):
+    return ["--ca-file", certs["ca"]] if mode == "tls" else []
+
+
+def bench_tls_handshake(cfg, mode, certs, outdir):
+    """N stations connect at once over ws:// or wss:// and boot."""
+    n = cfg["tls_hs_stations"]
+    srv = Server("csms", 300, f"tls-handshake-{mode}", outdir, tls=certs)
+    try:
+        url, port = (srv.wss_url, srv.tls_port) if mode == "tls" else (srv.url, srv.port)
+        cpu0 = cpu_s(srv.pid)
+        args = ["--stations", n, "--id-prefix", f"hs{mode}-", "--v201-share", "0.5",
+                "--charging-share", 0, "--heartbeat", 300, "--source-addresses", 8,
+                "--ramp", 0, "--warmup", 0, "--duration", 60, "--connect-timeout-ms", 30000,
+                "--call-timeout-ms", 30000] + tls_fleet_args(mode, certs)
+        fleet = Fleet(url, f"tls_handshake_{mode}", args, outdir, 65)
+        quiet = wait_quiet(srv, port, n, time.time() + 60)
+        cpu1 = cpu_s(srv.pid)
+        r = fleet.finish()
+        cb = (r or {}).get("connect_boot") or {}
+        booted = int(cb.get("count") or 0)
+        last_ms = cb.get("max_ms")
+        res = {"mode": mode, "stations": n, "booted": booted, "settled": quiet,
+               "cpu_s": round(cpu1 - cpu0, 3) if cpu0 is not None and cpu1 is not None else None,
+               "connect_boot": cb, "connect": (r or {}).get("connect"),
+               "server_alive": srv.alive()}
+        res["cpu_s_per_1000"] = (round(res["cpu_s"] / booted * 1000, 3)
+                                 if res["cpu_s"] is not None and booted else None)
+        res["connections_per_s"] = (round(booted / (last_ms / 1000.0))
+                                    if booted and last_ms else None)
+        log(f"tls handshake {mode}: {booted}/{n} booted, {res['connections_per_s']}/s, "
+            f"CPU {res['cpu_s']} s ({res['cpu_s_per_1000']} s/1000), connect+boot p50 "
+            f"{cb.get('p50_ms')} p99 {cb.get('p99_ms')} ms")
+        return res
+    finally:
+        srv.stop()
+
+
+def bench_tls_storm(cfg, mode, certs, outdir, extra=None, tag=""):
+    """N stations over ws:// or wss://, all dropped at once, all reconnecting."""
+    n = cfg["tls_storm_stations"]
+    srv = Server("csms", 300, f"tls-storm-{mode}{tag}", outdir, tls=certs, extra=extra)
+    try:
+        url, port = (srv.wss_url, srv.tls_port) if mode == "tls" else (srv.url, srv.port)
+        time.sleep(0.5)
+        rss0 = rss_kib(srv.pid)
+        ramp = cfg["tls_storm_ramp"]
+        ramp_s = n / ramp if ramp else 2
+        args = ["--stations", n, "--id-prefix", f"ts{mode}-", "--v201-share", "0.5",
+                "--charging-share", 0, "--heartbeat", 300, "--source-addresses", 8,
+                "--ramp", ramp, "--warmup", 0, "--duration", cfg["tls_storm_at"] + 60,
+                "--storm-at", cfg["tls_storm_at"], "--storm-share", 1,
+                "--connect-timeout-ms", 30000, "--call-timeout-ms", 30000] \
+            + tls_fleet_args(mode, certs)
+        fleet = Fleet(url, f"tls_storm_{mode}{tag}", args, outdir,
+                      ramp_s + cfg["tls_storm_at"] + 65)
+        # Idle and settled before the drop: RSS per connection.
+        quiet = wait_quiet(srv, port, n, fleet.started + ramp_s + cfg["tls_storm_at"],
+                           "storm: dropping", fleet.err_path)
+        held = min(established(port), n)
+        rss1 = rss_kib(srv.pid)
+        cpu0 = cpu_s(srv.pid)
+        settled_at = None
+        while fleet.proc.poll() is None and time.time() - fleet.started < fleet.timeout:
+            with open(fleet.err_path, errors="replace") as f:
+                if "storm settled" in f.read():
+                    settled_at = time.time()
+                    break
+            time.sleep(0.1)
+        cpu1 = cpu_s(srv.pid)
+        r = fleet.finish()
+        storm = (r or {}).get("storm") or {}
+        res = {"mode": mode, "stations": n, "settled_before_storm": quiet, "held": held,
+               "rss_before_kib": rss0, "rss_idle_kib": rss1,
+               "rss_per_conn_kib": (round((rss1 - rss0) / held, 2)
+                                    if quiet and held and rss0 and rss1 else None),
+               "storm": storm, "storm_settled": settled_at is not None,
+               "storm_cpu_s": (round(cpu1 - cpu0, 3)
+                               if settled_at and cpu0 is not None and cpu1 is not None else None),
+               "connect": (r or {}).get("connect"), "server_alive": srv.alive()}
+        log(f"tls storm {mode}: settle {storm.get('settle_s')} s "
+            f"({storm.get('reconnected')}/{storm.get('dropped')}), CPU {res['storm_cpu_s']} s, "
+            f"RSS {res['rss_per_conn_kib']} KiB/connection ({held} held)")
+        return res
+    finally:
+        srv.stop()
+
+
+def bench_tls(cfg, outdir):
+    started = time.time()
+    tmp = tempfile.mkdtemp(prefix="bench-tls-")
+    try:
+        certs = make_tls_files(tmp)
+        res = {"machine": machine_info(resource.getrlimit(resource.RLIMIT_NOFILE)[0]),
+               "busy": busy_processes(),
+               "config": {k: v for k, v in cfg.items() if k.startswith("tls_")},
+               "handshake": {}, "storm": {}}
+        for mode in ("plain", "tls"):
+            res["handshake"][mode] = bench_tls_handshake(cfg, mode, certs, outdir)
+        for mode in ("plain", "tls"):
+            res["storm"][mode] = bench_tls_storm(cfg, mode, certs, outdir)
+        # The same TLS storm with a handshake deadline long enough that csms
+        # never cuts a queued handshake: what the default deadline costs.
+        if cfg.get("tls_long_deadline"):
+            res["storm"]["tls_long_deadline"] = bench_tls_storm(
+                cfg, "tls", certs, outdir,
+                extra={"limits": {"handshake_timeout_ms": LONG_DEADLINE_MS}}, tag="-long-deadline")
+        res["wall_s"] = round(time.time() - started, 1)
+        return res
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def tls_markdown(t):
+    """The TLS section of results.md."""
+    if not t:
+        return []
+    cfg, mi = t["config"], t["machine"]
+    hs, st = t.get("handshake") or {}, t.get("storm") or {}
+    out = ["\n## TLS: handshake cost and reconnect storm (csms only)\n",
+           "ws:// against wss:// (TLS 1.3, ECDSA P-256 server key, X25519/P-256 key exchange "
+           "as OpenSSL negotiates it, no client certificate: profiles 1/2) on the same csms build, "
+           "each on a fresh server. Method in bench/README.md (e).\n",
+           "| figure | plain ws:// | TLS wss:// | TLS − plain |", "|---|---|---|---|"]
+
+    def diff(a, b, unit="", digits=2):
+        if a is None or b is None:
+            return "—"
+        return f"{b - a:+.{digits}f}{unit}"
+
+    p, s = hs.get("plain") or {}, hs.get("tls") or {}
+    n = cfg.get("tls_hs_stations")
+    if p or s:
+        pc, sc = p.get("connect_boot") or {}, s.get("connect_boot") or {}
+        out.append(f"| {n:,} stations connecting at once: connections/s (booted / time to the "
+                   f"last boot) | {fmt_int(p.get('connections_per_s'))} | "
+                   f"{fmt_int(s.get('connections_per_s'))} | — |")
+        out.append(f"| csms CPU s per 1,000 connections (TCP + TLS + upgrade + boot + status) | "
+                   f"{p.get('cpu_s_per_1000')} | {s.get('cpu_s_per_1000')} | "
+                   f"{diff(p.get('cpu_s_per_1000'), s.get('cpu_s_per_1000'), ' s', 3)} |")
+        out.append(f"| connect + boot latency p50 / p99 | {fmt_ms(pc.get('p50_ms'))} / "
+                   f"{fmt_ms(pc.get('p99_ms'))} ms | {fmt_ms(sc.get('p50_ms'))} / "
+                   f"{fmt_ms(sc.get('p99_ms'))} ms | — |")
+        out.append(f"| booted / failed connects | {p.get('booted', 0):,} / "
+                   f"{int((p.get('connect') or {}).get('failed') or 0)} | {s.get('booted', 0):,} / "
+                   f"{int((s.get('connect') or {}).get('failed') or 0)} | — |")
+    p, s = st.get("plain") or {}, st.get("tls") or {}
+    n = cfg.get("tls_storm_stations")
+    if p or s:
+        def settle(x):
+            y = x.get("storm") or {}
+            if y.get("settle_s") is None:
+                return "never settled" if y else "—"
+            return (f"{y['settle_s']:.2f} s ({y.get('reconnected', 0):,} of "
+                    f"{y.get('dropped', 0):,} back; {int(y.get('rejected_503') or 0):,} answered "
+                    f"503 and retried, {int(y.get('errors') or 0):,} errors)")
+
+        def rss(x):
+            if x.get("rss_per_conn_kib") is None:
+                return "—"
+            return f"{x['rss_per_conn_kib']:.1f} KiB ({x.get('held', 0):,} held)"
+        out.append(f"| storm: {n:,} stations dropped at once, time until all are back and "
+                   f"booted | {settle(p)} | {settle(s)} | — |")
+        out.append(f"| storm: csms CPU s from the drop until settled | {p.get('storm_cpu_s')} | "
+                   f"{s.get('storm_cpu_s')} | "
+                   f"{diff(p.get('storm_cpu_s'), s.get('storm_cpu_s'), ' s')} |")
+        lng = st.get("tls_long_deadline") or {}
+        if lng:
+            out.append(f"| storm over TLS with `limits.handshake_timeout_ms` "
+                       f"{LONG_DEADLINE_MS:,} (default 5,000): time until all are back; csms CPU "
+                       f"s | — | {settle(lng)}; {lng.get('storm_cpu_s')} s CPU | — |")
+        out.append(f"| RSS per idle connection, {n:,} stations (after settling, before the drop) | "
+                   f"{rss(p)} | {rss(s)} | "
+                   f"{diff(p.get('rss_per_conn_kib'), s.get('rss_per_conn_kib'), ' KiB', 1)} |")
+    out.append("")
+    out.append(f"* sizes: {cfg.get('tls_hs_stations', 0):,} stations connecting at once (ramp 0, "
+               "half 1.6, half 2.0.1, 8 source addresses); storm: "
+               f"{cfg.get('tls_storm_stations', 0):,} idle stations connected "
+               + (f"at {cfg['tls_storm_ramp']:,}/s" if cfg.get('tls_storm_ramp') else "at once")
+               + f", all dropped {cfg.get('tls_storm_at')} s after the ramp; TLS run took "
+               f"{t.get('wall_s', 0):.0f} s")
+    out.append(f"* machine: {mi['cpu']}, `nproc` = {mi['nproc']}; load average at the start "
+               f"of the TLS run: {mi['loadavg']}; {mi['date']}; git rev {mi['git_rev']}")
+    busy = t.get("busy") or []
+    out.append("* also running at the start (processes at ≥ 5% CPU, `ps` pcpu): " + (", ".join(busy) if busy else "nothing"))
+    out.append("* the load generator (`ocpp-sim fleet`) runs on the same cores and does its own "
+               "TLS handshakes: on 2 cores its CPU caps the connection rates of both columns")
+    failed = int(((st.get("tls") or {}).get("storm") or {}).get("errors") or 0)
+    if failed:
+        out.append(f"* the {failed:,} failed reconnects of the TLS storm are connections csms "
+                   "dropped because their TLS handshake and upgrade did not complete within "
+                   "`limits.handshake_timeout_ms` (5 s by default; the fleet sees \"stream "
+                   "truncated\" or a closed connection): with all stations handshaking at once "
+                   "on a shared 2-core machine the queue of handshakes outgrows the deadline, and "
+                   "each dropped station retries after its back-off (1 s, doubling), which is "
+                   "most of the settle time (compare the run with a longer deadline). No station "
+                   "was lost; all came back")
+    return out
+
+# ---------------------------------------------------------------------------
 # plots and the table
 
 def plot(outdir, results):
@@ -709,6 +1009,13 @@ plot {', '.join(lines)}
         if run_gnuplot(gp, script):
             made.append("rss.png")
     return made
+
+
+def plots_or_earlier(outdir, made):
+    """The plots just made, else (no gnuplot) those an earlier run left."""
+    if made:
+        return made
+    return [p for p in ("latency.png", "rss.png") if os.path.exists(os.path.join(outdir, p))]
 
 
 def run_gnuplot(gp, script):
@@ -937,12 +1244,18 @@ def write_markdown(outdir, results, plots):
                        f"{fmt_ms(s.get('p50_ms'))} | {fmt_ms(s.get('p99_ms'))} | "
                        f"{fmt_ms(s.get('max_ms'))} | {s.get('errors', '—')} | "
                        f"{s.get('timeouts', '—')} | {rows_cell} | {res} |")
+    out.extend(tls_markdown(results.get("tls")))
     if plots:
         out.append("\n## Plots\n")
         for p in plots:
             out.append(f"![{p}]({p})")
     out.append("\nRaw fleet reports: `raw/*.json` (command line, exit code, report); every "
                "figure with its inputs: `results.json`.")
+    # The build-time section is measured by hand (not by this script): kept.
+    build_time = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results", "build-time.md")
+    if os.path.exists(build_time):
+        with open(build_time) as f:
+            out.append("\n" + f.read().rstrip("\n"))
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(out) + "\n")
     return rows
@@ -964,8 +1277,9 @@ def raise_fd_limit():
 def main():
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="small sizes, under a minute")
-    ap.add_argument("--only", default="meter,idle,storm,heartbeat",
-                    help="comma-separated subset of meter,idle,storm,heartbeat")
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help="comma-separated subset of " + ",".join(PARTS)
+                    + " (the parts not run are kept from the earlier results.json in --out)")
     ap.add_argument("--servers", default=",".join(SERVERS))
     ap.add_argument("--out", help="output directory (default bench/results[/quick])")
     ap.add_argument("--samples-per-message", type=int, default=None,
@@ -978,7 +1292,7 @@ def main():
             results = json.load(f)
         outdir = os.path.dirname(os.path.abspath(args.render))
         os.makedirs(os.path.join(outdir, "plotdata"), exist_ok=True)
-        write_markdown(outdir, results, plot(outdir, results))
+        write_markdown(outdir, results, plots_or_earlier(outdir, plot(outdir, results)))
         print(f"wrote {os.path.join(outdir, 'results.md')}")
         return
 
@@ -991,11 +1305,23 @@ def main():
     outdir = args.out or os.path.join(ROOT, "bench", "results", "quick" if args.quick else "")
     outdir = os.path.abspath(outdir)
     os.makedirs(outdir, exist_ok=True)
-    for sub in ("raw", "plotdata"):
-        shutil.rmtree(os.path.join(outdir, sub), ignore_errors=True)
-        os.makedirs(os.path.join(outdir, sub))
-
     only = set(args.only.split(","))
+    unknown = only - set(PARTS)
+    if unknown:
+        sys.exit(f"bench: unknown part(s) {','.join(sorted(unknown))}; choose from {','.join(PARTS)}")
+    # A partial run keeps the other parts' figures (and their raw reports).
+    earlier = None
+    if only != set(PARTS):
+        try:
+            with open(os.path.join(outdir, "results.json")) as f:
+                earlier = json.load(f)
+        except (OSError, ValueError):
+            earlier = None
+    for sub in ("raw", "plotdata"):
+        if earlier is None:
+            shutil.rmtree(os.path.join(outdir, sub), ignore_errors=True)
+        os.makedirs(os.path.join(outdir, sub), exist_ok=True)
+
     servers = [s for s in args.servers.split(",") if s in SERVERS]
     needed = [SIM_BIN] + ([CSMS_BIN] if "csms" in servers else []) + \
         ([REF_JS] if "reference" in servers else [])
@@ -1035,18 +1361,30 @@ def main():
             results["storm"] = {k: bench_storm(cfg, k, outdir) for k in servers}
         if "heartbeat" in only:
             results["heartbeat"] = {k: bench_heartbeat(cfg, k, outdir) for k in servers}
+        if "tls" in only and "csms" in servers:
+            results["tls"] = bench_tls(cfg, outdir)
     finally:
         kill_all_children()
         results["wall_s"] = time.time() - started
+        if earlier is not None:
+            if not only & set(MAIN_PARTS):  # the table's machine and sizes stay the earlier run's
+                for key in ("quick", "config", "machine", "notes", "wall_s"):
+                    if key in earlier:
+                        results[key] = earlier[key]
+            for part in PARTS:
+                if part not in only and part in earlier:
+                    results[part] = earlier[part]
         with open(os.path.join(outdir, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     plots = plot(outdir, results)
+    if earlier is not None:
+        plots = plots_or_earlier(outdir, plots)
     rows = write_markdown(outdir, results, plots)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'figure'.ljust(width)} | csms | reference | target | met?")
     for fig, c, r, target, met, _ in rows:
         print(f"{fig.ljust(width)} | {c} | {r} | {target} | {met}")
-    print(f"\nwrote {os.path.join(outdir, 'results.md')} in {results['wall_s']:.0f} s; "
+    print(f"\nwrote {os.path.join(outdir, 'results.md')} in {time.time() - started:.0f} s; "
           f"server and fleet logs in {LOG_DIR}")
 
 

@@ -8,6 +8,8 @@ find_path(RAPIDJSON_INCLUDE_DIR rapidjson/document.h REQUIRED)
 # libmodbus: Modbus TCP (SunSpec meters) for the energy controller and ocpp-sim site.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(MODBUS REQUIRED IMPORTED_TARGET libmodbus)
+# PostgreSQL client library (Debian libpq-dev), for the PostgreSQL backend.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 
 add_library(rapidjson INTERFACE)
 target_include_directories(rapidjson SYSTEM INTERFACE ${RAPIDJSON_INCLUDE_DIR})

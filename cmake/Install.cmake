@@ -5,6 +5,7 @@ include(GNUInstallDirs)
 set(CSMS_INSTALL_CONFDIR "/etc/csms" CACHE PATH "Where csms.json is installed")
 set(CSMS_INSTALL_UNITDIR "/etc/systemd/system" CACHE PATH "Where csms.service is installed")
 set(CSMS_INSTALL_SYSUSERSDIR "/etc/sysusers.d" CACHE PATH "Where the csms user's sysusers.d entry goes")
+set(CSMS_INSTALL_LOGROTATEDIR "/etc/logrotate.d" CACHE PATH "Where the logrotate entry for log.file goes")
 
 install(TARGETS csms csmsctl ocpp-sim RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
@@ -18,6 +19,7 @@ set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${CMAKE_SOURCE_DI
 install(FILES ${CMAKE_BINARY_DIR}/generated/csms.service DESTINATION ${CSMS_INSTALL_UNITDIR})
 install(FILES ${CMAKE_SOURCE_DIR}/deploy/csms.sysusers DESTINATION ${CSMS_INSTALL_SYSUSERSDIR}
         RENAME csms.conf)
+install(FILES ${CMAKE_SOURCE_DIR}/deploy/logrotate.d/csms DESTINATION ${CSMS_INSTALL_LOGROTATEDIR})
 
 # An operator's edited configuration survives a reinstall or an upgrade
 # (file(INSTALL) adds DESTDIR itself).

@@ -12,6 +12,7 @@ packages=(
   libfmt-dev catch2 libssl-dev libsqlite3-dev sqlite3
   clang clang-format libclang-rt-14-dev
   libmodbus-dev tzdata curl
+  libpq-dev postgresql
 )
 packages+=("$@")
 # Node.js runs the schema conformance test (ocpp-rpc's validator). A machine may

@@ -16,6 +16,7 @@
 #include "csms/log.hpp"
 #include "csms/server.hpp"
 #include "csms/version.hpp"
+#include "storage/database.hpp"
 
 namespace {
 
@@ -72,6 +73,14 @@ int main(int argc, char** argv) {
   csms::log::Level level;
   csms::log::parse_level(config.log_level, level);
   csms::log::set_level(level);
+  csms::log::set_format(config.log_format == "json" ? csms::log::Format::Json
+                                                    : csms::log::Format::Text);
+  if (!config.log_file.empty()) {
+    if (auto problem = csms::log::set_file(config.log_file); !problem.empty()) {
+      std::cerr << "csms: " << problem << "\n";
+      return 2;
+    }
+  }
 
   try {
     auto db_dir = std::filesystem::path(config.db_path).parent_path();
@@ -87,7 +96,10 @@ int main(int argc, char** argv) {
         "wss://" + host + ":" + std::to_string(server.ocpp_tls_port()) + config.path_prefix;
     std::string admin = (config.admin_tls ? "https://" : "http://") + config.admin_host + ":" +
                         std::to_string(server.admin_port());
-    std::cerr << "csms " << csms::kVersion << " is running (database " << config.db_path << ")\n"
+    // Masked: a database URL may hold a password.
+    const std::string database =
+        config.db_url.empty() ? config.db_path : storage::mask_database_url(config.db_url);
+    std::cerr << "csms " << csms::kVersion << " is running (database " << database << ")\n"
               << (config.ocpp_plain
                       ? "  chargers connect to  " + ws + "{chargePointId}   (subprotocol " +
                             csms::subprotocols_text(config) + ")\n"
@@ -112,17 +124,28 @@ int main(int argc, char** argv) {
 
     boost::asio::io_context signals_io;
     boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-    signals.async_wait([&server](const boost::system::error_code& ec, int) {
-      if (!ec) {
-        csms::log::info("shutting down");
-        server.stop();
-      }
-    });
-    // SIGHUP: new TLS certificate, key, CAs or CRLs for new connections.
+    // SIGTERM/SIGINT drain (Server::stop); a second one only says so, the
+    // drain already ends within shutdown.timeout_s.
+    std::function<void(const boost::system::error_code&, int)> on_stop =
+        [&](const boost::system::error_code& ec, int signal) {
+          if (ec) return;
+          csms::log::info("{} received: shutting down", signal == SIGINT ? "SIGINT" : "SIGTERM");
+          server.stop();
+          signals.async_wait(on_stop);
+        };
+    signals.async_wait(on_stop);
+    // SIGHUP: a new log file at log.file (after logrotate moved the old one),
+    // and new TLS certificate, key, CAs or CRLs for new connections.
     boost::asio::signal_set hangup(signals_io, SIGHUP);
     std::function<void(const boost::system::error_code&, int)> on_hangup =
         [&](const boost::system::error_code& ec, int) {
           if (ec) return;
+          if (!config.log_file.empty()) {
+            if (auto problem = csms::log::reopen(); problem.empty())
+              csms::log::info("SIGHUP: reopened the log file {}", config.log_file);
+            else
+              csms::log::error("SIGHUP: {}; still writing to the old one", problem);
+          }
           csms::log::info("SIGHUP: reloading the TLS files");
           server.request_tls_reload();
           hangup.async_wait(on_hangup);
@@ -132,6 +155,7 @@ int main(int argc, char** argv) {
     server.run();
     signals_io.stop();
     signal_thread.join();
+    csms::log::info("shutdown complete");
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "csms: " << e.what() << "\n";

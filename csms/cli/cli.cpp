@@ -16,8 +16,8 @@
 #include <string_view>
 #include <utility>
 
+#include "csms/identity.hpp"
 #include "csms/password.hpp"
-#include "csms/station_registry.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/datetime.hpp"
 #include "ocpp/common/json.hpp"
@@ -247,8 +247,9 @@ void root_cert_file(const Parsed& p, Invocation& inv) {
   const auto to = parse_integer(*p.option("--to"));
   if (!to) throw UsageError("--to needs 2 or 3, not \"" + *p.option("--to") + "\"");
   JsonBody body;
-  inv.body =
-      body.object().key("to").num(*to).key("rootCertificate").str(pem.str()).end_object().text();
+  body.object().key("to").num(*to).key("rootCertificate").str(pem.str());
+  if (p.option("--force")) body.key("force").flag(true);
+  inv.body = body.end_object().text();
 }
 
 // station set-meter-key STATION KEY
@@ -605,7 +606,8 @@ const std::vector<Spec>& specs() {
        "raise a station's security profile: root certificate, network profile, reset",
        "POST", "/api/stations/{0}/commands/upgrade-security", nullptr,
        {{"--to", "2|3", "to", Put::BodyInteger},
-        {"--root-cert", "FILE", "rootCertificate", Put::Local}},
+        {"--root-cert", "FILE", "rootCertificate", Put::Local},
+        {"--force", nullptr, "force", Put::BodySwitch}},
        F::Record, {}, nullptr, root_cert_file},
       {"station", "list", "", "list the registered stations",
        "GET", "/api/stations", nullptr, {}, F::Table,
@@ -1625,7 +1627,7 @@ std::string stations_csv_to_json(const std::string& csv, const std::string& file
   return csv_import(
       csv, file_name, {"id", 2, "id,password", "station"}, lines,
       [&](const std::string& where, const CsvRow& fields, std::vector<std::string>& problems) {
-        if (auto problem = StationRegistry::check_identity(fields[0]); !problem.empty())
+        if (auto problem = check_identity(fields[0]); !problem.empty())
           problems.push_back(where + problem);
         // The problem names the rule, never the password.
         if (has_password(fields)) {

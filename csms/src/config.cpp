@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ocpp/common/json.hpp"
+#include "storage/database.hpp"
 
 namespace csms {
 
@@ -223,8 +224,13 @@ const std::vector<Setting>& settings() {
        int_field(&Config::uploads_max_bytes, 1, std::int64_t{1} << 40)},
       {"uploads", "token_ttl_s", "uploads-token-ttl", "seconds an upload URL stays valid (3600)",
        int_field(&Config::uploads_token_ttl_s, 1, 30 * 86400)},
-      {"database", "path", "db", "SQLite database file (data/csms.db)",
+      {"database", "path", "db",
+       "SQLite database file, or a postgresql:// URL as database.url (data/csms.db)",
        string_field(&Config::db_path)},
+      {"database", "url", "db-url",
+       "database URL: postgresql://user:password@host/db, sqlite:PATH or a path "
+       "(database.path)",
+       string_field(&Config::db_url)},
       {"database", "message_log_retention_days", "message-log-retention",
        "days to keep the message log, 0 = forever (30)",
        int_field(&Config::message_log_retention_days, 0, 36500)},
@@ -344,8 +350,40 @@ const std::vector<Setting>& settings() {
        int_field(&Config::alerts_webhook_backoff_ms, 1, 300000)},
       {nullptr, "log_level", "log-level", "trace, debug, info, warn or error (info)",
        choice_field(&Config::log_level, {"trace", "debug", "info", "warn", "error"})},
+      {"log", "file", "log-file",
+       "append the log to this file instead of stderr; reopened on SIGHUP (stderr)",
+       string_field(&Config::log_file)},
+      {"log", "format", "log-format", "text, or json for one JSON object per line (text)",
+       choice_field(&Config::log_format, {"text", "json"})},
+      {"shutdown", "drain_rate_per_s", "shutdown-drain-rate",
+       "station connections closed with 1001 per second on SIGTERM (200)",
+       int_field(&Config::shutdown_drain_rate_per_s, 1, 1000000)},
+      {"shutdown", "timeout_s", "shutdown-timeout",
+       "seconds within which a SIGTERM drain and flush end and csms exits (30)",
+       int_field(&Config::shutdown_timeout_s, 2, 3600)},
   };
   return all;
+}
+
+/// database.url wins over database.path (which may hold a URL too, as --db
+/// does): PostgreSQL keeps the URL in db_url and db_path as the anchor of the
+/// local files; SQLite's file ends up in db_path and db_url is cleared.
+void resolve_database(Config& c) {
+  const Config defaults;
+  const std::string url = c.db_url.empty() ? c.db_path : c.db_url;
+  storage::DatabaseUrl parsed;
+  try {
+    parsed = storage::parse_database_url(url);
+  } catch (const std::exception& e) {
+    bad(e.what());
+  }
+  if (parsed.backend == storage::Backend::Postgres) {
+    c.db_url = url;
+    if (c.db_path == url) c.db_path = defaults.db_path;
+  } else {
+    c.db_path = parsed.target;
+    c.db_url.clear();
+  }
 }
 
 std::string json_scalar(const rapidjson::Value& v) {
@@ -461,6 +499,7 @@ Config parse_config(const std::vector<std::string>& args, bool& show_help) {
     if (const char* env = std::getenv("CSMS_ADMIN_TOKEN"); env != nullptr && *env != '\0')
       c.admin_token = env;
   }
+  resolve_database(c);
   if (!c.ocpp_plain && c.ocpp_tls_port < 0)
     bad("ocpp.plain is false and ocpp.tls_port is -1: no OCPP listener left");
   if ((c.ocpp_tls_port >= 0 || c.admin_tls || c.uploads_tls) &&

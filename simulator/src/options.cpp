@@ -135,12 +135,9 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
   };
 
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
+    ArgOption option = split_option(args[i]);
+    const std::string& name = option.name;
+    const std::optional<std::string>& value = option.value;
     if (name == "--help" || name == "-h") {
       o.help = true;
       return o;
@@ -162,12 +159,9 @@ std::optional<Options> parse_options(const std::vector<std::string>& args, std::
       error = fmt::format("unknown option {} (see --help)", name);
       return std::nullopt;
     }
-    if (!value) {
-      if (i + 1 >= args.size()) {
-        error = fmt::format("{} needs a value: {}", name, it->second.second);
-        return std::nullopt;
-      }
-      value = args[++i];
+    if (!take_value(option, args, i)) {
+      error = fmt::format("{} needs a value: {}", name, it->second.second);
+      return std::nullopt;
     }
     if (!it->second.first(*value)) {
       error = fmt::format("{} {}: expected {}", name, *value, it->second.second);

@@ -1,10 +1,13 @@
 #pragma once
-// Whole-string number parsing with bounds, for the command-line readers.
+// Whole-string number parsing with bounds, and option splitting, for the
+// command-line readers.
 
 #include <charconv>
 #include <cmath>
 #include <exception>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace simulator {
 
@@ -28,6 +31,29 @@ inline bool to_double(const std::string& text, double min, double max, double& o
   } catch (const std::exception&) {
     return false;
   }
+}
+
+/// One command-line argument: `--name=value` split at the '=', else the whole
+/// argument as the name with no value yet.
+struct ArgOption {
+  std::string name;
+  std::optional<std::string> value;
+};
+
+inline ArgOption split_option(const std::string& arg) {
+  if (auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+    return {arg.substr(0, eq), arg.substr(eq + 1)};
+  }
+  return {arg, std::nullopt};
+}
+
+/// Gives `option` the next argument as its value (advancing `i`) unless it had
+/// one after '='; false when the command line ends first.
+inline bool take_value(ArgOption& option, const std::vector<std::string>& args, std::size_t& i) {
+  if (option.value) return true;
+  if (i + 1 >= args.size()) return false;
+  option.value = args[++i];
+  return true;
 }
 
 }  // namespace simulator

@@ -251,6 +251,21 @@ async function main() {
     if (shots) await page.screenshot({ path: join(shots, 'stations.png'), fullPage: true });
   });
 
+  await check("a station's uptime chart renders its online/offline history for 24 h and 7 d", async () => {
+    // CP-3 was online, then went offline above: its history has both.
+    await go('#/stations/CP-3');
+    await page.waitForSelector('[data-chart=uptime][data-period="24h"] canvas', { timeout: 15000 });
+    const size = await page.$eval('[data-chart=uptime] canvas', (c) => [c.width, c.height]);
+    if (size[0] < 100 || size[1] < 50) fail(`the uptime chart canvas is ${size}`);
+    const shown = await page.$eval('[data-k=uptime-percent]', (e) => e.textContent.trim());
+    const api = await must('/api/stations/CP-3/uptime?period=24h');
+    if (!api.segments.some((x) => x.online) || api.segments[api.segments.length - 1].online)
+      fail(`CP-3's uptime segments do not end offline after being online: ${JSON.stringify(api.segments)}`);
+    if (shown !== `${Number(api.onlinePercent).toFixed(2)} %`) fail(`uptime shown as ${shown}, the API says ${api.onlinePercent}`);
+    await page.click('button[data-period="7d"]');
+    await page.waitForSelector('[data-chart=uptime][data-period="7d"] canvas', { timeout: 10000 });
+  });
+
   await check('a viewer token cannot send commands', async () => {
     const me = await adminApi('/api/whoami');
     if (me.status === 404) {

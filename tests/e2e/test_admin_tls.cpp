@@ -1,6 +1,7 @@
 // HTTPS for the admin API and the upload endpoint (admin.tls, uploads.tls),
 // and csmsctl over https:// verifying the server.
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <filesystem>
 
 #include "support/harness.hpp"
@@ -114,4 +115,55 @@ TEST_CASE("the upload endpoint and the console stream work over https", "[e2e][t
                      "Authorization: Bearer " + csms.token(), csms.admin_url() + "/api/stream"},
                     {}, 20s);
   CHECK(stream.out.find(": connected") != std::string::npos);
+}
+
+TEST_CASE("a TLS reload gives the admin API and the upload endpoint the new certificate",
+          "[e2e][tls][admin][uploads]") {
+  TempDir dir;
+  TestPki pki(dir);
+  const std::string cert = pki.dir + "/live.pem", key = pki.dir + "/live.key";
+  pki.sh("cp server.pem live.pem && cp server.key live.key");
+  Csms csms(dir,
+            {"--tls-cert", cert, "--tls-key", key, "--admin-tls", "true", "--uploads-tls", "true"});
+  auto line = csms.process().wait_for_output("file uploads", 5s);
+  REQUIRE(line);
+  const auto port = https_port(*line);
+  REQUIRE(port != 0);
+  const std::string upload =
+      "https://127.0.0.1:" + std::to_string(port) + "/uploads/0123456789abcdef/log.txt";
+  // The HTTP status of a PUT to the upload endpoint trusting `ca`; "000" when
+  // TLS failed (curl's code for no answer).
+  auto upload_status = [&](const std::string& ca) {
+    auto r = run({curl_bin(), "-sS", "--cacert", ca, "-o", "/dev/null", "-w", "%{http_code}\n",
+                  "-X", "PUT", "--data-binary", "x", upload},
+                 {}, 20s);
+    UNSCOPED_INFO("curl: " << r.code << " " << r.out << " " << r.err);
+    return r.out.substr(0, 3);
+  };
+  csms.set_ca_file(pki.ca_pem);
+  REQUIRE(csms.ctl({"station", "list"}).code == 0);
+  REQUIRE(upload_status(pki.ca_pem) == "404");
+
+  // A certificate from another CA; clients trusting only that CA see it once
+  // reloaded, by csmsctl tls reload (over the admin API itself) ...
+  TempDir other_dir;
+  TestPki other(other_dir);
+  pki.sh("cp '" + other.server_pem + "' live.pem && cp '" + other.server_key + "' live.key");
+  auto reload = csms.ctl({"tls", "reload"});
+  INFO(reload.out << reload.err);
+  REQUIRE(reload.code == 0);
+  csms.set_ca_file(other.ca_pem);
+  CHECK(csms.ctl({"station", "list"}).code == 0);
+  CHECK(upload_status(other.ca_pem) == "404");
+  csms.set_ca_file(pki.ca_pem);
+  auto old = csms.ctl({"station", "list"});
+  CHECK(old.code == 1);
+  CHECK(old.err.find("the server's certificate is not trusted") != std::string::npos);
+  CHECK(upload_status(pki.ca_pem) == "000");
+
+  // ... and by SIGHUP (back to the first certificate).
+  pki.sh("cp server.pem live.pem && cp server.key live.key");
+  csms.process().signal(SIGHUP);
+  CHECK(eventually([&] { return csms.ctl({"station", "list"}).code == 0; }));
+  CHECK(upload_status(pki.ca_pem) == "404");
 }

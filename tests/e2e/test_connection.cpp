@@ -175,12 +175,11 @@ TEST_CASE("a half-open connection that stops answering pings is marked offline",
   CHECK(csms.ctl_json({"station", "list"})[0]["connected"].GetBool());
   // The client reads nothing from now on, so it never answers a ping: to the
   // server it looks exactly like a half-open TCP connection.
-  bool offline = false;
-  for (int i = 0; i < 100 && !offline; ++i) {
-    std::this_thread::sleep_for(100ms);
-    offline = !csms.ctl_json({"station", "list"})[0]["connected"].GetBool();
-  }
-  CHECK(offline);
+  CHECK(eventually(
+      [&] {
+        return !csms.ctl_json({"station", "list"})[0]["connected"].GetBool();
+      },
+      10s, 100ms));
 }
 
 TEST_CASE("removing a connected station closes its connection and refuses it afterwards",

@@ -24,12 +24,14 @@ const char* kPem =
 rapidjson::Document wait_firmware(const Csms& csms, const std::string& id,
                                   const std::function<bool(const rapidjson::Document&)>& ready,
                                   std::chrono::milliseconds timeout = 15s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto doc = csms.ctl_json({"station", "firmware", id});
-    if (ready(doc) || std::chrono::steady_clock::now() > deadline) return doc;
-    std::this_thread::sleep_for(100ms);
-  }
+  rapidjson::Document doc;
+  eventually(
+      [&] {
+        doc = csms.ctl_json({"station", "firmware", id});
+        return ready(doc);
+      },
+      timeout, 100ms);
+  return doc;
 }
 
 bool firmware_is(const rapidjson::Document& doc, const std::string& status) {

@@ -196,11 +196,12 @@ TEST_CASE("a 2.0.1 threshold monitor that trips reaches the CSMS as a NotifyEven
 
   // The CSMS answers NotifyEvent after storing it: poll briefly for the second.
   rapidjson::Document stored;
-  for (int i = 0; i < 50; ++i) {
-    stored = csms.ctl_json({"station", "monitors", "CS-M3"});
-    if (stored.Size() == 1 && str(stored[0]["lastEventValue"]) == "300") break;
-    std::this_thread::sleep_for(100ms);
-  }
+  eventually(
+      [&] {
+        stored = csms.ctl_json({"station", "monitors", "CS-M3"});
+        return stored.Size() == 1 && str(stored[0]["lastEventValue"]) == "300";
+      },
+      5s, 100ms);
   REQUIRE(stored.Size() == 1);
   CHECK(str(stored[0]["lastEventValue"]) == "300");
   CHECK(stored[0]["lastEventCleared"].IsTrue());

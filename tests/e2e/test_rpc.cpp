@@ -207,17 +207,17 @@ TEST_CASE("the message log holds every frame in and out", "[e2e][rpc]") {
   }
   // The log is written behind the traffic (never delaying an answer): poll.
   int in = 0, out = 0;
-  for (int attempt = 0; attempt < 50 && (in == 0 || out == 0); ++attempt) {
-    if (attempt > 0) std::this_thread::sleep_for(100ms);
+  eventually([&] {
     in = out = 0;
     auto log = csms.ctl_json({"log", "CP1"});
-    REQUIRE(log.IsArray());
+    if (!log.IsArray()) return false;
     for (const auto& f : log.GetArray()) {
       std::string frame = f["frame"].GetString();
       if (frame.find("hb-42") == std::string::npos) continue;
       (std::string(f["direction"].GetString()) == "in" ? in : out)++;
     }
-  }
+    return in > 0 && out > 0;
+  });
   CHECK(in == 1);
   CHECK(out == 1);
 }

@@ -169,3 +169,36 @@ TEST_CASE("upgrade-security runs its steps and stops at the first not accepted",
   // The stored profile changes only when the station reconnects on the new one.
   CHECK(csms.ctl_json({"station", "show", "UG16"})["securityProfile"].GetInt() == 1);
 }
+
+TEST_CASE("upgrade-security to 3 is refused without a valid station certificate unless forced",
+          "[e2e][security][upgrade]") {
+  TempDir dir;
+  Csms csms(dir, {"--ocpp-tls-public-url", "wss://csms.example.com:8443/ocpp/"});
+  const std::string root = dir.file("root.pem");
+  const auto made = run({"/usr/bin/env", "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", dir.file("root.key"),
+                         "-out", root, "-days", "30", "-subj", "/CN=Test CSMS Root"});
+  REQUIRE(made.code == 0);
+  REQUIRE(csms.ctl({"station", "add", "UG3", "--password", kPassword}).code == 0);
+  Sim sim(csms, "UG3", {"--ocpp", "2.0.1", "--password", kPassword});
+  REQUIRE(sim.wait_event("boot", 20s, {{"status", "\"Accepted\""}}));
+
+  // No certificate issued by the station CA: refused, nothing sent.
+  auto refused = csms.ctl({"station", "upgrade-security", "UG3", "--to", "3", "--root-cert", root});
+  INFO(refused.out << refused.err);
+  CHECK(refused.code != 0);
+  CHECK((refused.out + refused.err).find("holds no certificate from the station CA") !=
+        std::string::npos);
+  CHECK(csms.ctl({"log", "UG3", "--json", "--limit", "50"}).out.find("InstallCertificate") ==
+        std::string::npos);
+
+  // --force runs the steps and says what was skipped.
+  auto forced = csms.ctl_json(
+      {"station", "upgrade-security", "UG3", "--to", "3", "--root-cert", root, "--force"});
+  const std::string text = ocpp::to_compact_json(forced);
+  INFO(text);
+  REQUIRE(forced.HasMember("response"));
+  CHECK(forced["response"]["to"].GetInt() == 3);
+  CHECK(std::string(forced["response"]["steps"][0]["step"].GetString()) == "InstallCertificate");
+  CHECK(text.find("forced: the station was not checked") != std::string::npos);
+}

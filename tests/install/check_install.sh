@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # `cmake --install` into a DESTDIR: the binaries, the production configuration
 # (kept on a second install), the systemd unit naming them, the service user.
-# Usage: check_install.sh BUILD_DIR BINDIR CONFDIR UNITDIR SYSUSERSDIR
+# Usage: check_install.sh BUILD_DIR BINDIR CONFDIR UNITDIR SYSUSERSDIR LOGROTATEDIR
 set -euo pipefail
-build=$1 bindir=$2 confdir=$3 unitdir=$4 sysusersdir=$5
+build=$1 bindir=$2 confdir=$3 unitdir=$4 sysusersdir=$5 logrotatedir=$6
 dest=$(mktemp -d)
 trap 'rm -rf "$dest"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -29,6 +29,12 @@ for line in User=csms StateDirectory=csms ConfigurationDirectory=csms WorkingDir
   grep -qx "$line" "$unit" || fail "the unit lacks $line"
 done
 grep -q '^u csms ' "$dest$sysusersdir/csms.conf" || fail "sysusers.d entry missing"
+grep -qx 'ExecReload=/bin/kill -HUP $MAINPID' "$unit" || fail "the unit lacks ExecReload (SIGHUP)"
+grep -qx 'LogsDirectory=csms' "$unit" || fail "the unit lacks LogsDirectory=csms"
+# systemd must wait longer than the drain: TimeoutStopSec above shutdown.timeout_s (30).
+stop=$(sed -n 's/^TimeoutStopSec=//p' "$unit")
+[ "${stop:-0}" -gt 30 ] || fail "TimeoutStopSec=$stop is not above shutdown.timeout_s (30)"
+grep -q 'kill -s HUP' "$dest$logrotatedir/csms" || fail "logrotate.d/csms missing or without the SIGHUP"
 
 # The installed binary reads the installed configuration (paths made relative to DESTDIR).
 "$dest$bindir/csms" --config "$conf" --help > /dev/null || fail "csms cannot read the installed configuration"

@@ -34,6 +34,13 @@ admin=$(grep -o 'admin API *http://127.0.0.1:[0-9]*' server.log | head -1 | sed 
 python3 - "$src/README.md" <<'PY'
 import sys
 lines = open(sys.argv[1]).read().split("\n")
+# Every shell block is either run (marked) or says why not, so a new runnable
+# example cannot slip past the test unmarked.
+for j, line in enumerate(lines):
+    if line.startswith("```sh"):
+        before = lines[j - 1].strip() if j > 0 else ""
+        assert before == "<!-- readme-test -->" or before.startswith("<!-- not run by the readme test:"), \
+            f"README.md:{j+1}: a ```sh block needs <!-- readme-test --> or <!-- not run by the readme test: WHY -->"
 n, i = 0, 0
 while i < len(lines):
     if lines[i].strip() == "<!-- readme-test -->":
@@ -50,7 +57,7 @@ while i < len(lines):
 print(n)
 PY
 blocks=(block-*.sh)
-[ ${#blocks[@]} -ge 3 ] || { echo "FAIL: expected the marked README blocks, found ${#blocks[@]}" >&2; exit 1; }
+[ ${#blocks[@]} -ge 5 ] || { echo "FAIL: expected the marked README blocks, found ${#blocks[@]}" >&2; exit 1; }
 
 export PATH="$work/build/bin:$PATH"
 : > env.sh

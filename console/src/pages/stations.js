@@ -1,7 +1,7 @@
 // Stations: the list, and one station with its state, history and commands.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, optional, ApiError, onLive } from '../api.js';
-import { html, useResource, Loading, fmt, StatusTag, OnlineTag, isFaulted, qs, enc } from '../ui.js';
+import { html, useResource, Loading, fmt, StatusTag, OnlineTag, isFaulted, qs, enc, Chart } from '../ui.js';
 import { session } from '../session.js';
 
 // A live event applied to the list: true when it could be (else reload).
@@ -143,6 +143,39 @@ function Commands({ id, station, active, onAnswer }) {
       ${a.ok ? html`<pre>${a.text}</pre>` : html`<span class="error">${a.text}</span>`}</li>`)}</ul>`;
 }
 
+// Online (1) / offline (0) as a step line: each segment's start and end.
+function uptimeColumns(segments) {
+  const xs = [];
+  const ys = [];
+  for (const seg of segments) {
+    let a = Date.parse(seg.from) / 1000;
+    const b = Date.parse(seg.to) / 1000;
+    if (xs.length && a <= xs[xs.length - 1]) a = xs[xs.length - 1] + 0.001;
+    const v = seg.online ? 1 : 0;
+    xs.push(a, Math.max(a + 0.001, b));
+    ys.push(v, v);
+  }
+  return [xs, ys];
+}
+
+// The station's online/offline history over 24 h or 7 d (GET .../uptime).
+function Uptime({ id }) {
+  const [period, setPeriod] = useState('24h');
+  const r = useResource(() => api(`/api/stations/${enc(id)}/uptime${qs({ period })}`), [id, period],
+    (type, d) => type === 'station' && d.id === id, 1000);
+  const label = period === '24h' ? 'the last 24 hours' : 'the last 7 days';
+  return html`<h2>Uptime</h2>
+    <div class="filters" role="group" aria-label="Uptime period">${['24h', '7d'].map((p) => html`
+      <button type="button" data-period=${p} aria-pressed=${p === period ? 'true' : 'false'}
+        onClick=${() => setPeriod(p)}>${p === '24h' ? 'Last 24 h' : 'Last 7 days'}</button>`)}</div>
+    <${Loading} r=${r}>${(u) => html`
+      <p>Online <strong data-k="uptime-percent">${fmt.num(u.onlinePercent, 2)} %</strong> of ${label} (time before the first connection record counts as offline).</p>
+      <div class="panel" data-chart="uptime" data-period=${u.period}><${Chart} title=${`Online / offline, ${label}`}
+        data=${uptimeColumns(u.segments)} height=${160}
+        series=${[{ label: 'Online', stroke: '#1f7a3a', fill: 'rgba(31,122,58,0.15)', width: 2 }]}
+        axes=${[{}, { label: 'online', splits: () => [0, 1], values: (_, vals) => vals.map((v) => (v === 1 ? 'on' : v === 0 ? 'off' : '')) }]} /></div>`}<//>`;
+}
+
 export function StationPage({ id }) {
   const r = useResource(() => loadStation(id), [id], (type, d) => type !== 'meter' && (d.station || d.id) === id);
   return html`<p><a href="#/stations">← Stations</a></p><h1>Station ${id}</h1>
@@ -154,6 +187,7 @@ export function StationPage({ id }) {
       <div class="card"><div class="label">Firmware</div><div>${s.firmwareVersion || '—'}</div></div>
       <div class="card"><div class="label">Last seen</div><div>${fmt.time(s.lastSeen)}</div></div>
     </div>
+    <${Uptime} id=${id} />
     <h2>Connectors</h2>
     <table><thead><tr><th>EVSE</th><th>connector</th><th>status</th><th>error</th><th>info</th><th>since</th></tr></thead><tbody>
       ${(s.connectors || []).map((c) => html`<tr data-connector=${c.connectorId}><td>${c.evseId}</td><td>${c.connectorId}</td>

@@ -37,7 +37,14 @@ struct Config {
   std::int64_t uploads_max_bytes = 64 * 1024 * 1024;
   int uploads_token_ttl_s = 3600;  ///< How long an upload URL stays valid.
   // Storage
+  /// The SQLite database file, and the anchor of the files kept "beside the
+  /// database" (uploads, ca, admin-token) with either backend.
   std::string db_path = "data/csms.db";
+  /// database.url: postgresql://... for PostgreSQL; empty (or sqlite:PATH or a
+  /// path, which parse_config moves to db_path) for SQLite. `--db` and
+  /// database.path take a postgresql:// URL too. Holds a password: log only
+  /// storage::mask_database_url(db_url).
+  std::string db_url;
   int message_log_retention_days = 30;  ///< 0 keeps the message log forever.
   /// How long a write waits for a lock held by another process before the
   /// station gets InternalError.
@@ -114,8 +121,13 @@ struct Config {
   std::string alerts_webhook_secret_file;    ///< File holding the secret instead.
   int alerts_webhook_max_attempts = 8;       ///< Attempts per delivery before giving up.
   int alerts_webhook_backoff_ms = 1000;      ///< First retry delay, doubled each time.
+  // Shutdown (SIGTERM/SIGINT drain)
+  int shutdown_drain_rate_per_s = 200;  ///< Station connections closed (1001) per second.
+  int shutdown_timeout_s = 30;          ///< The drain and flush end within this.
   // Logging
   std::string log_level = "info";
+  std::string log_file;             ///< Empty: stderr; else appended to, reopened on SIGHUP.
+  std::string log_format = "text";  ///< "text" or "json" (one object per line).
 };
 
 /// Parses `csms [--config FILE] [flags]`: defaults, then FILE (or nothing), then

@@ -92,11 +92,6 @@ class StationRegistry {
   /// Unregisters `id`; `done` gets null, or an error if it did not exist.
   void remove(const std::string& id, std::function<void(std::exception_ptr)> done);
 
-  /// Validates a station identity: 1..48 characters of OCPP 2.0.1's
-  /// identifierString set without ':' (letters, digits, * - _ = + | @ .), which
-  /// suits 1.6 too. Returns what is wrong, or empty.
-  static std::string check_identity(std::string_view id);
-
  private:
   struct Entry {
     std::string password_hash;

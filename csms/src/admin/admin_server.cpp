@@ -62,8 +62,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
  public:
   Session(tcp::socket socket, std::shared_ptr<Api> api)
       : stream_(std::move(socket)), api_(std::move(api)) {}
-  Session(tcp::socket socket, asio::ssl::context& tls, std::shared_ptr<Api> api)
-      : stream_(std::move(socket), tls), api_(std::move(api)) {}
+  Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls, std::shared_ptr<Api> api)
+      : context_(std::move(tls)), stream_(std::move(socket), *context_), api_(std::move(api)) {}
 
   void start() override {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -243,6 +243,9 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
                             });
   }
 
+  // The context this connection was made with: a reload swaps the listener's,
+  // not ours. Declared before stream_, so it outlives it.
+  std::shared_ptr<asio::ssl::context> context_;
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -294,6 +297,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   std::uint16_t port() const { return port_; }
+  /// New connections use `tls` from now on (a reload); open ones keep theirs.
+  void set_tls(std::shared_ptr<asio::ssl::context> tls) { tls_ = std::move(tls); }
 
  private:
   void accept() {
@@ -337,7 +342,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     } else {
       std::shared_ptr<SessionBase> session;
       if (tls_) {
-        session = std::make_shared<Session<TlsStream>>(std::move(socket), *tls_, api_);
+        session = std::make_shared<Session<TlsStream>>(std::move(socket), tls_, api_);
       } else {
         session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), api_);
       }
@@ -393,6 +398,13 @@ void AdminServer::stop() {
 
 std::vector<RouteInfo> AdminServer::routes() {
   return Api::route_table();
+}
+
+bool AdminServer::set_tls(std::shared_ptr<boost::asio::ssl::context> tls) {
+  if (!impl_->options.tls || !tls) return false;
+  impl_->options.tls = tls;
+  if (impl_->listener) impl_->listener->set_tls(std::move(tls));
+  return true;
 }
 
 std::uint16_t AdminServer::port() const {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "admin/text.hpp"
@@ -216,7 +217,7 @@ void Api::list_api_tokens(Call& call) {
 void Api::create_api_token(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"name", "role"});
+  expect_object(doc, "", bodies::api_token);
   const std::string name = required_string(doc, "name", "");
   check_token_name(name);
   const std::string role_text = required_string(doc, "role", "");

@@ -1,9 +1,11 @@
 // Admin API routes of smart O&M: GET /api/alerts, GET
-// /api/reports/availability and POST /api/transactions/{id}/close.
+// /api/reports/availability, GET /api/stations/{id}/uptime and POST
+// /api/transactions/{id}/close.
 #include <cmath>
 #include <cstdio>
 
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "ocpp/common/utf8.hpp"
@@ -163,10 +165,82 @@ void Api::availability_report(Call& call) {
       });
 }
 
+// A station's online/offline history over the last 24 hours or 7 days, as
+// segments from the connection records (the console's uptime chart).
+void Api::station_uptime(Call& call) {
+  const Query query(call.request, {"period"});
+  const std::string period = query.get("period").value_or("24h");
+  std::int64_t hours = 0;
+  if (period == "24h") hours = 24;
+  if (period == "7d") hours = 7 * 24;
+  if (hours == 0) throw ApiError(400, "period must be 24h or 7d, not " + quoted(period));
+  const std::string id = call.params[0];
+  const auto to = storage::DateTime::now();
+  const auto from = storage::DateTime::from_unix_micros(to.unix_micros() - hours * 3600 * 1000000);
+  struct Result {
+    bool known = true;
+    std::vector<storage::StationLink> links;
+  };
+  read<Result>(
+      call.reply,
+      [id, from, to](storage::Session& s) {
+        Result r;
+        if (!s.stations.get(id)) {
+          r.known = false;
+          return r;
+        }
+        r.links = s.operations.history(id, from, to).links;
+        return r;
+      },
+      [id, period, from, to](Result& r) {
+        if (!r.known) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        // Before the first record the state is unknown; it counts as offline.
+        struct Segment {
+          storage::DateTime from;
+          storage::DateTime to;
+          bool online;
+        };
+        std::vector<Segment> segments;
+        bool online = false;
+        auto at = from;
+        for (const auto& link : r.links) {
+          if (link.station_id != id) continue;
+          const auto when = link.at < from ? from : link.at;
+          if (at < when) segments.push_back({at, when, online});
+          at = when;
+          online = link.online;
+        }
+        if (at < to) segments.push_back({at, to, online});
+        std::int64_t online_us = 0;
+        for (const auto& seg : segments)
+          if (seg.online) online_us += seg.to.unix_micros() - seg.from.unix_micros();
+        const double total_us = static_cast<double>(to.unix_micros() - from.unix_micros());
+        JsonOut out;
+        out.object();
+        out.key("stationId").str(id);
+        out.key("period").str(period);
+        out.key("from").time(from);
+        out.key("to").time(to);
+        out.key("onlineS").num(online_us / 1000000);
+        out.key("onlinePercent")
+            .real(std::round(static_cast<double>(online_us) / total_us * 10000.0) / 100.0);
+        out.key("segments").array();
+        for (const auto& seg : segments) {
+          out.object();
+          out.key("from").time(seg.from);
+          out.key("to").time(seg.to);
+          out.key("online").flag(seg.online);
+          out.end_object();
+        }
+        out.end_array().end_object();
+        return json_response(200, out.text());
+      });
+}
+
 void Api::close_transaction(Call& call) {
   no_query(call.request);
   const auto body = parse_body(call.request.body, false);
-  expect_object(body, "", {"reason", "stationId"});
+  expect_object(body, "", bodies::close_transaction);
   const std::string reason = required_string(body, "reason", "");
   if (reason.empty() || reason.find_first_not_of(" \t") == std::string::npos)
     throw ApiError(400, "reason must say why the transaction is closed");

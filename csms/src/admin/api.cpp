@@ -1,4 +1,5 @@
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 
 #include <fmt/format.h>
 
@@ -15,6 +16,7 @@
 #include "admin/request.hpp"
 #include "admin/station_reports.hpp"
 #include "admin/text.hpp"
+#include "csms/identity.hpp"
 #include "csms/log.hpp"
 #include "csms/version.hpp"
 #include "ocpp/common/json.hpp"
@@ -41,7 +43,7 @@ void check_tag(const std::string& tag, const char* name, const std::string& wher
 
 // One id tag object of POST /api/idtags or of the import array.
 storage::IdToken parse_token(const rapidjson::Value& v, const std::string& where) {
-  expect_object(v, where, {"idTag", "status", "expiry", "parentIdTag"});
+  expect_object(v, where, bodies::idtag);
   storage::IdToken t;
   t.id_tag = required_string(v, "idTag", where);
   check_tag(t.id_tag, "idTag", where);
@@ -197,6 +199,7 @@ const std::vector<Api::Route>& Api::routes() {
       {V::post, {"api", "stations", "{}", "security"}, &Api::set_station_security, R::Admin},
       {V::post, {"api", "stations", "{}", "commands", "{}"}, &Api::station_command, R::Operator},
       {V::get, {"api", "stations", "{}", "log"}, &Api::station_log, R::Viewer},
+      {V::get, {"api", "stations", "{}", "uptime"}, &Api::station_uptime, R::Viewer},
       {V::get, {"api", "stations", "{}", "variables"}, &Api::station_variables, R::Viewer},
       {V::get,
        {"api", "stations", "{}", "display-messages"},
@@ -568,28 +571,13 @@ void Api::get_station(Call& call) {
 template <class Load, class Write>
 void Api::station_array(Call& call, Load load, Write write) {
   no_query(call.request);
-  using Items = decltype(load(std::declval<storage::Session&>(), std::string()));
-  struct View {
-    bool exists = false;
-    Items items;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id, load](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.items = load(s, id);
-        return v;
-      },
-      [id, write](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        JsonOut out;
-        out.array();
-        for (const auto& item : v.items) write(out, item);
-        out.end_array();
-        return json_response(200, out.text());
-      });
+  read_station(call.reply, call.params[0], load, [write](const auto& items) {
+    JsonOut out;
+    out.array();
+    for (const auto& item : items) write(out, item);
+    out.end_array();
+    return json_response(200, out.text());
+  });
 }
 
 void Api::station_variables(Call& call) {
@@ -658,24 +646,15 @@ void Api::station_customer_information(Call& call) {
 
 template <class Shape>
 void Api::station_report(Call& call, const char* action, Shape shape) {
-  struct View {
-    bool exists = false;
-    std::vector<storage::StationNotification> notes;
-  };
-  const std::string id = call.params[0];
   const std::string what = action;
-  read<View>(
-      call.reply,
-      [id, what](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
+  read_station(
+      call.reply, call.params[0],
+      [what](storage::Session& s, const std::string& id) {
         // The newest 1000 parts: far more than a few reports need.
-        if (v.exists) v.notes = s.notifications.recent(id, what, 1000);
-        return v;
+        return s.notifications.recent(id, what, 1000);
       },
-      [id, shape](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        return json_response(200, shape(v.notes));
+      [shape](const std::vector<storage::StationNotification>& notes) {
+        return json_response(200, shape(notes));
       });
 }
 
@@ -716,10 +695,9 @@ void Api::record_downgrade(const std::string& id, int from, int to) {
 void Api::add_station(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"id", "password", "securityProfile", "allowDowngrade"});
+  expect_object(doc, "", bodies::station);
   const std::string id = required_string(doc, "id", "");
-  if (auto problem = StationRegistry::check_identity(id); !problem.empty())
-    throw ApiError(400, problem);
+  if (auto problem = check_identity(id); !problem.empty()) throw ApiError(400, problem);
   // Absent or null keeps the current password; "" removes it.
   const std::optional<std::string> password = optional_string(doc, "password", "");
   const bool existed = deps_.stations.exists(id);
@@ -763,7 +741,7 @@ void Api::add_station(Call& call) {
 void Api::set_station_security(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"securityProfile", "allowDowngrade"});
+  expect_object(doc, "", bodies::station_security);
   const std::string id = call.params[0];
   if (!deps_.stations.exists(id))
     throw ApiError(404, "station " + quoted(id) + " is not registered");
@@ -803,7 +781,7 @@ void Api::import_stations(Call& call) {
   std::map<std::string, std::size_t> seen;
   for (rapidjson::SizeType i = 0; i < doc.Size(); ++i) {
     const std::string where = "item " + std::to_string(i + 1) + ": ";
-    expect_object(doc[i], where, {"id", "password"});
+    expect_object(doc[i], where, bodies::station_import);
     StationRegistry::NewStation row;
     row.id = required_string(doc[i], "id", where);
     row.password = optional_string(doc[i], "password", where);

@@ -140,6 +140,8 @@ class Api : public std::enable_shared_from_this<Api> {
   void read(const Reply& reply, Work work, Then then);
   template <class T, class Work, class Then>
   void write(const Reply& reply, Work work, Then then);
+  template <class Load, class Then>
+  void read_station(const Reply& reply, const std::string& id, Load load, Then then);
   template <class Make>
   void finish(const Reply& reply, std::exception_ptr error, Make make);
 
@@ -183,6 +185,7 @@ class Api : public std::enable_shared_from_this<Api> {
   void remove_station(Call& call);
   void station_command(Call& call);
   void station_log(Call& call);
+  void station_uptime(Call& call);
   void list_tokens(Call& call);
   void add_token(Call& call);
   void import_tokens(Call& call);

@@ -60,6 +60,10 @@ ApiResponse take_backup(const std::string& db_path, std::chrono::milliseconds bu
 }  // namespace
 
 void Api::backup(Call& call) {
+  if (!deps_.config.db_url.empty())
+    throw ApiError(501,
+                   "database backup through the admin API is SQLite-only; back a PostgreSQL "
+                   "database up with pg_dump");
   if (backup_running.exchange(true))
     throw ApiError(409, "a backup is already being taken; try again when it has finished");
   const std::string db_path = deps_.config.db_path;

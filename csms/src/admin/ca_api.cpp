@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "services/ca_service.hpp"
@@ -68,7 +69,7 @@ void Api::ca_show(Call& call) {
 void Api::ca_init(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, false);
-  expect_object(body, "", {"organization"});
+  expect_object(body, "", bodies::ca_init);
   const auto org = required_string(body, "organization", "");
   if (org.empty() || org.size() > 64)
     throw ApiError(400, "organization must be 1 to 64 characters");
@@ -87,7 +88,7 @@ void Api::ca_init(Call& call) {
 void Api::ca_issue_server(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, false);
-  expect_object(body, "", {"dns", "ip"});
+  expect_object(body, "", bodies::server_certificate);
   std::vector<std::string> dns;
   std::vector<std::string> ips;
   for (auto [name, list] : {std::pair<const char*, std::vector<std::string>*>{"dns", &dns},
@@ -126,25 +127,14 @@ void Api::ca_issue_server(Call& call) {
 void Api::station_certificates(Call& call) {
   const Query query(call.request, {"expired"});
   const bool expired_only = query.flag("expired").value_or(false);
-  struct View {
-    bool exists = false;
-    std::vector<storage::IssuedCertificate> certificates;
-  };
-  const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.certificates = s.certificates.for_station(id);
-        return v;
-      },
-      [id, expired_only](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+  read_station(
+      call.reply, call.params[0],
+      [](storage::Session& s, const std::string& id) { return s.certificates.for_station(id); },
+      [expired_only](const std::vector<storage::IssuedCertificate>& certificates) {
         const auto now = storage::DateTime::now().unix_micros();
         JsonOut out;
         out.array();
-        for (const auto& c : v.certificates) {
+        for (const auto& c : certificates) {
           if (expired_only && c.not_after.unix_micros() > now) continue;
           certificate_object(out, c);
         }
@@ -156,7 +146,7 @@ void Api::station_certificates(Call& call) {
 void Api::revoke_station_certificate(Call& call) {
   no_query(call.request);
   auto body = parse_body(call.request.body, true);
-  expect_object(body, "", {"reason"});
+  expect_object(body, "", bodies::revoke_certificate);
   const std::string reason = optional_string(body, "reason", "").value_or("unspecified");
   if (reason.size() > 200) throw ApiError(400, "reason must be at most 200 characters");
   const std::string id = call.params[0];

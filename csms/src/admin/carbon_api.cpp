@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "carbon/calendar.hpp"
@@ -295,7 +296,7 @@ std::string sha256_hex(const std::string& bytes) {
 }
 
 storage::Site parse_site(const rapidjson::Value& doc) {
-  expect_object(doc, "", {"id", "name", "address", "region", "timezone", "latitude", "longitude"});
+  expect_object(doc, "", bodies::site);
   storage::Site site;
   site.id = required_string(doc, "id", "");
   check_name(site.id, "id", kMaxIdChars);
@@ -322,8 +323,7 @@ storage::Site parse_site(const rapidjson::Value& doc) {
 }
 
 storage::CarbonParameter parse_parameter(const rapidjson::Value& doc, const DateTime& now) {
-  expect_object(doc, "",
-                {"kind", "variant", "value", "unit", "region", "vintage", "validFrom", "source"});
+  expect_object(doc, "", bodies::factor);
   storage::CarbonParameter p;
   p.kind = required_string(doc, "kind", "");
   if (!parameter_kinds().count(p.kind)) {
@@ -494,7 +494,7 @@ void Api::remove_site(Call& call) {
 void Api::add_green_certificates(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"month", "kwh", "ids"});
+  expect_object(doc, "", bodies::green_certificates);
   storage::GreenCertificateBatch batch;
   batch.site_id = call.params[0];
   batch.month = required_string(doc, "month", "");
@@ -540,7 +540,7 @@ void Api::add_green_certificates(Call& call) {
 void Api::set_station_carbon(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"siteId", "currentType", "meterPublicKey"});
+  expect_object(doc, "", bodies::station_carbon);
   const std::string station = call.params[0];
   // Members absent stay as they are; siteId null or "" detaches.
   const bool sets_site = doc.HasMember("siteId");
@@ -711,7 +711,7 @@ void Api::carbon_ledger_operation(Call& call) {
   if (op != "redeem" && op != "donate" && op != "adjust")
     throw ApiError(404, "no ledger operation " + quoted(op) + " (redeem, donate or adjust)");
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"points", "reason", "to", "ref"});
+  expect_object(doc, "", bodies::ledger_operation);
   const auto points = required_integer(doc, "points");
   if (op == "adjust" ? points == 0 : points <= 0)
     throw ApiError(400, op == "adjust" ? "points must not be 0 (negative takes points away)"
@@ -748,7 +748,7 @@ void Api::carbon_ledger_operation(Call& call) {
 void Api::carbon_link(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"idTag", "account"});
+  expect_object(doc, "", bodies::carbon_link);
   const auto tag = required_string(doc, "idTag", "");
   check_name(tag, "idTag", 36);
   const auto account = required_string(doc, "account", "");

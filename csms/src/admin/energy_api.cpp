@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 
@@ -174,10 +175,7 @@ void Api::set_site_energy(Call& call) {
   no_query(call.request);
   const std::string id = call.params[0];
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "",
-                {"importLimitKw", "marginKw", "maxBaseKw", "batteryPrioritySoc",
-                 "batteryMaxDischargeKw", "defaultMode", "smartKeepMinimum", "periodS",
-                 "readingMaxAgeS", "safeCurrentA", "leaseS", "windows"});
+  expect_object(doc, "", bodies::site_energy);
   const auto import_kw = ranged(doc, "importLimitKw", 0.1, 1e6);
   const auto margin_kw = ranged(doc, "marginKw", 0, 1e6);
   const auto base_kw = ranged(doc, "maxBaseKw", 0, 1e6);
@@ -195,7 +193,7 @@ void Api::set_site_energy(Call& call) {
     if (!it->value.IsArray()) throw ApiError(400, "windows must be an array");
     windows.emplace();
     for (const auto& w : it->value.GetArray()) {
-      expect_object(w, "windows: ", {"start", "end", "importLimitKw"});
+      expect_object(w, "windows: ", bodies::limit_window);
       storage::LimitWindow lw;
       lw.site_id = id;
       lw.start_minute = minute_of(required_string(w, "start", "windows: "), "start");
@@ -257,7 +255,7 @@ void Api::list_circuits(Call& call) {
 void Api::add_circuit(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "", {"id", "parent", "maxCurrentA", "maxPowerKw"});
+  expect_object(doc, "", bodies::circuit);
   storage::Circuit c;
   c.site_id = call.params[0];
   c.id = required_string(doc, "id", "");
@@ -323,8 +321,7 @@ void Api::set_evse_energy(Call& call) {
   if (!evse || *evse < 1 || *evse > 1000)
     throw ApiError(400, "EVSE must be a number from 1, not " + quoted(call.params[1]));
   const auto doc = parse_body(call.request.body, false);
-  expect_object(
-      doc, "", {"circuit", "phases", "rotation", "minCurrentA", "maxCurrentA", "priority", "mode"});
+  expect_object(doc, "", bodies::evse_energy);
   const auto circuit = optional_string(doc, "circuit", "");
   const auto phases = ranged(doc, "phases", 1, 3);
   const auto rotation = optional_string(doc, "rotation", "");
@@ -395,9 +392,7 @@ void Api::set_evse_energy(Call& call) {
 void Api::push_reading(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, true);
-  expect_object(doc, "",
-                {"gridW", "pvW", "batteryW", "batterySoc", "baseW", "time", "maxAgeS", "source",
-                 "circuit", "currentsA"});
+  expect_object(doc, "", bodies::reading);
   storage::SiteReading r;
   r.site_id = call.params[0];
   r.grid_w = ranged(doc, "gridW", -1e9, 1e9);
@@ -514,8 +509,7 @@ void Api::list_meters(Call& call) {
 void Api::add_meter(Call& call) {
   no_query(call.request);
   const auto doc = parse_body(call.request.body, false);
-  expect_object(doc, "",
-                {"name", "host", "port", "unitId", "role", "circuit", "pollIntervalS", "maxAgeS"});
+  expect_object(doc, "", bodies::meter);
   storage::MeterSource m;
   m.site_id = call.params[0];
   m.name = required_string(doc, "name", "");

@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "admin/api.hpp"
+#include "admin/bodies.hpp"
 #include "admin/json_out.hpp"
 #include "admin/request.hpp"
 #include "csms/roles.hpp"
@@ -33,6 +34,7 @@ const std::vector<RouteDoc>& docs() {
       {"DELETE", "/api/stations/{id}", "Unregister a station (its history stays)", "stations", {}},
       {"POST", "/api/stations/{id}/commands/{command}", "Send an operator command and return the station's answer", "stations", {}},
       {"GET", "/api/stations/{id}/log", "The station's recent OCPP frames, newest first", "stations", {"limit"}},
+      {"GET", "/api/stations/{id}/uptime", "The station's online/offline history over the last 24 h or 7 d", "stations", {"period"}},
       {"GET", "/api/stations/{id}/variables", "Every device-model variable a 2.0.1 station reported", "stations", {}},
       {"GET", "/api/stations/{id}/display-messages", "Display messages a 2.0.1 station reported", "stations", {"requestId"}},
       {"GET", "/api/stations/{id}/customer-information", "Customer information reports, assembled", "stations", {"requestId"}},
@@ -207,16 +209,27 @@ std::string openapi_json() {
         out.key("schema").object().key("type").str("string").end_object().end_object();
       }
       out.end_array();
-      if (std::string_view(d->method) == "POST") {
-        out.key("requestBody").object().key("required").flag(true).key("content").object();
-        out.key("application/json").object().key("schema").object().end_object().end_object();
+      // Request and response schemas from the tables the handlers use
+      // (admin/bodies.hpp), so they cannot drift apart.
+      if (const BodySchema* body = request_body(d->method, shape(d->path))) {
+        rapidjson::Document schema;
+        schema.Parse(body_schema_json(*body).c_str());
+        out.key("requestBody").object().key("required").flag(!body->open).key("content").object();
+        out.key("application/json").object().key("schema").value(schema).end_object();
         out.end_object().end_object();
       }
       out.key("responses").object();
-      out.key("2XX")
+      const auto response = response_schema(d->method, shape(d->path));
+      out.key(response.empty() ? "2XX" : "200")
           .object()
           .key("description")
           .str("Success (docs/admin-api.md describes the body)");
+      if (!response.empty()) {
+        rapidjson::Document schema;
+        schema.Parse(response.data(), response.size());
+        out.key("content").object().key("application/json").object().key("schema").value(schema);
+        out.end_object().end_object();
+      }
       out.end_object();
       out.key("default").object().key("description").str("An error naming the problem");
       out.key("content").object().key("application/json").object().key("schema").object();

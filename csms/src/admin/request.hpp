@@ -174,6 +174,29 @@ void Api::read(const Reply& reply, Work work, Then then) {
                  [self, run_read](std::exception_ptr) { boost::asio::post(self->io_, run_read); });
 }
 
+// As read(), for one station's things: 404 naming the station when it is not
+// registered, else `then(items)` with what `load(session, id)` read.
+template <class Load, class Then>
+void Api::read_station(const Reply& reply, const std::string& id, Load load, Then then) {
+  using Items = decltype(load(std::declval<storage::Session&>(), id));
+  struct View {
+    bool exists = false;
+    Items items;
+  };
+  read<View>(
+      reply,
+      [id, load](storage::Session& s) {
+        View v;
+        v.exists = s.stations.get(id).has_value();
+        if (v.exists) v.items = load(s, id);
+        return v;
+      },
+      [id, then](View& v) {
+        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
+        return then(v.items);
+      });
+}
+
 // As read(), on the writer thread: `work` commits before `then` runs.
 template <class T, class Work, class Then>
 void Api::write(const Reply& reply, Work work, Then then) {

@@ -87,22 +87,12 @@ void Api::list_reservations(Call& call) {
 
 void Api::station_local_list(Call& call) {
   no_query(call.request);
-  struct View {
-    bool exists = false;
-    std::optional<storage::LocalList> list;
-  };
   const std::string id = call.params[0];
-  read<View>(
-      call.reply,
-      [id](storage::Session& s) {
-        View v;
-        v.exists = s.stations.get(id).has_value();
-        if (v.exists) v.list = s.local_lists.get(id);
-        return v;
-      },
-      [id](View& v) {
-        if (!v.exists) throw ApiError(404, "station " + quoted(id) + " is not registered");
-        storage::LocalList list = v.list.value_or(storage::LocalList{});
+  read_station(
+      call.reply, id,
+      [](storage::Session& s, const std::string& station) { return s.local_lists.get(station); },
+      [id](const std::optional<storage::LocalList>& stored) {
+        storage::LocalList list = stored.value_or(storage::LocalList{});
         JsonOut out;
         out.object();
         out.key("stationId").str(id);

@@ -64,14 +64,14 @@ unsigned days_in_month(std::int64_t y, unsigned m) {
 
 std::string month_of(const ocpp::DateTime& t) {
   const auto c = civil_of(t);
-  char buf[16];
+  char buf[32];  // room for any long long and unsigned: -Wformat-truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u", static_cast<long long>(c.y), c.m);
   return buf;
 }
 
 std::string day_of(const ocpp::DateTime& t) {
   const auto c = civil_of(t);
-  char buf[24];
+  char buf[48];  // room for any long long and unsigned: -Wformat-truncation
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02u", static_cast<long long>(c.y), c.m, c.d);
   return buf;
 }

@@ -8,6 +8,7 @@
 
 #include "csms/log.hpp"
 #include "services/services.hpp"
+#include "storage/stores.hpp"
 
 namespace csms {
 
@@ -154,10 +155,11 @@ CommandDone after_rotation(Services& sv, const std::string& station, std::string
 }
 
 std::optional<UpgradePlan> upgrade_plan(Services& sv, const std::string& station, Params& p) {
-  p.allow({"to", "rootCertificate"});
+  p.allow({"to", "rootCertificate", "force"});
   UpgradePlan plan;
   auto to = p.integer("to", true);
   auto pem = p.string("rootCertificate", false);
+  plan.force = p.flag("force");
   if (!p.ok()) return std::nullopt;
   plan.from = sv.ctx.registry.security_profile(station);
   plan.to = static_cast<int>(*to);
@@ -199,12 +201,47 @@ std::optional<UpgradePlan> upgrade_plan(Services& sv, const std::string& station
         "tls.cert_file");
     return std::nullopt;
   }
-  if (plan.to == 3)
+  if (plan.to == 3 && plan.force)
     plan.warnings.push_back(
-        "profile 3 needs a client certificate from the station CA on the station; this CSMS "
-        "does not record issued certificates yet: check that it has one (cert-signed) before "
-        "it reconnects");
+        "forced: the station was not checked for a valid client certificate from the station "
+        "CA; without one it cannot reconnect on profile 3");
   return plan;
+}
+
+std::string client_certificate_problem(const std::vector<storage::IssuedCertificate>& certificates,
+                                       std::int64_t now_micros) {
+  if (certificates.empty())
+    return "the station holds no certificate from the station CA: have it sign one first "
+           "(a SignCertificate, e.g. triggered with cmd ID trigger SignChargePointCertificate)";
+  std::string why;
+  for (const auto& c : certificates) {  // newest first: the first reason is the newest's
+    std::string problem;
+    if (c.revoked_at)
+      problem = "revoked";
+    else if (c.not_after.unix_micros() <= now_micros)
+      problem = "expired";
+    else if (c.not_before.unix_micros() > now_micros)
+      problem = "not valid yet";
+    else if (c.delivery != "Accepted")
+      problem = c.delivery.empty() ? "not delivered yet"
+                                   : "not installed (the station answered " + c.delivery + ")";
+    if (problem.empty()) return "";
+    if (why.empty()) why = "its newest certificate (serial " + c.serial + ") is " + problem;
+  }
+  return "the station holds no valid certificate from the station CA: " + why +
+         "; have it sign a new one, or pass --force";
+}
+
+void when_certificate_checked(Services& sv, const std::string& station, const UpgradePlan& plan,
+                              std::function<void(std::string problem)> next) {
+  if (plan.to < 3 || plan.force) return next("");
+  auto list = std::make_shared<std::vector<storage::IssuedCertificate>>();
+  sv.ctx.db.read(
+      [list, station](storage::Session& s) { *list = s.certificates.for_station(station); },
+      sv.ctx.on_io([list, next = std::move(next)](std::exception_ptr error) {
+        if (error) return next("the station's certificates could not be read; try again");
+        next(client_certificate_problem(*list, storage::DateTime::now().unix_micros()));
+      }));
 }
 
 void run_upgrade(const UpgradePlan& plan, std::vector<UpgradeStep> steps, CommandDone done) {

@@ -3,12 +3,14 @@
 // (docs/security.md): the version-neutral parts of the rotate-password and
 // upgrade-security commands; the per-version files send the requests.
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "handlers/command_support.hpp"
+#include "storage/certificates.hpp"
 
 namespace csms {
 
@@ -49,9 +51,22 @@ struct UpgradePlan {
   int from = 0;
   int to = 0;
   std::string root_pem;
+  bool force = false;  ///< `force`: skip the client-certificate check of profile 3.
   std::vector<std::string> warnings;
 };
 std::optional<UpgradePlan> upgrade_plan(Services& sv, const std::string& station, Params& p);
+
+/// Why none of a station's issued `certificates` (newest first) lets it connect
+/// on profile 3 at `now_micros` (revoked, expired, not valid yet, not accepted
+/// by the station), or empty when one does.
+std::string client_certificate_problem(const std::vector<storage::IssuedCertificate>& certificates,
+                                       std::int64_t now_micros);
+
+/// Before an upgrade to 3 (unless forced): reads the station's certificates off
+/// the network thread and calls `next` on it with client_certificate_problem's
+/// answer; for 2 or a forced plan at once with "".
+void when_certificate_checked(Services& sv, const std::string& station, const UpgradePlan& plan,
+                              std::function<void(std::string problem)> next);
 
 /// Runs `steps` in order, stopping at the first not Accepted, and answers with
 /// every step's answer: {"from","to","completed","steps":[...],"warnings":[...],"message"}.

@@ -62,6 +62,9 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   transport::Connection& connection() { return *connection_; }
   const std::shared_ptr<transport::Connection>& connection_ptr() const { return connection_; }
 
+  /// CALLs from the station not yet answered (being handled or waiting).
+  std::size_t outstanding() const { return unanswered_.size() + waiting_.size(); }
+
   /// A text frame from the station.
   void handle_text(std::string_view text);
   /// Like handle_text, with the frame already parsed (on its I/O thread) for

@@ -60,8 +60,10 @@ void ServerContext::security_event(const std::string& station_id, const std::str
 void ServerContext::station_security_event(storage::SecurityEvent ev, storage::Done done) {
   const auto level = ev.critical ? log::Level::Warn : log::Level::Info;
   if (log::level() <= level)
-    log::write(level, fmt::format("security event {}{} reported by {}: {}", ev.type,
-                                  ev.critical ? " (critical)" : "", ev.station_id, ev.tech_info));
+    log::write(level,
+               fmt::format("security event {}{} reported by {}: {}", ev.type,
+                           ev.critical ? " (critical)" : "", ev.station_id, ev.tech_info),
+               "context", ev.station_id);
   db.write([ev = std::move(ev)](storage::Session& s) { s.events.append(ev); }, std::move(done));
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "csms/identity.hpp"
 #include "csms/log.hpp"
 #include "csms/password.hpp"
 
@@ -235,8 +236,7 @@ HandshakeDecider::Pending HandshakeDecider::before_password(const transport::Han
   std::string problem;
   auto id = station_id_from_resource(req.resource, config.path_prefix, problem);
   if (!id) return answer(reject(404, problem));
-  if (auto bad = StationRegistry::check_identity(*id); !bad.empty())
-    return answer(reject(400, bad));
+  if (auto bad = check_identity(*id); !bad.empty()) return answer(reject(400, bad));
 
   if (!registry.exists(*id)) {
     auto a = reject(404, "unknown charging station");

@@ -14,6 +14,7 @@
 #include <map>
 #include <stdexcept>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
@@ -54,14 +55,14 @@ storage::RegistrationStatus unknown_boot_status(const Config& config) {
                                                   : storage::RegistrationStatus::Pending;
 }
 
-storage::SqliteOptions sqlite_options(const Config& config) {
-  storage::SqliteOptions options;
-  options.path = config.db_path;
+/// SQLite at database.path, or what database.url names (PostgreSQL).
+std::unique_ptr<storage::Database> open_database(const Config& config) {
+  storage::DatabaseOptions options;
   options.busy_timeout = std::chrono::milliseconds(config.db_busy_timeout_ms);
   options.max_bytes = config.db_max_bytes;
   // The schema version and each migration applied, for the operator's log.
   options.log = [](const std::string& line) { log::info("{}", line); };
-  return options;
+  return storage::open_database(config.db_url.empty() ? config.db_path : config.db_url, options);
 }
 
 /// PBKDF2 checks on two threads of their own, answered on the network thread.
@@ -92,7 +93,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   explicit Impl(Config c)
       : config(std::move(c)),
         io_pool(io_threads(config)),
-        db(storage::open_sqlite(sqlite_options(config))),
+        db(open_database(config)),
         registry(io, *db),
         ctx{io, config, *db, registry, metrics},
         services(ctx),
@@ -102,7 +103,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
         unknown_registrations(config.max_unknown_per_min / 60.0, config.max_unknown_per_min,
                               AdmissionClock::now()),
         retention_timer(io),
-        gauge_timer(io) {
+        gauge_timer(io),
+        drain_timer(io) {
     ctx.events = &events;
     // A rewritten CRL (a revoked station certificate) reaches the TLS listener at once.
     ctx.crl_reload = [this] { reload_tls(); };
@@ -216,20 +218,69 @@ struct Server::Impl : transport::Handler, CommandGateway {
 
   void site_changed(const std::string& site_id) override { services.energy.site_changed(site_id); }
 
+  // SIGTERM/SIGINT: a drain. New connections are refused at once; the
+  // stations are closed with 1001 (going away, so they reconnect elsewhere) at
+  // shutdown.drain_rate_per_s, each once its CALLs are answered; then run()
+  // ends and flushes storage. Near shutdown.timeout_s the rest are closed
+  // whatever they wait for, so the process still exits in time.
   void stop() {
     if (stopping.exchange(true)) return;
+    drain_started = std::chrono::steady_clock::now();
+    log::info(
+        "shutdown: refusing new connections, closing {} station connection(s) with 1001 "
+        "at up to {}/s (shutdown.timeout_s {})",
+        sessions.size(), config.shutdown_drain_rate_per_s, config.shutdown_timeout_s);
     services.energy.stop();
     services.ca.stop();
     services.alerts.stop();
     retention_timer.cancel();
     gauge_timer.cancel();
-    if (admin_server) admin_server->stop();
     if (upload_server) upload_server->stop();
+    if (ws_server) ws_server->stop_accepting();
+    if (wss_server) wss_server->stop_accepting();
+    drain_step();
+  }
+
+  void drain_step() {
+    using namespace std::chrono;
+    const auto elapsed = steady_clock::now() - drain_started;
+    const auto limit = seconds(config.shutdown_timeout_s);
+    // Time left after the forced close for close handshakes and the flush.
+    const auto force_at = limit - std::min<milliseconds>(seconds(2), limit / 4);
+    if (sessions.empty() || elapsed >= force_at) return finish_drain(elapsed >= force_at);
+    // Token bucket: one close at once, then the configured rate.
+    const double allowed = 1 + duration<double>(elapsed).count() * config.shutdown_drain_rate_per_s;
+    for (auto& [id, session] : sessions) {
+      if (static_cast<double>(drain_closed) >= allowed) break;
+      if (session->outstanding() != 0 || !drain_closing.insert(session.get()).second) continue;
+      ++drain_closed;
+      session->connection().close(transport::close_code::kGoingAway, "server shutting down");
+    }
+    drain_timer.expires_after(milliseconds(10));
+    drain_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) drain_step();
+    });
+  }
+
+  void finish_drain(bool forced) {
+    using namespace std::chrono;
+    if (forced) {
+      std::size_t busy = 0;
+      for (auto& [id, session] : sessions) busy += session->outstanding() != 0;
+      log::warn(
+          "shutdown: shutdown.timeout_s near, closing the last {} connection(s) now ({} "
+          "with unanswered CALLs)",
+          sessions.size(), busy);
+    }
+    const auto took = duration_cast<milliseconds>(steady_clock::now() - drain_started);
+    log::info("shutdown: {} station connection(s) closed in {} ms; flushing storage",
+              drain_closed + (forced ? sessions.size() : 0), took.count());
+    if (admin_server) admin_server->stop();
     if (ws_server) ws_server->stop();
     if (wss_server) wss_server->stop();
-    // Let the close handshakes finish, then end run().
-    auto timer = std::make_shared<boost::asio::steady_timer>(io, std::chrono::milliseconds(300));
-    timer->async_wait([this, timer](const boost::system::error_code&) { io.stop(); });
+    // Forced closes get a moment for their close handshakes, then run() ends.
+    drain_timer.expires_after(milliseconds(forced ? 300 : 0));
+    drain_timer.async_wait([this](const boost::system::error_code&) { io.stop(); });
   }
 
   // The upload endpoint on its own thread. Without a configured public URL,
@@ -325,6 +376,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
 
   void on_handshake(const transport::Handshake& req,
                     std::function<void(transport::HandshakeAnswer)> done) override {
+    if (stopping) {
+      // Draining: a station is better off connecting to another instance.
+      metrics.connection_rejected(503);
+      return done(overloaded_answer(5));
+    }
     // Admission first: refusing costs nothing, authenticating (PBKDF2) does.
     if (auto verdict = upgrade_admission.admit(); !verdict.admitted) {
       metrics.upgrade_refused();
@@ -394,6 +450,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
       log::info("{}: no supported OCPP subprotocol offered, closing", answer.station_id);
       conn->close(transport::close_code::kProtocolError,
                   "no supported subprotocol; offer " + subprotocols_text(config));
+      return;
+    }
+    if (stopping) {  // decided before the drain began
+      conn->close(transport::close_code::kGoingAway, "server shutting down");
       return;
     }
     const std::string& id = answer.station_id;
@@ -554,14 +614,39 @@ struct Server::Impl : transport::Handler, CommandGateway {
   void flush_message_log() override { ctx.flush_frames(); }
 
   CaService* ca() override { return &services.ca; }
+  /// Every TLS listener (wss://, admin API, uploads) gets new contexts for new
+  /// connections; one that fails keeps its old one and the answer says why.
   std::string reload_tls() override {
-    if (!wss_server) return "no TLS listener (ocpp.tls_port is -1)";
-    std::string problem = wss_server->reload_tls();
-    if (problem.empty()) {
-      log::info("TLS: reloaded the certificate, key, client CAs and CRLs for new connections");
-    } else {
-      log::error("TLS reload failed, the previous certificate stays in use: {}", problem);
+    const bool admin = config.admin_tls && admin_server;
+    const bool uploads = config.uploads_tls && upload_server;
+    if (!wss_server && !admin && !uploads)
+      return "no TLS listener (ocpp.tls_port is -1, admin.tls and uploads.tls are false)";
+    std::vector<std::string> problems;
+    if (wss_server) {
+      std::string problem = wss_server->reload_tls();
+      if (problem.empty())
+        log::info("TLS: reloaded the certificate, key, client CAs and CRLs for new connections");
+      else
+        problems.push_back("wss://: " + problem);
     }
+    if (admin || uploads) {
+      // Both HTTPS listeners share one context: the policy, no client certificates.
+      std::shared_ptr<boost::asio::ssl::context> https;
+      try {
+        https = transport::make_server_context(
+            transport::TlsFiles{config.tls_cert_file, config.tls_key_file, "", {}});
+      } catch (const std::exception& e) {
+        problems.push_back(std::string("admin API and uploads: ") + e.what());
+      }
+      if (https && admin && admin_server->set_tls(https))
+        log::info("TLS: reloaded the admin API's certificate for new connections");
+      if (https && uploads && upload_server->set_tls(https))
+        log::info("TLS: reloaded the upload endpoint's certificate for new connections");
+    }
+    std::string problem;
+    for (const auto& p : problems) problem += (problem.empty() ? "" : "; ") + p;
+    if (!problem.empty())
+      log::error("TLS reload failed, the previous certificate stays in use: {}", problem);
     return problem;
   }
 
@@ -593,6 +678,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
   std::unordered_map<transport::Connection*, std::shared_ptr<StationSession>> by_connection;
   boost::asio::steady_timer retention_timer;
   boost::asio::steady_timer gauge_timer;
+  boost::asio::steady_timer drain_timer;  ///< Paces the shutdown drain.
+  std::chrono::steady_clock::time_point drain_started;
+  std::unordered_set<StationSession*> drain_closing;  ///< Closed by the drain (1001).
+  std::size_t drain_closed = 0;
   std::atomic<std::int64_t> active_transactions{0};
   std::atomic<bool> stopping{false};
 };

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -176,10 +178,16 @@ ExternalResult run_external_signer(const std::string& command, const std::string
   return out;
 }
 
-CaService::CaService(ServerContext& ctx) : ctx_(ctx), sweep_timer_(ctx.io) {}
+struct CaService::Io {
+  explicit Io(boost::asio::io_context& io) : sweep_timer(io) {}
+  boost::asio::thread_pool worker{1};
+  boost::asio::steady_timer sweep_timer;
+};
+
+CaService::CaService(ServerContext& ctx) : ctx_(ctx), io_(std::make_unique<Io>(ctx.io)) {}
 
 CaService::~CaService() {
-  worker_.join();
+  io_->worker.join();
 }
 
 std::string CaService::cert_file() const {
@@ -210,7 +218,7 @@ void CaService::start(Execute execute, OnlineVersion online_version,
 
 void CaService::stop() {
   stopped_ = true;
-  sweep_timer_.cancel();
+  io_->sweep_timer.cancel();
 }
 
 void CaService::sign_request(const std::string& station_id, const std::string& version,
@@ -248,8 +256,8 @@ void CaService::sign_request(const std::string& station_id, const std::string& v
                               "");
           return answer(false);
         }
-        boost::asio::post(worker_, [this, rules = std::move(rules), station_id, version, csr_pem,
-                                    answer = std::move(answer)]() mutable {
+        boost::asio::post(io_->worker, [this, rules = std::move(rules), station_id, version,
+                                        csr_pem, answer = std::move(answer)]() mutable {
           auto check = security::check_csr(csr_pem, rules);
           boost::asio::post(ctx_.io, [this, check = std::move(check), station_id, version, csr_pem,
                                       answer = std::move(answer)]() {
@@ -270,8 +278,8 @@ void CaService::sign_checked(const std::string& station_id, const std::string& v
   auto ca = ca_;
   const std::string external = ca ? std::string() : ctx_.config.ca_external_command;
   const int days = ctx_.config.ca_cert_validity_days;
-  boost::asio::post(worker_, [this, ca, external, days, station_id, version, csr_pem,
-                              public_key_sha256]() {
+  boost::asio::post(io_->worker, [this, ca, external, days, station_id, version, csr_pem,
+                                  public_key_sha256]() {
     std::string problem;
     std::string chain;
     storage::IssuedCertificate record;
@@ -348,7 +356,7 @@ void CaService::init(const std::string& organization, std::function<void(std::st
   if (ca_) return done("a CA is already loaded (" + cert_file() + "); refusing to overwrite it");
   const auto cert = cert_file();
   const auto key = key_file();
-  boost::asio::post(worker_, [this, organization, cert, key, done = std::move(done)]() {
+  boost::asio::post(io_->worker, [this, organization, cert, key, done = std::move(done)]() {
     std::string problem;
     std::shared_ptr<const security::CertificateAuthority> loaded;
     try {
@@ -375,8 +383,8 @@ void CaService::issue_server(std::vector<std::string> dns, std::vector<std::stri
   auto ca = ca_;
   if (!ca) return done("no built-in CA: run csmsctl ca init first", {});
   const int days = ctx_.config.ca_cert_validity_days;
-  boost::asio::post(worker_, [this, ca, dns = std::move(dns), ips = std::move(ips), days,
-                              done = std::move(done)]() {
+  boost::asio::post(io_->worker, [this, ca, dns = std::move(dns), ips = std::move(ips), days,
+                                  done = std::move(done)]() {
     std::string problem;
     security::ServerCertificate out;
     try {
@@ -396,7 +404,7 @@ void CaService::write_crl(std::function<void(std::string)> done) {
                ctx_.on_io([this, ca, serials, done](std::exception_ptr e) {
                  if (e) return done("cannot read the revocations");
                  const auto path = crl_file();
-                 boost::asio::post(worker_, [this, ca, serials, path, done]() {
+                 boost::asio::post(io_->worker, [this, ca, serials, path, done]() {
                    std::string problem;
                    try {
                      security::write_file_atomically(path, ca->crl(*serials, kCrlDays), 0644);
@@ -444,8 +452,8 @@ void CaService::revoke(const std::string& station_id, const std::string& serial,
 void CaService::schedule_sweep() {
   if (stopped_) return;
   sweep();
-  sweep_timer_.expires_after(std::chrono::hours(1));
-  sweep_timer_.async_wait([this](const boost::system::error_code& ec) {
+  io_->sweep_timer.expires_after(std::chrono::hours(1));
+  io_->sweep_timer.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) schedule_sweep();
   });
 }

@@ -5,8 +5,6 @@
 // the external command run on a worker thread of their own; every callback
 // runs on the network thread.
 
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <functional>
 #include <map>
 #include <memory>
@@ -97,8 +95,9 @@ class CaService {
 
   ServerContext& ctx_;
   std::shared_ptr<const security::CertificateAuthority> ca_;
-  boost::asio::thread_pool worker_{1};
-  boost::asio::steady_timer sweep_timer_;
+  /// The worker thread and the sweep timer (Boost.Asio, kept in the .cpp).
+  struct Io;
+  std::unique_ptr<Io> io_;
   Execute execute_;
   OnlineVersion online_version_;
   std::function<void(const std::string&, const std::string&)> disconnect_;

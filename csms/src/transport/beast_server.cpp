@@ -417,8 +417,8 @@ class Session : public SessionBase, public std::enable_shared_from_this<Session<
       self->reading_ = false;
       if (ec) {
         if (ec == websocket::error::message_too_big)
-          log::info("{}: frame over {} bytes, closed with 1009", self->remote_,
-                    self->core_->options.max_message_size);
+          log::info("frame over {} bytes from {}, closed with 1009",
+                    self->core_->options.max_message_size, self->remote_);
         self->terminate();
         return;
       }
@@ -569,12 +569,16 @@ class BeastServer : public Server {
     schedule_ping();
   }
 
-  void stop() override {
+  void stop_accepting() override {
     stopped_ = true;
     beast::error_code ec;
     acceptor_.close(ec);
     ping_timer_.cancel();
     retry_timer_.cancel();
+  }
+
+  void stop() override {
+    stop_accepting();
     for (auto& conn : core_->open_now())
       conn->close(close_code::kGoingAway, "server shutting down");
   }

@@ -131,6 +131,9 @@ class Server {
   virtual ~Server() = default;
   /// Binds and accepts; throws std::runtime_error if the port cannot be bound.
   virtual void start() = 0;
+  /// Stops accepting new connections and keep-alive pings; open connections
+  /// stay (a draining server closes them at its own pace).
+  virtual void stop_accepting() = 0;
   /// Stops accepting and closes every connection (going away).
   virtual void stop() = 0;
   virtual std::uint16_t port() const = 0;

@@ -271,7 +271,14 @@ struct UploadServer::Impl : std::enable_shared_from_this<UploadServer::Impl> {
   std::atomic<std::uint16_t> bound_port{0};
   std::atomic<bool> stopped{false};
   std::atomic<std::size_t> sessions{0};
-  std::shared_ptr<asio::ssl::context> tls;  ///< options.tls: null for plain HTTP.
+  /// options.tls, or the last set_tls(): null for plain HTTP. Replaced from the
+  /// server's network thread, read on ours: under tls_mutex.
+  std::shared_ptr<asio::ssl::context> tls;
+  std::mutex tls_mutex;
+  std::shared_ptr<asio::ssl::context> current_tls() {
+    std::lock_guard<std::mutex> lock(tls_mutex);
+    return tls;
+  }
   /// Tokens with an upload under way: a second request for one is refused
   /// before its body is read (a race could otherwise remove the first's file).
   std::mutex tokens_mutex;
@@ -298,8 +305,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       : stream_(std::move(socket)), server_(std::move(server)) {
     ++server_->sessions;
   }
-  Session(tcp::socket socket, asio::ssl::context& tls, std::shared_ptr<UploadServer::Impl> server)
-      : stream_(std::move(socket), tls), server_(std::move(server)) {
+  Session(tcp::socket socket, std::shared_ptr<asio::ssl::context> tls,
+          std::shared_ptr<UploadServer::Impl> server)
+      : context_(std::move(tls)),
+        stream_(std::move(socket), *context_),
+        server_(std::move(server)) {
     ++server_->sessions;
   }
   ~Session() {
@@ -563,6 +573,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     lowest().close();
   }
 
+  // The context this connection was made with (a reload swaps the server's).
+  // Declared before stream_, so it outlives it.
+  std::shared_ptr<asio::ssl::context> context_;
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -595,8 +608,8 @@ void UploadServer::Impl::accept() {
           self->idle.erase(oldest);
           closer();
         }
-        if (self->tls) {
-          std::make_shared<Session<TlsStream>>(std::move(socket), *self->tls, self)->start();
+        if (auto tls = self->current_tls()) {
+          std::make_shared<Session<TlsStream>>(std::move(socket), std::move(tls), self)->start();
         } else {
           std::make_shared<Session<beast::tcp_stream>>(std::move(socket), self)->start();
         }
@@ -648,6 +661,13 @@ void UploadServer::stop() {
     impl->io.stop();
   });
   if (impl_->thread.joinable()) impl_->thread.join();
+}
+
+bool UploadServer::set_tls(std::shared_ptr<boost::asio::ssl::context> tls) {
+  std::lock_guard<std::mutex> lock(impl_->tls_mutex);
+  if (!impl_->tls || !tls) return false;
+  impl_->tls = std::move(tls);
+  return true;
 }
 
 std::uint16_t UploadServer::port() const {

@@ -44,6 +44,9 @@ class UploadServer {
   /// Stops accepting and joins the thread; idempotent.
   void stop();
   std::uint16_t port() const;
+  /// Serves new connections with `tls` (a reloaded certificate); open ones keep
+  /// theirs. Any thread. False (nothing changed) when the endpoint is plain HTTP.
+  bool set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
 
   struct Impl;  ///< The listener and its thread (upload_server.cpp); its sessions share it.
 

@@ -68,6 +68,11 @@ std::string report_json(const FleetReport& r) {
   field(w, "timeouts", r.connect_timeouts);
   field(w, "unexpected_drops", r.unexpected_drops);
   w.EndObject();
+  w.Key("connect_boot");
+  w.StartObject();
+  field(w, "count", r.connect_boot.count());
+  latency_fields(w, r.connect_boot);
+  w.EndObject();
   w.Key("actions");
   w.StartObject();
   for (std::size_t i = 0; i < r.actions.size(); ++i) {
@@ -143,6 +148,10 @@ std::string report_table(const FleetReport& r) {
                  "unexpected drops\n\n",
                  r.connect_attempts, r.connect_ok, r.connect_failed, r.tls_failed, r.connect_503,
                  r.connect_timeouts, r.unexpected_drops);
+  fmt::format_to(
+      it, "connect to boot accepted: {} stations, p50 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms\n\n",
+      r.connect_boot.count(), r.connect_boot.percentile_ms(0.5), r.connect_boot.percentile_ms(0.99),
+      r.connect_boot.max_ms());
   if (!r.refused_status.empty()) {
     std::string statuses;
     for (const auto& [status, count] : r.refused_status)

@@ -56,6 +56,9 @@ struct FleetReport {
   std::map<int, std::uint64_t> refused_status;  ///< Declined upgrades by HTTP status (503 apart).
   std::uint64_t connect_timeouts = 0;
   std::uint64_t unexpected_drops = 0;
+  /// From a station's first connect attempt (of the run, or after a drop)
+  /// to its BootNotification answered Accepted: TCP, TLS, upgrade, boot.
+  LatencyHistogram connect_boot;
   std::array<ActionStats, static_cast<std::size_t>(Slot::Count)> actions;
   LatencyHistogram all_calls;  ///< Every answered CALL in the window.
   std::uint64_t meter_acknowledged = 0;

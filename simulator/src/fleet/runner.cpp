@@ -140,6 +140,7 @@ struct Station {
   TimePoint energy_at{};
   TimePoint call_deadline = kNever;
   TimePoint connect_deadline = kNever;
+  TimePoint connecting_since = kNever;  // first attempt of this (re)connection: connect+boot
   TimePoint reconnect_at = kNever;
   TimePoint boot_retry_at = kNever;
   TimePoint heartbeat_due = kNever;
@@ -381,6 +382,9 @@ class Runner {
 
   void connect(Station& s, TimePoint now) {
     ++report_.connect_attempts;
+    // Retries keep the first attempt's time: the figure is how long a station
+    // took to get back in, back-offs and 503s included.
+    if (s.connecting_since == kNever) s.connecting_since = now;
     auto c = std::make_shared<Conn>(io_, tls_.get());
     s.conn = c;
     s.state = ConnState::Connecting;
@@ -851,6 +855,11 @@ class Runner {
         const auto interval = int_member(result, "interval", 0);
         if (status == "Accepted") {
           s.accepted = true;
+          if (s.connecting_since != kNever) {
+            report_.connect_boot.record_us(
+                std::chrono::duration<double, std::micro>(now - s.connecting_since).count());
+            s.connecting_since = kNever;
+          }
           s.heartbeat_s =
               options_.heartbeat_s ? *options_.heartbeat_s : static_cast<double>(interval);
           s.heartbeat_due = s.heartbeat_s > 0 ? now + seconds(s.heartbeat_s) : kNever;

@@ -345,12 +345,9 @@ std::optional<SiteOptions> parse_site_options(const std::vector<std::string>& ar
   error.clear();
   SiteOptions o;
   for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string name = args[i];
-    std::optional<std::string> value;
-    if (auto eq = name.find('='); name.rfind("--", 0) == 0 && eq != std::string::npos) {
-      value = name.substr(eq + 1);
-      name = name.substr(0, eq);
-    }
+    ArgOption option = split_option(args[i]);
+    const std::string& name = option.name;
+    const std::optional<std::string>& value = option.value;
     if (name == "--help" || name == "-h") {
       o.help = true;
       return o;
@@ -360,12 +357,9 @@ std::optional<SiteOptions> parse_site_options(const std::vector<std::string>& ar
       error = fmt::format("unknown option {}", name);
       return std::nullopt;
     }
-    if (!value) {
-      if (i + 1 >= args.size()) {
-        error = name + " needs a value";
-        return std::nullopt;
-      }
-      value = args[++i];
+    if (!take_value(option, args, i)) {
+      error = name + " needs a value";
+      return std::nullopt;
     }
     bool ok = true;
     if (name == "--config") {

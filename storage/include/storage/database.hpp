@@ -90,4 +90,50 @@ int sqlite_schema_version(const std::string& path);
 void sqlite_backup(const std::string& source, const std::string& destination,
                    std::chrono::milliseconds busy_timeout = std::chrono::milliseconds(2000));
 
+/// Options of the PostgreSQL backend.
+struct PostgresOptions {
+  /// A postgresql:// (or postgres://) URL, as libpq takes it. Never logged as
+  /// is: messages show it masked (mask_database_url).
+  std::string url;
+  std::chrono::microseconds group_window{2000};  ///< As SqliteOptions.
+  std::size_t max_group = 512;                   ///< As SqliteOptions.
+  std::function<void(const std::string&)> log = nullptr;
+};
+
+/// Connects to PostgreSQL (a writer and a reader connection), migrates the
+/// schema under an advisory lock and starts the threads. Throws
+/// std::runtime_error naming the (masked) target and the problem.
+std::unique_ptr<Database> open_postgres(const PostgresOptions& options);
+
+/// The backend a database URL names.
+enum class Backend { Sqlite, Postgres };
+
+/// A parsed `database.url`: the backend and what it opens (a file path for
+/// SQLite, the libpq URL for PostgreSQL).
+struct DatabaseUrl {
+  Backend backend = Backend::Sqlite;
+  std::string target;
+};
+
+/// `postgresql://…` or `postgres://…`: PostgreSQL; `sqlite:PATH` or a plain
+/// path (also C:\x or ./a:b, which have no URL scheme): SQLite. Any other
+/// `scheme:` throws std::runtime_error naming the accepted schemes.
+DatabaseUrl parse_database_url(const std::string& url);
+
+/// The URL with any password replaced by "***": the only form of a database
+/// URL that may appear in logs, errors or any output.
+std::string mask_database_url(const std::string& url);
+
+/// Options of open_database; the SQLite-only ones are refused with PostgreSQL.
+struct DatabaseOptions {
+  std::chrono::microseconds group_window{2000};
+  std::size_t max_group = 512;
+  std::function<void(const std::string&)> log = nullptr;
+  std::chrono::milliseconds busy_timeout{2000};  ///< SQLite only (ignored otherwise).
+  std::int64_t max_bytes = 0;                    ///< SQLite only: > 0 is an error with PostgreSQL.
+};
+
+/// Opens the database `url` names (parse_database_url) with its backend.
+std::unique_ptr<Database> open_database(const std::string& url, const DatabaseOptions& options);
+
 }  // namespace storage

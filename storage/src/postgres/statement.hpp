@@ -48,16 +48,31 @@ class PgConnection {
   /// Runs one or more statements without parameters or results; throws PgError.
   void exec(const std::string& sql);
 
-  /// The server-side prepared statement name for `sql` ($1..$N parameters),
-  /// preparing it on first use.
+  /// The server-side prepared statement name for `sql` ($1..$N parameters, or
+  /// SQLite-style `?` ones, numbered in order), preparing it on first use.
   const std::string& prepare(const std::string& sql);
 
   /// True inside a transaction block (also a failed one, until ROLLBACK).
   bool in_transaction() const;
 
+  /// Executes prepared statement `name`. Inside a transaction it runs between
+  /// SAVEPOINT and RELEASE (one round trip, pipelined), so that a failing
+  /// statement is undone alone and the transaction goes on, as on SQLite: a
+  /// work item may catch the error and continue. Returns the statement's
+  /// result (the caller owns it), failed or not.
+  PGresult* execute_prepared(const std::string& name, const std::vector<const char*>& values);
+
+  /// After a lost connection (server restart, network): reconnects once and
+  /// forgets the prepared statements, which died with the old session. Throws
+  /// PgError when the server is still unreachable. A no-op on a live connection.
+  void reconnect_if_broken();
+
   PGconn* handle() const { return conn_; }
 
  private:
+  friend class Statement;  // For the SQL text of a failed statement.
+  void configure();
+
   PGconn* conn_ = nullptr;
   std::unordered_map<std::string, std::string> prepared_;  ///< SQL -> statement name
 };

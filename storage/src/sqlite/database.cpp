@@ -9,7 +9,6 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
 #include <mutex>
 #include <stdexcept>
@@ -17,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "group_commit.hpp"
 #include "sqlite/migrations.hpp"
 #include "sqlite/stores.hpp"
 #include "storage/database.hpp"
@@ -26,31 +26,30 @@ namespace storage {
 
 namespace {
 
-using Work = std::function<void(Session&)>;
-using Clock = std::chrono::steady_clock;
-
-struct Item {
-  Work work;
-  Done done;
-};
-
-/// One storage thread's queue and its progress, which flush() waits on.
-struct Lane {
-  std::mutex mutex;
-  std::condition_variable ready;     ///< Work arrived, a flush began, or stopping.
-  std::condition_variable progress;  ///< `completed` advanced.
-  std::deque<Item> queue;
-  std::uint64_t submitted = 0;
-  std::uint64_t completed = 0;  ///< Items whose done has returned.
-  int flushing = 0;             ///< flush() calls waiting: skip the group window.
-  bool stopping = false;        ///< Drain what is queued, then exit.
-  bool closed = false;          ///< The thread has exited: new work is refused.
-};
-
-/// A connection and the stores over it; used by one thread only.
-struct Connection {
-  Connection(const std::string& path, std::chrono::milliseconds busy_timeout)
+/// A SQLite connection and the stores over it, as the group-commit loop uses
+/// it; used by one thread only.
+class SqliteConnection final : public detail::TxConnection {
+ public:
+  SqliteConnection(const std::string& path, std::chrono::milliseconds busy_timeout)
       : db(path, static_cast<int>(busy_timeout.count())), stores(db) {}
+  // IMMEDIATE takes the write lock now, so a lock held by another process
+  // fails here (after busy_timeout) rather than halfway through the group.
+  void begin_write() override { db.run("BEGIN IMMEDIATE"); }
+  void begin_read() override { db.exec("BEGIN"); }
+  void savepoint() override { db.run("SAVEPOINT item"); }
+  void release() override { db.run("RELEASE item"); }
+  void rollback_to() override { db.exec("ROLLBACK TO item; RELEASE item"); }
+  void commit() override { db.run("COMMIT"); }
+  bool in_transaction() override { return sqlite3_get_autocommit(db.handle()) == 0; }
+  void rollback_if_open() noexcept override {
+    if (!in_transaction()) return;
+    try {
+      db.exec("ROLLBACK");
+    } catch (...) {  // The error that led here is the one reported.
+    }
+  }
+  Session& session() override { return stores.session(); }
+
   SqliteDatabase db;
   sqlite::SqliteStores stores;
 };
@@ -108,40 +107,6 @@ class Checkpointer {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
-bool in_transaction(SqliteDatabase& db) {
-  return sqlite3_get_autocommit(db.handle()) == 0;
-}
-
-void rollback_if_open(SqliteDatabase& db) noexcept {
-  if (!in_transaction(db)) return;
-  try {
-    db.exec("ROLLBACK");
-  } catch (...) {  // The error that led here is the one reported.
-  }
-}
-
-std::string describe(const std::exception_ptr& e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    return ex.what();
-  } catch (...) {
-    return "unknown exception";
-  }
-}
-
-std::exception_ptr failure(const std::string& what, const std::exception_ptr& cause) {
-  return std::make_exception_ptr(std::runtime_error("storage: " + what + ": " + describe(cause)));
-}
-
-void call_done(const Done& done, const std::exception_ptr& error) noexcept {
-  if (!done) return;
-  try {
-    done(error);
-  } catch (...) {  // A callback's failure is its owner's; the storage thread must go on.
-  }
-}
-
 /// Creates the database's directory if only it is missing (not a whole tree:
 /// a typo in the path should fail, not grow directories).
 void prepare_directory(const std::string& path) {
@@ -180,290 +145,54 @@ void apply_size_cap(SqliteDatabase& db, std::int64_t max_bytes) {
   db.exec("PRAGMA max_page_count=" + std::to_string(pages));
 }
 
-class SqliteBackend final : public Database {
+class SqliteBackend final : public detail::GroupCommitDatabase {
  public:
   explicit SqliteBackend(const SqliteOptions& options);
   ~SqliteBackend() override;
   SqliteBackend(const SqliteBackend&) = delete;
   SqliteBackend& operator=(const SqliteBackend&) = delete;
 
-  void write(Work work, Done done) override {
-    enqueue(writes_, Item{std::move(work), std::move(done)});
-  }
-  void read(Work work, Done done) override {
-    enqueue(reads_, Item{std::move(work), std::move(done)});
-  }
-  void flush() override;
-  DatabaseStats stats() const override {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
-    return stats_;
-  }
-
  private:
-  void enqueue(Lane& lane, Item item);
-  void writer_loop();
-  void reader_loop();
-  void run_group(std::vector<Item>& group);
-  void run_read(Item& item);
-  static void finish(Lane& lane, std::size_t items);
-  static void stop(Lane& lane, std::thread& thread);
-
-  const std::chrono::microseconds group_window_;
-  const std::size_t max_group_;
-  std::unique_ptr<Connection> writer_db_;
-  std::unique_ptr<Connection> reader_db_;
   std::unique_ptr<Checkpointer> checkpointer_;
-  Lane writes_;
-  Lane reads_;
-  mutable std::mutex stats_mutex_;
-  DatabaseStats stats_;
-  std::thread writer_;
-  std::thread reader_;
+  SqliteDatabase* writer_handle_ = nullptr;
 };
 
 SqliteBackend::SqliteBackend(const SqliteOptions& options)
-    : group_window_(options.group_window), max_group_(std::max<std::size_t>(1, options.max_group)) {
+    : GroupCommitDatabase(options.group_window, options.max_group) {
   if (options.path.empty() || options.path == ":memory:") {
     // Two connections to one in-memory database are two databases.
     throw std::runtime_error("open_sqlite needs a database file path, got '" + options.path + "'");
   }
   prepare_directory(options.path);
-  writer_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
-  sqlite::migrate(writer_db_->db, options.path, options.log);
+  auto writer = std::make_unique<SqliteConnection>(options.path, options.busy_timeout);
+  sqlite::migrate(writer->db, options.path, options.log);
   // Measured under load (bench/): the default 2 MiB cache made the writer
   // re-read hot index pages from the WAL. Checkpoints are the checkpointer's
   // job; the writer's own (which blocks commits) is only a backstop for when
   // it cannot keep up, at ~200 MiB of WAL instead of the default ~4 MiB.
-  writer_db_->db.exec(
+  writer->db.exec(
       "PRAGMA cache_size=-65536; PRAGMA wal_autocheckpoint=50000; "
       "PRAGMA journal_size_limit=67108864");
   // After the migrations: an upgrade must not be blocked by the cap it runs under.
-  if (options.max_bytes > 0) apply_size_cap(writer_db_->db, options.max_bytes);
-  reader_db_ = std::make_unique<Connection>(options.path, options.busy_timeout);
+  if (options.max_bytes > 0) apply_size_cap(writer->db, options.max_bytes);
+  auto reader = std::make_unique<SqliteConnection>(options.path, options.busy_timeout);
   // Work given to read() that tries to write fails instead of bypassing the
   // writer (and its group commit and ordering).
-  reader_db_->db.exec("PRAGMA query_only=ON");
+  reader->db.exec("PRAGMA query_only=ON");
   checkpointer_ = std::make_unique<Checkpointer>(options.path, options.busy_timeout);
-  writer_ = std::thread([this] { writer_loop(); });
-  try {
-    reader_ = std::thread([this] { reader_loop(); });
-  } catch (...) {
-    stop(writes_, writer_);
-    throw;
-  }
+  writer_handle_ = &writer->db;
+  // Between two groups: a RESTART checkpoint when the WAL grew too long.
+  start(std::move(writer), std::move(reader), [this] {
+    if (checkpointer_->take_restart_due())
+      sqlite3_wal_checkpoint_v2(writer_handle_->handle(), nullptr, SQLITE_CHECKPOINT_RESTART,
+                                nullptr, nullptr);
+  });
 }
 
 SqliteBackend::~SqliteBackend() {
-  // Writes first: their callbacks may still queue reads, which then run. A read
-  // callback that queues a write after this gets "database is closed".
-  stop(writes_, writer_);
-  stop(reads_, reader_);
+  // The threads use the checkpointer: they go first.
+  stop();
   checkpointer_.reset();
-}
-
-void SqliteBackend::stop(Lane& lane, std::thread& thread) {
-  {
-    std::lock_guard<std::mutex> lock(lane.mutex);
-    lane.stopping = true;
-  }
-  lane.ready.notify_all();
-  if (thread.joinable()) thread.join();
-}
-
-void SqliteBackend::enqueue(Lane& lane, Item item) {
-  std::unique_lock<std::mutex> lock(lane.mutex);
-  if (lane.closed) {
-    lock.unlock();
-    call_done(item.done,
-              std::make_exception_ptr(std::runtime_error("storage: database is closed")));
-    return;
-  }
-  lane.queue.push_back(std::move(item));
-  ++lane.submitted;
-  const std::size_t size = lane.queue.size();
-  lock.unlock();
-  // The thread only sleeps on an empty queue, or in the group window until the
-  // group is full; other arrivals need not wake it.
-  if (size == 1 || size >= max_group_) lane.ready.notify_one();
-}
-
-void SqliteBackend::finish(Lane& lane, std::size_t items) {
-  {
-    std::lock_guard<std::mutex> lock(lane.mutex);
-    lane.completed += items;
-  }
-  lane.progress.notify_all();
-}
-
-void SqliteBackend::flush() {
-  const auto self = std::this_thread::get_id();
-  if (self == writer_.get_id() || self == reader_.get_id()) {
-    throw std::logic_error("storage: flush() called on a storage thread would wait for itself");
-  }
-  // Everything queued before this call, on both lanes, is what we wait for;
-  // work queued meanwhile by others does not keep us waiting forever.
-  std::uint64_t write_target = 0;
-  std::uint64_t read_target = 0;
-  {
-    std::lock_guard<std::mutex> lock(writes_.mutex);
-    write_target = writes_.submitted;
-    ++writes_.flushing;
-  }
-  writes_.ready.notify_all();
-  {
-    std::lock_guard<std::mutex> lock(reads_.mutex);
-    read_target = reads_.submitted;
-  }
-  {
-    std::unique_lock<std::mutex> lock(writes_.mutex);
-    writes_.progress.wait(lock, [&] { return writes_.completed >= write_target; });
-    --writes_.flushing;
-  }
-  std::unique_lock<std::mutex> lock(reads_.mutex);
-  reads_.progress.wait(lock, [&] { return reads_.completed >= read_target; });
-}
-
-void SqliteBackend::writer_loop() {
-  std::vector<Item> group;
-  for (;;) {
-    {
-      std::unique_lock<std::mutex> lock(writes_.mutex);
-      writes_.ready.wait(lock, [&] { return writes_.stopping || !writes_.queue.empty(); });
-      if (writes_.queue.empty()) {
-        writes_.closed = true;  // Stopping, and nothing left.
-        break;
-      }
-      // Group commit: one fsync for everything that arrives within the window.
-      if (group_window_.count() > 0 && writes_.queue.size() < max_group_) {
-        writes_.ready.wait_until(lock, Clock::now() + group_window_, [&] {
-          return writes_.stopping || writes_.flushing > 0 || writes_.queue.size() >= max_group_;
-        });
-      }
-      const std::size_t n = std::min(writes_.queue.size(), max_group_);
-      for (std::size_t i = 0; i < n; ++i) {
-        group.push_back(std::move(writes_.queue.front()));
-        writes_.queue.pop_front();
-      }
-    }
-    run_group(group);
-    if (checkpointer_->take_restart_due())
-      sqlite3_wal_checkpoint_v2(writer_db_->db.handle(), nullptr, SQLITE_CHECKPOINT_RESTART,
-                                nullptr, nullptr);
-    finish(writes_, group.size());
-    group.clear();
-  }
-  writes_.progress.notify_all();
-}
-
-void SqliteBackend::run_group(std::vector<Item>& group) {
-  SqliteDatabase& db = writer_db_->db;
-  Session& session = writer_db_->stores.session();
-  std::vector<std::exception_ptr> errors(group.size());
-  std::exception_ptr group_error;
-  const auto started = Clock::now();
-
-  // A transaction left open by a ROLLBACK that itself failed (I/O error) would
-  // fail every later BEGIN: end it, so one bad moment does not stop all writes.
-  rollback_if_open(db);
-  // IMMEDIATE takes the write lock now, so a lock held by another process
-  // fails here (after busy_timeout) rather than halfway through the group.
-  try {
-    db.run("BEGIN IMMEDIATE");
-  } catch (...) {
-    group_error = failure("cannot begin write transaction", std::current_exception());
-  }
-  for (std::size_t i = 0; !group_error && i < group.size(); ++i) {
-    try {
-      db.run("SAVEPOINT item");
-    } catch (...) {
-      group_error = failure("cannot start savepoint", std::current_exception());
-      break;
-    }
-    try {
-      group[i].work(session);
-      db.run("RELEASE item");
-    } catch (...) {
-      errors[i] = std::current_exception();
-      if (in_transaction(db)) {
-        try {
-          db.exec("ROLLBACK TO item; RELEASE item");
-        } catch (...) {
-          group_error = failure("cannot roll back a failed work item", std::current_exception());
-        }
-      }
-    }
-    // On some errors (SQLITE_FULL, SQLITE_IOERR, SQLITE_NOMEM...) SQLite ends
-    // the whole transaction itself: the earlier items' work is gone too.
-    if (!group_error && !in_transaction(db)) {
-      group_error = failure(
-          "write transaction rolled back by SQLite",
-          errors[i]
-              ? errors[i]
-              : std::make_exception_ptr(std::runtime_error("transaction ended by a work item")));
-    }
-  }
-  if (!group_error) {
-    try {
-      db.run("COMMIT");
-    } catch (...) {
-      group_error = failure("commit failed", std::current_exception());
-    }
-  }
-  if (group_error) rollback_if_open(db);
-  const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-
-  {
-    std::lock_guard<std::mutex> lock(stats_mutex_);
-    if (group_error) {
-      stats_.failed_writes += group.size();
-    } else {
-      const auto failed = static_cast<std::uint64_t>(
-          std::count_if(errors.begin(), errors.end(), [](const auto& e) { return e != nullptr; }));
-      ++stats_.commits;
-      stats_.writes += group.size() - failed;
-      stats_.failed_writes += failed;
-      stats_.commit_seconds_total += seconds;
-      stats_.last_commit_seconds = seconds;
-    }
-  }
-  // Only now, after COMMIT returned (or failed), do callers hear about it.
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    call_done(group[i].done, errors[i] ? errors[i] : group_error);
-  }
-}
-
-void SqliteBackend::reader_loop() {
-  for (;;) {
-    Item item;
-    {
-      std::unique_lock<std::mutex> lock(reads_.mutex);
-      reads_.ready.wait(lock, [&] { return reads_.stopping || !reads_.queue.empty(); });
-      if (reads_.queue.empty()) {
-        reads_.closed = true;
-        break;
-      }
-      item = std::move(reads_.queue.front());
-      reads_.queue.pop_front();
-    }
-    run_read(item);
-    finish(reads_, 1);
-  }
-  reads_.progress.notify_all();
-}
-
-void SqliteBackend::run_read(Item& item) {
-  SqliteDatabase& db = reader_db_->db;
-  std::exception_ptr error;
-  try {
-    // One snapshot for the whole work item: its queries agree with each other.
-    db.exec("BEGIN");
-    item.work(reader_db_->stores.session());
-    db.run("COMMIT");
-  } catch (...) {
-    error = std::current_exception();
-    rollback_if_open(db);
-  }
-  call_done(item.done, error);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
@@ -70,6 +71,13 @@ TlsWsClient::TlsWsClient(std::uint16_t port, const std::string& path, const TlsC
   if (ec) {
     impl_->tls_error = "connect: " + ec.message();
     return;
+  }
+  if (!o.preamble.empty()) {
+    boost::asio::write(beast::get_lowest_layer(ws).socket(), boost::asio::buffer(o.preamble), ec);
+    if (ec) {
+      impl_->tls_error = "preamble: " + ec.message();
+      return;
+    }
   }
   boost::system::error_code tec;
   impl_->run_op(

@@ -23,6 +23,7 @@ struct TlsClientOptions {
   std::string cipher_list;  ///< TLS 1.2 suites; empty: default.
   std::vector<std::string> subprotocols = {"ocpp1.6"};
   std::string authorization;
+  std::string preamble;  ///< Bytes sent on the TCP connection before TLS (a PROXY v2 header).
 };
 
 /// Connects to wss://127.0.0.1:port<path>; tls_ok() false when the TLS

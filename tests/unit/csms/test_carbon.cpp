@@ -12,6 +12,7 @@
 #include "ocpp/ocmf.hpp"
 #include "storage/database.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/storage/support.hpp"
 
 using namespace csms::carbon;
 using storage::DateTime;
@@ -38,9 +39,8 @@ struct Db {
   test_support::TempDir dir;
   std::unique_ptr<storage::Database> db;
   Db() {
-    storage::SqliteOptions o;
-    o.path = dir.file("csms.db");
-    db = storage::open_sqlite(o);
+    // SQLite, or PostgreSQL under the csms-pg/ tests' fixture.
+    db = storage_test::open(dir.file("csms.db"));
   }
   template <class F>
   void write(F f) {

@@ -98,3 +98,29 @@ TEST_CASE("passwords are stored as salted PBKDF2 hashes and verified", "[passwor
   CHECK(csms::check_password_rules("0123456789abcdef") == "");
   CHECK(csms::check_password_rules("0123456789abcde f") != "");
 }
+
+TEST_CASE("the database is a SQLite path or a postgresql URL, by --db or database.url",
+          "[config]") {
+  auto plain = parse({});
+  CHECK(plain.db_path == "data/csms.db");
+  CHECK(plain.db_url.empty());
+  auto sqlite = parse({"--db-url", "sqlite:/var/lib/csms/csms.db"});
+  CHECK(sqlite.db_path == "/var/lib/csms/csms.db");
+  CHECK(sqlite.db_url.empty());
+  // --db takes a URL too; the local files stay beside the default path.
+  auto pg = parse({"--db", "postgresql://csms:pw@db/csms"});
+  CHECK(pg.db_url == "postgresql://csms:pw@db/csms");
+  CHECK(pg.db_path == "data/csms.db");
+  auto both = parse({"--db", "/srv/csms.db", "--db-url", "postgres://db/csms"});
+  CHECK(both.db_url == "postgres://db/csms");
+  CHECK(both.db_path == "/srv/csms.db");
+  try {
+    parse({"--db-url", "mysql://root:pw@db/csms"});
+    FAIL("an unknown scheme was accepted");
+  } catch (const std::exception& e) {
+    const std::string what = e.what();
+    CHECK(what.find("'mysql:'") != std::string::npos);
+    CHECK(what.find("postgresql://") != std::string::npos);
+    CHECK(what.find("pw") == std::string::npos);
+  }
+}

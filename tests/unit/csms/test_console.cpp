@@ -22,6 +22,7 @@
 #include "csms/station_registry.hpp"
 #include "storage/database.hpp"
 #include "support/temp_dir.hpp"
+#include "unit/storage/support.hpp"
 
 namespace {
 
@@ -46,9 +47,8 @@ class NoStations : public csms::CommandGateway {
 class Fixture {
  public:
   explicit Fixture(std::size_t capacity = 64) : hub_(capacity) {
-    storage::SqliteOptions options;
-    options.path = dir_.file("csms.db");
-    db_ = storage::open_sqlite(options);
+    // SQLite, or PostgreSQL under the csms-pg/ tests' fixture.
+    db_ = storage_test::open(dir_.file("csms.db"));
     registry_ = std::make_unique<csms::StationRegistry>(io_, *db_);
     registry_->load();
     csms::admin::AdminOptions admin;

@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "csms/identity.hpp"
 #include "csms/password.hpp"
 #include "server/handshake.hpp"
 #include "session_rig.hpp"
@@ -30,13 +31,13 @@ TEST_CASE("the station identity is the percent-decoded last path segment", "[han
 }
 
 TEST_CASE("station identities follow the 2.0.1 identifierString rules without ':'", "[handshake]") {
-  CHECK(csms::StationRegistry::check_identity("CP-1_a.b*c=d+e|f@g").empty());
-  CHECK_FALSE(csms::StationRegistry::check_identity("").empty());
-  CHECK_FALSE(csms::StationRegistry::check_identity(std::string(49, 'a')).empty());
-  CHECK(csms::StationRegistry::check_identity(std::string(48, 'a')).empty());
-  CHECK_FALSE(csms::StationRegistry::check_identity("a:b").empty());
-  CHECK_FALSE(csms::StationRegistry::check_identity("a b").empty());
-  CHECK_FALSE(csms::StationRegistry::check_identity("a/b").empty());
+  CHECK(csms::check_identity("CP-1_a.b*c=d+e|f@g").empty());
+  CHECK_FALSE(csms::check_identity("").empty());
+  CHECK_FALSE(csms::check_identity(std::string(49, 'a')).empty());
+  CHECK(csms::check_identity(std::string(48, 'a')).empty());
+  CHECK_FALSE(csms::check_identity("a:b").empty());
+  CHECK_FALSE(csms::check_identity("a b").empty());
+  CHECK_FALSE(csms::check_identity("a/b").empty());
 }
 
 TEST_CASE("Basic credentials are parsed - anything else is refused", "[handshake]") {

@@ -49,3 +49,40 @@ TEST_CASE("a station's answer status is found in either version's shape", "[secu
   CHECK(csms::answered_status("{}").empty());
   CHECK(csms::answered_status("not json").empty());
 }
+
+TEST_CASE("profile 3 needs a valid certificate the station accepted", "[security][upgrade]") {
+  using storage::DateTime;
+  const std::int64_t day = 86400LL * 1000000;
+  const std::int64_t now = 1800000000LL * 1000000;
+  auto cert = [&](const std::string& serial, std::int64_t from, std::int64_t to) {
+    storage::IssuedCertificate c;
+    c.serial = serial;
+    c.not_before = DateTime::from_unix_micros(from);
+    c.not_after = DateTime::from_unix_micros(to);
+    c.delivery = "Accepted";
+    return c;
+  };
+  using csms::client_certificate_problem;
+  CHECK(client_certificate_problem({}, now).find("holds no certificate") != std::string::npos);
+  CHECK(client_certificate_problem({cert("A1", now - day, now + day)}, now).empty());
+
+  auto expired = cert("E1", now - 2 * day, now - day);
+  CHECK(client_certificate_problem({expired}, now).find("serial E1) is expired") !=
+        std::string::npos);
+  auto revoked = cert("R1", now - day, now + day);
+  revoked.revoked_at = DateTime::from_unix_micros(now - 1);
+  CHECK(client_certificate_problem({revoked}, now).find("is revoked") != std::string::npos);
+  auto future = cert("F1", now + day, now + 2 * day);
+  CHECK(client_certificate_problem({future}, now).find("not valid yet") != std::string::npos);
+  auto undelivered = cert("U1", now - day, now + day);
+  undelivered.delivery = "";
+  CHECK(client_certificate_problem({undelivered}, now).find("not delivered") != std::string::npos);
+  auto rejected = undelivered;
+  rejected.delivery = "Rejected";
+  CHECK(client_certificate_problem({rejected}, now).find("answered Rejected") != std::string::npos);
+  // The newest's problem is named; an older valid one is enough.
+  CHECK(client_certificate_problem({revoked, cert("A2", now - day, now + day)}, now).empty());
+  const auto both = client_certificate_problem({revoked, expired}, now);
+  CHECK(both.find("serial R1") != std::string::npos);
+  CHECK(both.find("--force") != std::string::npos);
+}

@@ -5,6 +5,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -17,6 +18,13 @@
 #include <type_traits>
 #include <utility>
 
+#include <atomic>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <vector>
+
+#include "postgres/statement.hpp"
 #include "storage/database.hpp"
 #include "support/temp_dir.hpp"
 
@@ -98,18 +106,124 @@ auto read_sync(storage::Database& db, F f) {
   return detail::run(db, false, std::move(f));
 }
 
+/// The PostgreSQL side of the tests: when CSMS_TEST_PG_URL_FILE names a file
+/// (written by tests/pg/cluster.sh, the ctest fixture), open() gives each test
+/// its own database, created from a migrated template and dropped at exit.
+namespace pg {
+
+/// The server's URL, or "" when the tests run on SQLite. A set variable whose
+/// file cannot be read fails the test: the backend must not be skipped quietly.
+inline std::string server_url() {
+  const char* file = std::getenv("CSMS_TEST_PG_URL_FILE");
+  if (file == nullptr || *file == '\0') return {};
+  std::ifstream in(file);
+  std::string url;
+  if (!in || !std::getline(in, url) || url.empty()) {
+    throw std::runtime_error(std::string("CSMS_TEST_PG_URL_FILE ") + file +
+                             " holds no URL: did the postgres fixture start?");
+  }
+  return url;
+}
+
+inline bool enabled() {
+  return !server_url().empty();
+}
+
+/// `url` (postgresql:///DB?params) naming database `name` instead.
+inline std::string with_database(const std::string& url, const std::string& name) {
+  const auto slash = url.find('/', url.find("://") + 3);
+  const auto query = url.find('?', slash);
+  return url.substr(0, slash + 1) + name + (query == std::string::npos ? "" : url.substr(query));
+}
+
+/// The databases this process created, by test path; dropped at exit.
+class Databases {
+ public:
+  ~Databases() {
+    if (names_.empty()) return;
+    try {
+      storage::pg::PgConnection admin(server_url());
+      for (const auto& name : names_)
+        admin.exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+    } catch (...) {  // The cluster goes away with the fixture anyway.
+    }
+  }
+  /// The URL of the database for `path`, created on first use.
+  std::string url_for(const std::string& path) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const std::string url = server_url();
+    auto it = by_path_.find(path);
+    if (it != by_path_.end()) return with_database(url, it->second);
+    storage::pg::PgConnection admin(url);
+    ensure_template(admin, url);
+    const std::string name =
+        "t" + std::to_string(::getpid()) + "_" + std::to_string(names_.size() + 1);
+    admin.exec("CREATE DATABASE " + name + " TEMPLATE csms_template");
+    names_.push_back(name);
+    by_path_.emplace(path, name);
+    return with_database(url, name);
+  }
+
+ private:
+  /// A migrated database to copy (fast: no migrations per test), made once per
+  /// cluster by whichever test process comes first.
+  static void ensure_template(storage::pg::PgConnection& admin, const std::string& url) {
+    admin.exec("SELECT pg_advisory_lock(4242)");
+    try {
+      storage::pg::Statement exists(admin,
+                                    "SELECT 1 FROM pg_database WHERE datname = 'csms_template'");
+      if (!exists.step()) {
+        admin.exec("CREATE DATABASE csms_template_new");
+        {
+          storage::PostgresOptions options;
+          options.url = with_database(url, "csms_template_new");
+          storage::open_postgres(options);
+        }
+        admin.exec("ALTER DATABASE csms_template_new RENAME TO csms_template");
+      }
+    } catch (...) {
+      admin.exec("SELECT pg_advisory_unlock(4242)");
+      throw;
+    }
+    admin.exec("SELECT pg_advisory_unlock(4242)");
+  }
+
+  std::mutex mutex_;
+  std::map<std::string, std::string> by_path_;
+  std::vector<std::string> names_;
+};
+
+inline Databases& databases() {
+  static Databases instance;
+  return instance;
+}
+
+}  // namespace pg
+
 /// Opens with defaults suitable for tests (a short busy timeout where it matters
-/// is set by the test itself).
+/// is set by the test itself): SQLite at `path`, or under the PostgreSQL
+/// fixture a fresh database of this test that `path` names (opening the same
+/// path again reopens the same database).
 inline std::unique_ptr<storage::Database> open(const std::string& path) {
+  if (pg::enabled()) {
+    storage::PostgresOptions options;
+    options.url = pg::databases().url_for(path);
+    return storage::open_postgres(options);
+  }
   storage::SqliteOptions options;
   options.path = path;
   return storage::open_sqlite(options);
 }
 
-/// A separate raw connection to the same file: what another process sees.
+/// A separate raw connection to the same database: what another process
+/// sees. On PostgreSQL, the test's database that `path` names.
 class RawConnection {
  public:
   explicit RawConnection(const std::string& path) {
+    if (pg::enabled()) {
+      pg_ = std::make_unique<storage::pg::PgConnection>(pg::databases().url_for(path));
+      return;
+    }
     if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
       std::string msg = sqlite3_errmsg(db_);
       sqlite3_close(db_);
@@ -117,11 +231,17 @@ class RawConnection {
     }
     sqlite3_busy_timeout(db_, 5000);
   }
-  ~RawConnection() { sqlite3_close(db_); }
+  ~RawConnection() {
+    if (db_ != nullptr) sqlite3_close(db_);
+  }
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
   void exec(const std::string& sql) {
+    if (pg_) {
+      pg_->exec(sql);
+      return;
+    }
     char* err = nullptr;
     if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
       std::string msg = err != nullptr ? err : "?";
@@ -131,6 +251,10 @@ class RawConnection {
   }
   /// The first column of the first row as an integer (0 when there is no row).
   std::int64_t integer(const std::string& sql) {
+    if (pg_) {
+      storage::pg::Statement st(*pg_, sql);
+      return st.step() ? st.int64(0) : 0;
+    }
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
       throw std::runtime_error(std::string("raw prepare failed: ") + sqlite3_errmsg(db_));
@@ -145,6 +269,10 @@ class RawConnection {
   }
   /// The first column of the first row as text (empty when there is no row).
   std::string text(const std::string& sql) {
+    if (pg_) {
+      storage::pg::Statement st(*pg_, sql);
+      return st.step() ? st.text(0) : std::string();
+    }
     sqlite3_stmt* stmt = nullptr;
     if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
       throw std::runtime_error(std::string("raw prepare failed: ") + sqlite3_errmsg(db_));
@@ -159,6 +287,7 @@ class RawConnection {
 
  private:
   sqlite3* db_ = nullptr;
+  std::unique_ptr<storage::pg::PgConnection> pg_;
 };
 
 /// A fixed instant plus `seconds`, so tests never depend on the clock.

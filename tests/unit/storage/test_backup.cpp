@@ -13,7 +13,8 @@
 using namespace storage_test;
 using storage::Session;
 
-TEST_CASE("a backup of an open database is a complete owner-only copy", "[database][backup]") {
+TEST_CASE("a backup of an open database is a complete owner-only copy",
+          "[sqlite][database][backup]") {
   TempDir dir;
   const std::string path = dir.file("live.db");
   auto db = open(path);
@@ -36,7 +37,7 @@ TEST_CASE("a backup of an open database is a complete owner-only copy", "[databa
 }
 
 TEST_CASE("a backup never overwrites a file and leaves nothing behind when it fails",
-          "[database][backup]") {
+          "[sqlite][database][backup]") {
   TempDir dir;
   const std::string path = dir.file("live.db");
   auto db = open(path);
@@ -53,7 +54,7 @@ TEST_CASE("a backup never overwrites a file and leaves nothing behind when it fa
 }
 
 TEST_CASE("opening a database tells the schema version and each migration applied",
-          "[database][migrations]") {
+          "[sqlite][database][migrations]") {
   TempDir dir;
   std::vector<std::string> lines;
   storage::SqliteOptions options;

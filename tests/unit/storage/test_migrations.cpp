@@ -20,7 +20,7 @@ void exec_raw(sqlite3* db, const char* sql) {
 
 }  // namespace
 
-TEST_CASE("a new database gets every table and records the applied migration") {
+TEST_CASE("a new database gets every table and records the applied migration", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   REQUIRE(storage::sqlite_schema_version(path) == 0);
@@ -44,7 +44,7 @@ TEST_CASE("a new database gets every table and records the applied migration") {
   CHECK(raw.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") > 0);
 }
 
-TEST_CASE("a database created by migration 0001 alone is migrated and keeps its rows") {
+TEST_CASE("a database created by migration 0001 alone is migrated and keeps its rows", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   {
@@ -116,7 +116,7 @@ TEST_CASE("a database created by migration 0001 alone is migrated and keeps its 
   CHECK(raw.integer("SELECT applied_at FROM schema_migrations WHERE version = 1") == 1);
 }
 
-TEST_CASE("the database is in WAL mode") {
+TEST_CASE("the database is in WAL mode", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   auto db = open(path);
@@ -124,7 +124,7 @@ TEST_CASE("the database is in WAL mode") {
   CHECK(raw.text("PRAGMA journal_mode") == "wal");
 }
 
-TEST_CASE("reopening keeps the data and applies no migration twice") {
+TEST_CASE("reopening keeps the data and applies no migration twice", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   {
@@ -143,7 +143,7 @@ TEST_CASE("reopening keeps the data and applies no migration twice") {
   CHECK(raw.integer("SELECT COUNT(*) FROM schema_migrations") == version);
 }
 
-TEST_CASE("a database with a newer schema than the build knows is refused") {
+TEST_CASE("a database with a newer schema than the build knows is refused", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   { auto db = open(path); }
@@ -166,14 +166,14 @@ TEST_CASE("a database with a newer schema than the build knows is refused") {
   CHECK(storage::sqlite_schema_version(path) == 9999);
 }
 
-TEST_CASE("asking the schema version of a missing file creates nothing") {
+TEST_CASE("asking the schema version of a missing file creates nothing", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("absent.db");
   CHECK(storage::sqlite_schema_version(path) == 0);
   CHECK_FALSE(std::filesystem::exists(path));
 }
 
-TEST_CASE("a file that is not a database is refused with an error naming it") {
+TEST_CASE("a file that is not a database is refused with an error naming it", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("junk.db");
   {
@@ -186,14 +186,14 @@ TEST_CASE("a file that is not a database is refused with an error naming it") {
   CHECK_THROWS_WITH(open(path), Catch::Contains(path));
 }
 
-TEST_CASE("a missing directory is created when its parent exists") {
+TEST_CASE("a missing directory is created when its parent exists", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("data/csms.db");
   auto db = open(path);
   CHECK(std::filesystem::exists(path));
 }
 
-TEST_CASE("a path under a missing directory tree is refused") {
+TEST_CASE("a path under a missing directory tree is refused", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("no/such/dir/csms.db");
   CHECK_THROWS_AS(open(path), std::runtime_error);

@@ -50,7 +50,8 @@ std::int64_t file_size_of_db(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("a database at max_bytes fails the group that needs space and stores what fits after") {
+TEST_CASE("a database at max_bytes fails the group that needs space and stores what fits after",
+          "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   std::unique_ptr<storage::Database> db;
@@ -89,7 +90,7 @@ TEST_CASE("a database at max_bytes fails the group that needs space and stores w
   CHECK(read_sync(*db, [](Session& s) { return s.stations.list().size(); }) == 1);
 }
 
-TEST_CASE("space freed inside a full database is reused without a restart") {
+TEST_CASE("space freed inside a full database is reused without a restart", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   std::unique_ptr<storage::Database> db;
@@ -105,7 +106,7 @@ TEST_CASE("space freed inside a full database is reused without a restart") {
   CHECK(read_sync(*db, [](Session& s) { return s.messages.recent("CP1", 1000).size(); }) > 0);
 }
 
-TEST_CASE("reopening with a larger max_bytes lets a full database grow again") {
+TEST_CASE("reopening with a larger max_bytes lets a full database grow again", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   std::unique_ptr<storage::Database> db;
@@ -121,7 +122,8 @@ TEST_CASE("reopening with a larger max_bytes lets a full database grow again") {
   CHECK(file_size_of_db(path) > migrated + 128 * 1024);
 }
 
-TEST_CASE("a max_bytes below the current size opens the database and only stops its growth") {
+TEST_CASE("a max_bytes below the current size opens the database and only stops its growth",
+          "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   std::unique_ptr<storage::Database> db;
@@ -137,7 +139,7 @@ TEST_CASE("a max_bytes below the current size opens the database and only stops 
   CHECK(file_size_of_db(path) == before);
 }
 
-TEST_CASE("a failed COMMIT fails every item of its group and the next group commits") {
+TEST_CASE("a failed COMMIT fails every item of its group and the next group commits", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   auto db = open(path);
@@ -185,7 +187,7 @@ TEST_CASE("a failed COMMIT fails every item of its group and the next group comm
   CHECK(other.integer("SELECT COUNT(*) FROM security_events") == 1);
 }
 
-TEST_CASE("a lock released within the busy timeout only delays the writes") {
+TEST_CASE("a lock released within the busy timeout only delays the writes", "[sqlite]") {
   TempDir dir;
   const auto path = dir.file("csms.db");
   storage::SqliteOptions options;

@@ -64,6 +64,9 @@ class AdminServer {
   void start();
   void stop();
   std::uint16_t port() const;
+  /// Serves new connections with `tls` (a reloaded certificate); open ones keep
+  /// theirs. False (nothing changed) when the API is plain HTTP.
+  bool set_tls(std::shared_ptr<boost::asio::ssl::context> tls);
   /// Every route with the role it needs.
   static std::vector<RouteInfo> routes();
 

@@ -121,7 +121,14 @@ void add_security_commands(CommandTable& table) {
                        req.type = w::ResetEnumType::OnIdle;
                        send(*s, req, std::move(d));
                      }});
-    run_upgrade(*plan, std::move(steps), std::move(done));
+    // Profile 3 only once the station holds a client certificate (or --force).
+    when_certificate_checked(
+        sv, session.station_id(), *plan,
+        [plan = *plan, steps = std::move(steps), done = std::move(done)](std::string problem) {
+          if (!problem.empty())
+            return done(command_failure(CommandError::InvalidArgument, problem));
+          run_upgrade(plan, steps, done);
+        });
   };
 }
 
