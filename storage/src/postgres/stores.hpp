@@ -2,10 +2,12 @@
 // The PostgreSQL implementations of the store interfaces, all over one
 // connection.
 
+#include "common/stores.hpp"
 #include "postgres/admin_store.hpp"
 #include "postgres/carbon_stores.hpp"
 #include "postgres/certificate_store.hpp"
 #include "postgres/charging_profile_store.hpp"
+#include "postgres/dialect.hpp"
 #include "postgres/energy_store.hpp"
 #include "postgres/firmware_stores.hpp"
 #include "postgres/monitor_store.hpp"
@@ -16,55 +18,11 @@
 
 namespace storage::pg {
 
-class PgStationStore final : public StationStore {
- public:
-  explicit PgStationStore(PgConnection& db) : db_(db) {}
-  std::optional<Station> get(const std::string& id) override;
-  std::vector<Station> list() override;
-  void put(const Station& station) override;
-  bool remove(const std::string& id) override;
-  void mark_all_offline() override;
-  void put_connector(const Connector& connector) override;
-  std::vector<Connector> connectors(const std::string& station_id) override;
+using PgStationStore = common::StationStoreT<Dialect>;
 
- private:
-  PgConnection& db_;
-};
+using PgTokenStore = common::TokenStoreT<Dialect>;
 
-class PgTokenStore final : public TokenStore {
- public:
-  explicit PgTokenStore(PgConnection& db) : db_(db) {}
-  std::optional<IdToken> get(const std::string& id_tag) override;
-  std::vector<IdToken> list() override;
-  void put(const IdToken& token) override;
-  bool remove(const std::string& id_tag) override;
-
- private:
-  PgConnection& db_;
-};
-
-class PgTransactionStore final : public TransactionStore {
- public:
-  explicit PgTransactionStore(PgConnection& db) : db_(db) {}
-  std::int64_t insert(const Transaction& tx) override;
-  void update(const Transaction& tx) override;
-  std::optional<Transaction> get(std::int64_t id) override;
-  std::optional<Transaction> find_start(const std::string& station_id, int connector_id,
-                                        const std::string& id_tag, const DateTime& start_time,
-                                        std::int64_t meter_start) override;
-  std::optional<Transaction> find_by_station_tx_id(const std::string& station_id,
-                                                   const std::string& station_tx_id) override;
-  std::vector<Transaction> list(const TransactionFilter& filter) override;
-  std::int64_t count_active() override;
-  void add_orphan_stop(const OrphanStop& stop) override;
-  std::vector<OrphanStop> orphan_stops(const std::string& station_id) override;
-  bool add_event(const TransactionEvent& event) override;
-  std::vector<TransactionEvent> events(std::int64_t transaction_id) override;
-  std::optional<std::int64_t> last_seq_no(std::int64_t transaction_id) override;
-
- private:
-  PgConnection& db_;
-};
+using PgTransactionStore = common::TransactionStoreT<Dialect>;
 
 class PgMeterStore final : public MeterStore {
  public:
@@ -205,3 +163,7 @@ class PgStores {
 };
 
 }  // namespace storage::pg
+
+extern template class storage::common::StationStoreT<storage::pg::Dialect>;
+extern template class storage::common::TokenStoreT<storage::pg::Dialect>;
+extern template class storage::common::TransactionStoreT<storage::pg::Dialect>;

@@ -1,10 +1,12 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "common/stores.hpp"
 #include "sqlite/admin_store.hpp"
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/certificate_store.hpp"
 #include "sqlite/charging_profile_store.hpp"
+#include "sqlite/dialect.hpp"
 #include "sqlite/energy_store.hpp"
 #include "sqlite/firmware_stores.hpp"
 #include "sqlite/monitor_store.hpp"
@@ -15,55 +17,11 @@
 
 namespace storage::sqlite {
 
-class SqliteStationStore final : public StationStore {
- public:
-  explicit SqliteStationStore(SqliteDatabase& db) : db_(db) {}
-  std::optional<Station> get(const std::string& id) override;
-  std::vector<Station> list() override;
-  void put(const Station& station) override;
-  bool remove(const std::string& id) override;
-  void mark_all_offline() override;
-  void put_connector(const Connector& connector) override;
-  std::vector<Connector> connectors(const std::string& station_id) override;
+using SqliteStationStore = common::StationStoreT<Dialect>;
 
- private:
-  SqliteDatabase& db_;
-};
+using SqliteTokenStore = common::TokenStoreT<Dialect>;
 
-class SqliteTokenStore final : public TokenStore {
- public:
-  explicit SqliteTokenStore(SqliteDatabase& db) : db_(db) {}
-  std::optional<IdToken> get(const std::string& id_tag) override;
-  std::vector<IdToken> list() override;
-  void put(const IdToken& token) override;
-  bool remove(const std::string& id_tag) override;
-
- private:
-  SqliteDatabase& db_;
-};
-
-class SqliteTransactionStore final : public TransactionStore {
- public:
-  explicit SqliteTransactionStore(SqliteDatabase& db) : db_(db) {}
-  std::int64_t insert(const Transaction& tx) override;
-  void update(const Transaction& tx) override;
-  std::optional<Transaction> get(std::int64_t id) override;
-  std::optional<Transaction> find_start(const std::string& station_id, int connector_id,
-                                        const std::string& id_tag, const DateTime& start_time,
-                                        std::int64_t meter_start) override;
-  std::optional<Transaction> find_by_station_tx_id(const std::string& station_id,
-                                                   const std::string& station_tx_id) override;
-  std::vector<Transaction> list(const TransactionFilter& filter) override;
-  std::int64_t count_active() override;
-  void add_orphan_stop(const OrphanStop& stop) override;
-  std::vector<OrphanStop> orphan_stops(const std::string& station_id) override;
-  bool add_event(const TransactionEvent& event) override;
-  std::vector<TransactionEvent> events(std::int64_t transaction_id) override;
-  std::optional<std::int64_t> last_seq_no(std::int64_t transaction_id) override;
-
- private:
-  SqliteDatabase& db_;
-};
+using SqliteTransactionStore = common::TransactionStoreT<Dialect>;
 
 class SqliteMeterStore final : public MeterStore {
  public:
@@ -192,3 +150,7 @@ class SqliteStores {
 };
 
 }  // namespace storage::sqlite
+
+extern template class storage::common::StationStoreT<storage::sqlite::Dialect>;
+extern template class storage::common::TokenStoreT<storage::sqlite::Dialect>;
+extern template class storage::common::TransactionStoreT<storage::sqlite::Dialect>;
