@@ -9,8 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "storage/admin.hpp"
 #include "storage/carbon.hpp"
+#include "storage/certificates.hpp"
+#include "storage/charging_profiles.hpp"
 #include "storage/energy.hpp"
+#include "storage/monitoring.hpp"
 #include "storage/stores.hpp"
 
 namespace storage::common {
@@ -151,6 +155,103 @@ class EnergyStoreT : public EnergyStore {
   std::int64_t append_decision(const EnergyDecision& d) override;
   std::vector<EnergyDecision> decisions(const std::string& site_id, std::size_t limit) override;
   std::size_t prune_decisions(const DateTime& before) override;
+
+ private:
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// 2.0.1 variable monitors per station.
+template <class D>
+class MonitorStoreT : public MonitorStore {
+ public:
+  explicit MonitorStoreT(typename D::Database& db) : db_(db) {}
+  void put(const std::vector<VariableMonitor>& monitors) override;
+  std::size_t remove(const std::string& station_id,
+                     const std::vector<std::int64_t>& monitor_ids) override;
+  std::size_t remove_from(const std::string& station_id, const std::string& source) override;
+  bool event(const std::string& station_id, std::int64_t monitor_id, const DateTime& at,
+             const std::string& actual_value, bool cleared) override;
+  std::vector<VariableMonitor> list(const std::string& station_id) override;
+
+ private:
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// Admin API tokens and the audit log.
+template <class D>
+class AdminStoreT : public AdminStore {
+ public:
+  explicit AdminStoreT(typename D::Database& db) : db_(db) {}
+  bool add_token(const ApiToken& token) override;
+  std::vector<ApiToken> tokens() override;
+  bool revoke_token(const std::string& name, const DateTime& at) override;
+  std::int64_t append_audit(const AuditEntry& entry) override;
+  std::vector<AuditEntry> audit(std::size_t limit, const std::optional<DateTime>& since) override;
+
+ private:
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// Issued station certificates, revocations and deliveries.
+template <class D>
+class CertificateStoreT : public CertificateStore {
+ public:
+  explicit CertificateStoreT(typename D::Database& db) : db_(db) {}
+  void add_issued(const IssuedCertificate& certificate) override;
+  void add_delivery(const std::string& serial, const DateTime& at,
+                    const std::string& status) override;
+  bool revoke(const std::string& serial, const DateTime& at, const std::string& reason) override;
+  std::optional<IssuedCertificate> find(const std::string& serial) override;
+  std::vector<IssuedCertificate> for_station(const std::string& station_id) override;
+  std::vector<IssuedCertificate> all() override;
+  std::vector<std::string> revoked_serials() override;
+  std::vector<std::string> keys_of_others(const std::string& station_id) override;
+
+ private:
+  std::vector<IssuedCertificate> select(const std::string& where, const std::string& arg);
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// Charging profiles per station.
+template <class D>
+class ChargingProfileStoreT : public ChargingProfileStore {
+ public:
+  explicit ChargingProfileStoreT(typename D::Database& db) : db_(db) {}
+  bool put(const ChargingProfile& profile) override;
+  std::size_t remove(const std::string& station_id, const ProfileFilter& filter) override;
+  std::vector<ChargingProfile> profiles(const std::string& station_id) override;
+
+ private:
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// Security events, appended.
+template <class D>
+class EventStoreT : public EventStore {
+ public:
+  explicit EventStoreT(typename D::Database& db) : db_(db) {}
+  std::int64_t append(const SecurityEvent& event) override;
+  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit,
+                                    bool critical_only) override;
+
+ private:
+  using Statement = typename D::Statement;
+  typename D::Database& db_;
+};
+
+/// Station notifications, appended.
+template <class D>
+class NotificationStoreT : public NotificationStore {
+ public:
+  explicit NotificationStoreT(typename D::Database& db) : db_(db) {}
+  std::int64_t append(const StationNotification& notification) override;
+  std::vector<StationNotification> recent(const std::string& station_id, const std::string& action,
+                                          std::size_t limit) override;
 
  private:
   using Statement = typename D::Statement;

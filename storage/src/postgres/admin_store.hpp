@@ -1,23 +1,13 @@
 #pragma once
-// The PostgreSQL AdminStore (tables api_tokens and admin_audit, migration 0002).
+// The admin token and audit store on PostgreSQL: common/admin_store_impl.hpp.
 
-#include "postgres/statement.hpp"
-#include "storage/admin.hpp"
+#include "common/stores.hpp"
+#include "postgres/dialect.hpp"
 
 namespace storage::pg {
 
-/// Admin API tokens and the audit log on PostgreSQL.
-class PgAdminStore final : public AdminStore {
- public:
-  explicit PgAdminStore(PgConnection& db) : db_(db) {}
-  bool add_token(const ApiToken& token) override;
-  std::vector<ApiToken> tokens() override;
-  bool revoke_token(const std::string& name, const DateTime& at) override;
-  std::int64_t append_audit(const AuditEntry& entry) override;
-  std::vector<AuditEntry> audit(std::size_t limit, const std::optional<DateTime>& since) override;
-
- private:
-  PgConnection& db_;
-};
+using PgAdminStore = common::AdminStoreT<Dialect>;
 
 }  // namespace storage::pg
+
+extern template class storage::common::AdminStoreT<storage::pg::Dialect>;

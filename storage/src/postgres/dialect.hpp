@@ -35,9 +35,10 @@ struct Dialect {
   static constexpr const char* kIdTagKey = "(lower(id_tag))";
 
   /// An INSERT (`into_values`: "t (cols) VALUES (...)") that skips a row
-  /// whose `key` exists, as SQLite's INSERT OR IGNORE does.
+  /// whose `key` (empty: any unique key) exists, as SQLite's INSERT OR IGNORE does.
   static std::string insert_ignore(const std::string& into_values, const std::string& key) {
-    return "INSERT INTO " + into_values + " ON CONFLICT (" + key + ") DO NOTHING";
+    return "INSERT INTO " + into_values + " ON CONFLICT " + (key.empty() ? "" : "(" + key + ") ") +
+           "DO NOTHING";
   }
   /// Every column of the row with the same `key` replaced, as SQLite's INSERT
   /// OR REPLACE does.

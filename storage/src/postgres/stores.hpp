@@ -51,16 +51,7 @@ class PgMessageLogStore final : public MessageLogStore {
   PgConnection& db_;
 };
 
-class PgEventStore final : public EventStore {
- public:
-  explicit PgEventStore(PgConnection& db) : db_(db) {}
-  std::int64_t append(const SecurityEvent& event) override;
-  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit,
-                                    bool critical_only) override;
-
- private:
-  PgConnection& db_;
-};
+using PgEventStore = common::EventStoreT<Dialect>;
 
 class PgDeviceModelStore final : public DeviceModelStore {
  public:
@@ -78,16 +69,7 @@ class PgDeviceModelStore final : public DeviceModelStore {
   PgConnection& db_;
 };
 
-class PgNotificationStore final : public NotificationStore {
- public:
-  explicit PgNotificationStore(PgConnection& db) : db_(db) {}
-  std::int64_t append(const StationNotification& notification) override;
-  std::vector<StationNotification> recent(const std::string& station_id, const std::string& action,
-                                          std::size_t limit) override;
-
- private:
-  PgConnection& db_;
-};
+using PgNotificationStore = common::NotificationStoreT<Dialect>;
 
 class PgLocalListStore final : public LocalListStore {
  public:
@@ -167,3 +149,5 @@ class PgStores {
 extern template class storage::common::StationStoreT<storage::pg::Dialect>;
 extern template class storage::common::TokenStoreT<storage::pg::Dialect>;
 extern template class storage::common::TransactionStoreT<storage::pg::Dialect>;
+extern template class storage::common::EventStoreT<storage::pg::Dialect>;
+extern template class storage::common::NotificationStoreT<storage::pg::Dialect>;

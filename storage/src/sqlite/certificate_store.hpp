@@ -1,28 +1,13 @@
 #pragma once
-// The SQLite CertificateStore (tables issued_certificates,
-// certificate_revocations, certificate_deliveries; migration 0014).
+// The station certificate store on SQLite: common/certificate_store_impl.hpp.
 
-#include "storage/certificates.hpp"
-#include "storage/sqlite_database.hpp"
+#include "common/stores.hpp"
+#include "sqlite/dialect.hpp"
 
 namespace storage::sqlite {
 
-class SqliteCertificateStore final : public CertificateStore {
- public:
-  explicit SqliteCertificateStore(SqliteDatabase& db) : db_(db) {}
-  void add_issued(const IssuedCertificate& certificate) override;
-  void add_delivery(const std::string& serial, const DateTime& at,
-                    const std::string& status) override;
-  bool revoke(const std::string& serial, const DateTime& at, const std::string& reason) override;
-  std::optional<IssuedCertificate> find(const std::string& serial) override;
-  std::vector<IssuedCertificate> for_station(const std::string& station_id) override;
-  std::vector<IssuedCertificate> all() override;
-  std::vector<std::string> revoked_serials() override;
-  std::vector<std::string> keys_of_others(const std::string& station_id) override;
-
- private:
-  std::vector<IssuedCertificate> select(const std::string& where, const std::string& arg);
-  SqliteDatabase& db_;
-};
+using SqliteCertificateStore = common::CertificateStoreT<Dialect>;
 
 }  // namespace storage::sqlite
+
+extern template class storage::common::CertificateStoreT<storage::sqlite::Dialect>;

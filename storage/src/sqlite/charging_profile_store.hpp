@@ -1,20 +1,13 @@
 #pragma once
-// The SQLite charging profile store (table charging_profiles).
+// The charging profile store on SQLite: common/charging_profile_store_impl.hpp.
 
-#include "storage/charging_profiles.hpp"
-#include "storage/sqlite_database.hpp"
+#include "common/stores.hpp"
+#include "sqlite/dialect.hpp"
 
 namespace storage::sqlite {
 
-class SqliteChargingProfileStore final : public ChargingProfileStore {
- public:
-  explicit SqliteChargingProfileStore(SqliteDatabase& db) : db_(db) {}
-  bool put(const ChargingProfile& profile) override;
-  std::size_t remove(const std::string& station_id, const ProfileFilter& filter) override;
-  std::vector<ChargingProfile> profiles(const std::string& station_id) override;
-
- private:
-  SqliteDatabase& db_;
-};
+using SqliteChargingProfileStore = common::ChargingProfileStoreT<Dialect>;
 
 }  // namespace storage::sqlite
+
+extern template class storage::common::ChargingProfileStoreT<storage::sqlite::Dialect>;

@@ -1,43 +1,4 @@
-#include "sqlite/statement.hpp"
-#include "sqlite/stores.hpp"
+#include "common/notification_store_impl.hpp"
+#include "sqlite/dialect.hpp"
 
-namespace storage::sqlite {
-
-std::int64_t SqliteNotificationStore::append(const StationNotification& n) {
-  Statement st(db_,
-               "INSERT INTO station_notifications (station_id, action, received_at, payload) "
-               "VALUES (?, ?, ?, ?)");
-  st.bind_all(n.station_id, n.action, n.received_at, n.payload);
-  st.run();
-  return st.last_insert_rowid();
-}
-
-std::vector<StationNotification> SqliteNotificationStore::recent(const std::string& station_id,
-                                                                 const std::string& action,
-                                                                 std::size_t limit) {
-  // Fixed fragments only, values bound; each filter combination is its own
-  // cached statement with a plan for its index.
-  std::string sql =
-      "SELECT id, station_id, action, received_at, payload FROM station_notifications WHERE 1";
-  if (!station_id.empty()) sql += " AND station_id = ?";
-  if (!action.empty()) sql += " AND action = ?";
-  sql += " ORDER BY id DESC LIMIT ?";
-  Statement st(db_, sql);
-  int index = 0;
-  if (!station_id.empty()) st.bind(++index, station_id);
-  if (!action.empty()) st.bind(++index, action);
-  st.bind(++index, limit_param(limit));
-  std::vector<StationNotification> out;
-  while (st.step()) {
-    StationNotification n;
-    n.id = st.int64(0);
-    n.station_id = st.text(1);
-    n.action = st.text(2);
-    n.received_at = st.time(3);
-    n.payload = st.text(4);
-    out.push_back(std::move(n));
-  }
-  return out;
-}
-
-}  // namespace storage::sqlite
+template class storage::common::NotificationStoreT<storage::sqlite::Dialect>;

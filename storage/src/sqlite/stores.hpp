@@ -51,16 +51,7 @@ class SqliteMessageLogStore final : public MessageLogStore {
   SqliteDatabase& db_;
 };
 
-class SqliteEventStore final : public EventStore {
- public:
-  explicit SqliteEventStore(SqliteDatabase& db) : db_(db) {}
-  std::int64_t append(const SecurityEvent& event) override;
-  std::vector<SecurityEvent> recent(const std::string& station_id, std::size_t limit,
-                                    bool critical_only) override;
-
- private:
-  SqliteDatabase& db_;
-};
+using SqliteEventStore = common::EventStoreT<Dialect>;
 
 class SqliteDeviceModelStore final : public DeviceModelStore {
  public:
@@ -78,16 +69,7 @@ class SqliteDeviceModelStore final : public DeviceModelStore {
   SqliteDatabase& db_;
 };
 
-class SqliteNotificationStore final : public NotificationStore {
- public:
-  explicit SqliteNotificationStore(SqliteDatabase& db) : db_(db) {}
-  std::int64_t append(const StationNotification& notification) override;
-  std::vector<StationNotification> recent(const std::string& station_id, const std::string& action,
-                                          std::size_t limit) override;
-
- private:
-  SqliteDatabase& db_;
-};
+using SqliteNotificationStore = common::NotificationStoreT<Dialect>;
 
 /// Every store over one connection, lent out as a Session.
 class SqliteStores {
@@ -154,3 +136,5 @@ class SqliteStores {
 extern template class storage::common::StationStoreT<storage::sqlite::Dialect>;
 extern template class storage::common::TokenStoreT<storage::sqlite::Dialect>;
 extern template class storage::common::TransactionStoreT<storage::sqlite::Dialect>;
+extern template class storage::common::EventStoreT<storage::sqlite::Dialect>;
+extern template class storage::common::NotificationStoreT<storage::sqlite::Dialect>;
