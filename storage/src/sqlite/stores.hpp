@@ -10,6 +10,7 @@
 #include "sqlite/monitor_store.hpp"
 #include "sqlite/operations_store.hpp"
 #include "sqlite/reservation_stores.hpp"
+#include "sqlite/retention_store.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
 
@@ -155,13 +156,14 @@ class SqliteStores {
         certificates_(db),
         admin_(db),
         operations_(db),
+        retention_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
                  carbon_,       energy_,        certificates_,
-                 admin_,        operations_} {}
+                 admin_,        operations_,    retention_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -188,6 +190,7 @@ class SqliteStores {
   SqliteCertificateStore certificates_;
   SqliteAdminStore admin_;
   SqliteOperationsStore operations_;
+  SqliteRetentionStore retention_;
   Session session_;
 };
 
