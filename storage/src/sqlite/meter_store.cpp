@@ -143,7 +143,7 @@ std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transacti
   std::vector<MeterSample> out;
   for (const auto* sql : {&first_sql, &last_sql}) {
     Statement st(db_, *sql);
-    st.bind_all(transaction_id, measurand);
+    st.bind_all(transaction_id, measurand, transaction_id, measurand);  // raw, rollups
     auto rows = read_samples(st);
     if (rows.empty()) return {};
     out.push_back(std::move(rows.front()));
