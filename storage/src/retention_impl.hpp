@@ -132,4 +132,23 @@ std::size_t prune_message_log(Db& db, const DateTime& before, std::size_t limit)
   return static_cast<std::size_t>(st.changes());
 }
 
+/// The RetentionStore of a backend: its Statement over its connection `Db`.
+template <class Statement, class Db>
+class BackendRetentionStore final : public RetentionStore {
+ public:
+  explicit BackendRetentionStore(Db& db) : db_(db) {}
+  RollupRun roll_up_meter_samples(const DateTime& before, std::size_t limit) override {
+    return detail::roll_up_meter_samples<Statement>(db_, before, limit);
+  }
+  std::vector<MeterRollup> rollups(std::int64_t transaction_id) override {
+    return detail::rollups<Statement>(db_, transaction_id);
+  }
+  std::size_t prune_message_log(const DateTime& before, std::size_t limit) override {
+    return detail::prune_message_log<Statement>(db_, before, limit);
+  }
+
+ private:
+  Db& db_;
+};
+
 }  // namespace storage::detail

@@ -11,8 +11,8 @@
 #include "postgres/monitor_store.hpp"
 #include "postgres/operations_store.hpp"
 #include "postgres/reservation_store.hpp"
-#include "postgres/retention_store.hpp"
 #include "postgres/statement.hpp"
+#include "retention_impl.hpp"
 #include "storage/stores.hpp"
 
 namespace storage::pg {
@@ -203,7 +203,7 @@ class PgStores {
   PgCertificateStore certificates_;
   PgAdminStore admin_;
   PgOperationsStore operations_;
-  PgRetentionStore retention_;
+  storage::detail::BackendRetentionStore<Statement, PgConnection> retention_;
   Session session_;
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 // The SQLite implementations of the store interfaces, all over one connection.
 
+#include "retention_impl.hpp"
 #include "sqlite/admin_store.hpp"
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/certificate_store.hpp"
@@ -10,7 +11,7 @@
 #include "sqlite/monitor_store.hpp"
 #include "sqlite/operations_store.hpp"
 #include "sqlite/reservation_stores.hpp"
-#include "sqlite/retention_store.hpp"
+#include "sqlite/statement.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
 
@@ -190,7 +191,7 @@ class SqliteStores {
   SqliteCertificateStore certificates_;
   SqliteAdminStore admin_;
   SqliteOperationsStore operations_;
-  SqliteRetentionStore retention_;
+  storage::detail::BackendRetentionStore<Statement, SqliteDatabase> retention_;
   Session session_;
 };
 
