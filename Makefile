@@ -9,7 +9,7 @@ FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
 .PHONY: all deps configure build apps install run test test-deps fuzz fuzz-build regen format clean \
-        bench bench-quick bench-deps bench-carbon bench-energy console console-screenshots \
+        bench bench-quick bench-deps bench-carbon bench-energy bench-storage console console-screenshots \
         asan tsan tidy
 
 all: build
@@ -70,13 +70,21 @@ regen: configure
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
-bench: build bench-deps bench-carbon bench-energy
+bench: build bench-deps bench-carbon bench-energy bench-storage
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh
 
 # The cost of carbon records per session (bench/results/carbon.md), seconds.
 bench-carbon: build
 	@cmake --build $(BUILD_DIR) --target bench_carbon
 	./$(BUILD_DIR)/bin/bench_carbon --sessions 2000 --out bench/results/carbon.md
+
+# Bytes per meter sample and message-log frame, rollups, the week budget of
+# 10,000 stations (bench/results/storage.md); PostgreSQL too with
+# BENCH_PG_URL=postgresql://...
+bench-storage: build
+	@cmake --build $(BUILD_DIR) --target bench_storage
+	./$(BUILD_DIR)/bin/bench_storage --messages 20000 --out bench/results/storage-table.md \
+	  $(if $(BENCH_PG_URL),--pg-url $(BENCH_PG_URL))
 
 # The energy controller's goals G1-G8 on a simulated site (bench/results/energy.md).
 bench-energy: build

@@ -46,6 +46,11 @@ struct Config {
   /// storage::mask_database_url(db_url).
   std::string db_url;
   int message_log_retention_days = 30;  ///< 0 keeps the message log forever.
+  /// Raw meter samples older than this are rolled up into 15-minute
+  /// aggregates; 0 keeps them raw forever.
+  int meter_raw_retention_days = 7;
+  int retention_interval_s = 300;   ///< How often the retention job runs.
+  int retention_batch_rows = 2000;  ///< Most rows one run rolls up / deletes, each.
   /// How long a write waits for a lock held by another process before the
   /// station gets InternalError.
   int db_busy_timeout_ms = 2000;

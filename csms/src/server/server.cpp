@@ -103,6 +103,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
         unknown_registrations(config.max_unknown_per_min / 60.0, config.max_unknown_per_min,
                               AdmissionClock::now()),
         retention_timer(io),
+        growth_timer(io),
         gauge_timer(io),
         drain_timer(io) {
     ctx.events = &events;
@@ -180,6 +181,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     metrics.add_collector([this](std::string& out) { collect_alerts(out); });
     refresh_gauges();
     prune_message_log();
+    schedule_growth(std::chrono::seconds(0));
     services.energy.start([this](const EnergyProfile& p,
                                  std::function<void(CommandResult)> done) { send_energy(p, done); },
                           [this](const std::string& id) { return sessions.count(id) != 0; });
@@ -234,6 +236,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     services.ca.stop();
     services.alerts.stop();
     retention_timer.cancel();
+    growth_timer.cancel();
     gauge_timer.cancel();
     if (upload_server) upload_server->stop();
     if (ws_server) ws_server->stop_accepting();
@@ -359,17 +362,59 @@ struct Server::Impl : transport::Handler, CommandGateway {
           storage::DateTime::now().unix_micros() -
           std::int64_t{config.message_log_retention_days} * 86400 * 1000000);
       // The energy controller's decision log keeps the same retention.
-      db->write(
-          [cutoff](storage::Session& s) {
-            s.messages.prune(cutoff);
-            s.energy.prune_decisions(cutoff);
-          },
-          nullptr);
+      // (The message log itself is trimmed in batches by run_growth.)
+      db->write([cutoff](storage::Session& s) { s.energy.prune_decisions(cutoff); }, nullptr);
     }
     retention_timer.expires_after(std::chrono::hours(1));
     retention_timer.async_wait([this](const boost::system::error_code& ec) {
       if (!ec) prune_message_log();
     });
+  }
+
+  void schedule_growth(std::chrono::seconds after) {
+    if (config.meter_raw_retention_days == 0 && config.message_log_retention_days == 0) return;
+    growth_timer.expires_after(after);
+    growth_timer.async_wait([this](const boost::system::error_code& ec) {
+      if (!ec) run_growth();
+    });
+  }
+
+  // Storage growth, off the hot path: one bounded batch per run on the writer
+  // (raw meter samples past retention.meter_raw_days rolled up into 15-minute
+  // aggregates, message-log frames past retention.message_log_days deleted), so
+  // a run never holds acknowledgements up for long. A full batch brings the next
+  // run forward: a backlog (e.g. after an upgrade) drains in steps.
+  void run_growth() {
+    const std::int64_t now = storage::DateTime::now().unix_micros();
+    auto days_ago = [now](int days) {
+      return storage::DateTime::from_unix_micros(now - std::int64_t{days} * 86400 * 1000000);
+    };
+    const int raw_days = config.meter_raw_retention_days;
+    const int log_days = config.message_log_retention_days;
+    const auto limit = static_cast<std::size_t>(config.retention_batch_rows);
+    const auto raw_before = days_ago(raw_days);
+    const auto log_before = days_ago(log_days);
+    auto backlog = std::make_shared<bool>(false);
+    db->write(
+        [=](storage::Session& s) {
+          if (raw_days > 0)
+            *backlog = s.retention.roll_up_meter_samples(raw_before, limit).samples >= limit;
+          if (log_days > 0 && s.retention.prune_message_log(log_before, limit) >= limit)
+            *backlog = true;
+        },
+        ctx.on_io([this, backlog](std::exception_ptr e) {
+          if (e) {
+            try {
+              std::rethrow_exception(e);
+            } catch (const std::exception& ex) {
+              // Nothing lost: the rows stay and the next run tries again.
+              log::error("storage retention: {}", ex.what());
+            }
+          }
+          if (stopping) return;
+          schedule_growth(*backlog ? std::chrono::seconds(1)
+                                   : std::chrono::seconds(config.retention_interval_s));
+        }));
   }
 
   // ---- transport::Handler ---------------------------------------------------
@@ -677,6 +722,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;
   std::unordered_map<transport::Connection*, std::shared_ptr<StationSession>> by_connection;
   boost::asio::steady_timer retention_timer;
+  boost::asio::steady_timer growth_timer;  ///< Meter rollups, message-log retention.
   boost::asio::steady_timer gauge_timer;
   boost::asio::steady_timer drain_timer;  ///< Paces the shutdown drain.
   std::chrono::steady_clock::time_point drain_started;

@@ -17,6 +17,7 @@
 #include "storage/monitoring.hpp"
 #include "storage/operations.hpp"
 #include "storage/reservations.hpp"
+#include "storage/retention.hpp"
 
 namespace storage {
 
@@ -204,6 +205,7 @@ struct Session {
   CertificateStore& certificates;
   AdminStore& admin;
   OperationsStore& operations;
+  RetentionStore& retention;
 };
 
 }  // namespace storage

@@ -14,6 +14,7 @@
 #include "postgres/operations_store.hpp"
 #include "postgres/reservation_store.hpp"
 #include "postgres/statement.hpp"
+#include "retention_impl.hpp"
 #include "storage/stores.hpp"
 
 namespace storage::pg {
@@ -108,13 +109,14 @@ class PgStores {
         certificates_(db),
         admin_(db),
         operations_(db),
+        retention_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
                  carbon_,       energy_,        certificates_,
-                 admin_,        operations_} {}
+                 admin_,        operations_,    retention_} {}
   PgStores(const PgStores&) = delete;
   PgStores& operator=(const PgStores&) = delete;
 
@@ -141,6 +143,7 @@ class PgStores {
   PgCertificateStore certificates_;
   PgAdminStore admin_;
   PgOperationsStore operations_;
+  storage::detail::BackendRetentionStore<Statement, PgConnection> retention_;
   Session session_;
 };
 

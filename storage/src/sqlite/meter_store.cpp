@@ -2,16 +2,13 @@
 #include <string>
 #include <vector>
 
+#include "meter_history_sql.hpp"
 #include "sqlite/statement.hpp"
 #include "sqlite/stores.hpp"
 
 namespace storage::sqlite {
 
 namespace {
-
-const std::string kSelectSample =
-    "SELECT station_id, evse_id, connector_id, transaction_id, timestamp, value, measurand, "
-    "phase, unit, context, location, format FROM meter_samples ";
 
 std::vector<MeterSample> read_samples(Statement& st) {
   std::vector<MeterSample> out;
@@ -140,16 +137,13 @@ std::vector<SignedMeterValue> SqliteMeterStore::signed_for_transaction(
 
 std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transaction_id,
                                                           const std::string& measurand) {
-  static const std::string first_sql = kSelectSample +
-                                       "WHERE transaction_id = ? AND measurand = ? AND phase = '' "
-                                       "ORDER BY timestamp, id LIMIT 1";
-  static const std::string last_sql = kSelectSample +
-                                      "WHERE transaction_id = ? AND measurand = ? AND phase = '' "
-                                      "ORDER BY timestamp DESC, id DESC LIMIT 1";
+  // Rolled-up windows count: their first and last points are exact samples.
+  static const std::string first_sql = detail::first_or_last_sql(false);
+  static const std::string last_sql = detail::first_or_last_sql(true);
   std::vector<MeterSample> out;
   for (const auto* sql : {&first_sql, &last_sql}) {
     Statement st(db_, *sql);
-    st.bind_all(transaction_id, measurand);
+    st.bind_all(transaction_id, measurand, transaction_id, measurand);  // raw, rollups
     auto rows = read_samples(st);
     if (rows.empty()) return {};
     out.push_back(std::move(rows.front()));
@@ -158,7 +152,8 @@ std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transacti
 }
 
 std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id) {
-  static const std::string sql = kSelectSample + "WHERE transaction_id = ? ORDER BY timestamp, id";
+  static const std::string sql =
+      detail::kSelectHistory + "meter_history WHERE transaction_id = ? ORDER BY timestamp, id";
   Statement st(db_, sql);
   st.bind_all(transaction_id);
   return read_samples(st);
@@ -167,7 +162,8 @@ std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transact
 std::vector<MeterSample> SqliteMeterStore::for_transaction(std::int64_t transaction_id,
                                                            const std::string& measurand) {
   static const std::string sql =
-      kSelectSample + "WHERE transaction_id = ? AND measurand = ? ORDER BY timestamp, id";
+      detail::kSelectHistory +
+      "meter_history WHERE transaction_id = ? AND measurand = ? ORDER BY timestamp, id";
   Statement st(db_, sql);
   st.bind_all(transaction_id, measurand);
   return read_samples(st);

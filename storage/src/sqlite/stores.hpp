@@ -2,6 +2,7 @@
 // The SQLite implementations of the store interfaces, all over one connection.
 
 #include "common/stores.hpp"
+#include "retention_impl.hpp"
 #include "sqlite/admin_store.hpp"
 #include "sqlite/carbon_stores.hpp"
 #include "sqlite/certificate_store.hpp"
@@ -12,6 +13,7 @@
 #include "sqlite/monitor_store.hpp"
 #include "sqlite/operations_store.hpp"
 #include "sqlite/reservation_stores.hpp"
+#include "sqlite/statement.hpp"
 #include "storage/sqlite_database.hpp"
 #include "storage/stores.hpp"
 
@@ -95,13 +97,14 @@ class SqliteStores {
         certificates_(db),
         admin_(db),
         operations_(db),
+        retention_(db),
         session_{stations_,     tokens_,        transactions_,
                  meters_,       messages_,      events_,
                  device_model_, notifications_, charging_profiles_,
                  firmware_,     uploads_,       reservations_,
                  local_lists_,  monitors_,      sites_,
                  carbon_,       energy_,        certificates_,
-                 admin_,        operations_} {}
+                 admin_,        operations_,    retention_} {}
   SqliteStores(const SqliteStores&) = delete;
   SqliteStores& operator=(const SqliteStores&) = delete;
 
@@ -128,6 +131,7 @@ class SqliteStores {
   SqliteCertificateStore certificates_;
   SqliteAdminStore admin_;
   SqliteOperationsStore operations_;
+  storage::detail::BackendRetentionStore<Statement, SqliteDatabase> retention_;
   Session session_;
 };
 
