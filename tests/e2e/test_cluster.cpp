@@ -1,0 +1,216 @@
+// Two csms nodes on one PostgreSQL database (the "postgres" fixture): a
+// command through either node reaches the station wherever its socket is, a
+// reconnect elsewhere moves ownership (higher epoch) and closes the old
+// socket, a paused node sends nothing for the station it lost, and a killed
+// owner's station is Offline until it reconnects: never a command twice.
+#include <signal.h>
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+
+#include "postgres/statement.hpp"
+#include "support/harness.hpp"
+#include "support/raw_socket.hpp"
+
+using namespace e2e;
+
+namespace {
+
+std::string server_url() {
+  const char* file = std::getenv("CSMS_TEST_PG_URL_FILE");
+  REQUIRE(file != nullptr);
+  std::ifstream in(file);
+  std::string url;
+  REQUIRE(std::getline(in, url));
+  REQUIRE(!url.empty());
+  return url;
+}
+
+/// A database of this test, dropped when it ends.
+class ClusterDatabase {
+ public:
+  ClusterDatabase() : admin_url_(server_url()), name_("e2e_cluster_" + std::to_string(::getpid())) {
+    storage::pg::PgConnection admin(admin_url_);
+    admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    admin.exec("CREATE DATABASE " + name_);
+  }
+  ~ClusterDatabase() {
+    try {
+      storage::pg::PgConnection admin(admin_url_);
+      admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
+    } catch (...) {  // The cluster goes away with the fixture anyway.
+    }
+  }
+  std::string url() const {
+    const auto slash = admin_url_.find('/', admin_url_.find("://") + 3);
+    const auto query = admin_url_.find('?', slash);
+    return admin_url_.substr(0, slash + 1) + name_ +
+           (query == std::string::npos ? "" : admin_url_.substr(query));
+  }
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+};
+
+std::vector<std::string> node_args(const ClusterDatabase& db, const std::string& id) {
+  return {"--db",
+          db.url(),
+          "--node-id",
+          id,
+          "--cluster-heartbeat",
+          "1",
+          "--cluster-node-timeout",
+          "3",
+          "--call-timeout",
+          "5"};
+}
+
+/// GET `path` from the node's admin API, parsed (null document on failure).
+rapidjson::Document get_json(const Csms& node, const std::string& path) {
+  RawSocket s(node.admin_port());
+  rapidjson::Document doc;
+  if (!s.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+              node.token() + "\r\nConnection: close\r\n\r\n"))
+    return doc;
+  const std::string response = s.read(5s);
+  const auto body = response.find("\r\n\r\n");
+  if (body != std::string::npos) doc.Parse(response.c_str() + body + 4);
+  return doc;
+}
+
+/// The station's owner and epoch as the node's /api/cluster/sessions shows them.
+std::pair<std::string, std::int64_t> owner_of(const Csms& node, const std::string& station) {
+  auto doc = get_json(node, "/api/cluster/sessions");
+  if (!doc.IsObject() || !doc.HasMember("sessions")) return {"", 0};
+  for (const auto& s : doc["sessions"].GetArray())
+    if (std::string(s["stationId"].GetString()) == station)
+      return {s["node"].GetString(), s["epoch"].GetInt64()};
+  return {"", 0};
+}
+
+bool node_alive(const Csms& asked, const std::string& node) {
+  auto doc = get_json(asked, "/api/cluster");
+  if (!doc.IsObject() || !doc.HasMember("nodes")) return false;
+  for (const auto& n : doc["nodes"].GetArray())
+    if (std::string(n["id"].GetString()) == node) return n["alive"].GetBool();
+  return false;
+}
+
+/// A raw 1.6 station connection that boots.
+std::unique_ptr<WsClient> station(const Csms& node, const std::string& id) {
+  auto ws = std::make_unique<WsClient>(node.ocpp_port(), "/ocpp/" + id);
+  REQUIRE(ws->open());
+  auto boot =
+      ws->call(R"([2,"boot","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}])");
+  REQUIRE(boot);
+  return ws;
+}
+
+/// Answers CALLs from the server for `within` (or until `until` holds) and
+/// returns the actions received.
+std::vector<std::string> serve(WsClient& ws, std::chrono::milliseconds within,
+                               const std::function<bool()>& until = nullptr) {
+  std::vector<std::string> actions;
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline && !(until && until())) {
+    auto frame = ws.receive(100ms);
+    if (!frame) continue;
+    rapidjson::Document d;
+    d.Parse(frame->c_str());
+    if (!d.IsArray() || d.Size() < 3 || !d[0].IsInt() || d[0].GetInt() != 2) continue;
+    actions.push_back(d[2].GetString());
+    ws.send(std::string("[3,\"") + d[1].GetString() + "\",{\"status\":\"Accepted\"}]");
+  }
+  return actions;
+}
+
+int count(const std::vector<std::string>& actions, const std::string& name) {
+  return static_cast<int>(std::count(actions.begin(), actions.end(), name));
+}
+
+}  // namespace
+
+TEST_CASE("two csms nodes relay commands and move ownership by epoch and fence a stale node",
+          "[e2e][postgres]") {
+  ClusterDatabase db;
+  TempDir dir_a;
+  TempDir dir_b;
+  Csms a(dir_a, node_args(db, "A"));
+  Csms b(dir_b, node_args(db, "B"));
+  CHECK(get_json(a, "/health")["node"].GetString() == std::string("A"));
+  REQUIRE(eventually([&] { return node_alive(a, "B") && node_alive(b, "A"); }));
+
+  // Registered through A: B hears of it (NOTIFY station:) and accepts it too.
+  REQUIRE(a.ctl({"station", "add", "S1"}).code == 0);
+  auto on_a = station(a, "S1");
+  REQUIRE(eventually([&] { return owner_of(b, "S1").first == "A"; }));
+  const auto first_epoch = owner_of(b, "S1").second;
+
+  SECTION("a command through B reaches the station on A, once, and B answers it") {
+    auto sent = std::async(std::launch::async, [&] {
+      return b.ctl({"cmd", "S1", "clear-cache", "--json"});
+    });
+    auto actions =
+        serve(*on_a, 20s, [&] { return sent.wait_for(0s) == std::future_status::ready; });
+    auto result = sent.get();
+    INFO(result.out << result.err);
+    CHECK(result.code == 0);
+    CHECK(result.out.find("Accepted") != std::string::npos);
+    CHECK(count(actions, "ClearCache") == 1);
+  }
+
+  SECTION(
+      "a reconnect to B closes A's socket and raises the epoch; a paused B then sends nothing") {
+    auto on_b = station(b, "S1");
+    CHECK(on_a->wait_closed(15s) == 1001);
+    REQUIRE(eventually([&] { return owner_of(a, "S1").first == "B"; }));
+    CHECK(owner_of(a, "S1").second > first_epoch);
+
+    // B stops past the node timeout; the station comes back to A meanwhile.
+    ::kill(b.process().pid(), SIGSTOP);
+    REQUIRE(eventually([&] { return !node_alive(a, "B"); }, 20s));
+    auto again_on_a = station(a, "S1");
+    REQUIRE(eventually([&] { return owner_of(a, "S1").first == "A"; }));
+    // A command asked of B while it is stopped: when B wakes it must not go
+    // to its stale socket (it answers Offline, or relays it to A).
+    auto asked_b = std::async(std::launch::async, [&] {
+      return b.ctl({"cmd", "S1", "clear-cache", "--json"});
+    });
+    ::kill(b.process().pid(), SIGCONT);
+    auto on_a_actions =
+        serve(*again_on_a, 20s, [&] { return asked_b.wait_for(0s) == std::future_status::ready; });
+    auto answer = asked_b.get();
+    INFO(answer.out << answer.err);
+    CHECK(count(on_a_actions, "ClearCache") <= 1);
+    if (answer.code == 0) CHECK(count(on_a_actions, "ClearCache") == 1);
+    // B closed its stale socket and sent nothing on it.
+    auto stale = serve(*on_b, 15s, [&] { return !on_b->open(); });
+    CHECK(count(stale, "ClearCache") == 0);
+    CHECK(on_b->wait_closed(5s) == 1001);
+    CHECK(owner_of(b, "S1").first == "A");
+  }
+
+  SECTION("a command to a station whose owner was killed is Offline until it reconnects") {
+    a.kill9();
+    REQUIRE(eventually([&] { return !node_alive(b, "A"); }, 20s));
+    auto offline = b.ctl({"cmd", "S1", "clear-cache", "--json"});
+    INFO(offline.out << offline.err);
+    CHECK(offline.code != 0);
+    CHECK((offline.out + offline.err).find("not connected") != std::string::npos);
+
+    auto on_b = station(b, "S1");
+    REQUIRE(eventually([&] { return owner_of(b, "S1").first == "B"; }));
+    auto sent = std::async(std::launch::async, [&] {
+      return b.ctl({"cmd", "S1", "clear-cache", "--json"});
+    });
+    auto actions =
+        serve(*on_b, 20s, [&] { return sent.wait_for(0s) == std::future_status::ready; });
+    CHECK(sent.get().code == 0);
+    // The one asked while A was dead never arrives: exactly one ClearCache.
+    CHECK(count(actions, "ClearCache") == 1);
+  }
+}
