@@ -7,56 +7,17 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cstdlib>
-#include <fstream>
 #include <future>
 
-#include "postgres/statement.hpp"
 #include "support/harness.hpp"
+#include "support/pg_database.hpp"
 #include "support/raw_socket.hpp"
 
 using namespace e2e;
 
 namespace {
 
-std::string server_url() {
-  const char* file = std::getenv("CSMS_TEST_PG_URL_FILE");
-  REQUIRE(file != nullptr);
-  std::ifstream in(file);
-  std::string url;
-  REQUIRE(std::getline(in, url));
-  REQUIRE(!url.empty());
-  return url;
-}
-
-/// A database of this test, dropped when it ends.
-class ClusterDatabase {
- public:
-  ClusterDatabase() : admin_url_(server_url()), name_("e2e_cluster_" + std::to_string(::getpid())) {
-    storage::pg::PgConnection admin(admin_url_);
-    admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    admin.exec("CREATE DATABASE " + name_);
-  }
-  ~ClusterDatabase() {
-    try {
-      storage::pg::PgConnection admin(admin_url_);
-      admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (...) {  // The cluster goes away with the fixture anyway.
-    }
-  }
-  std::string url() const {
-    const auto slash = admin_url_.find('/', admin_url_.find("://") + 3);
-    const auto query = admin_url_.find('?', slash);
-    return admin_url_.substr(0, slash + 1) + name_ +
-           (query == std::string::npos ? "" : admin_url_.substr(query));
-  }
-
- private:
-  std::string admin_url_;
-  std::string name_;
-};
-
-std::vector<std::string> node_args(const ClusterDatabase& db, const std::string& id) {
+std::vector<std::string> node_args(const PgTestDatabase& db, const std::string& id) {
   return {"--db",
           db.url(),
           "--node-id",
@@ -136,7 +97,7 @@ int count(const std::vector<std::string>& actions, const std::string& name) {
 
 TEST_CASE("two csms nodes relay commands and move ownership by epoch and fence a stale node",
           "[e2e][postgres]") {
-  ClusterDatabase db;
+  PgTestDatabase db("e2e_cluster_");
   TempDir dir_a;
   TempDir dir_b;
   Csms a(dir_a, node_args(db, "A"));

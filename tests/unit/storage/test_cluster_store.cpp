@@ -16,6 +16,15 @@ struct Cluster {
   std::unique_ptr<storage::ClusterStore> node(const std::string& id) {
     return storage::open_cluster_store(url(), id);
   }
+  /// Nodes A and B, registered.
+  std::pair<std::unique_ptr<storage::ClusterStore>, std::unique_ptr<storage::ClusterStore>>
+  two_nodes() {
+    auto a = node("A");
+    auto b = node("B");
+    a->register_node("");
+    b->register_node("");
+    return {std::move(a), std::move(b)};
+  }
   TempDir dir;
   std::unique_ptr<storage::Database> db;
 };
@@ -81,10 +90,7 @@ TEST_CASE("a node is alive while it heartbeats and holds its lock, and its id is
 TEST_CASE("claiming a station raises its epoch and tells the previous owner to close",
           "[postgres]") {
   Cluster c;
-  auto a = c.node("A");
-  auto b = c.node("B");
-  a->register_node("");
-  b->register_node("");
+  auto [a, b] = c.two_nodes();
   auto first = a->claim_station("S1");
   CHECK(first.epoch == 1);
   CHECK(first.previous_node.empty());
@@ -111,10 +117,7 @@ TEST_CASE("claiming a station raises its epoch and tells the previous owner to c
 TEST_CASE("a relayed command is claimed once, by its owner holding the epoch, and answered",
           "[postgres]") {
   Cluster c;
-  auto a = c.node("A");
-  auto b = c.node("B");
-  a->register_node("");
-  b->register_node("");
+  auto [a, b] = c.two_nodes();
   const auto deadline = DateTime::from_unix_micros(DateTime::now().unix_micros() + 60000000);
   // Nobody owns S1: nothing is written.
   CHECK_FALSE(b->send_command("S1", "reset", "{}", deadline, kNodeTimeout));
@@ -148,10 +151,7 @@ TEST_CASE("a relayed command is claimed once, by its owner holding the epoch, an
 
 TEST_CASE("an unclaimed command expires once and cannot be claimed after", "[postgres]") {
   Cluster c;
-  auto a = c.node("A");
-  auto b = c.node("B");
-  a->register_node("");
-  b->register_node("");
+  auto [a, b] = c.two_nodes();
   const auto epoch = a->claim_station("S1").epoch;
   const auto deadline = DateTime::from_unix_micros(DateTime::now().unix_micros() + 60000000);
   auto sent = b->send_command("S1", "reset", "{}", deadline, kNodeTimeout);
