@@ -187,6 +187,8 @@ struct Cluster::Impl {
       }
       guarded([this] { expire_waiting(); });
     }
+    // What was queued before the stop (the drain's releases) still runs.
+    for (auto& task : take_tasks()) guarded(task);
   }
 
   /// Runs a piece of cluster work; a database failure is logged (the loop
@@ -500,9 +502,10 @@ void Cluster::state(bool sessions, std::function<void(std::string, std::string)>
       out.object().key("enabled").flag(true).key("node").str(node_id());
       if (sessions) {
         out.key("sessions").array();
-        for (const auto& s : impl_->store->sessions()) {
+        for (const auto& s : impl_->store->sessions(impl_->node_timeout)) {
           out.object().key("stationId").str(s.station_id).key("node").str(s.node_id);
-          out.key("epoch").num(s.epoch).key("connectedAt").time(s.connected_at).end_object();
+          out.key("nodeAlive").flag(s.node_alive).key("epoch").num(s.epoch);
+          out.key("connectedAt").time(s.connected_at).end_object();
         }
         out.end_array();
       } else {

@@ -31,6 +31,7 @@ struct StationOwner {
   std::string node_id;  ///< Empty: released (nobody holds it).
   std::int64_t epoch = 0;
   DateTime connected_at;
+  bool node_alive = false;  ///< sessions() only: the owner is alive (as in nodes()).
 };
 
 /// What claiming a station did: the new epoch, and the node that held it
@@ -101,8 +102,8 @@ class ClusterStore {
   virtual StationClaim claim_station(const std::string& station_id) = 0;
   /// Releases the station if the row still carries this node and `epoch`.
   virtual bool release_station(const std::string& station_id, std::int64_t epoch) = 0;
-  /// Owned sessions (node set), by station id.
-  virtual std::vector<StationOwner> sessions() = 0;
+  /// Owned sessions (node set), by station id, with their owner's liveness.
+  virtual std::vector<StationOwner> sessions(std::chrono::seconds timeout) = 0;
   /// The rows of these stations (one query), for the epoch re-check.
   virtual std::vector<StationOwner> owners(const std::vector<std::string>& station_ids) = 0;
 

@@ -203,11 +203,17 @@ class PgClusterStore final : public ClusterStore {
     return st.changes() > 0;
   }
 
-  std::vector<StationOwner> sessions() override {
-    pg::Statement st(db(),
-                     "SELECT station_id, node_id, epoch, connected_at FROM station_session "
-                     "WHERE node_id IS NOT NULL ORDER BY station_id");
-    return read_owners(st);
+  std::vector<StationOwner> sessions(std::chrono::seconds timeout) override {
+    pg::Statement st(db(), std::string("SELECT s.station_id, s.node_id, s.epoch, s.connected_at, "
+                                       "COALESCE(") +
+                               kAlive +
+                               ", false) FROM station_session s LEFT JOIN cluster_node n ON n.id "
+                               "= s.node_id WHERE s.node_id IS NOT NULL ORDER BY s.station_id");
+    st.bind_all(micros_ago(timeout));
+    std::vector<StationOwner> out;
+    while (st.step())
+      out.push_back({st.text(0), st.text(1), st.int64(2), st.time(3), st.boolean(4)});
+    return out;
   }
 
   std::vector<StationOwner> owners(const std::vector<std::string>& station_ids) override {

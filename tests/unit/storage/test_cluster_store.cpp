@@ -102,12 +102,13 @@ TEST_CASE("claiming a station raises its epoch and tells the previous owner to c
   CHECK(told[0] == "close:S1:2");
   // A's stale release changes nothing; B's own does, and the epoch stays.
   CHECK_FALSE(a->release_station("S1", 1));
-  auto sessions = a->sessions();
+  auto sessions = a->sessions(kNodeTimeout);
   REQUIRE(sessions.size() == 1);
   CHECK(sessions[0].node_id == "B");
   CHECK(sessions[0].epoch == 2);
+  CHECK(sessions[0].node_alive);
   CHECK(b->release_station("S1", 2));
-  CHECK(a->sessions().empty());
+  CHECK(a->sessions(kNodeTimeout).empty());
   auto rows = a->owners({"S1", "S\"2"});
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].node_id.empty());
