@@ -40,24 +40,53 @@ StationRegistry::Entry StationRegistry::entry_of(const storage::Station& st) {
   return e;
 }
 
-void StationRegistry::refresh(const std::string& id) {
+void StationRegistry::refresh(const std::string& id, std::function<void()> then,
+                              bool forget_missing) {
   auto row = std::make_shared<std::optional<storage::Station>>();
   db_.read([id, row](storage::Session& s) { *row = s.stations.get(id); },
-           [this, id, row](std::exception_ptr error) {
-             boost::asio::post(io_, [this, id, row, error] {
-               if (error) return;  // the cached entry stays; the next change retries
-               if (!*row) {
-                 stations_.erase(id);
-                 return;
+           [this, id, row, then, forget_missing](std::exception_ptr error) {
+             boost::asio::post(io_, [this, id, row, error, then, forget_missing] {
+               // On an error the cached entry stays; the next change retries.
+               if (!error) {
+                 if (*row)
+                   replace(**row);
+                 else if (forget_missing)
+                   stations_.erase(id);
                }
-               Entry fresh = entry_of(**row);
-               auto it = stations_.find(id);
-               // A verified password stays verified while its hash is the same.
-               if (it != stations_.end() && it->second.password_hash == fresh.password_hash)
-                 fresh.verified_digest = it->second.verified_digest;
-               stations_[id] = std::move(fresh);
+               if (then) then();
              });
            });
+}
+
+void StationRegistry::refresh_all() {
+  auto rows = std::make_shared<std::vector<storage::Station>>();
+  db_.read([rows](storage::Session& s) { *rows = s.stations.list(); },
+           [this, rows](std::exception_ptr error) {
+             boost::asio::post(io_, [this, rows, error] {
+               if (error) return;
+               std::unordered_map<std::string, Entry> old;
+               old.swap(stations_);
+               for (const auto& st : *rows) {
+                 auto it = old.find(st.id);
+                 if (it != old.end()) stations_.emplace(st.id, std::move(it->second));
+                 replace(st);
+               }
+             });
+           });
+}
+
+void StationRegistry::replace(const storage::Station& st) {
+  Entry fresh = entry_of(st);
+  auto it = stations_.find(st.id);
+  // A verified password stays verified while its hash is the same.
+  if (it != stations_.end() && it->second.password_hash == fresh.password_hash)
+    fresh.verified_digest = it->second.verified_digest;
+  // A boot accepted here may not be in the row read yet: it stays accepted
+  // while the registration does.
+  if (it != stations_.end() && it->second.accepted &&
+      fresh.registration == RegistrationStatus::Accepted)
+    fresh.accepted = true;
+  stations_[st.id] = std::move(fresh);
 }
 
 bool StationRegistry::exists(const std::string& id) const {

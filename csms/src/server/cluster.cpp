@@ -160,6 +160,10 @@ struct Cluster::Impl {
           log::info("cluster: node {} listening again; rescanning", store->node_id());
           store->heartbeat();
           rescan();
+          // Registration changes NOTIFYed meanwhile are lost: re-read them all.
+          on_io([this] {
+            if (hooks.station_changed) hooks.station_changed("");
+          });
         }
         if (down) log::info("cluster: database reachable again");
         down = false;

@@ -33,7 +33,8 @@ class Cluster {
     std::function<void(const std::string& station, const Command& command,
                        std::function<void(CommandResult)> done)>
         execute_local;
-    /// Another node changed the station's registration: re-read it.
+    /// Another node changed the station's registration: re-read it ("":
+    /// every station, changes may have been missed).
     std::function<void(const std::string& station)> station_changed;
   };
 

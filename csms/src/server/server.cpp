@@ -204,7 +204,12 @@ struct Server::Impl : transport::Handler, CommandGateway {
                                   "", "", ""});
       run_command(it->second, command, std::move(done));
     };
-    hooks.station_changed = [this](const std::string& station) { registry.refresh(station); };
+    hooks.station_changed = [this](const std::string& station) {
+      if (station.empty())
+        registry.refresh_all();
+      else
+        registry.refresh(station);
+    };
     cluster = std::make_unique<Cluster>(io, storage::open_cluster_store(config.db_url, id), config,
                                         std::move(hooks));
     registry.on_changed = [this](const std::string& station) { cluster->station_changed(station); };
@@ -454,11 +459,19 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // The decider's answer, with auto-registration of an unknown station when
   // `may_register` (once).
   void decide(const transport::Handshake& req, std::function<void(transport::HandshakeAnswer)> done,
-              bool may_register) {
+              bool may_register, bool may_refresh = true) {
     HandshakeDecider decider{config, registry, throttle, ctx};
     decider.decide_async(
         req, [this](const std::string& id) { return sessions.count(id) != 0; }, password_checks,
-        [this, req, may_register, done = std::move(done)](transport::HandshakeAnswer answer) {
+        [this, req, may_register, may_refresh,
+         done = std::move(done)](transport::HandshakeAnswer answer) {
+          if (cluster && may_refresh && answer.status == 404 && !answer.station_id.empty()) {
+            // Registered on another node a moment ago (its NOTIFY not here
+            // yet)? Read the row (off this thread) and decide again, once.
+            return registry.refresh(answer.station_id, [this, req, done, may_register] {
+              decide(req, done, may_register, false);
+            });
+          }
           if (may_register && answer.status == 404 && config.accept_unknown &&
               !answer.station_id.empty()) {
             // Auto-registration: the decider reports the unknown id; register it and
@@ -469,7 +482,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
             log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                       config.unknown_boot_status);
             registry.register_unknown(answer.station_id, unknown_boot_status(config));
-            return decide(req, done, false);
+            return decide(req, done, false, false);
           }
           if (answer.status != 101) metrics.connection_rejected(answer.status);
           done(std::move(answer));
@@ -544,7 +557,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     if (cluster) {
       generations[id] = cluster->connected(id);
       // Registration and boot state may have changed on another node.
-      registry.refresh(id);
+      registry.refresh(id, nullptr, false);
     }
     metrics.station_connected();
     services.stations.connected(id, version == ocpp::Version::v201 ? "2.0.1" : "1.6");

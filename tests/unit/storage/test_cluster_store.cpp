@@ -195,3 +195,35 @@ TEST_CASE("a station change is broadcast to every node", "[postgres]") {
   REQUIRE(told.size() == 1);
   CHECK(told[0] == "station:S9");
 }
+
+TEST_CASE("a node whose connection was cut reconnects and listens and holds its lock again",
+          "[postgres]") {
+  Cluster c;
+  auto [a, b] = c.two_nodes();
+  RawConnection raw((c.dir.path() / "c.db").string());
+  CHECK(raw.integer("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = "
+                    "'advisory' AND classid::text::bigint = 1668508014 AND objid::text::bigint = "
+                    "(hashtext('A')::bigint & 4294967295)") == 1);
+  // The cut shows on the next use; reconnect() then makes a new session (it
+  // may find the old backend still ending and its lock still held: retried).
+  bool reconnected = false;
+  const auto until = std::chrono::steady_clock::now() + kTimeout;
+  while (!reconnected && std::chrono::steady_clock::now() < until) {
+    try {
+      a->heartbeat();
+      a->notifications();
+      ::poll(nullptr, 0, 20);
+    } catch (const std::exception&) {
+    }
+    try {
+      reconnected = a->reconnect();
+    } catch (const std::exception&) {
+    }
+  }
+  REQUIRE(reconnected);
+  CHECK_FALSE(a->reconnect());
+  b->broadcast_station("S1");
+  CHECK(wait_notifications(*a) == std::vector<std::string>{"station:S1"});
+  a->heartbeat();
+  CHECK(b->nodes(kNodeTimeout).at(0).alive);
+}
