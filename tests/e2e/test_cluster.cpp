@@ -227,3 +227,16 @@ TEST_CASE("two csms nodes relay commands and move ownership by epoch and fence a
     CHECK(relayed_commands(db, "S1") == 0);
   }
 }
+
+TEST_CASE("on SQLite there is no cluster and the cluster routes say so", "[e2e]") {
+  TempDir dir;
+  Csms csms(dir);
+  auto cluster = get_json(csms, "/api/cluster");
+  REQUIRE(cluster.IsObject());
+  CHECK_FALSE(cluster["enabled"].GetBool());
+  auto sessions = get_json(csms, "/api/cluster/sessions");
+  REQUIRE(sessions.IsObject());
+  CHECK_FALSE(sessions["enabled"].GetBool());
+  CHECK(sessions["sessions"].Size() == 0);
+  CHECK_FALSE(get_json(csms, "/health").HasMember("node"));
+}
