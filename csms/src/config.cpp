@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "ocpp/common/json.hpp"
+#include "storage/cluster.hpp"
 #include "storage/database.hpp"
 
 namespace csms {
@@ -368,6 +369,19 @@ const std::vector<Setting>& settings() {
        string_field(&Config::log_file)},
       {"log", "format", "log-format", "text, or json for one JSON object per line (text)",
        choice_field(&Config::log_format, {"text", "json"})},
+      {"cluster", "node_id", "node-id",
+       "this node's id in a PostgreSQL cluster, unique, A-Z a-z 0-9 . _ : - (hostname:OCPP port)",
+       [](Config& c, const std::string& name, const std::string& v) {
+         if (auto problem = storage::check_node_id(v); !problem.empty())
+           bad(name + ": " + problem.substr(problem.find(' ') + 1));
+         c.cluster_node_id = v;
+       }},
+      {"cluster", "heartbeat_s", "cluster-heartbeat",
+       "seconds between a cluster node's heartbeats (2)",
+       int_field(&Config::cluster_heartbeat_s, 1, 60)},
+      {"cluster", "node_timeout_s", "cluster-node-timeout",
+       "seconds without a heartbeat after which a cluster node counts as dead (10)",
+       int_field(&Config::cluster_node_timeout_s, 2, 600)},
       {"shutdown", "drain_rate_per_s", "shutdown-drain-rate",
        "station connections closed with 1001 per second on SIGTERM (200)",
        int_field(&Config::shutdown_drain_rate_per_s, 1, 1000000)},
@@ -518,6 +532,12 @@ Config parse_config(const std::vector<std::string>& args, bool& show_help) {
   if ((c.ocpp_tls_port >= 0 || c.admin_tls || c.uploads_tls) &&
       (c.tls_cert_file.empty() || c.tls_key_file.empty()))
     bad("TLS (ocpp.tls_port, admin.tls or uploads.tls) needs tls.cert_file and tls.key_file");
+  // A node must heartbeat several times within the timeout, or a live one
+  // would be counted dead between two beats.
+  if (c.cluster_heartbeat_s * 2 > c.cluster_node_timeout_s)
+    bad("cluster.heartbeat_s (" + std::to_string(c.cluster_heartbeat_s) +
+        ") must be at most half of cluster.node_timeout_s (" +
+        std::to_string(c.cluster_node_timeout_s) + ")");
   return c;
 }
 

@@ -27,15 +27,66 @@ void StationRegistry::load() {
   std::vector<storage::Station> all;
   storage::read_and_wait(db_, [&all](storage::Session& s) { all = s.stations.list(); });
   stations_.clear();
-  for (const auto& st : all) {
-    Entry e;
-    e.password_hash = st.password_hash;
-    e.registration = st.registration;
-    e.accepted = st.registration == RegistrationStatus::Accepted && st.last_boot.has_value();
-    e.security_profile = st.security_profile;
-    e.serial_number = st.serial_number;
-    stations_.emplace(st.id, std::move(e));
-  }
+  for (const auto& st : all) stations_.emplace(st.id, entry_of(st));
+}
+
+StationRegistry::Entry StationRegistry::entry_of(const storage::Station& st) {
+  Entry e;
+  e.password_hash = st.password_hash;
+  e.registration = st.registration;
+  e.accepted = st.registration == RegistrationStatus::Accepted && st.last_boot.has_value();
+  e.security_profile = st.security_profile;
+  e.serial_number = st.serial_number;
+  return e;
+}
+
+void StationRegistry::refresh(const std::string& id, std::function<void()> then,
+                              bool forget_missing) {
+  auto row = std::make_shared<std::optional<storage::Station>>();
+  db_.read([id, row](storage::Session& s) { *row = s.stations.get(id); },
+           [this, id, row, then, forget_missing](std::exception_ptr error) {
+             boost::asio::post(io_, [this, id, row, error, then, forget_missing] {
+               // On an error the cached entry stays; the next change retries.
+               if (!error) {
+                 if (*row)
+                   replace(**row);
+                 else if (forget_missing)
+                   stations_.erase(id);
+               }
+               if (then) then();
+             });
+           });
+}
+
+void StationRegistry::refresh_all() {
+  auto rows = std::make_shared<std::vector<storage::Station>>();
+  db_.read([rows](storage::Session& s) { *rows = s.stations.list(); },
+           [this, rows](std::exception_ptr error) {
+             boost::asio::post(io_, [this, rows, error] {
+               if (error) return;
+               std::unordered_map<std::string, Entry> old;
+               old.swap(stations_);
+               for (const auto& st : *rows) {
+                 auto it = old.find(st.id);
+                 if (it != old.end()) stations_.emplace(st.id, std::move(it->second));
+                 replace(st);
+               }
+             });
+           });
+}
+
+void StationRegistry::replace(const storage::Station& st) {
+  Entry fresh = entry_of(st);
+  auto it = stations_.find(st.id);
+  // A verified password stays verified while its hash is the same.
+  if (it != stations_.end() && it->second.password_hash == fresh.password_hash)
+    fresh.verified_digest = it->second.verified_digest;
+  // A boot accepted here may not be in the row read yet: it stays accepted
+  // while the registration does.
+  if (it != stations_.end() && it->second.accepted &&
+      fresh.registration == RegistrationStatus::Accepted)
+    fresh.accepted = true;
+  stations_[st.id] = std::move(fresh);
 }
 
 bool StationRegistry::exists(const std::string& id) const {
@@ -212,6 +263,7 @@ void StationRegistry::store(const std::string& id, const std::optional<std::stri
               e.verified_digest.clear();
             }
           }
+          if (!error) changed(id);
           if (done) done(error);
         });
       });
@@ -278,6 +330,7 @@ void StationRegistry::add_many(
                   e.password_hash = *h.hash;
                   e.verified_digest.clear();
                 }
+                this->changed(h.id);
               }
             }
             if (done) done(error, error ? std::vector<std::string>{} : *changed);
@@ -294,7 +347,10 @@ void StationRegistry::remove(const std::string& id, std::function<void(std::exce
                 if (!error && !*existed)
                   error = std::make_exception_ptr(
                       std::invalid_argument("station " + id + " is not registered"));
-                if (!error) stations_.erase(id);
+                if (!error) {
+                  stations_.erase(id);
+                  changed(id);
+                }
                 if (done) done(error);
               });
             });

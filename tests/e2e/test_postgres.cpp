@@ -1,14 +1,13 @@
 // The real csms on PostgreSQL (the ctest fixture "postgres", tests/pg/cluster.sh):
 // a 1.6 and a 2.0.1 station boot, charge with meter values, and what they
 // stored reads back through csmsctl; the database URL's password shows nowhere.
-#include <unistd.h>
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
 #include <fstream>
 
-#include "postgres/statement.hpp"
 #include "support/harness.hpp"
+#include "support/pg_database.hpp"
 #include "support/raw_socket.hpp"
 
 using namespace e2e;
@@ -24,44 +23,12 @@ std::string str(const rapidjson::Value& v) {
   return v.IsString() ? v.GetString() : "";
 }
 
-/// The fixture's server URL; a missing one fails the test (never skipped).
-std::string server_url() {
-  const char* file = std::getenv("CSMS_TEST_PG_URL_FILE");
-  REQUIRE(file != nullptr);
-  std::ifstream in(file);
-  std::string url;
-  REQUIRE(std::getline(in, url));
-  REQUIRE(!url.empty());
-  return url;
-}
-
-std::string with_database(const std::string& url, const std::string& name) {
-  const auto slash = url.find('/', url.find("://") + 3);
-  const auto query = url.find('?', slash);
-  return url.substr(0, slash + 1) + name + (query == std::string::npos ? "" : url.substr(query));
-}
-
-/// A database of this test, dropped when it ends.
-class TestDatabase {
+/// A database of this test; csms gets its URL with a password that must
+/// never be shown.
+class TestDatabase : public PgTestDatabase {
  public:
-  TestDatabase() : admin_url_(server_url()), name_("e2e_" + std::to_string(::getpid())) {
-    storage::pg::PgConnection admin(admin_url_);
-    admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    admin.exec("CREATE DATABASE " + name_);
-  }
-  ~TestDatabase() {
-    try {
-      storage::pg::PgConnection admin(admin_url_);
-      admin.exec("DROP DATABASE IF EXISTS " + name_ + " WITH (FORCE)");
-    } catch (...) {  // The cluster goes away with the fixture anyway.
-    }
-  }
-  /// The URL csms gets, with a password that must never be shown.
-  std::string url() const { return with_database(admin_url_, name_) + "&password=" + kDbSecret; }
-
- private:
-  std::string admin_url_;
-  std::string name_;
+  TestDatabase() : PgTestDatabase("e2e_") {}
+  std::string url() const { return PgTestDatabase::url() + "&password=" + kDbSecret; }
 };
 
 std::string metrics(const Csms& csms) {

@@ -82,6 +82,15 @@ class CommandGateway {
   virtual std::string reload_tls() { return "TLS is not configured"; }
   /// The operator closed a transaction its station never ended (alerts forget it).
   virtual void transaction_closed(std::int64_t /*transaction_id*/) {}
+  /// This node's id in a cluster (PostgreSQL); "" without one (SQLite).
+  virtual std::string node_id() const { return ""; }
+  /// GET /api/cluster (or with_sessions: /api/cluster/sessions) as JSON text:
+  /// `done(json, error)` on the network thread, error non-empty when the
+  /// database failed.
+  virtual void cluster_state(bool with_sessions,
+                             std::function<void(std::string, std::string)> done) {
+    done(with_sessions ? "{\"enabled\":false,\"sessions\":[]}" : "{\"enabled\":false}", "");
+  }
 };
 
 }  // namespace csms

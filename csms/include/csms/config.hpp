@@ -126,6 +126,10 @@ struct Config {
   std::string alerts_webhook_secret_file;    ///< File holding the secret instead.
   int alerts_webhook_max_attempts = 8;       ///< Attempts per delivery before giving up.
   int alerts_webhook_backoff_ms = 1000;      ///< First retry delay, doubled each time.
+  // Cluster (PostgreSQL only; docs/cluster.md)
+  std::string cluster_node_id;      ///< Unique per node; empty: hostname + ":" + OCPP port.
+  int cluster_heartbeat_s = 2;      ///< How often the node row's heartbeat is written.
+  int cluster_node_timeout_s = 10;  ///< A heartbeat older than this: the node is dead.
   // Shutdown (SIGTERM/SIGINT drain)
   int shutdown_drain_rate_per_s = 200;  ///< Station connections closed (1001) per second.
   int shutdown_timeout_s = 30;          ///< The drain and flush end within this.

@@ -24,6 +24,19 @@ class StationRegistry {
 
   /// Loads every station from storage. Blocking: call once at startup.
   void load();
+  /// Re-reads one station from storage (another cluster node changed it);
+  /// a station gone from storage is forgotten. Asynchronous: `then` (may be
+  /// empty) runs on the network thread once the entry is current, or the
+  /// read failed. `forget_missing` false keeps an entry whose row is not
+  /// there (yet: an auto-registration still being written).
+  void refresh(const std::string& id, std::function<void()> then = nullptr,
+               bool forget_missing = true);
+  /// Re-reads every station, asynchronously (after changes may have been
+  /// missed, e.g. the cluster's listener reconnected).
+  void refresh_all();
+  /// Called on the network thread after a registration, password, security
+  /// profile or removal committed here (the cluster tells the other nodes).
+  std::function<void(const std::string& id)> on_changed;
 
   bool exists(const std::string& id) const;
   bool has_password(const std::string& id) const;
@@ -104,6 +117,12 @@ class StationRegistry {
   void store(const std::string& id, const std::optional<std::string>& password,
              std::optional<int> security_profile, bool register_station,
              std::function<void(std::exception_ptr)> done);
+  static Entry entry_of(const storage::Station& st);
+  /// The entry from a stored row, keeping a verified password's digest.
+  void replace(const storage::Station& st);
+  void changed(const std::string& id) {
+    if (on_changed) on_changed(id);
+  }
   std::string digest(const std::string& id, std::string_view password) const;
   boost::asio::io_context& io_;
   storage::Database& db_;

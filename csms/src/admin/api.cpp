@@ -190,6 +190,8 @@ const std::vector<Api::Route>& Api::routes() {
       {V::get, {"openapi.json"}, &Api::openapi, R::Viewer},
       {V::get, {"metrics"}, &Api::metrics, R::Viewer},
       {V::get, {"api", "commands"}, &Api::list_commands, R::Viewer},
+      {V::get, {"api", "cluster"}, &Api::cluster, R::Viewer},
+      {V::get, {"api", "cluster", "sessions"}, &Api::cluster_sessions, R::Viewer},
       {V::get, {"api", "stream"}, &Api::event_stream, R::Viewer},
       {V::get, {"api", "stations"}, &Api::list_stations, R::Viewer},
       {V::post, {"api", "stations"}, &Api::add_station, R::Operator},
@@ -484,8 +486,31 @@ void Api::handle(ApiRequest request, Reply reply) {
 // Query parameters are ignored here: probes and scrapers may add their own.
 void Api::health(Call& call) {
   JsonOut out;
-  out.object().key("status").str("ok").key("version").str(kVersion).end_object();
+  out.object().key("status").str("ok").key("version").str(kVersion);
+  // In a cluster: which node answered (behind a load balancer it varies).
+  if (const auto node = deps_.commands.node_id(); !node.empty()) out.key("node").str(node);
+  out.end_object();
   call.reply(json_response(200, out.text()));
+}
+
+void Api::cluster(Call& call) {
+  no_query(call.request);
+  cluster_reply(call, false);
+}
+
+void Api::cluster_sessions(Call& call) {
+  no_query(call.request);
+  cluster_reply(call, true);
+}
+
+void Api::cluster_reply(Call& call, bool sessions) {
+  deps_.commands.cluster_state(sessions, [reply = call.reply](std::string json, std::string error) {
+    if (!error.empty()) {
+      reply(json_response(503, error_json("cluster state unavailable: " + error)));
+      return;
+    }
+    reply(json_response(200, std::move(json)));
+  });
 }
 
 void Api::reload_tls(Call& call) {

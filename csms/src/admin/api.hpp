@@ -161,6 +161,9 @@ class Api : public std::enable_shared_from_this<Api> {
   /// GET /api/stream: live events (console_api.cpp).
   void event_stream(Call& call);
   void health(Call& call);
+  void cluster(Call& call);
+  void cluster_sessions(Call& call);
+  void cluster_reply(Call& call, bool sessions);
   void reload_tls(Call& call);
   void metrics(Call& call);
   void list_commands(Call& call);

@@ -27,6 +27,8 @@ const std::vector<RouteDoc>& docs() {
       {"GET", "/metrics", "Prometheus metrics (text format)", "operations", {}},
       {"GET", "/api/backup", "A consistent copy of the database (SQLite file)", "operations", {}},
       {"GET", "/api/commands", "The command names stations accept", "stations", {}},
+      {"GET", "/api/cluster", "This node, the cluster's nodes (heartbeat age, alive) and the NOTIFY queue usage; {\"enabled\":false} on SQLite", "operations", {}},
+      {"GET", "/api/cluster/sessions", "Which node holds each station's socket, with its epoch", "operations", {}},
       {"GET", "/api/stations", "The registered stations", "stations", {}},
       {"POST", "/api/stations", "Register a station or change its password", "stations", {}},
       {"POST", "/api/stations/import", "Register many stations: all or nothing", "stations", {}},

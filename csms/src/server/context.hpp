@@ -36,6 +36,9 @@ struct ServerContext {
   /// Called after the station CA rewrote its CRL file (tls.crl_files): the TLS
   /// listener reloads its CRLs. Empty: nothing to reload.
   std::function<void()> crl_reload{};
+  /// In a cluster: `done(true)` when this node may run the one-at-a-time job
+  /// named (it holds its lock). Empty: a single node runs every job.
+  std::function<void(const std::string& job, std::function<void(bool)> done)> job_lock{};
 
   /// Appends a frame to the message log (asynchronously, never waited for).
   /// Frames go to storage in batches, at most every half second.

@@ -26,6 +26,7 @@
 #include "ocpp/common/json.hpp"
 #include "rpc/router.hpp"
 #include "server/admission.hpp"
+#include "server/cluster.hpp"
 #include "server/context.hpp"
 #include "server/handshake.hpp"
 #include "services/services.hpp"
@@ -185,17 +186,80 @@ struct Server::Impl : transport::Handler, CommandGateway {
     services.energy.start([this](const EnergyProfile& p,
                                  std::function<void(CommandResult)> done) { send_energy(p, done); },
                           [this](const std::string& id) { return sessions.count(id) != 0; });
+    start_cluster();
+  }
+
+  // PostgreSQL: this node joins the cluster. Before run(): no station can
+  // connect before the cluster knows of it.
+  void start_cluster() {
+    if (config.db_url.empty()) return;
+    std::string id = config.cluster_node_id;
+    if (id.empty()) id = default_node_id(ws_server ? ws_server->port() : wss_server->port());
+    Cluster::Hooks hooks;
+    hooks.lost = [this](const std::string& station, std::uint64_t generation,
+                        const std::string& why) { lose_station(station, generation, why); };
+    hooks.execute_local = [this](const std::string& station, const Command& command,
+                                 std::function<void(CommandResult)> done) {
+      auto it = sessions.find(station);
+      if (it == sessions.end())
+        return done(CommandResult{CommandError::Offline, "station " + station + " is not connected",
+                                  "", "", ""});
+      run_command(it->second, command, std::move(done));
+    };
+    hooks.station_changed = [this](const std::string& station) {
+      if (station.empty())
+        registry.refresh_all();
+      else
+        registry.refresh(station);
+    };
+    cluster = std::make_unique<Cluster>(io, storage::open_cluster_store(config.db_url, id), config,
+                                        std::move(hooks));
+    registry.on_changed = [this](const std::string& station) { cluster->station_changed(station); };
+    // One node at a time sweeps reservations (and any other such job).
+    ctx.job_lock = [this](const std::string& job, std::function<void(bool)> done) {
+      cluster->try_job(job, std::move(done));
+    };
+    const std::string scheme = config.admin_tls ? "https://" : "http://";
+    std::string host = config.admin_host == "0.0.0.0" || config.admin_host == "::"
+                           ? "127.0.0.1"
+                           : config.admin_host;
+    cluster->start(scheme + host + ":" + std::to_string(admin_server->port()));
+  }
+
+  /// Another node took the station (a newer epoch): this socket is stale.
+  /// The session goes at once, so nothing more is sent on it and its close
+  /// does not mark the station offline (it is online elsewhere).
+  void lose_station(const std::string& station, std::uint64_t generation, const std::string& why) {
+    auto gen = generations.find(station);
+    auto it = sessions.find(station);
+    if (gen == generations.end() || gen->second != generation || it == sessions.end()) return;
+    auto session = it->second;
+    sessions.erase(it);
+    generations.erase(gen);
+    metrics.station_disconnected();
+    log::warn("{}: {}; closing this node's stale socket (1001)", station, why);
+    session->connection().close(transport::close_code::kGoingAway,
+                                "connected to another csms node");
   }
 
   // The energy controller's profiles go out like an operator's set-profile,
   // without its checks against an operator's mistakes (a pause is 0 A).
   void send_energy(const EnergyProfile& p, std::function<void(CommandResult)> done) {
+    // In a cluster a profile goes out only while this node holds the epoch.
+    if (cluster && sessions.count(p.station_id) != 0)
+      return cluster->fenced(
+          p.station_id, generations[p.station_id], [this, p, done] { send_energy_now(p, done); },
+          done);
+    send_energy_now(p, std::move(done));
+  }
+
+  void send_energy_now(const EnergyProfile& p, std::function<void(CommandResult)> done) {
     auto it = sessions.find(p.station_id);
     if (it == sessions.end())
       return done(CommandResult{CommandError::Offline, "station is not connected", "", "", ""});
     if (p.kind == EnergyProfile::Kind::Clear) {
       Command clear{"clear-profile", "{\"id\":" + std::to_string(p.profile_id) + "}"};
-      return execute(p.station_id, clear, std::move(done));
+      return run_command(it->second, clear, std::move(done));
     }
     ProfileRequest r;
     r.connector = p.evse;
@@ -440,11 +504,19 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // The decider's answer, with auto-registration of an unknown station when
   // `may_register` (once).
   void decide(const transport::Handshake& req, std::function<void(transport::HandshakeAnswer)> done,
-              bool may_register) {
+              bool may_register, bool may_refresh = true) {
     HandshakeDecider decider{config, registry, throttle, ctx};
     decider.decide_async(
         req, [this](const std::string& id) { return sessions.count(id) != 0; }, password_checks,
-        [this, req, may_register, done = std::move(done)](transport::HandshakeAnswer answer) {
+        [this, req, may_register, may_refresh,
+         done = std::move(done)](transport::HandshakeAnswer answer) {
+          if (cluster && may_refresh && answer.status == 404 && !answer.station_id.empty()) {
+            // Registered on another node a moment ago (its NOTIFY not here
+            // yet)? Read the row (off this thread) and decide again, once.
+            return registry.refresh(answer.station_id, [this, req, done, may_register] {
+              decide(req, done, may_register, false);
+            });
+          }
           if (may_register && answer.status == 404 && config.accept_unknown &&
               !answer.station_id.empty()) {
             // Auto-registration: the decider reports the unknown id; register it and
@@ -455,7 +527,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
             log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                       config.unknown_boot_status);
             registry.register_unknown(answer.station_id, unknown_boot_status(config));
-            return decide(req, done, false);
+            return decide(req, done, false, false);
           }
           if (answer.status != 101) metrics.connection_rejected(answer.status);
           done(std::move(answer));
@@ -527,6 +599,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
         ctx, conn, id, version, version == ocpp::Version::v201 ? v201_router : v16_router);
     sessions[id] = session;
     by_connection[conn.get()] = session;
+    if (cluster) {
+      generations[id] = cluster->connected(id);
+      // Registration and boot state may have changed on another node.
+      registry.refresh(id, nullptr, false);
+    }
     metrics.station_connected();
     services.stations.connected(id, version == ocpp::Version::v201 ? "2.0.1" : "1.6");
     services.energy.station_connected(id);
@@ -563,6 +640,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
     auto current = sessions.find(session->station_id());
     if (current != sessions.end() && current->second == session) {
       sessions.erase(current);
+      if (cluster) {
+        cluster->disconnected(session->station_id(), generations[session->station_id()]);
+        generations.erase(session->station_id());
+      }
       metrics.station_disconnected();
       services.stations.disconnected(session->station_id());
       log::info("{}: disconnected", session->station_id());
@@ -584,16 +665,48 @@ struct Server::Impl : transport::Handler, CommandGateway {
       return done(r);
     }
     auto it = sessions.find(station_id);
+    if (it == sessions.end() && cluster)
+      return cluster->execute_remote(station_id, command, std::move(done));
     if (it == sessions.end()) {
       r.error = CommandError::Offline;
       r.message = "station " + station_id + " is not connected";
       return done(r);
     }
-    if (command.name == "availability") done = record_availability(station_id, command, done);
-    if (it->second->version() == ocpp::Version::v201)
-      v201::execute_command(services, *it->second, command, std::move(done));
+    if (cluster) {
+      // Sent only once the database confirms this node still owns the station.
+      return cluster->fenced(
+          station_id, generations[station_id],
+          [this, station_id, command, done] {
+            auto now = sessions.find(station_id);
+            if (now == sessions.end())
+              return done(CommandResult{CommandError::Offline,
+                                        "station " + station_id + " is not connected", "", "", ""});
+            run_command(now->second, command, done);
+          },
+          done);
+    }
+    run_command(it->second, command, std::move(done));
+  }
+
+  /// A command on this node's session of the station.
+  void run_command(const std::shared_ptr<StationSession>& session, const Command& command,
+                   std::function<void(CommandResult)> done) {
+    if (command.name == "availability")
+      done = record_availability(session->station_id(), command, done);
+    if (session->version() == ocpp::Version::v201)
+      v201::execute_command(services, *session, command, std::move(done));
     else
-      v16::execute_command(services, *it->second, command, std::move(done));
+      v16::execute_command(services, *session, command, std::move(done));
+  }
+
+  std::string node_id() const override { return cluster ? cluster->node_id() : std::string(); }
+
+  void cluster_state(bool with_sessions,
+                     std::function<void(std::string, std::string)> done) override {
+    if (!cluster)
+      return done(with_sessions ? "{\"enabled\":false,\"sessions\":[]}" : "{\"enabled\":false}",
+                  "");
+    cluster->state(with_sessions, std::move(done));
   }
 
   // An operator's ChangeAvailability the station accepted is history for the
@@ -730,6 +843,10 @@ struct Server::Impl : transport::Handler, CommandGateway {
   std::size_t drain_closed = 0;
   std::atomic<std::int64_t> active_transactions{0};
   std::atomic<bool> stopping{false};
+  /// Each live session's generation in the cluster (PostgreSQL only).
+  std::unordered_map<std::string, std::uint64_t> generations;
+  /// Last: its thread ends (joined) before the rest goes; null on SQLite.
+  std::unique_ptr<Cluster> cluster;
 };
 
 Server::Server(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
@@ -744,6 +861,7 @@ void Server::start() {
 
 void Server::run() {
   impl_->io.run();
+  if (impl_->cluster) impl_->cluster->stop();
   impl_->io_pool.stop();      // nothing may post to `io` from now on
   impl_->ctx.flush_frames();  // the last turn's frames, whose posted flush never ran
   impl_->db->flush();

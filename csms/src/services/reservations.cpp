@@ -112,6 +112,22 @@ void ReservationService::end(const std::string& station_id, std::int64_t id,
 }
 
 void ReservationService::sweep() {
+  // In a cluster one node sweeps; the others look again later, so the sweep
+  // moves on when its node dies.
+  if (ctx_.job_lock) {
+    ctx_.job_lock("reservation-expiry", [this](bool mine) {
+      if (mine) return sweep_now();
+      timer_.expires_after(std::chrono::seconds(10));
+      timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) sweep();
+      });
+    });
+    return;
+  }
+  sweep_now();
+}
+
+void ReservationService::sweep_now() {
   const auto now = DateTime::now();
   auto next = std::make_shared<std::vector<std::int64_t>>();
   ctx_.db.write(
@@ -138,10 +154,18 @@ void ReservationService::schedule(const DateTime& expiry) {
 }
 
 void ReservationService::arm() {
-  if (due_.empty()) return;
-  const auto wait = std::chrono::microseconds(
-      std::max<std::int64_t>(0, *due_.begin() - DateTime::now().unix_micros()) + 1000);
-  timer_.expires_after(std::min<std::chrono::microseconds>(wait, std::chrono::hours(1)));
+  // In a cluster the sweep also runs with nothing due here: the node holding
+  // its lock expires what other nodes reserved.
+  if (due_.empty() && !ctx_.job_lock) return;
+  const auto wait =
+      due_.empty()
+          ? std::chrono::microseconds(std::chrono::seconds(10))
+          : std::chrono::microseconds(
+                std::max<std::int64_t>(0, *due_.begin() - DateTime::now().unix_micros()) + 1000);
+  // In a cluster, reservations made on other nodes are only seen by a sweep.
+  const std::chrono::microseconds longest =
+      ctx_.job_lock ? std::chrono::microseconds(std::chrono::seconds(10)) : std::chrono::hours(1);
+  timer_.expires_after(std::min<std::chrono::microseconds>(wait, longest));
   timer_.async_wait([this](const boost::system::error_code& ec) {
     if (!ec) sweep();
   });

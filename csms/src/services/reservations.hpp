@@ -62,6 +62,8 @@ class ReservationService {
            std::function<void(std::exception_ptr)> done);
   /// Expires what is due now and plans the next sweep.
   void sweep();
+  /// The sweep itself, on the node that may run it.
+  void sweep_now();
 
   /// Plans a local-list send to `station_id` from the id tags and its snapshot.
   /// `max_tag` is the longest id tag the station's version carries.

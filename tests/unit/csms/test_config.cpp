@@ -124,3 +124,19 @@ TEST_CASE("the database is a SQLite path or a postgresql URL, by --db or databas
     CHECK(what.find("pw") == std::string::npos);
   }
 }
+
+TEST_CASE(
+    "cluster keys are checked: a node id of valid characters and a heartbeat within the "
+    "timeout",
+    "[config]") {
+  auto c = parse({"--node-id", "node-1.example:8180", "--cluster-heartbeat", "3",
+                  "--cluster-node-timeout", "6"});
+  CHECK(c.cluster_node_id == "node-1.example:8180");
+  CHECK(c.cluster_heartbeat_s == 3);
+  CHECK(c.cluster_node_timeout_s == 6);
+  CHECK(parse({}).cluster_node_id.empty());  // hostname:port, chosen at start
+  CHECK_THROWS_WITH(parse({"--node-id", "a b"}), Catch::Contains("--node-id"));
+  CHECK_THROWS_WITH(parse({"--node-id", std::string(49, 'n')}), Catch::Contains("48"));
+  CHECK_THROWS_WITH(parse({"--cluster-heartbeat", "6"}),
+                    Catch::Contains("cluster.heartbeat_s") && Catch::Contains("half"));
+}
