@@ -64,7 +64,17 @@ double to_us(Clock::duration d) {
 
 /// What a station sends; the version decides the action name.
 /// Resend: the last meter value again, unchanged (--resend-unconfirmed).
-enum class Act : std::uint8_t { None, Boot, Status, Heartbeat, Authorize, Start, Meter, Stop, Resend };
+enum class Act : std::uint8_t {
+  None,
+  Boot,
+  Status,
+  Heartbeat,
+  Authorize,
+  Start,
+  Meter,
+  Stop,
+  Resend
+};
 
 Slot slot_of(Act act, bool v201) {
   switch (act) {
@@ -329,9 +339,9 @@ class Runner {
   void second_passed(TimePoint now) {
     next_second_ = now + std::chrono::seconds(1);
     if (timeline_) {
-      const double t = std::chrono::duration<double>(
-                           std::chrono::system_clock::now().time_since_epoch())
-                           .count();
+      const double t =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
       log_line_.clear();
       auto it = std::back_inserter(log_line_);
       fmt::format_to(it,
@@ -946,8 +956,9 @@ class Runner {
     if (!commands_log_) return;
     auto it = std::back_inserter(log_line_);
     log_line_.clear();
-    fmt::format_to(it, "{}\t{}\t{}\t{}\n", s.plan.id, printable(string_member(&request, "messageId")),
-                   printable(data), stale ? "stale" : "current");
+    fmt::format_to(it, "{}\t{}\t{}\t{}\n", s.plan.id,
+                   printable(string_member(&request, "messageId")), printable(data),
+                   stale ? "stale" : "current");
     *commands_log_ << log_line_;
   }
 
@@ -1332,7 +1343,7 @@ class Runner {
   std::unordered_set<std::string> seen_data_;  // DataTransfer data received
   std::vector<std::shared_ptr<Conn>> abandoned_;
   // The timeline's current second.
-  static constexpr std::array<int, 5> kOverMs = {15, 50, 100, 250, 1000};
+  static constexpr std::array<int, 10> kOverMs = {10, 25, 50, 100, 200, 400, 800, 1600, 3200, 6400};
   TimePoint next_second_{};
   LatencyHistogram second_;
   std::array<std::uint64_t, kOverMs.size()> second_over_{};
