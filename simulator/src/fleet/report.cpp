@@ -119,6 +119,7 @@ std::string report_json(const FleetReport& r) {
   field(w, "abandoned", r.stale_abandoned);
   field(w, "closed_by_server", r.stale_closed);
   field(w, "calls", r.stale_calls);
+  field(w, "calls_before_reconnect", r.stale_calls_early);
   field(w, "open_at_end", r.stale_open_end);
   w.EndObject();
   w.Key("storm");

@@ -78,7 +78,8 @@ struct FleetReport {
   // --drop-on-timeout: connections given up after a CALL timeout and still read.
   std::uint64_t stale_abandoned = 0;
   std::uint64_t stale_closed = 0;  ///< Of those: closed by the server (close frame or EOF).
-  std::uint64_t stale_calls = 0;   ///< CALLs the server sent on them: it acted on a lost station.
+  std::uint64_t stale_calls = 0;   ///< CALLs on them after a newer connection opened: stale sends.
+  std::uint64_t stale_calls_early = 0;  ///< CALLs before that (the server could not know yet).
   std::uint64_t stale_open_end = 0;
   bool storm = false;
   double storm_at_s = 0;

@@ -626,7 +626,6 @@ class Runner {
     report_.connected_peak = std::max(report_.connected_peak, connected_);
     s.state = ConnState::Open;
     s.connect_deadline = kNever;
-    s.backoff_attempt = 0;
     s.accepted = false;
     s.clear_queue();
     s.conn->with_ws([](auto& ws) { ws.text(true); });
@@ -919,12 +918,13 @@ class Runner {
     if (!ok) ++report_.protocol_errors;
   }
 
-  // A frame on a connection the station gave up: a CALL there means the server
-  // acted on a station it no longer holds. Never answered.
+  // A frame on a connection the station gave up, never answered. A CALL there
+  // once the station has a newer connection open means the server acted on a
+  // station it no longer holds; before that the server could not know.
   void on_stale_message(Station& s, std::string_view text) {
     with_frame(text, [&](const PoolDocument& doc, int type, std::string_view) {
       if (type != 2) return;
-      ++report_.stale_calls;
+      ++(s.state == ConnState::Open ? report_.stale_calls : report_.stale_calls_early);
       if (const auto* request = data_transfer(doc)) record_data_transfer(s, *request, true);
     });
   }
@@ -1030,6 +1030,9 @@ class Runner {
         const auto interval = int_member(result, "interval", 0);
         if (status == "Accepted") {
           s.accepted = true;
+          // Only a connection that works resets the back-off: one given up after a
+          // timeout (--drop-on-timeout) keeps doubling it, as against a stalled server.
+          s.backoff_attempt = 0;
           if (s.connecting_since != kNever) {
             report_.connect_boot.record_us(
                 std::chrono::duration<double, std::micro>(now - s.connecting_since).count());
