@@ -9,7 +9,7 @@ FUZZ_DIR   ?= build-fuzz
 FUZZ_BIN   := $(abspath $(FUZZ_DIR))/bin/fuzz_ocpp
 
 .PHONY: all deps configure build apps install run test test-deps fuzz fuzz-build regen format clean \
-        bench bench-quick bench-deps bench-carbon bench-energy bench-storage console console-screenshots \
+        bench bench-quick bench-deps bench-carbon bench-energy bench-storage bench-cluster console console-screenshots \
         asan tsan tidy
 
 all: build
@@ -70,8 +70,14 @@ regen: configure
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
-bench: build bench-deps bench-carbon bench-energy bench-storage
+bench: build bench-deps bench-carbon bench-energy bench-storage bench-cluster
 	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh
+
+# Three csms nodes on PostgreSQL behind HAProxy under faults (the long version
+# of the suite's cluster test), then durable meter values/s of 1 node vs 3
+# (bench/results/cluster.md, about 10 minutes).
+bench-cluster: build
+	python3 tests/cluster/fault_test.py --long --bin $(BUILD_DIR)/bin --out bench/results/cluster.md
 
 # The cost of carbon records per session (bench/results/carbon.md), seconds.
 bench-carbon: build

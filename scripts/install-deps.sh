@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the build, the tests and the fuzzer need,
+# Installs the Debian 12 packages the build, the tests and the fuzzer need
+# (haproxy: the cluster fault test runs it unprivileged, in the foreground),
 # plus any named as arguments (`make bench-deps` adds gnuplot-nox and iproute2,
 # `make test` adds chromium for the console's browser test).
 # Idempotent and quiet when everything is already there, so `make run` and
@@ -12,7 +13,7 @@ packages=(
   libfmt-dev catch2 libssl-dev libsqlite3-dev sqlite3
   clang clang-format libclang-rt-14-dev
   libmodbus-dev tzdata curl
-  libpq-dev postgresql
+  libpq-dev postgresql haproxy
 )
 packages+=("$@")
 # Node.js runs the schema conformance test (ocpp-rpc's validator). A machine may

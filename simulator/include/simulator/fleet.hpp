@@ -43,6 +43,13 @@ struct FleetOptions {
   std::string id_tag = "FLEET-TAG";
   double power_w = 7400;
   std::uint64_t seed = 0;  ///< 0: random.
+  /// What a fault test compares with the database and the commands it sent
+  /// (tests/cluster/fault_test.py); each empty/false: off.
+  std::string acked_log;            ///< One line per acknowledged transaction message.
+  std::string commands_log;         ///< One line per DataTransfer received.
+  std::string timeline;             ///< One JSON line per second: connections, answers, latency.
+  bool resend_unconfirmed = false;  ///< Send an unconfirmed meter value again, as stations do.
+  bool drop_on_timeout = false;     ///< A CALL timeout abandons the connection (kept, read).
   bool help = false;
 };
 

@@ -68,6 +68,14 @@ usage: ocpp-sim fleet --url ws[s]://HOST:PORT/PATH [options]
   --idtag TAG             idTag / idToken of every transaction (default FLEET-TAG)
   --power-w W             charging power per station (default 7400)
   --seed N                random seed for jitter and the storm's choice (default random)
+  --acked-log FILE        one line per acknowledged 1.6 MeterValues / 2.0.1 TransactionEvent
+                          (what the CSMS must have stored exactly once)
+  --commands-log FILE     one line per DataTransfer received from the CSMS (answered Accepted)
+  --timeline FILE         one JSON line per second: connections, answers, errors, latency
+  --resend-unconfirmed    a meter value not answered (dropped, timed out, CALLERROR) is sent
+                          again, unchanged, instead of the next one
+  --drop-on-timeout       a CALL timeout abandons the connection and reconnects; the old
+                          socket stays open and is watched for CALLs (a stale server)
   --help
 
 Exit codes: 0 the run completed (even with errors), 2 a bad command line.
@@ -138,11 +146,20 @@ std::optional<FleetOptions> parse_fleet_options(const std::vector<std::string>& 
          return !v.empty() && v.size() <= 20 && plain_identity(v);  // 1.6 idTag limit
        }},
       {"--power-w", number(o.power_w, 0, 1e9)},
+      {"--acked-log", text(o.acked_log)},
+      {"--commands-log", text(o.commands_log)},
+      {"--timeline", text(o.timeline)},
       {"--seed",
        [&](const std::string& v) {
          auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.seed);
          return ec == std::errc() && end == v.data() + v.size();
        }},
+  };
+  const std::map<std::string, bool*> flags = {
+      {"--stop-transactions", &o.stop_transactions},
+      {"--json", &o.json},
+      {"--resend-unconfirmed", &o.resend_unconfirmed},
+      {"--drop-on-timeout", &o.drop_on_timeout},
   };
   for (std::size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
@@ -150,12 +167,8 @@ std::optional<FleetOptions> parse_fleet_options(const std::vector<std::string>& 
       o.help = true;
       return o;
     }
-    if (arg == "--stop-transactions") {
-      o.stop_transactions = true;
-      continue;
-    }
-    if (arg == "--json") {
-      o.json = true;
+    if (auto flag = flags.find(arg); flag != flags.end()) {
+      *flag->second = true;
       continue;
     }
     auto it = with_value.find(arg);

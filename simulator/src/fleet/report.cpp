@@ -109,6 +109,19 @@ std::string report_json(const FleetReport& r) {
   w.EndObject();
   field(w, "boot_pending", r.boot_pending);
   field(w, "boot_rejected", r.boot_rejected);
+  w.Key("commands");
+  w.StartObject();
+  field(w, "data_transfer", r.data_transfers);
+  field(w, "duplicates", r.data_transfer_duplicates);
+  w.EndObject();
+  w.Key("stale");
+  w.StartObject();
+  field(w, "abandoned", r.stale_abandoned);
+  field(w, "closed_by_server", r.stale_closed);
+  field(w, "calls", r.stale_calls);
+  field(w, "calls_before_reconnect", r.stale_calls_early);
+  field(w, "open_at_end", r.stale_open_end);
+  w.EndObject();
   w.Key("storm");
   if (!r.storm) {
     w.Null();
@@ -184,6 +197,14 @@ std::string report_table(const FleetReport& r) {
                  r.meter_unconfirmed);
   fmt::format_to(it, "boot: {} Pending, {} Rejected; CALLs from the CSMS: {}\n", r.boot_pending,
                  r.boot_rejected, r.csms_calls);
+  if (r.data_transfers > 0)
+    fmt::format_to(it, "DataTransfer received: {} ({} delivered twice)\n", r.data_transfers,
+                   r.data_transfer_duplicates);
+  if (r.stale_abandoned > 0)
+    fmt::format_to(it,
+                   "abandoned after a timeout: {} connections, {} closed by the server, {} CALLs "
+                   "received on them, {} open at the end\n",
+                   r.stale_abandoned, r.stale_closed, r.stale_calls, r.stale_open_end);
   if (r.storm) {
     fmt::format_to(
         it,

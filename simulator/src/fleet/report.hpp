@@ -71,6 +71,16 @@ struct FleetReport {
   std::uint64_t csms_calls = 0;
   std::uint64_t protocol_errors = 0;
   std::uint64_t stale_answers = 0;
+  // DataTransfer CALLs from the CSMS (answered Accepted): a repeated `data`
+  // is a command delivered twice.
+  std::uint64_t data_transfers = 0;
+  std::uint64_t data_transfer_duplicates = 0;
+  // --drop-on-timeout: connections given up after a CALL timeout and still read.
+  std::uint64_t stale_abandoned = 0;
+  std::uint64_t stale_closed = 0;  ///< Of those: closed by the server (close frame or EOF).
+  std::uint64_t stale_calls = 0;   ///< CALLs on them after a newer connection opened: stale sends.
+  std::uint64_t stale_calls_early = 0;  ///< CALLs before that (the server could not know yet).
+  std::uint64_t stale_open_end = 0;
   bool storm = false;
   double storm_at_s = 0;
   std::uint64_t storm_dropped = 0;

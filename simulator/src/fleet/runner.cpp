@@ -12,9 +12,11 @@
 #include <cmath>
 #include <ctime>
 #include <deque>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <random>
+#include <unordered_set>
 
 #include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
@@ -61,7 +63,18 @@ double to_us(Clock::duration d) {
 }
 
 /// What a station sends; the version decides the action name.
-enum class Act : std::uint8_t { None, Boot, Status, Heartbeat, Authorize, Start, Meter, Stop };
+/// Resend: the last meter value again, unchanged (--resend-unconfirmed).
+enum class Act : std::uint8_t {
+  None,
+  Boot,
+  Status,
+  Heartbeat,
+  Authorize,
+  Start,
+  Meter,
+  Stop,
+  Resend
+};
 
 Slot slot_of(Act act, bool v201) {
   switch (act) {
@@ -76,6 +89,7 @@ Slot slot_of(Act act, bool v201) {
     case Act::Start:
       return v201 ? Slot::TransactionEvent : Slot::StartTransaction;
     case Act::Meter:
+    case Act::Resend:
       return v201 ? Slot::TransactionEvent : Slot::MeterValues;
     case Act::Stop:
       return v201 ? Slot::TransactionEvent : Slot::StopTransaction;
@@ -90,6 +104,7 @@ std::string_view action_name(Act act, bool v201) {
     case Act::Start:
     case Act::Meter:
     case Act::Stop:
+    case Act::Resend:
       if (v201) return "TransactionEvent";
       break;
     default:
@@ -110,6 +125,7 @@ struct Conn : WsStream<tcp::socket> {
   std::deque<std::string> waiting;  // frames behind it (rare: answers to the CSMS)
   bool writing = false;
   bool close_when_idle = false;
+  bool abandoned = false;  // given up after a timeout, still read (--drop-on-timeout)
 };
 
 enum class ConnState : std::uint8_t { Idle, Connecting, Open, Waiting, Stopped };
@@ -135,6 +151,12 @@ struct Station {
   std::int64_t tx_id = 0;         // 1.6 transactionId
   std::string tx_uuid;            // 2.0.1 transactionId
   double energy_wh = 1000;
+  // The last transaction message sent, as the acknowledgement log records it
+  // and a resend repeats it: timestamp, register reading, 2.0.1 seqNo.
+  std::int64_t msg_ms = 0;
+  std::int64_t msg_wh = 0;
+  int msg_seq_no = 0;
+  bool resend = false;  // that meter value went unconfirmed: send it again
   double heartbeat_s = 0;
   TimePoint sent_at{};
   TimePoint energy_at{};
@@ -211,6 +233,22 @@ class Runner {
     payload_.reserve(1024);
   }
 
+  /// Opens the files of --acked-log, --commands-log and --timeline; false
+  /// with `error` naming the one that cannot be written.
+  bool open_logs(std::string& error) {
+    for (auto [path, into] : {std::pair{&options_.acked_log, &acked_log_},
+                              std::pair{&options_.commands_log, &commands_log_},
+                              std::pair{&options_.timeline, &timeline_}}) {
+      if (path->empty()) continue;
+      *into = std::make_unique<std::ofstream>(*path, std::ios::trunc);
+      if (!**into) {
+        error = "cannot write " + *path;
+        return false;
+      }
+    }
+    return true;
+  }
+
   FleetReport run() {
     start_ = Clock::now();
     last_progress_ = start_;
@@ -246,6 +284,7 @@ class Runner {
     if (options_.progress_s > 0 && now - last_progress_ >= seconds(options_.progress_s)) {
       progress(now);
     }
+    if (now >= next_second_) second_passed(now);
     // Take the due entries first: what they push goes to the next tick.
     due_.clear();
     while (!heap_.empty() && heap_.front().at <= now) {
@@ -293,6 +332,38 @@ class Runner {
     last_progress_ = now;
     progress_answers_ = answers_;
     progress_meters_ = report_.meter_acknowledged;
+  }
+
+  // Once a second: the timeline's line, and the logs flushed so that a test
+  // reading them while the fleet runs sees whole lines up to now.
+  void second_passed(TimePoint now) {
+    next_second_ = now + std::chrono::seconds(1);
+    if (timeline_) {
+      const double t =
+          std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      log_line_.clear();
+      auto it = std::back_inserter(log_line_);
+      fmt::format_to(it,
+                     R"({{"t":{:.3f},"connected":{},"answers":{},"errors":{},"timeouts":{},)"
+                     R"("meter_acked":{},"drops":{},"p50_ms":{:.3f},"p99_ms":{:.3f},)"
+                     R"("max_ms":{:.3f},"over_ms":{{)",
+                     t, connected_, second_.count(), second_errors_, second_timeouts_,
+                     report_.meter_acknowledged - second_meters_,
+                     report_.unexpected_drops + report_.stale_abandoned - second_drops_,
+                     second_.percentile_ms(0.5), second_.percentile_ms(0.99), second_.max_ms());
+      for (std::size_t i = 0; i < kOverMs.size(); ++i)
+        fmt::format_to(it, R"({}"{}":{})", i ? "," : "", kOverMs[i], second_over_[i]);
+      log_line_ += "}}\n";
+      *timeline_ << log_line_;
+      second_ = LatencyHistogram{};
+      second_errors_ = second_timeouts_ = 0;
+      second_over_ = {};
+      second_meters_ = report_.meter_acknowledged;
+      second_drops_ = report_.unexpected_drops + report_.stale_abandoned;
+    }
+    for (auto* log : {&acked_log_, &commands_log_, &timeline_})
+      if (*log) (*log)->flush();
   }
 
   bool in_window(TimePoint now) const { return now >= window_start_ && now <= end_; }
@@ -344,7 +415,10 @@ class Runner {
   }
 
   void on_due(Station& s, TimePoint now) {
-    if (s.in_flight != Act::None && s.call_deadline <= now) call_timed_out(s, now);
+    if (s.in_flight != Act::None && s.call_deadline <= now) {
+      call_timed_out(s, now);
+      if (s.state != ConnState::Open) return;  // --drop-on-timeout gave the connection up
+    }
     if (!s.accepted) {
       if (s.boot_retry_at <= now) {
         s.boot_retry_at = kNever;
@@ -361,7 +435,8 @@ class Runner {
           ++report_.late_calls;
           if (in_window(now)) ++report_.meter_late;
         }
-        s.enqueue(Act::Meter);
+        // An unconfirmed value goes again first; the register keeps counting.
+        s.enqueue(s.resend ? Act::Resend : Act::Meter);
         s.meter_due = next_period(s.meter_due, seconds(meter_interval_), now);
       }
       if (s.tx_retry_at <= now) {
@@ -532,6 +607,14 @@ class Runner {
     return uniform(ceiling / 2, ceiling);
   }
 
+  // The server closed a connection the station had given up (as it should
+  // once another node holds the station).
+  void stale_closed(Conn& c) {
+    c.abandoned = false;
+    ++report_.stale_closed;
+    abort(c);
+  }
+
   static void abort(Conn& c) {
     beast::error_code ignored;
     c.socket().close(ignored);
@@ -543,7 +626,6 @@ class Runner {
     report_.connected_peak = std::max(report_.connected_peak, connected_);
     s.state = ConnState::Open;
     s.connect_deadline = kNever;
-    s.backoff_attempt = 0;
     s.accepted = false;
     s.clear_queue();
     s.conn->with_ws([](auto& ws) { ws.text(true); });
@@ -553,14 +635,25 @@ class Runner {
     reschedule(s);
   }
 
-  // A drop: by the storm (reconnect at once) or by the peer (back off).
-  void connection_lost(Station& s, TimePoint now, bool by_storm) {
+  // A drop: by the storm (reconnect at once), by the peer (back off), or given
+  // up after a timeout (back off; the socket stays open and is watched).
+  enum class Drop { Storm, Peer, Abandon };
+  void connection_lost(Station& s, TimePoint now, Drop drop) {
     if (s.state != ConnState::Open) return;
-    if (s.conn) abort(*s.conn);
+    const bool by_storm = drop == Drop::Storm;
+    if (s.conn && drop == Drop::Abandon) {
+      s.conn->abandoned = true;
+      abandoned_.push_back(s.conn);
+      ++report_.stale_abandoned;
+    } else if (s.conn) {
+      abort(*s.conn);
+    }
     s.conn.reset();
     --connected_;
-    if (s.in_flight == Act::Meter || (s.in_flight == Act::Start && s.tx == Tx::Active)) {
+    if (s.in_flight == Act::Meter || s.in_flight == Act::Resend ||
+        (s.in_flight == Act::Start && s.tx == Tx::Active)) {
       ++report_.meter_unconfirmed;  // the server may or may not have stored it
+      if (s.in_flight != Act::Start && options_.resend_unconfirmed) s.resend = true;
     }
     s.in_flight = Act::None;
     s.call_deadline = kNever;
@@ -579,7 +672,7 @@ class Runner {
       connect(s, now);
       return;
     }
-    ++report_.unexpected_drops;
+    if (drop == Drop::Peer) ++report_.unexpected_drops;
     s.state = ConnState::Waiting;
     s.reconnect_at = now + seconds(backoff(s));
     reschedule(s);
@@ -593,17 +686,21 @@ class Runner {
       ws.async_read(
           conn.in, [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
             if (ec) {
-              if (s->conn == c) connection_lost(*s, Clock::now(), false);
+              if (s->conn == c) connection_lost(*s, Clock::now(), Drop::Peer);
+              if (c->abandoned) stale_closed(*c);
               return;
             }
+            const auto data = c->in.cdata();
+            const std::string_view text(static_cast<const char*>(data.data()), data.size());
             if (s->conn == c) {
-              const auto data = c->in.cdata();
-              on_message(*s, std::string_view(static_cast<const char*>(data.data()), data.size()),
-                         Clock::now());
+              on_message(*s, text, Clock::now());
+            } else if (c->abandoned) {
+              on_stale_message(*s, text);
             }
             c->in.consume(c->in.size());
             // Keep reading while closing too: that is how the close handshake completes.
-            if (s->conn == c || s->state == ConnState::Stopped) read(s, std::move(c));
+            if (s->conn == c || c->abandoned || s->state == ConnState::Stopped)
+              read(s, std::move(c));
           });
     });
   }
@@ -626,7 +723,7 @@ class Runner {
                      [this, s, c = std::move(c)](const beast::error_code& ec, std::size_t) mutable {
                        if (ec) {
                          c->writing = false;
-                         if (s->conn == c) connection_lost(*s, Clock::now(), false);
+                         if (s->conn == c) connection_lost(*s, Clock::now(), Drop::Peer);
                          if (c->close_when_idle) closed_one();
                          return;
                        }
@@ -644,20 +741,56 @@ class Runner {
 
   // ---- OCPP ----
 
+  // RFC 3339 UTC with milliseconds into `buf` (at least 32 bytes); the length.
+  static std::size_t format_timestamp(std::int64_t ms, char* buf) {
+    const std::time_t secs = static_cast<std::time_t>(ms / 1000);
+    std::tm tm{};
+    gmtime_r(&secs, &tm);
+    char* end = buf + std::strftime(buf, 24, "%Y-%m-%dT%H:%M:%S", &tm);
+    end = fmt::format_to(end, ".{:03d}Z", static_cast<int>(ms % 1000));
+    return static_cast<std::size_t>(end - buf);
+  }
+
+  // Now, formatted once per millisecond (timestamp_ms_ says which).
   std::string_view timestamp() {
     const auto now = std::chrono::system_clock::now();
     const auto ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     if (ms != timestamp_ms_) {
       timestamp_ms_ = ms;
-      const std::time_t secs = static_cast<std::time_t>(ms / 1000);
-      std::tm tm{};
-      gmtime_r(&secs, &tm);
-      char* end = timestamp_buf_ + std::strftime(timestamp_buf_, 24, "%Y-%m-%dT%H:%M:%S", &tm);
-      end = fmt::format_to(end, ".{:03d}Z", static_cast<int>(ms % 1000));
-      timestamp_len_ = static_cast<std::size_t>(end - timestamp_buf_);
+      timestamp_len_ = format_timestamp(ms, timestamp_buf_);
     }
     return std::string_view(timestamp_buf_, timestamp_len_);
+  }
+
+  // A transaction message of this moment. Its timestamp, register reading and
+  // 2.0.1 seqNo are kept for the acknowledgement log and a resend.
+  void transaction_message(Station& s, Act act) {
+    timestamp();
+    s.msg_ms = timestamp_ms_;
+    s.msg_wh = std::llround(s.energy_wh);
+    if (s.plan.v201) s.msg_seq_no = s.seq_no++;
+    transaction_payload(s, act);
+  }
+
+  // The payload of the station's last transaction message, from what was kept.
+  void transaction_payload(const Station& s, Act act) {
+    const auto& tag = options_.id_tag;
+    char buf[32];
+    const std::string_view ts = s.msg_ms == timestamp_ms_
+                                    ? std::string_view(timestamp_buf_, timestamp_len_)
+                                    : std::string_view(buf, format_timestamp(s.msg_ms, buf));
+    if (s.plan.v201) {
+      const char* event = act == Act::Start ? "Started" : act == Act::Stop ? "Ended" : "Updated";
+      payload::transaction_event_v201(payload_, event, s.tx_uuid, s.msg_seq_no, tag, s.msg_wh,
+                                      options_.power_w, ts);
+    } else if (act == Act::Start) {
+      payload::start_v16(payload_, tag, s.msg_wh, ts);
+    } else if (act == Act::Stop) {
+      payload::stop_v16(payload_, s.tx_id, tag, s.msg_wh, ts);
+    } else {
+      payload::meter_v16(payload_, s.tx_id, s.msg_wh, options_.power_w, ts);
+    }
   }
 
   std::string new_uuid() {
@@ -682,6 +815,8 @@ class Runner {
     switch (act) {
       case Act::Meter:
         return s.tx == Tx::Active;
+      case Act::Resend:
+        return s.tx == Tx::Active && s.resend;
       case Act::Authorize:
         return s.tx == Tx::Authorizing;
       case Act::Start:
@@ -722,33 +857,17 @@ class Runner {
         break;
       case Act::Start:
         s.energy_at = now;
-        if (v201) {
-          if (s.tx_uuid.empty()) s.tx_uuid = new_uuid();
-          s.seq_no = 0;
-          payload::transaction_event_v201(payload_, "Started", s.tx_uuid, s.seq_no++, tag,
-                                          std::llround(s.energy_wh), options_.power_w, timestamp());
-        } else {
-          payload::start_v16(payload_, tag, std::llround(s.energy_wh), timestamp());
-        }
+        if (v201 && s.tx_uuid.empty()) s.tx_uuid = new_uuid();
+        s.seq_no = 0;
+        transaction_message(s, act);
         break;
       case Act::Meter:
-        update_energy(s, now);
-        if (v201) {
-          payload::transaction_event_v201(payload_, "Updated", s.tx_uuid, s.seq_no++, tag,
-                                          std::llround(s.energy_wh), options_.power_w, timestamp());
-        } else {
-          payload::meter_v16(payload_, s.tx_id, std::llround(s.energy_wh), options_.power_w,
-                             timestamp());
-        }
-        break;
       case Act::Stop:
         update_energy(s, now);
-        if (v201) {
-          payload::transaction_event_v201(payload_, "Ended", s.tx_uuid, s.seq_no++, tag,
-                                          std::llround(s.energy_wh), 0, timestamp());
-        } else {
-          payload::stop_v16(payload_, s.tx_id, tag, std::llround(s.energy_wh), timestamp());
-        }
+        transaction_message(s, act);
+        break;
+      case Act::Resend:
+        transaction_payload(s, Act::Meter);
         break;
       case Act::None:
         return;
@@ -764,44 +883,91 @@ class Runner {
     write(s, frame_);
   }
 
-  void on_message(Station& s, std::string_view text, TimePoint now) {
+  // Parses a frame into the reused pool buffers and calls f(doc, type, id) when
+  // it is an OCPP message; false when it is not.
+  template <class F>
+  bool with_frame(std::string_view text, F&& f) {
     PoolAllocator values(parse_values_, sizeof parse_values_);
     PoolAllocator stack(parse_stack_, sizeof parse_stack_);
     PoolDocument doc(&values, sizeof parse_stack_, &stack);
     doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
     if (doc.HasParseError() || !doc.IsArray() || doc.Size() < 3 || !doc[0].IsInt() ||
-        !doc[1].IsString()) {
-      ++report_.protocol_errors;
-      return;
-    }
-    const int type = doc[0].GetInt();
-    const std::string_view id(doc[1].GetString(), doc[1].GetStringLength());
-    if (type == 2) {
-      answer_not_implemented(s, id);
-      return;
-    }
-    if (type != 3 && type != 4) {
-      ++report_.protocol_errors;
-      return;
-    }
-    std::uint32_t seq = 0;
-    auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), seq);
-    if (s.in_flight == Act::None || ec != std::errc() || end != id.data() + id.size() ||
-        seq != s.message_seq) {
-      ++report_.stale_answers;  // e.g. after a timeout
-      return;
-    }
-    const rapidjson::Value* result = type == 3 && doc[2].IsObject() ? &doc[2] : nullptr;
-    call_answered(s, result, now);
+        !doc[1].IsString())
+      return false;
+    f(doc, doc[0].GetInt(), std::string_view(doc[1].GetString(), doc[1].GetStringLength()));
+    return true;
   }
 
-  void answer_not_implemented(Station& s, std::string_view id) {
+  void on_message(Station& s, std::string_view text, TimePoint now) {
+    const bool ok = with_frame(text, [&](const PoolDocument& doc, int type, std::string_view id) {
+      if (type == 2) return on_csms_call(s, doc, id);
+      if (type != 3 && type != 4) {
+        ++report_.protocol_errors;
+        return;
+      }
+      std::uint32_t seq = 0;
+      auto [end, ec] = std::from_chars(id.data(), id.data() + id.size(), seq);
+      if (s.in_flight == Act::None || ec != std::errc() || end != id.data() + id.size() ||
+          seq != s.message_seq) {
+        ++report_.stale_answers;  // e.g. after a timeout
+        return;
+      }
+      const rapidjson::Value* result = type == 3 && doc[2].IsObject() ? &doc[2] : nullptr;
+      call_answered(s, result, now);
+    });
+    if (!ok) ++report_.protocol_errors;
+  }
+
+  // A frame on a connection the station gave up, never answered. A CALL there
+  // once the station has a newer connection open means the server acted on a
+  // station it no longer holds; before that the server could not know.
+  void on_stale_message(Station& s, std::string_view text) {
+    with_frame(text, [&](const PoolDocument& doc, int type, std::string_view) {
+      if (type != 2) return;
+      ++(s.state == ConnState::Open ? report_.stale_calls : report_.stale_calls_early);
+      if (const auto* request = data_transfer(doc)) record_data_transfer(s, *request, true);
+    });
+  }
+
+  static const rapidjson::Value* data_transfer(const PoolDocument& doc) {
+    if (doc.Size() < 4 || !doc[2].IsString() || !doc[3].IsObject()) return nullptr;
+    return std::string_view(doc[2].GetString()) == "DataTransfer" ? &doc[3] : nullptr;
+  }
+
+  // DataTransfer is answered Accepted and recorded (a fault test sends its
+  // commands as DataTransfer); any other CALL NotImplemented.
+  void on_csms_call(Station& s, const PoolDocument& doc, std::string_view id) {
     ++report_.csms_calls;
     // Message ids are short and plain; one that would need escaping is not answered.
     if (id.size() > 36 || id.find_first_of("\"\\") != std::string_view::npos) return;
-    std::string frame =
-        fmt::format("[4,\"{}\",\"NotImplemented\",\"not simulated in fleet mode\",{{}}]", id);
-    write(s, frame);
+    if (const auto* request = data_transfer(doc)) {
+      record_data_transfer(s, *request, false);
+      write(s, fmt::format(R"([3,"{}",{{"status":"Accepted"}}])", id));
+      return;
+    }
+    write(s, fmt::format(R"([4,"{}","NotImplemented","not simulated in fleet mode",{{}}])", id));
+  }
+
+  // The same `data` twice is one command delivered twice (the test's data are unique).
+  void record_data_transfer(const Station& s, const rapidjson::Value& request, bool stale) {
+    const auto data = string_member(&request, "data");
+    ++report_.data_transfers;
+    if (!data.empty() && !seen_data_.emplace(data).second) ++report_.data_transfer_duplicates;
+    if (!commands_log_) return;
+    auto it = std::back_inserter(log_line_);
+    log_line_.clear();
+    fmt::format_to(it, "{}\t{}\t{}\t{}\n", s.plan.id,
+                   printable(string_member(&request, "messageId")), printable(data),
+                   stale ? "stale" : "current");
+    *commands_log_ << log_line_;
+  }
+
+  // Log fields stay on one line and one column.
+  static std::string printable(std::string_view text) {
+    std::string out(text);
+    for (char& ch : out)
+      if (static_cast<unsigned char>(ch) < 0x20) ch = '?';
+    return out;
   }
 
   static std::string_view string_member(const rapidjson::Value* v, const char* name) {
@@ -834,8 +1000,17 @@ class Runner {
         break;
     }
     if (outcome != Outcome::Ok && s.storm_pending) ++report_.storm_errors;
-    if (outcome == Outcome::Timeout) return;
+    if (outcome == Outcome::Error) ++second_errors_;
+    if (outcome == Outcome::Timeout) {
+      ++second_timeouts_;
+      return;
+    }
     ++answers_;
+    if (timeline_) {
+      second_.record_us(us);
+      for (std::size_t i = 0; i < kOverMs.size(); ++i)
+        if (us > kOverMs[i] * 1000.0) ++second_over_[i];
+    }
     if (in_window(now)) {
       stats.window.record_us(us);
       report_.all_calls.record_us(us);
@@ -855,6 +1030,9 @@ class Runner {
         const auto interval = int_member(result, "interval", 0);
         if (status == "Accepted") {
           s.accepted = true;
+          // Only a connection that works resets the back-off: one given up after a
+          // timeout (--drop-on-timeout) keeps doubling it, as against a stalled server.
+          s.backoff_attempt = 0;
           if (s.connecting_since != kNever) {
             report_.connect_boot.record_us(
                 std::chrono::duration<double, std::micro>(now - s.connecting_since).count());
@@ -891,18 +1069,26 @@ class Runner {
         }
         if (!s.plan.v201) s.tx_id = int_member(result, "transactionId", 0);
         s.tx = Tx::Active;
+        s.resend = false;
+        if (s.plan.v201) log_acked(s, "Started");
         s.enqueue(Act::Status);
         // A random phase, so a fleet started at once does not sample in lockstep.
         s.meter_due = now + seconds(meter_interval_ * uniform(0.1, 1.0));
         break;
       case Act::Meter:
+      case Act::Resend:
         if (result) {
           ++report_.meter_acknowledged;
           if (in_window(now)) ++report_.meter_window_acknowledged;
+          s.resend = false;
+          log_acked(s, s.plan.v201 ? "Updated" : "MeterValues");
+        } else if (options_.resend_unconfirmed) {
+          s.resend = true;  // a CALLERROR (e.g. the database was away): not stored
         }
         break;
       case Act::Stop:
         s.tx = Tx::Ended;
+        if (result && s.plan.v201) log_acked(s, "Ended");
         break;
       default:
         break;
@@ -930,7 +1116,9 @@ class Runner {
         s.tx_retry_at = now + seconds(meter_interval_);
         break;
       case Act::Meter:
+      case Act::Resend:
         ++report_.meter_unconfirmed;
+        if (options_.resend_unconfirmed) s.resend = true;
         break;
       case Act::Stop:
         s.tx = Tx::Ended;
@@ -938,6 +1126,24 @@ class Runner {
       default:
         break;
     }
+    if (options_.drop_on_timeout) connection_lost(s, now, Drop::Abandon);
+  }
+
+  // The acknowledged transaction message, with the keys the CSMS stores it by:
+  // station, transaction (1.6 transactionId, 2.0.1 transactionId), 2.0.1
+  // seqNo, timestamp (ms since the epoch) and the register reading (Wh).
+  void log_acked(const Station& s, std::string_view event) {
+    if (!acked_log_) return;
+    log_line_.clear();
+    auto it = std::back_inserter(log_line_);
+    if (s.plan.v201) {
+      fmt::format_to(it, "{}\t2.0.1\t{}\t{}\t{}\t{}\t{}\n", s.plan.id, event, s.tx_uuid,
+                     s.msg_seq_no, s.msg_ms, s.msg_wh);
+    } else {
+      fmt::format_to(it, "{}\t1.6\t{}\t{}\t-\t{}\t{}\n", s.plan.id, event, s.tx_id, s.msg_ms,
+                     s.msg_wh);
+    }
+    *acked_log_ << log_line_;
   }
 
   // ---- the storm ----
@@ -965,7 +1171,7 @@ class Runner {
     err_ << fmt::format("ocpp-sim fleet: storm: dropping {} connections\n", storm_outstanding_);
     for (std::size_t i = 0; i < k; ++i) {
       Station& s = stations_[order[i]];
-      if (s.storm_pending) connection_lost(s, now, true);
+      if (s.storm_pending) connection_lost(s, now, Drop::Storm);
     }
     if (storm_outstanding_ == 0) storm_active_ = false;
   }
@@ -1027,6 +1233,15 @@ class Runner {
     phase_ = Phase::Closing;
     tick_timer_.cancel();
     signals_.cancel();
+    for (auto& c : abandoned_) {
+      if (!c->abandoned) continue;
+      ++report_.stale_open_end;
+      c->abandoned = false;
+      abort(*c);
+    }
+    abandoned_.clear();
+    for (auto* log : {&acked_log_, &commands_log_, &timeline_})
+      if (*log) (*log)->flush();
     for (auto& s : stations_) {
       const bool open = s.state == ConnState::Open;
       s.state = ConnState::Stopped;
@@ -1123,6 +1338,23 @@ class Runner {
   TimePoint storm_start_{};
   std::uint64_t storm_outstanding_ = 0;
 
+  // --acked-log, --commands-log, --timeline (null: off) and the line being written.
+  std::unique_ptr<std::ofstream> acked_log_;
+  std::unique_ptr<std::ofstream> commands_log_;
+  std::unique_ptr<std::ofstream> timeline_;
+  std::string log_line_;
+  std::unordered_set<std::string> seen_data_;  // DataTransfer data received
+  std::vector<std::shared_ptr<Conn>> abandoned_;
+  // The timeline's current second.
+  static constexpr std::array<int, 10> kOverMs = {10, 25, 50, 100, 200, 400, 800, 1600, 3200, 6400};
+  TimePoint next_second_{};
+  LatencyHistogram second_;
+  std::array<std::uint64_t, kOverMs.size()> second_over_{};
+  std::uint64_t second_errors_ = 0;
+  std::uint64_t second_timeouts_ = 0;
+  std::uint64_t second_meters_ = 0;
+  std::uint64_t second_drops_ = 0;
+
   std::string frame_;
   std::string payload_;
   std::int64_t timestamp_ms_ = -1;
@@ -1195,6 +1427,10 @@ int run_fleet(const FleetOptions& options, std::ostream& out, std::ostream& err)
   }
   raise_fd_limit(err, options.stations);
   auto runner = std::make_unique<Runner>(options, *url, endpoint, err, std::move(tls));
+  if (!runner->open_logs(error)) {
+    err << "ocpp-sim fleet: " << error << "\n";
+    return 2;
+  }
   const FleetReport report = runner->run();
   if (options.json) {
     out << report_json(report) << std::endl;

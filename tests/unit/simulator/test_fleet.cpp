@@ -200,6 +200,27 @@ TEST_CASE("fleet options: every option is read") {
   CHECK(o->seed == 42);
 }
 
+TEST_CASE("fleet options: the fault test's logs and behaviours are read and default off") {
+  auto o = parse({"--url", "ws://h:1/p"});
+  REQUIRE(o);
+  CHECK(o->acked_log.empty());
+  CHECK(o->commands_log.empty());
+  CHECK(o->timeline.empty());
+  CHECK_FALSE(o->resend_unconfirmed);
+  CHECK_FALSE(o->drop_on_timeout);
+  o = parse({"--url", "ws://h:1/p", "--acked-log", "a.tsv", "--commands-log", "c.tsv",
+             "--timeline", "t.jsonl", "--resend-unconfirmed", "--drop-on-timeout"});
+  REQUIRE(o);
+  CHECK(o->acked_log == "a.tsv");
+  CHECK(o->commands_log == "c.tsv");
+  CHECK(o->timeline == "t.jsonl");
+  CHECK(o->resend_unconfirmed);
+  CHECK(o->drop_on_timeout);
+  std::string error;
+  CHECK_FALSE(parse({"--url", "ws://h:1/p", "--acked-log"}, &error));
+  CHECK(error == "--acked-log needs a value");
+}
+
 TEST_CASE("fleet options: usage errors name the option") {
   std::string error;
   CHECK_FALSE(parse({"--stations", "10"}, &error));
