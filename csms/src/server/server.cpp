@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/asio_executor.hpp"
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
 #include "csms/password.hpp"
@@ -95,7 +96,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
         io_pool(io_threads(config)),
         db(open_database(config)),
         registry(io, *db),
-        ctx{io, config, *db, registry, metrics},
+        ctx{executor, SystemClock::instance(), config, *db, registry, metrics},
         services(ctx),
         throttle(config.auth_failure_limit, config.auth_failure_limit * kAddressLimitFactor,
                  std::chrono::seconds(config.auth_failure_window_s)),
@@ -657,6 +658,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   /// on `io` still hold sockets of the pool's contexts.
   transport::IoPool io_pool;
   boost::asio::io_context io;
+  AsioExecutor executor{io};  ///< `io` as handlers and services see it.
   std::unique_ptr<storage::Database> db;
   Metrics metrics;
   EventHub events;

@@ -320,9 +320,7 @@ std::string alert_change_json(const AlertChange& change) {
 
 AlertService::AlertService(ServerContext& ctx)
     : ctx_(ctx),
-      engine_(alert_thresholds(ctx.config)),
-      clock_([] { return DateTime::now(); }),
-      timer_(ctx.io) {}
+      engine_(alert_thresholds(ctx.config)) {}
 
 AlertService::~AlertService() = default;
 
@@ -384,9 +382,9 @@ void AlertService::stop() {
 
 void AlertService::schedule() {
   if (!running_) return;
-  timer_.expires_after(std::chrono::milliseconds(ctx_.config.alerts_check_interval_ms));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || !running_) return;
+  timer_ = ctx_.executor.post_after(
+      std::chrono::milliseconds(ctx_.config.alerts_check_interval_ms), [this] {
+    if (!running_) return;
     tick();
     schedule();
   });

@@ -1,7 +1,9 @@
 #pragma once
 // One station's RPC session without sockets, for unit tests: a fake connection
 // records what the server sends; storage is a real SQLite file in a temporary
-// directory; `pump_until` runs the network thread's queued work, bounded.
+// directory; `pump_until` runs the network thread's queued work, bounded. Time
+// is a ManualClock: timers fire only when it is advanced (pump_until moves it
+// in small steps while it waits, so waits cost no real time).
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "core/asio_executor.hpp"
+#include "core/clock.hpp"
+#include "core/executor.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
 #include "ocpp/common/json.hpp"
@@ -38,6 +43,9 @@ class FakeConnection : public csms::transport::Connection {
 struct Rig {
   test_support::TempDir dir;
   boost::asio::io_context io;
+  csms::ManualClock clock;
+  csms::AsioExecutor io_executor{io};                 ///< Storage completions hop here.
+  csms::ManualExecutor executor{clock, &io_executor};  ///< Timers run on `clock`.
   csms::Config config;
   std::unique_ptr<storage::Database> db;
   csms::Metrics metrics;
@@ -54,7 +62,7 @@ struct Rig {
     db = storage::open_sqlite(storage::SqliteOptions{dir.file("csms.db")});
     registry = std::make_unique<csms::StationRegistry>(io, *db);
     ctx = std::make_unique<csms::ServerContext>(
-        csms::ServerContext{io, config, *db, *registry, metrics});
+        csms::ServerContext{executor, clock, config, *db, *registry, metrics});
     services = std::make_unique<csms::Services>(*ctx);
     if (version == ocpp::Version::v201)
       csms::v201::register_handlers(router, *services);
@@ -71,7 +79,8 @@ struct Rig {
     auto deadline = std::chrono::steady_clock::now() + limit;
     while (!done() && std::chrono::steady_clock::now() < deadline) {
       io.restart();
-      io.run_for(10ms);
+      io.run_for(1ms);
+      if (!done()) clock.advance(10ms);
     }
     REQUIRE(done());
   }
