@@ -46,8 +46,7 @@ struct ManualExecutor::Timer : TimerHandle::State {
   }
 };
 
-ManualExecutor::ManualExecutor(ManualClock& clock, Executor* inner)
-    : clock_(clock), inner_(inner) {
+ManualExecutor::ManualExecutor(ManualClock& clock, Executor* inner) : clock_(clock), inner_(inner) {
   clock_.executors_.push_back(this);
 }
 

@@ -59,17 +59,19 @@ Wire same_name(Domain value) {
 /// the registry decides the answer. Both versions spell the statuses alike.
 template <class Request, class ToInfo>
 void handle_boot(Router& router, Services& sv, ToInfo info) {
-  router.on<Request>([&sv, info](StationSession& s, Request req,
-                                 Reply<typename Request::Response> reply) {
-    sv.stations.boot(s.station_id(), info(req), [&sv, reply, station = s.station_id()](BootDecision d) {
-      if (d.error) return storage_failed(reply, station, Request::kAction, d.error);
-      typename Request::Response res;
-      from_string(storage::to_string(d.status), res.status);
-      res.currentTime = sv.ctx.now();
-      res.interval = d.interval_s;
-      reply(res);
-    });
-  });
+  router.on<Request>(
+      [&sv, info](StationSession& s, Request req, Reply<typename Request::Response> reply) {
+        sv.stations.boot(s.station_id(), info(req),
+                         [&sv, reply, station = s.station_id()](BootDecision d) {
+                           if (d.error)
+                             return storage_failed(reply, station, Request::kAction, d.error);
+                           typename Request::Response res;
+                           from_string(storage::to_string(d.status), res.status);
+                           res.currentTime = sv.ctx.now();
+                           res.interval = d.interval_s;
+                           reply(res);
+                         });
+      });
 }
 
 template <class Request>

@@ -156,11 +156,11 @@ void StationSession::schedule_waiting() {
   std::weak_ptr<StationSession> weak = weak_from_this();
   waiting_timer_ = ctx_.executor.post_after(
       std::max(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(1))), [weak] {
-    auto self = weak.lock();
-    if (!self) return;
-    self->waiting_timer_armed_ = false;
-    self->serve_waiting();
-  });
+        auto self = weak.lock();
+        if (!self) return;
+        self->waiting_timer_armed_ = false;
+        self->serve_waiting();
+      });
 }
 
 void StationSession::serve_waiting() {

@@ -250,11 +250,11 @@ void CaService::sign_request(const std::string& station_id, const std::string& v
                               "");
           return answer(false);
         }
-        worker_.post([this, rules = std::move(rules), station_id, version,
-                                        csr_pem, answer = std::move(answer)]() mutable {
+        worker_.post([this, rules = std::move(rules), station_id, version, csr_pem,
+                      answer = std::move(answer)]() mutable {
           auto check = security::check_csr(csr_pem, rules);
           ctx_.executor.post([this, check = std::move(check), station_id, version, csr_pem,
-                                      answer = std::move(answer)]() {
+                              answer = std::move(answer)]() {
             if (!check.problem.empty()) {
               ctx_.security_event(station_id, "InvalidCsr",
                                   "SignCertificate rejected: " + check.problem, "");
@@ -272,8 +272,7 @@ void CaService::sign_checked(const std::string& station_id, const std::string& v
   auto ca = ca_;
   const std::string external = ca ? std::string() : ctx_.config.ca_external_command;
   const int days = ctx_.config.ca_cert_validity_days;
-  worker_.post([this, ca, external, days, station_id, version, csr_pem,
-                                  public_key_sha256]() {
+  worker_.post([this, ca, external, days, station_id, version, csr_pem, public_key_sha256]() {
     std::string problem;
     std::string chain;
     storage::IssuedCertificate record;
@@ -338,11 +337,9 @@ void CaService::deliver(const std::string& station_id, const std::string& versio
                status == "Accepted" ? "" : "CertificateSigned for " + serial + ": " + status);
     // The sweep runs again once the answer is recorded, so a validity shorter
     // than the renewal window shows at once.
-    ctx_.db.write(
-        [serial, status, now = ctx_.now()](storage::Session& s) {
-          s.certificates.add_delivery(serial, now, status);
-        },
-        ctx_.on_io([this](std::exception_ptr) { sweep(); }));
+    ctx_.db.write([serial, status, now = ctx_.now()](
+                      storage::Session& s) { s.certificates.add_delivery(serial, now, status); },
+                  ctx_.on_io([this](std::exception_ptr) { sweep(); }));
   });
 }
 
@@ -377,17 +374,17 @@ void CaService::issue_server(std::vector<std::string> dns, std::vector<std::stri
   auto ca = ca_;
   if (!ca) return done("no built-in CA: run csmsctl ca init first", {});
   const int days = ctx_.config.ca_cert_validity_days;
-  worker_.post([this, ca, dns = std::move(dns), ips = std::move(ips), days,
-                                  done = std::move(done)]() {
-    std::string problem;
-    security::ServerCertificate out;
-    try {
-      out = ca->issue_server(dns, ips, days);
-    } catch (const std::exception& e) {
-      problem = e.what();
-    }
-    ctx_.executor.post([problem, out, done]() { done(problem, out); });
-  });
+  worker_.post(
+      [this, ca, dns = std::move(dns), ips = std::move(ips), days, done = std::move(done)]() {
+        std::string problem;
+        security::ServerCertificate out;
+        try {
+          out = ca->issue_server(dns, ips, days);
+        } catch (const std::exception& e) {
+          problem = e.what();
+        }
+        ctx_.executor.post([problem, out, done]() { done(problem, out); });
+      });
 }
 
 void CaService::write_crl(std::function<void(std::string)> done) {

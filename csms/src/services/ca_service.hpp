@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "core/worker.hpp"
 #include "csms/commands.hpp"
 #include "security/ca.hpp"
-#include "core/worker.hpp"
 #include "server/context.hpp"
 
 namespace csms {

@@ -73,21 +73,21 @@ void ReservationService::find_active(
     std::function<void(std::exception_ptr, std::optional<storage::Reservation>, std::string)>
         done) {
   auto found = std::make_shared<std::optional<storage::Reservation>>();
-  ctx_.db.read([id, found](storage::Session& s) { *found = s.reservations.get(id); },
-               ctx_.on_io([this, found, station_id, id, done = std::move(done)](std::exception_ptr e) {
-                 if (e) return done(e, std::nullopt, "");
-                 const std::string name = "reservation " + std::to_string(id);
-                 const auto& r = *found;
-                 if (!r || r->station_id != station_id)
-                   return done(nullptr, std::nullopt,
-                               name + " is not a reservation of " + station_id);
-                 if (storage::is_active(r->status) && !(ctx_.now() < r->expiry))
-                   return done(nullptr, std::nullopt, name + " is not active (Expired)");
-                 if (!storage::is_active(r->status))
-                   return done(nullptr, std::nullopt,
-                               name + " is not active (" + std::string(to_string(r->status)) + ")");
-                 done(nullptr, r, "");
-               }));
+  ctx_.db.read(
+      [id, found](storage::Session& s) { *found = s.reservations.get(id); },
+      ctx_.on_io([this, found, station_id, id, done = std::move(done)](std::exception_ptr e) {
+        if (e) return done(e, std::nullopt, "");
+        const std::string name = "reservation " + std::to_string(id);
+        const auto& r = *found;
+        if (!r || r->station_id != station_id)
+          return done(nullptr, std::nullopt, name + " is not a reservation of " + station_id);
+        if (storage::is_active(r->status) && !(ctx_.now() < r->expiry))
+          return done(nullptr, std::nullopt, name + " is not active (Expired)");
+        if (!storage::is_active(r->status))
+          return done(nullptr, std::nullopt,
+                      name + " is not active (" + std::string(to_string(r->status)) + ")");
+        done(nullptr, r, "");
+      }));
 }
 
 void ReservationService::end(const std::string& station_id, std::int64_t id,
@@ -139,8 +139,8 @@ void ReservationService::arm() {
   if (due_.empty()) return;
   const auto wait = std::chrono::microseconds(
       std::max<std::int64_t>(0, *due_.begin() - ctx_.now().unix_micros()) + 1000);
-  timer_ = ctx_.executor.post_after(std::min<std::chrono::microseconds>(wait, std::chrono::hours(1)),
-                                    [this] { sweep(); });
+  timer_ = ctx_.executor.post_after(
+      std::min<std::chrono::microseconds>(wait, std::chrono::hours(1)), [this] { sweep(); });
 }
 
 // ---- Local lists ------------------------------------------------------------

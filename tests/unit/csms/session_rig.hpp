@@ -44,7 +44,7 @@ struct Rig {
   test_support::TempDir dir;
   boost::asio::io_context io;
   csms::ManualClock clock;
-  csms::AsioExecutor io_executor{io};                 ///< Storage completions hop here.
+  csms::AsioExecutor io_executor{io};                  ///< Storage completions hop here.
   csms::ManualExecutor executor{clock, &io_executor};  ///< Timers run on `clock`.
   csms::Config config;
   std::unique_ptr<storage::Database> db;
