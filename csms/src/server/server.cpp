@@ -102,7 +102,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
                  std::chrono::seconds(config.auth_failure_window_s)),
         upgrade_admission(config.max_upgrades_per_s, config.upgrade_burst),
         unknown_registrations(config.max_unknown_per_min / 60.0, config.max_unknown_per_min,
-                              AdmissionClock::now()),
+                              ctx.clock.steady_now()),
         retention_timer(io),
         gauge_timer(io),
         drain_timer(io) {
@@ -119,12 +119,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- lifecycle ------------------------------------------------------------
 
   void start() {
-    storage::write_and_wait(*db, [](storage::Session& s) {
+    storage::write_and_wait(*db, [now = ctx.now()](storage::Session& s) {
       // Stations connected when the server stopped went offline then, as far
       // as availability knows (their last message is the best guess).
       for (const auto& st : s.stations.list())
-        if (st.connected)
-          s.operations.add_link({st.id, false, st.last_seen.value_or(storage::DateTime::now())});
+        if (st.connected) s.operations.add_link({st.id, false, st.last_seen.value_or(now)});
       s.stations.mark_all_offline();
     });
     registry.load();
@@ -205,8 +204,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     r.stack_level = p.stack_level;
     r.kind = "Absolute";
     // Started a minute ago, so clock skew cannot delay it.
-    r.start = storage::DateTime::from_unix_micros(storage::DateTime::now().unix_micros() -
-                                                  60LL * 1000000);
+    r.start = storage::DateTime::from_unix_micros(ctx.now().unix_micros() - 60LL * 1000000);
     if (p.duration_s > 0) r.duration = p.duration_s;
     r.unit = "A";
     r.limit = p.limit_a;
@@ -357,7 +355,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     services.carbon.expire_due();
     if (config.message_log_retention_days > 0) {
       auto cutoff = storage::DateTime::from_unix_micros(
-          storage::DateTime::now().unix_micros() -
+          ctx.now().unix_micros() -
           std::int64_t{config.message_log_retention_days} * 86400 * 1000000);
       // The energy controller's decision log keeps the same retention.
       db->write(
@@ -406,7 +404,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
             // Auto-registration: the decider reports the unknown id; register it and
             // decide again (its boot answer comes from unknown_boot_status), at most
             // registration.max_unknown_per_min of them a minute.
-            if (!unknown_registrations.try_take(AdmissionClock::now()))
+            if (!unknown_registrations.try_take(ctx.clock.steady_now()))
               return done(refuse_registration(req, answer.station_id));
             log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                       config.unknown_boot_status);
@@ -422,11 +420,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
                                                  const std::string& id) {
     const int wait = std::max(
         1, static_cast<int>(
-               std::ceil(unknown_registrations.time_to_token(AdmissionClock::now()).count())));
+               std::ceil(unknown_registrations.time_to_token(ctx.clock.steady_now()).count())));
     log::warn("{}: unknown station from {} not auto-registered: over {} a minute, retry in {} s",
               id, req.remote_address, config.max_unknown_per_min, wait);
     // One event a minute at most, so the refusals cannot fill the database.
-    const auto now = AdmissionClock::now();
+    const auto now = ctx.clock.steady_now();
     if (now - last_registration_event >= std::chrono::minutes(1)) {
       last_registration_event = now;
       ctx.security_event(id, "UnknownRegistrationLimit",
@@ -577,7 +575,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
                             (std::string(answer["status"].GetString()) == "Accepted" ||
                              std::string(answer["status"].GetString()) == "Scheduled");
       if (accepted) {
-        change.at = storage::DateTime::now();
+        change.at = ctx.now();
         db->write([change](storage::Session& s) { s.operations.add_operator_availability(change); },
                   nullptr);
       }
