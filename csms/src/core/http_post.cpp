@@ -15,8 +15,27 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+using Request = http::request<http::string_body>;
+using Response = http::response<http::string_body>;
+
+/// Writes `req` and reads the answer into `res`; the first failure lands in `failure`.
+template <class Stream>
+void exchange(Stream& stream, Request& req, beast::flat_buffer& buffer, Response& res,
+              beast::error_code& failure) {
+  http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
+    if (wec) return void(failure = wec);
+    http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
+      if (rec) failure = rec;
+    });
+  });
+}
+
+}  // namespace
+
 int http_post(const HttpPost& request, std::string& problem) {
-  http::request<http::string_body> req{http::verb::post, request.target, 11};
+  Request req{http::verb::post, request.target, 11};
   req.set(http::field::host, request.host + ":" + request.port);
   for (const auto& [name, value] : request.headers) req.set(name, value);
   req.body() = request.body;
@@ -32,19 +51,14 @@ int http_post(const HttpPost& request, std::string& problem) {
     return 0;
   }
   beast::flat_buffer buffer;
-  http::response<http::string_body> res;
+  Response res;
   beast::error_code failure;
   if (!request.tls) {
     beast::tcp_stream stream(io);
     stream.expires_after(request.timeout);
     stream.async_connect(endpoints, [&](beast::error_code cec, const tcp::endpoint&) {
       if (cec) return void(failure = cec);
-      http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-        if (wec) return void(failure = wec);
-        http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
-          if (rec) failure = rec;
-        });
-      });
+      exchange(stream, req, buffer, res, failure);
     });
     io.run();
   } else {
@@ -60,12 +74,7 @@ int http_post(const HttpPost& request, std::string& problem) {
           if (cec) return void(failure = cec);
           stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code hec) {
             if (hec) return void(failure = hec);
-            http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-              if (wec) return void(failure = wec);
-              http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
-                if (rec) failure = rec;
-              });
-            });
+            exchange(stream, req, buffer, res, failure);
           });
         });
     io.run();
