@@ -22,8 +22,8 @@ using Response = http::response<http::string_body>;
 
 /// Writes `req` and reads the answer into `res`; the first failure lands in `failure`.
 template <class Stream>
-void exchange(Stream& stream, Request& req, beast::flat_buffer& buffer, Response& res,
-              beast::error_code& failure) {
+void write_then_read(Stream& stream, Request& req, beast::flat_buffer& buffer, Response& res,
+                     beast::error_code& failure) {
   http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
     if (wec) return void(failure = wec);
     http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
@@ -58,7 +58,7 @@ int http_post(const HttpPost& request, std::string& problem) {
     stream.expires_after(request.timeout);
     stream.async_connect(endpoints, [&](beast::error_code cec, const tcp::endpoint&) {
       if (cec) return void(failure = cec);
-      exchange(stream, req, buffer, res, failure);
+      write_then_read(stream, req, buffer, res, failure);
     });
     io.run();
   } else {
@@ -74,7 +74,7 @@ int http_post(const HttpPost& request, std::string& problem) {
           if (cec) return void(failure = cec);
           stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code hec) {
             if (hec) return void(failure = hec);
-            exchange(stream, req, buffer, res, failure);
+            write_then_read(stream, req, buffer, res, failure);
           });
         });
     io.run();
