@@ -3,7 +3,7 @@
 // records what the server sends; storage is a real SQLite file in a temporary
 // directory; `pump_until` runs the network thread's queued work, bounded. Time
 // is a ManualClock: timers fire only when it is advanced (pump_until moves it
-// in small steps while it waits, so waits cost no real time).
+// along with real time while it waits; tests jump it with advance()).
 
 #include <catch2/catch.hpp>
 
@@ -77,10 +77,15 @@ struct Rig {
   template <class Pred>
   void pump_until(Pred done, std::chrono::milliseconds limit = 5s) {
     auto deadline = std::chrono::steady_clock::now() + limit;
+    auto last = std::chrono::steady_clock::now();
     while (!done() && std::chrono::steady_clock::now() < deadline) {
       io.restart();
       io.run_for(1ms);
-      if (!done()) clock.advance(10ms);
+      // While it waits, the manual clock keeps pace with the real one, so
+      // timers fire as they would; explicit advance() jumps ahead of it.
+      const auto real = std::chrono::steady_clock::now();
+      if (!done()) clock.advance(real - last);
+      last = real;
     }
     REQUIRE(done());
   }
