@@ -10,7 +10,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
+// Declared, not included: the registry is part of the context handlers and
+// services see, which stays free of Boost headers.
+namespace boost::asio {
+class io_context;
+}
 
 #include "storage/database.hpp"
 

@@ -158,6 +158,7 @@ CommandResult command_result(
 // until 2092.
 std::int64_t next_request_id() {
   constexpr std::int64_t k2024 = 1704067200;
+  // A seed that differs between runs, not a time anything is decided on.
   static std::atomic<std::int64_t> next{ocpp::DateTime::now().unix_micros() / 1000000 - k2024};
   return ++next;
 }

@@ -22,7 +22,7 @@ void handle_status_report(Router& router, Services& sv, storage::StatusTopic top
     report.station_id = s.station_id();
     report.topic = topic;
     report.action = std::string(Request::kAction);
-    report.received_at = storage::DateTime::now();
+    report.received_at = sv.ctx.now();
     describe(req, report);
     std::string station = s.station_id();
     const bool firmware =

@@ -59,17 +59,19 @@ Wire same_name(Domain value) {
 /// the registry decides the answer. Both versions spell the statuses alike.
 template <class Request, class ToInfo>
 void handle_boot(Router& router, Services& sv, ToInfo info) {
-  router.on<Request>([&sv, info](StationSession& s, Request req,
-                                 Reply<typename Request::Response> reply) {
-    sv.stations.boot(s.station_id(), info(req), [reply, station = s.station_id()](BootDecision d) {
-      if (d.error) return storage_failed(reply, station, Request::kAction, d.error);
-      typename Request::Response res;
-      from_string(storage::to_string(d.status), res.status);
-      res.currentTime = storage::DateTime::now();
-      res.interval = d.interval_s;
-      reply(res);
-    });
-  });
+  router.on<Request>(
+      [&sv, info](StationSession& s, Request req, Reply<typename Request::Response> reply) {
+        sv.stations.boot(s.station_id(), info(req),
+                         [&sv, reply, station = s.station_id()](BootDecision d) {
+                           if (d.error)
+                             return storage_failed(reply, station, Request::kAction, d.error);
+                           typename Request::Response res;
+                           from_string(storage::to_string(d.status), res.status);
+                           res.currentTime = sv.ctx.now();
+                           res.interval = d.interval_s;
+                           reply(res);
+                         });
+      });
 }
 
 template <class Request>
@@ -77,7 +79,7 @@ void handle_heartbeat(Router& router, Services& sv) {
   router.on<Request>([&sv](StationSession& s, Request, Reply<typename Request::Response> reply) {
     sv.stations.seen(s.station_id());
     typename Request::Response res;
-    res.currentTime = storage::DateTime::now();
+    res.currentTime = sv.ctx.now();
     reply(res);
   });
 }

@@ -39,7 +39,8 @@ CommandDone with_field(const char* name, const std::string& value, CommandDone d
       std::move(done));
 }
 
-std::optional<storage::DateTime> future_expiry(Params& p, const char* name) {
+std::optional<storage::DateTime> future_expiry(Params& p, const char* name,
+                                               const storage::DateTime& now) {
   auto text = p.string(name, true);
   if (!text) return std::nullopt;
   auto t = storage::DateTime::parse(*text);
@@ -47,7 +48,7 @@ std::optional<storage::DateTime> future_expiry(Params& p, const char* name) {
     p.fail("'" + std::string(name) + "' must be an RFC 3339 date-time, e.g. 2030-01-15T10:30:00Z");
     return std::nullopt;
   }
-  if (!(storage::DateTime::now() < *t)) {
+  if (!(now < *t)) {
     p.fail("'" + std::string(name) + "' (" + *text + ") is in the past");
     return std::nullopt;
   }

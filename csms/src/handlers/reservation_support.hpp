@@ -18,8 +18,9 @@ namespace csms {
 CommandDone with_field(const char* name, std::int64_t value, CommandDone done);
 CommandDone with_field(const char* name, const std::string& value, CommandDone done);
 
-/// 'expires' (required): an RFC 3339 time in the future.
-std::optional<storage::DateTime> future_expiry(Params& p, const char* name);
+/// 'expires' (required): an RFC 3339 time after `now`.
+std::optional<storage::DateTime> future_expiry(Params& p, const char* name,
+                                               const storage::DateTime& now);
 
 /// Fails the parameters when `request` cannot be encoded (e.g. a tag too long
 /// for the version), before anything is stored or sent.

@@ -240,6 +240,7 @@ void when_certificate_checked(Services& sv, const std::string& station, const Up
       [list, station](storage::Session& s) { *list = s.certificates.for_station(station); },
       sv.ctx.on_io([list, next = std::move(next)](std::exception_ptr error) {
         if (error) return next("the station's certificates could not be read; try again");
+        // X.509 validity is stamped from the machine's clock: check it on that.
         next(client_certificate_problem(*list, storage::DateTime::now().unix_micros()));
       }));
 }

@@ -46,9 +46,7 @@ StationSession::StationSession(ServerContext& ctx,
       station_id_(std::move(station_id)),
       version_(version),
       router_(router),
-      timeout_(ctx.io),
-      call_rate_(ctx.config.max_calls_per_s, ctx.config.call_burst, AdmissionClock::now()),
-      waiting_timer_(ctx.io) {}
+      call_rate_(ctx.config.max_calls_per_s, ctx.config.call_burst, ctx.clock.steady_now()) {}
 
 void StationSession::handle_text(std::string_view text) {
   if (closed_ || flood_closing_) return;
@@ -91,7 +89,7 @@ void StationSession::handle_frame(std::string_view text, ocpp::ParseResult parse
 
 void StationSession::junk_frame(std::string_view text, std::string_view why) {
   ctx_.log_frame(station_id_, storage::Direction::In, junk_log_record(text, why));
-  if (!call_rate_.try_take(AdmissionClock::now())) over_limit("frames");
+  if (!call_rate_.try_take(ctx_.clock.steady_now())) over_limit("frames");
   if (!flood_closing_) bad_frame();
 }
 
@@ -115,7 +113,7 @@ void StationSession::admit_call(ocpp::Frame frame, std::string_view text) {
                    junk_log_record(text, "refused without being run"));
   else
     ctx_.log_frame(station_id_, storage::Direction::In, text);
-  if (waiting_.empty() && call_rate_.try_take(AdmissionClock::now())) {
+  if (waiting_.empty() && call_rate_.try_take(ctx_.clock.steady_now())) {
     handle_call(frame);
     return;
   }
@@ -154,21 +152,20 @@ void StationSession::schedule_waiting() {
   if (waiting_timer_armed_ || waiting_.empty() || closed_) return;
   waiting_timer_armed_ = true;
   auto wait = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-      call_rate_.time_to_token(AdmissionClock::now()));
-  waiting_timer_.expires_after(
-      std::max(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(1))));
+      call_rate_.time_to_token(ctx_.clock.steady_now()));
   std::weak_ptr<StationSession> weak = weak_from_this();
-  waiting_timer_.async_wait([weak](const boost::system::error_code& ec) {
-    auto self = weak.lock();
-    if (ec || !self) return;
-    self->waiting_timer_armed_ = false;
-    self->serve_waiting();
-  });
+  waiting_timer_ = ctx_.executor.post_after(
+      std::max(wait, std::chrono::steady_clock::duration(std::chrono::milliseconds(1))), [weak] {
+        auto self = weak.lock();
+        if (!self) return;
+        self->waiting_timer_armed_ = false;
+        self->serve_waiting();
+      });
 }
 
 void StationSession::serve_waiting() {
   while (!waiting_.empty() && !closed_ && !flood_closing_ &&
-         call_rate_.try_take(AdmissionClock::now())) {
+         call_rate_.try_take(ctx_.clock.steady_now())) {
     ocpp::Frame frame = std::move(waiting_.front());
     waiting_.pop_front();
     handle_call(frame);
@@ -185,7 +182,7 @@ void StationSession::answered(const std::string& id) {
 
 void StationSession::bad_frame() {
   // A sliding window, not a run: valid CALLs in between do not wipe the count.
-  const auto now = AdmissionClock::now();
+  const auto now = ctx_.clock.steady_now();
   while (!bad_frames_.empty() && now - bad_frames_.front() >= kBadFrameWindow)
     bad_frames_.pop_front();
   bad_frames_.push_back(now);
@@ -287,12 +284,12 @@ void StationSession::send_next() {
   } else {
     send_frame(text);
   }
-  timeout_.expires_after(std::chrono::seconds(ctx_.config.call_timeout_s));
   std::weak_ptr<StationSession> weak = weak_from_this();
   std::string id = in_flight_->id;
-  timeout_.async_wait([weak, id](const boost::system::error_code& ec) {
+  timeout_.cancel();
+  timeout_ = ctx_.executor.post_after(std::chrono::seconds(ctx_.config.call_timeout_s), [weak, id] {
     auto self = weak.lock();
-    if (ec || !self || !self->in_flight_ || self->in_flight_->id != id) return;
+    if (!self || !self->in_flight_ || self->in_flight_->id != id) return;
     log::warn("{}: no answer to {} within {} s", self->station_id_, self->in_flight_->action,
               self->ctx_.config.call_timeout_s);
     self->expired_ids_.push_back(id);

@@ -2,8 +2,6 @@
 // One station's OCPP-J RPC session: frames in, CALLs routed to handlers,
 // CALLRESULT/CALLERROR back; CSMS-initiated CALLs one at a time with a timeout.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -13,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/executor.hpp"
 #include "ocpp/common/frame.hpp"
 #include "server/admission.hpp"
 #include "transport/transport.hpp"
@@ -122,7 +121,7 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   const Router& router_;
   std::deque<OutboundCall> queue_;
   std::optional<OutboundCall> in_flight_;
-  boost::asio::steady_timer timeout_;
+  TimerHandle timeout_;
   std::uint64_t next_id_ = 1;
   std::deque<std::chrono::steady_clock::time_point> bad_frames_;  ///< In the last minute.
   /// Ids of our CALLs that timed out, so a late answer is not taken for junk.
@@ -132,7 +131,7 @@ class StationSession : public std::enable_shared_from_this<StationSession> {
   // Per-station limits.
   TokenBucket call_rate_;
   std::deque<ocpp::Frame> waiting_;  ///< CALLs held back by the rate limit, in order.
-  boost::asio::steady_timer waiting_timer_;
+  TimerHandle waiting_timer_;
   bool waiting_timer_armed_ = false;
   std::multiset<std::string> unanswered_;  ///< Ids of CALLs being handled.
   int refused_ = 0;

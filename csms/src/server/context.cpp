@@ -1,6 +1,5 @@
 #include "server/context.hpp"
 
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <memory>
 
@@ -23,13 +22,12 @@ void ServerContext::log_frame(const std::string& station_id, storage::Direction 
                               std::string_view frame) {
   storage::LoggedFrame row;
   row.station_id = station_id;
-  row.timestamp = storage::DateTime::now();
+  row.timestamp = now();
   row.direction = direction;
   row.frame = std::string(frame);
   frame_batch.push_back(std::move(row));
   if (frame_batch.size() == 1) {
-    auto timer = std::make_shared<boost::asio::steady_timer>(io, kFrameFlushInterval);
-    timer->async_wait([this, timer](const boost::system::error_code&) { flush_frames(); });
+    frame_flush_timer = executor.post_after(kFrameFlushInterval, [this] { flush_frames(); });
   } else if (frame_batch.size() >= kMaxFrameBatch) {
     flush_frames();
   }
@@ -49,7 +47,7 @@ void ServerContext::security_event(const std::string& station_id, const std::str
             remote_address, tech_info);
   storage::SecurityEvent ev;
   ev.station_id = station_id;
-  ev.timestamp = storage::DateTime::now();
+  ev.timestamp = now();
   ev.type = type;
   ev.tech_info = tech_info;
   ev.remote_address = remote_address;

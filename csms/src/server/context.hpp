@@ -1,9 +1,8 @@
 #pragma once
-// What every part of the server core shares: the network thread's io_context,
-// configuration, storage, the station registry and metrics.
+// What every part of the server core shares: the network thread's executor and
+// clock, configuration, storage, the station registry and metrics. Handlers and
+// services see the server through this header: it includes no Boost.
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
 #include <exception>
 #include <functional>
 #include <string>
@@ -11,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.hpp"
+#include "core/executor.hpp"
 #include "csms/config.hpp"
 #include "csms/event_hub.hpp"
 #include "csms/metrics.hpp"
@@ -21,7 +22,8 @@ namespace csms {
 
 /// Shared services of the server core. Network thread only, except `db`.
 struct ServerContext {
-  boost::asio::io_context& io;
+  Executor& executor;  ///< The network thread: post() hops there, post_after() waits.
+  Clock& clock;        ///< The time records and answers carry; a test can move it.
   const Config& config;
   storage::Database& db;
   StationRegistry& registry;
@@ -39,6 +41,7 @@ struct ServerContext {
   /// In a cluster: `done(true)` when this node may run the one-at-a-time job
   /// named (it holds its lock). Empty: a single node runs every job.
   std::function<void(const std::string& job, std::function<void(bool)> done)> job_lock{};
+  TimerHandle frame_flush_timer{};  ///< Pending flush of frame_batch.
 
   /// Appends a frame to the message log (asynchronously, never waited for).
   /// Frames go to storage in batches, at most every half second.
@@ -46,6 +49,8 @@ struct ServerContext {
                  std::string_view frame);
   /// Hands the frames logged so far to storage (also at shutdown).
   void flush_frames();
+  /// The wall-clock instant now (the context's clock).
+  storage::DateTime now() const { return clock.system_now(); }
   /// Records a security event and logs it.
   void security_event(const std::string& station_id, const std::string& type,
                       const std::string& tech_info, const std::string& remote_address,
@@ -58,8 +63,8 @@ struct ServerContext {
   /// storage operation completes.
   template <class F>
   storage::Done on_io(F f) {
-    return [io = &io, f = std::move(f)](std::exception_ptr error) mutable {
-      boost::asio::post(*io, [f = std::move(f), error]() mutable { f(error); });
+    return [ex = &executor, f = std::move(f)](std::exception_ptr error) mutable {
+      ex->post([f = std::move(f), error]() mutable { f(error); });
     };
   }
 };

@@ -16,6 +16,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/asio_executor.hpp"
 #include "csms/admin/admin_server.hpp"
 #include "csms/log.hpp"
 #include "csms/password.hpp"
@@ -96,13 +97,13 @@ struct Server::Impl : transport::Handler, CommandGateway {
         io_pool(io_threads(config)),
         db(open_database(config)),
         registry(io, *db),
-        ctx{io, config, *db, registry, metrics},
+        ctx{executor, SystemClock::instance(), config, *db, registry, metrics},
         services(ctx),
         throttle(config.auth_failure_limit, config.auth_failure_limit * kAddressLimitFactor,
                  std::chrono::seconds(config.auth_failure_window_s)),
         upgrade_admission(config.max_upgrades_per_s, config.upgrade_burst),
         unknown_registrations(config.max_unknown_per_min / 60.0, config.max_unknown_per_min,
-                              AdmissionClock::now()),
+                              ctx.clock.steady_now()),
         retention_timer(io),
         growth_timer(io),
         gauge_timer(io),
@@ -120,12 +121,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // ---- lifecycle ------------------------------------------------------------
 
   void start() {
-    storage::write_and_wait(*db, [](storage::Session& s) {
+    storage::write_and_wait(*db, [now = ctx.now()](storage::Session& s) {
       // Stations connected when the server stopped went offline then, as far
       // as availability knows (their last message is the best guess).
       for (const auto& st : s.stations.list())
-        if (st.connected)
-          s.operations.add_link({st.id, false, st.last_seen.value_or(storage::DateTime::now())});
+        if (st.connected) s.operations.add_link({st.id, false, st.last_seen.value_or(now)});
       s.stations.mark_all_offline();
     });
     registry.load();
@@ -270,8 +270,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     r.stack_level = p.stack_level;
     r.kind = "Absolute";
     // Started a minute ago, so clock skew cannot delay it.
-    r.start = storage::DateTime::from_unix_micros(storage::DateTime::now().unix_micros() -
-                                                  60LL * 1000000);
+    r.start = storage::DateTime::from_unix_micros(ctx.now().unix_micros() - 60LL * 1000000);
     if (p.duration_s > 0) r.duration = p.duration_s;
     r.unit = "A";
     r.limit = p.limit_a;
@@ -423,7 +422,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
     services.carbon.expire_due();
     if (config.message_log_retention_days > 0) {
       auto cutoff = storage::DateTime::from_unix_micros(
-          storage::DateTime::now().unix_micros() -
+          ctx.now().unix_micros() -
           std::int64_t{config.message_log_retention_days} * 86400 * 1000000);
       // The energy controller's decision log keeps the same retention.
       // (The message log itself is trimmed in batches by run_growth.)
@@ -522,7 +521,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
             // Auto-registration: the decider reports the unknown id; register it and
             // decide again (its boot answer comes from unknown_boot_status), at most
             // registration.max_unknown_per_min of them a minute.
-            if (!unknown_registrations.try_take(AdmissionClock::now()))
+            if (!unknown_registrations.try_take(ctx.clock.steady_now()))
               return done(refuse_registration(req, answer.station_id));
             log::info("{}: unknown station, auto-registering ({})", answer.station_id,
                       config.unknown_boot_status);
@@ -538,11 +537,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
                                                  const std::string& id) {
     const int wait = std::max(
         1, static_cast<int>(
-               std::ceil(unknown_registrations.time_to_token(AdmissionClock::now()).count())));
+               std::ceil(unknown_registrations.time_to_token(ctx.clock.steady_now()).count())));
     log::warn("{}: unknown station from {} not auto-registered: over {} a minute, retry in {} s",
               id, req.remote_address, config.max_unknown_per_min, wait);
     // One event a minute at most, so the refusals cannot fill the database.
-    const auto now = AdmissionClock::now();
+    const auto now = ctx.clock.steady_now();
     if (now - last_registration_event >= std::chrono::minutes(1)) {
       last_registration_event = now;
       ctx.security_event(id, "UnknownRegistrationLimit",
@@ -734,7 +733,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
                             (std::string(answer["status"].GetString()) == "Accepted" ||
                              std::string(answer["status"].GetString()) == "Scheduled");
       if (accepted) {
-        change.at = storage::DateTime::now();
+        change.at = ctx.now();
         db->write([change](storage::Session& s) { s.operations.add_operator_availability(change); },
                   nullptr);
       }
@@ -815,6 +814,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   /// on `io` still hold sockets of the pool's contexts.
   transport::IoPool io_pool;
   boost::asio::io_context io;
+  AsioExecutor executor{io};  ///< `io` as handlers and services see it.
   std::unique_ptr<storage::Database> db;
   Metrics metrics;
   EventHub events;

@@ -318,11 +318,7 @@ std::string alert_change_json(const AlertChange& change) {
   return buf.GetString();
 }
 
-AlertService::AlertService(ServerContext& ctx)
-    : ctx_(ctx),
-      engine_(alert_thresholds(ctx.config)),
-      clock_([] { return DateTime::now(); }),
-      timer_(ctx.io) {}
+AlertService::AlertService(ServerContext& ctx) : ctx_(ctx), engine_(alert_thresholds(ctx.config)) {}
 
 AlertService::~AlertService() = default;
 
@@ -384,12 +380,12 @@ void AlertService::stop() {
 
 void AlertService::schedule() {
   if (!running_) return;
-  timer_.expires_after(std::chrono::milliseconds(ctx_.config.alerts_check_interval_ms));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (ec || !running_) return;
-    tick();
-    schedule();
-  });
+  timer_ = ctx_.executor.post_after(std::chrono::milliseconds(ctx_.config.alerts_check_interval_ms),
+                                    [this] {
+                                      if (!running_) return;
+                                      tick();
+                                      schedule();
+                                    });
 }
 
 void AlertService::connector_status(const storage::Connector& c) {

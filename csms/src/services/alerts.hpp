@@ -6,7 +6,6 @@
 // changes, checks the time-based ones on a timer and hands changes to the
 // webhook. Version-neutral: nothing here knows OCPP 1.6 or 2.0.1 types.
 
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -142,8 +141,6 @@ class AlertService {
   /// timer and the webhook. Blocks on storage: call before the network thread runs.
   void start();
   void stop();
-  /// The clock (tests: a manual one).
-  void set_clock(std::function<storage::DateTime()> clock) { clock_ = std::move(clock); }
   AlertEngine& engine() { return engine_; }
   /// Stores and delivers what the engine changed (called after each input).
   void flush();
@@ -199,13 +196,12 @@ class AlertService {
   }
 
  private:
-  storage::DateTime now() const { return clock_(); }
+  storage::DateTime now() const { return ctx_.clock.system_now(); }
   void schedule();
 
   ServerContext& ctx_;
   AlertEngine engine_;
-  std::function<storage::DateTime()> clock_;
-  boost::asio::steady_timer timer_;
+  TimerHandle timer_;
   std::unique_ptr<WebhookSender> webhook_;
   std::uint64_t opened_total_ = 0;
   bool running_ = false;

@@ -8,9 +8,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <csignal>
 #include <cstring>
@@ -34,6 +31,8 @@ std::string beside_db(const Config& config, const std::string& set, const char* 
   return (std::filesystem::path(config.db_path).parent_path() / "ca" / name).string();
 }
 
+/// Renewal windows compare against X.509 validity, which OpenSSL stamps from
+/// the machine's clock: the real clock, not the context's.
 std::int64_t now_s() {
   return static_cast<std::int64_t>(std::time(nullptr));
 }
@@ -63,6 +62,7 @@ storage::IssuedCertificate record_of(const security::CertificateFacts& f,
   r.sha256 = f.sha256;
   r.public_key_sha256 = f.public_key_sha256;
   r.pem = f.pem;
+  // Next to the X.509 validity OpenSSL just stamped from the machine's clock.
   r.issued_at = storage::DateTime::now();
   r.how = how;
   return r;
@@ -178,16 +178,10 @@ ExternalResult run_external_signer(const std::string& command, const std::string
   return out;
 }
 
-struct CaService::Io {
-  explicit Io(boost::asio::io_context& io) : sweep_timer(io) {}
-  boost::asio::thread_pool worker{1};
-  boost::asio::steady_timer sweep_timer;
-};
-
-CaService::CaService(ServerContext& ctx) : ctx_(ctx), io_(std::make_unique<Io>(ctx.io)) {}
+CaService::CaService(ServerContext& ctx) : ctx_(ctx) {}
 
 CaService::~CaService() {
-  io_->worker.join();
+  worker_.join();
 }
 
 std::string CaService::cert_file() const {
@@ -218,7 +212,7 @@ void CaService::start(Execute execute, OnlineVersion online_version,
 
 void CaService::stop() {
   stopped_ = true;
-  io_->sweep_timer.cancel();
+  sweep_timer_.cancel();
 }
 
 void CaService::sign_request(const std::string& station_id, const std::string& version,
@@ -256,11 +250,11 @@ void CaService::sign_request(const std::string& station_id, const std::string& v
                               "");
           return answer(false);
         }
-        boost::asio::post(io_->worker, [this, rules = std::move(rules), station_id, version,
-                                        csr_pem, answer = std::move(answer)]() mutable {
+        worker_.post([this, rules = std::move(rules), station_id, version, csr_pem,
+                      answer = std::move(answer)]() mutable {
           auto check = security::check_csr(csr_pem, rules);
-          boost::asio::post(ctx_.io, [this, check = std::move(check), station_id, version, csr_pem,
-                                      answer = std::move(answer)]() {
+          ctx_.executor.post([this, check = std::move(check), station_id, version, csr_pem,
+                              answer = std::move(answer)]() {
             if (!check.problem.empty()) {
               ctx_.security_event(station_id, "InvalidCsr",
                                   "SignCertificate rejected: " + check.problem, "");
@@ -278,8 +272,7 @@ void CaService::sign_checked(const std::string& station_id, const std::string& v
   auto ca = ca_;
   const std::string external = ca ? std::string() : ctx_.config.ca_external_command;
   const int days = ctx_.config.ca_cert_validity_days;
-  boost::asio::post(io_->worker, [this, ca, external, days, station_id, version, csr_pem,
-                                  public_key_sha256]() {
+  worker_.post([this, ca, external, days, station_id, version, csr_pem, public_key_sha256]() {
     std::string problem;
     std::string chain;
     storage::IssuedCertificate record;
@@ -302,7 +295,7 @@ void CaService::sign_checked(const std::string& station_id, const std::string& v
     } catch (const std::exception& e) {
       problem = std::string(ca ? "signing failed: " : "the external command's output: ") + e.what();
     }
-    boost::asio::post(ctx_.io, [this, problem, chain, record, station_id, version]() {
+    ctx_.executor.post([this, problem, chain, record, station_id, version]() {
       if (!problem.empty()) {
         log::error("{}: no certificate issued: {}", station_id, problem);
         ctx_.security_event(station_id, "CertificateSigningFailed", problem, "");
@@ -344,11 +337,9 @@ void CaService::deliver(const std::string& station_id, const std::string& versio
                status == "Accepted" ? "" : "CertificateSigned for " + serial + ": " + status);
     // The sweep runs again once the answer is recorded, so a validity shorter
     // than the renewal window shows at once.
-    ctx_.db.write(
-        [serial, status](storage::Session& s) {
-          s.certificates.add_delivery(serial, storage::DateTime::now(), status);
-        },
-        ctx_.on_io([this](std::exception_ptr) { sweep(); }));
+    ctx_.db.write([serial, status, now = ctx_.now()](
+                      storage::Session& s) { s.certificates.add_delivery(serial, now, status); },
+                  ctx_.on_io([this](std::exception_ptr) { sweep(); }));
   });
 }
 
@@ -356,7 +347,7 @@ void CaService::init(const std::string& organization, std::function<void(std::st
   if (ca_) return done("a CA is already loaded (" + cert_file() + "); refusing to overwrite it");
   const auto cert = cert_file();
   const auto key = key_file();
-  boost::asio::post(io_->worker, [this, organization, cert, key, done = std::move(done)]() {
+  worker_.post([this, organization, cert, key, done = std::move(done)]() {
     std::string problem;
     std::shared_ptr<const security::CertificateAuthority> loaded;
     try {
@@ -366,7 +357,7 @@ void CaService::init(const std::string& organization, std::function<void(std::st
     } catch (const std::exception& e) {
       problem = e.what();
     }
-    boost::asio::post(ctx_.io, [this, problem, loaded, done]() {
+    ctx_.executor.post([this, problem, loaded, done]() {
       if (loaded) {
         ca_ = loaded;
         log::info("station CA created in {} (SHA-256 {})", cert_file(), ca_->facts().sha256);
@@ -383,17 +374,17 @@ void CaService::issue_server(std::vector<std::string> dns, std::vector<std::stri
   auto ca = ca_;
   if (!ca) return done("no built-in CA: run csmsctl ca init first", {});
   const int days = ctx_.config.ca_cert_validity_days;
-  boost::asio::post(io_->worker, [this, ca, dns = std::move(dns), ips = std::move(ips), days,
-                                  done = std::move(done)]() {
-    std::string problem;
-    security::ServerCertificate out;
-    try {
-      out = ca->issue_server(dns, ips, days);
-    } catch (const std::exception& e) {
-      problem = e.what();
-    }
-    boost::asio::post(ctx_.io, [problem, out, done]() { done(problem, out); });
-  });
+  worker_.post(
+      [this, ca, dns = std::move(dns), ips = std::move(ips), days, done = std::move(done)]() {
+        std::string problem;
+        security::ServerCertificate out;
+        try {
+          out = ca->issue_server(dns, ips, days);
+        } catch (const std::exception& e) {
+          problem = e.what();
+        }
+        ctx_.executor.post([problem, out, done]() { done(problem, out); });
+      });
 }
 
 void CaService::write_crl(std::function<void(std::string)> done) {
@@ -404,14 +395,14 @@ void CaService::write_crl(std::function<void(std::string)> done) {
                ctx_.on_io([this, ca, serials, done](std::exception_ptr e) {
                  if (e) return done("cannot read the revocations");
                  const auto path = crl_file();
-                 boost::asio::post(io_->worker, [this, ca, serials, path, done]() {
+                 worker_.post([this, ca, serials, path, done]() {
                    std::string problem;
                    try {
                      security::write_file_atomically(path, ca->crl(*serials, kCrlDays), 0644);
                    } catch (const std::exception& ex) {
                      problem = ex.what();
                    }
-                   boost::asio::post(ctx_.io, [this, problem, done]() {
+                   ctx_.executor.post([this, problem, done]() {
                      if (problem.empty() && ctx_.crl_reload) ctx_.crl_reload();
                      done(problem);
                    });
@@ -424,10 +415,10 @@ void CaService::revoke(const std::string& station_id, const std::string& serial,
   auto found = std::make_shared<std::optional<storage::IssuedCertificate>>();
   auto revoked = std::make_shared<bool>(false);
   ctx_.db.write(
-      [=](storage::Session& s) {
+      [=, now = ctx_.now()](storage::Session& s) {
         *found = s.certificates.find(serial);
         if (!*found || (*found)->station_id != station_id) return;
-        *revoked = s.certificates.revoke(serial, storage::DateTime::now(), reason);
+        *revoked = s.certificates.revoke(serial, now, reason);
       },
       ctx_.on_io([this, found, revoked, station_id, serial, reason,
                   done = std::move(done)](std::exception_ptr e) {
@@ -452,10 +443,7 @@ void CaService::revoke(const std::string& station_id, const std::string& serial,
 void CaService::schedule_sweep() {
   if (stopped_) return;
   sweep();
-  io_->sweep_timer.expires_after(std::chrono::hours(1));
-  io_->sweep_timer.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) schedule_sweep();
-  });
+  sweep_timer_ = ctx_.executor.post_after(std::chrono::hours(1), [this] { schedule_sweep(); });
 }
 
 void CaService::sweep() {

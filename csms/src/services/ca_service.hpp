@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "core/worker.hpp"
 #include "csms/commands.hpp"
 #include "security/ca.hpp"
 #include "server/context.hpp"
@@ -95,9 +96,8 @@ class CaService {
 
   ServerContext& ctx_;
   std::shared_ptr<const security::CertificateAuthority> ca_;
-  /// The worker thread and the sweep timer (Boost.Asio, kept in the .cpp).
-  struct Io;
-  std::unique_ptr<Io> io_;
+  Worker worker_;            ///< Signs and writes CRLs off the network thread.
+  TimerHandle sweep_timer_;  ///< The hourly renewal sweep.
   Execute execute_;
   OnlineVersion online_version_;
   std::function<void(const std::string&, const std::string&)> disconnect_;

@@ -14,9 +14,10 @@ CarbonService::CarbonService(ServerContext& ctx)
 void CarbonService::transaction_changed(std::int64_t transaction_id) {
   auto* metrics = &ctx_.metrics;
   ctx_.db.write(
-      [settings = settings_, transaction_id, metrics](storage::Session& s) {
+      [settings = settings_, transaction_id, metrics, now = ctx_.now()](storage::Session& s) {
+        // Measures the storage thread's own work: the real clock.
         const auto started = std::chrono::steady_clock::now();
-        auto id = carbon::record_transaction(s, transaction_id, settings, storage::DateTime::now());
+        auto id = carbon::record_transaction(s, transaction_id, settings, now);
         const std::chrono::duration<double> took = std::chrono::steady_clock::now() - started;
         metrics->carbon_record(id.has_value(), took.count());
         if (id)
@@ -36,8 +37,8 @@ void CarbonService::transaction_changed(std::int64_t transaction_id) {
 void CarbonService::expire_due() {
   if (settings_.expiry_months <= 0) return;
   ctx_.db.write(
-      [settings = settings_](storage::Session& s) {
-        if (auto n = carbon::expire_due(s, settings, storage::DateTime::now()))
+      [settings = settings_, now = ctx_.now()](storage::Session& s) {
+        if (auto n = carbon::expire_due(s, settings, now))
           log::info("carbon: {} ledger lots expired", n);
       },
       nullptr);

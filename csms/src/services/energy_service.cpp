@@ -1,7 +1,5 @@
 #include "services/energy_service.hpp"
 
-#include <boost/asio/steady_timer.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -32,7 +30,13 @@ constexpr std::int64_t kIntervalMs = 15 * 60 * 1000;
 // 6 A of IEC 61851 no car draws, and 1.6 takes one decimal.
 constexpr double kPauseA = 0.1;
 
-std::int64_t now_ms() {
+std::int64_t now_ms(const Clock& clock) {
+  return clock.system_now().unix_micros() / 1000;
+}
+
+/// The meter poller's time: it paces real network I/O on its own thread with
+/// real waits, so it reads the machine's clock, not the context's.
+std::int64_t poller_now_ms() {
   return DateTime::now().unix_micros() / 1000;
 }
 
@@ -155,8 +159,8 @@ class MeterPoller {
         p.next_ms = 0;
       }
       for (auto& [k, p] : polled) {
-        if (now_ms() < p.next_ms) continue;
-        p.next_ms = now_ms() + std::int64_t{std::max(1, p.source.poll_interval_s)} * 1000;
+        if (poller_now_ms() < p.next_ms) continue;
+        p.next_ms = poller_now_ms() + std::int64_t{std::max(1, p.source.poll_interval_s)} * 1000;
         poll(p);
       }
       lock.lock();
@@ -171,7 +175,7 @@ class MeterPoller {
     r.max_age_s = p.source.max_age_s;
     try {
       const auto v = p.device->poll();
-      r.time = DateTime::now();
+      r.time = DateTime::now();  // the poller's real clock (see poller_now_ms)
       if (p.source.role == "grid") r.grid_w = v.power_w;
       if (p.source.role == "pv") r.pv_w = v.power_w;
       if (p.source.role == "battery") {
@@ -206,7 +210,7 @@ class MeterPoller {
 };
 
 struct EnergyService::Impl {
-  explicit Impl(ServerContext& c) : ctx(c), tick(c.io) {}
+  explicit Impl(ServerContext& c) : ctx(c) {}
 
   /// The newest draw an EVSE reported.
   struct Measured {
@@ -265,7 +269,7 @@ struct EnergyService::Impl {
   };
 
   ServerContext& ctx;
-  boost::asio::steady_timer tick;
+  TimerHandle tick;
   std::unique_ptr<MeterPoller> poller;  ///< Started with the service.
   EnergyProfileSender send;
   std::function<bool(const std::string&)> connected;
@@ -277,23 +281,22 @@ struct EnergyService::Impl {
   std::mutex gauges_mutex;  // /metrics may be rendered elsewhere
 
   void schedule() {
-    tick.expires_after(std::chrono::seconds(1));
-    tick.async_wait([this](const boost::system::error_code& ec) {
-      if (ec || !running) return;
+    tick = ctx.executor.post_after(std::chrono::seconds(1), [this] {
+      if (!running) return;
       on_tick();
       schedule();
     });
   }
 
   void on_tick() {
-    const auto now = now_ms();
+    const auto now = now_ms(ctx.clock);
     if (now - sites_loaded_ms >= 10000) load_sites();
     for (auto& [id, site] : sites)
       if (!site.running && site.next_due_ms <= now) run(id);
   }
 
   void load_sites() {
-    sites_loaded_ms = now_ms();
+    sites_loaded_ms = now_ms(ctx.clock);
     auto list = std::make_shared<std::vector<std::string>>();
     auto meters = std::make_shared<std::vector<storage::MeterSource>>();
     ctx.db.read(
@@ -348,7 +351,7 @@ struct EnergyService::Impl {
           if (it == sites.end()) return;
           it->second.running = false;
           if (error || snap->settings.site_id.empty()) {
-            it->second.next_due_ms = now_ms() + 5000;
+            it->second.next_due_ms = now_ms(ctx.clock) + 5000;
             return;
           }
           decide(site_id, it->second, *snap);
@@ -356,7 +359,7 @@ struct EnergyService::Impl {
   }
 
   void decide(const std::string& site_id, Site& site, const Snapshot& snap) {
-    const auto now = now_ms();
+    const auto now = now_ms(ctx.clock);
     const auto& cfg = snap.settings;
     const std::int64_t period_ms = std::int64_t{std::clamp(cfg.period_s, 5, 60)} * 1000;
     site.next_due_ms = now + period_ms;

@@ -47,7 +47,7 @@ void open_upload_slot(ServerContext& ctx, const std::string& station_id, const s
   r.action = action;
   r.request_id = request_id;
   r.log_type = log_type;
-  r.created_at = DateTime::now();
+  r.created_at = ctx.now();
   r.expires_at = DateTime::from_unix_micros(r.created_at.unix_micros() +
                                             std::int64_t{ctx.config.uploads_token_ttl_s} * 1000000);
   slot.token = r.token;

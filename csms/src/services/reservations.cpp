@@ -6,8 +6,6 @@
 #include <map>
 #include <memory>
 
-#include <boost/asio/post.hpp>
-
 #include "csms/log.hpp"
 
 namespace csms {
@@ -38,16 +36,16 @@ void use_reservation(storage::Session& s, const std::string& station_id,
   s.reservations.update(*r);
 }
 
-ReservationService::ReservationService(ServerContext& ctx) : ctx_(ctx), timer_(ctx.io) {
+ReservationService::ReservationService(ServerContext& ctx) : ctx_(ctx) {
   // Reservations of an earlier run: expire what is due, time the rest.
-  boost::asio::post(ctx_.io, [this] { sweep(); });
+  ctx_.executor.post([this] { sweep(); });
 }
 
 void ReservationService::create(storage::Reservation r,
                                 std::function<void(std::exception_ptr, std::int64_t)> done) {
   auto id = std::make_shared<std::int64_t>(0);
   r.status = ReservationStatus::Pending;
-  r.created_at = r.updated_at = DateTime::now();
+  r.created_at = r.updated_at = ctx_.now();
   schedule(r.expiry);
   ctx_.db.write([r, id](storage::Session& s) { *id = s.reservations.insert(r); },
                 ctx_.on_io([id, done = std::move(done)](std::exception_ptr e) { done(e, *id); }));
@@ -55,7 +53,7 @@ void ReservationService::create(storage::Reservation r,
 
 void ReservationService::answered(std::int64_t id, ReservationStatus status,
                                   std::function<void(std::exception_ptr)> done) {
-  const auto now = DateTime::now();
+  const auto now = ctx_.now();
   ctx_.db.write(
       [id, status, now](storage::Session& s) {
         auto r = s.reservations.get(id);
@@ -75,27 +73,27 @@ void ReservationService::find_active(
     std::function<void(std::exception_ptr, std::optional<storage::Reservation>, std::string)>
         done) {
   auto found = std::make_shared<std::optional<storage::Reservation>>();
-  ctx_.db.read([id, found](storage::Session& s) { *found = s.reservations.get(id); },
-               ctx_.on_io([found, station_id, id, done = std::move(done)](std::exception_ptr e) {
-                 if (e) return done(e, std::nullopt, "");
-                 const std::string name = "reservation " + std::to_string(id);
-                 const auto& r = *found;
-                 if (!r || r->station_id != station_id)
-                   return done(nullptr, std::nullopt,
-                               name + " is not a reservation of " + station_id);
-                 if (storage::is_active(r->status) && !(DateTime::now() < r->expiry))
-                   return done(nullptr, std::nullopt, name + " is not active (Expired)");
-                 if (!storage::is_active(r->status))
-                   return done(nullptr, std::nullopt,
-                               name + " is not active (" + std::string(to_string(r->status)) + ")");
-                 done(nullptr, r, "");
-               }));
+  ctx_.db.read(
+      [id, found](storage::Session& s) { *found = s.reservations.get(id); },
+      ctx_.on_io([this, found, station_id, id, done = std::move(done)](std::exception_ptr e) {
+        if (e) return done(e, std::nullopt, "");
+        const std::string name = "reservation " + std::to_string(id);
+        const auto& r = *found;
+        if (!r || r->station_id != station_id)
+          return done(nullptr, std::nullopt, name + " is not a reservation of " + station_id);
+        if (storage::is_active(r->status) && !(ctx_.now() < r->expiry))
+          return done(nullptr, std::nullopt, name + " is not active (Expired)");
+        if (!storage::is_active(r->status))
+          return done(nullptr, std::nullopt,
+                      name + " is not active (" + std::string(to_string(r->status)) + ")");
+        done(nullptr, r, "");
+      }));
 }
 
 void ReservationService::end(const std::string& station_id, std::int64_t id,
                              ReservationStatus status,
                              std::function<void(std::exception_ptr)> done) {
-  const auto now = DateTime::now();
+  const auto now = ctx_.now();
   ctx_.db.write(
       [station_id, id, status, now](storage::Session& s) {
         auto r = s.reservations.get(id);
@@ -117,10 +115,7 @@ void ReservationService::sweep() {
   if (ctx_.job_lock) {
     ctx_.job_lock("reservation-expiry", [this](bool mine) {
       if (mine) return sweep_now();
-      timer_.expires_after(std::chrono::seconds(10));
-      timer_.async_wait([this](const boost::system::error_code& ec) {
-        if (!ec) sweep();
-      });
+      timer_ = ctx_.executor.post_after(std::chrono::seconds(10), [this] { sweep(); });
     });
     return;
   }
@@ -128,7 +123,7 @@ void ReservationService::sweep() {
 }
 
 void ReservationService::sweep_now() {
-  const auto now = DateTime::now();
+  const auto now = ctx_.now();
   auto next = std::make_shared<std::vector<std::int64_t>>();
   ctx_.db.write(
       [now, next](storage::Session& s) {
@@ -161,14 +156,12 @@ void ReservationService::arm() {
       due_.empty()
           ? std::chrono::microseconds(std::chrono::seconds(10))
           : std::chrono::microseconds(
-                std::max<std::int64_t>(0, *due_.begin() - DateTime::now().unix_micros()) + 1000);
+                std::max<std::int64_t>(0, *due_.begin() - ctx_.now().unix_micros()) + 1000);
   // In a cluster, reservations made on other nodes are only seen by a sweep.
   const std::chrono::microseconds longest =
       ctx_.job_lock ? std::chrono::microseconds(std::chrono::seconds(10)) : std::chrono::hours(1);
-  timer_.expires_after(std::min<std::chrono::microseconds>(wait, longest));
-  timer_.async_wait([this](const boost::system::error_code& ec) {
-    if (!ec) sweep();
-  });
+  timer_ = ctx_.executor.post_after(std::min<std::chrono::microseconds>(wait, longest),
+                                    [this] { sweep(); });
 }
 
 // ---- Local lists ------------------------------------------------------------
@@ -215,7 +208,7 @@ void ReservationService::plan_local_list(
 void ReservationService::local_list_answered(const std::string& station_id,
                                              const LocalListPlan& plan, const std::string& status,
                                              std::function<void(std::exception_ptr)> done) {
-  const auto now = DateTime::now();
+  const auto now = ctx_.now();
   ctx_.db.write(
       [station_id, plan, status, now](storage::Session& s) {
         if (!s.stations.get(station_id)) return;  // removed meanwhile
@@ -230,7 +223,7 @@ void ReservationService::local_list_answered(const std::string& station_id,
 
 void ReservationService::local_list_reported(const std::string& station_id, std::int64_t version,
                                              std::function<void(std::exception_ptr)> done) {
-  const auto now = DateTime::now();
+  const auto now = ctx_.now();
   ctx_.db.write(
       [station_id, version, now](storage::Session& s) {
         if (s.stations.get(station_id)) s.local_lists.reported(station_id, version, now);

@@ -4,7 +4,6 @@
 // messages (starts with a reservationId, ReservationStatusUpdate) change.
 // Network thread only; every callback runs on it after the data is committed.
 
-#include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -82,7 +81,7 @@ class ReservationService {
   void arm();
 
   ServerContext& ctx_;
-  boost::asio::steady_timer timer_;
+  TimerHandle timer_;
   std::set<std::int64_t> due_;  ///< Expiries (unix µs) of reservations that may be active.
 };
 

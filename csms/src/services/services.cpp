@@ -50,7 +50,7 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
       return;
     }
   }
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   update_station(
       station_id,
       [info, now, status = decision.status](storage::Station& st) {
@@ -83,7 +83,7 @@ void StationService::boot(const std::string& station_id, const BootInfo& info,
 }
 
 void StationService::seen(const std::string& station_id) {
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   update_station(
       station_id, [now](storage::Station& st) { st.last_seen = now; }, nullptr);
   alerts_.station_activity(station_id);
@@ -95,7 +95,7 @@ void StationService::connector_status(const storage::Connector& connector,
   // clock may be wrong): availability reports are computed from it.
   storage::StatusChange change{
       connector.station_id, connector.evse_id,           connector.connector_id, connector.status,
-      connector.error_code, connector.vendor_error_code, connector.info,         DateTime::now()};
+      connector.error_code, connector.vendor_error_code, connector.info,         ctx_.now()};
   ctx_.db.write(
       [connector, change](storage::Session& s) {
         s.stations.put_connector(connector);
@@ -114,7 +114,7 @@ void StationService::connector_status(const storage::Connector& connector,
 }
 
 void StationService::connected(const std::string& station_id, const std::string& ocpp_version) {
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   update_station(
       station_id,
       [ocpp_version, now](storage::Station& st) {
@@ -133,7 +133,7 @@ void StationService::connected(const std::string& station_id, const std::string&
 }
 
 void StationService::disconnected(const std::string& station_id) {
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   update_station(
       station_id,
       [now](storage::Station& st) {
@@ -156,7 +156,7 @@ void StationService::notification(const std::string& station_id, const std::stri
   storage::StationNotification n;
   n.station_id = station_id;
   n.action = action;
-  n.received_at = DateTime::now();
+  n.received_at = ctx_.now();
   n.payload = std::move(payload_json);
   ctx_.db.write([n = std::move(n)](storage::Session& s) { s.notifications.append(n); },
                 ctx_.on_io(std::move(done)));
@@ -183,7 +183,7 @@ void AuthService::authorize(const std::string& id_tag, const std::string& statio
   ctx_.db.read(
       [id_tag, token](storage::Session& s) { *token = s.tokens.get(id_tag); },
       ctx_.on_io([this, id_tag, station_id, token, done = std::move(done)](std::exception_ptr e) {
-        const AuthInfo info = e ? AuthInfo{} : evaluate_token(*token, DateTime::now());
+        const AuthInfo info = e ? AuthInfo{} : evaluate_token(*token, ctx_.now());
         done(e, info);
         if (!e && !station_id.empty())
           alerts_.authorization(station_id, id_tag, info.status == TokenStatus::Accepted);
@@ -278,7 +278,7 @@ void apply_event(storage::Transaction& tx, const TxEventRequest& req,
 void TransactionService::event(TxEventRequest request,
                                std::function<void(std::exception_ptr, TxEventResult)> done) {
   auto result = std::make_shared<TxEventResult>();
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   energy_.observe(request.samples);
   // One request shared by the write and its completion: copying it into each
   // was an eighth of a TransactionEvent's cost on the network thread.
@@ -358,7 +358,7 @@ void TransactionService::event(TxEventRequest request,
 void TransactionService::start(const StartRequest& req,
                                std::function<void(std::exception_ptr, StartResult)> done) {
   auto result = std::make_shared<StartResult>();
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   ctx_.db.write(
       [req, result, now](storage::Session& s) {
         result->auth = evaluate_token(s.tokens.get(req.id_tag), now);
@@ -396,7 +396,7 @@ void TransactionService::start(const StartRequest& req,
 void TransactionService::stop(const StopRequest& req,
                               std::function<void(std::exception_ptr, StopResult)> done) {
   auto result = std::make_shared<StopResult>();
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   const auto transaction_id = req.transaction_id;
   ctx_.db.write(
       [req, result, now](storage::Session& s) {
@@ -507,7 +507,7 @@ void DeviceModelService::report_part(const std::string& station_id, std::int64_t
                                      const storage::DateTime& generated_at,
                                      std::vector<storage::DeviceVariable> variables,
                                      std::function<void(std::exception_ptr)> done) {
-  auto now = DateTime::now();
+  auto now = ctx_.now();
   for (auto& v : variables) {
     v.station_id = station_id;
     v.updated_at = now;

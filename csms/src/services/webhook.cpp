@@ -4,24 +4,13 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
-#include <boost/beast/ssl.hpp>
 #include <stdexcept>
 
+#include "core/http_post.hpp"
 #include "csms/log.hpp"
 #include "csms/version.hpp"
 
 namespace csms {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -159,69 +148,21 @@ void WebhookSender::run() {
 }
 
 bool WebhookSender::post(const Delivery& d, std::string& problem) {
-  http::request<http::string_body> req{http::verb::post, url_.target, 11};
-  req.set(http::field::host, url_.host + ":" + url_.port);
-  req.set(http::field::user_agent, std::string("csms/") + kVersion);
-  req.set(http::field::content_type, "application/json");
-  req.set("X-CSMS-Delivery", d.id);
-  req.set("X-CSMS-Signature", webhook_signature(options_.secret, d.body));
-  req.body() = d.body;
-  req.keep_alive(false);
-  req.prepare_payload();
-
-  asio::io_context io;
-  tcp::resolver resolver(io);
-  beast::error_code ec;
-  const auto endpoints = resolver.resolve(url_.host, url_.port, ec);
-  if (ec) {
-    problem = "resolving " + url_.host + ": " + ec.message();
-    return false;
-  }
-  beast::flat_buffer buffer;
-  http::response<http::string_body> res;
-  beast::error_code failure;
-  if (!url_.tls) {
-    beast::tcp_stream stream(io);
-    stream.expires_after(options_.timeout);
-    stream.async_connect(endpoints, [&](beast::error_code cec, const tcp::endpoint&) {
-      if (cec) return void(failure = cec);
-      http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-        if (wec) return void(failure = wec);
-        http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
-          if (rec) failure = rec;
-        });
-      });
-    });
-    io.run();
-  } else {
-    asio::ssl::context tls(asio::ssl::context::tls_client);
-    tls.set_default_verify_paths();
-    tls.set_verify_mode(asio::ssl::verify_peer);
-    tls.set_verify_callback(asio::ssl::host_name_verification(url_.host));
-    beast::ssl_stream<beast::tcp_stream> stream(io, tls);
-    SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str());
-    beast::get_lowest_layer(stream).expires_after(options_.timeout);
-    beast::get_lowest_layer(stream).async_connect(
-        endpoints, [&](beast::error_code cec, const tcp::endpoint&) {
-          if (cec) return void(failure = cec);
-          stream.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code hec) {
-            if (hec) return void(failure = hec);
-            http::async_write(stream, req, [&](beast::error_code wec, std::size_t) {
-              if (wec) return void(failure = wec);
-              http::async_read(stream, buffer, res, [&](beast::error_code rec, std::size_t) {
-                if (rec) failure = rec;
-              });
-            });
-          });
-        });
-    io.run();
-  }
-  if (failure) {
-    problem = failure == beast::error::timeout ? "no answer in time" : failure.message();
-    return false;
-  }
-  if (res.result_int() < 200 || res.result_int() >= 300) {
-    problem = "HTTP " + std::to_string(res.result_int());
+  HttpPost req;
+  req.tls = url_.tls;
+  req.host = url_.host;
+  req.port = url_.port;
+  req.target = url_.target;
+  req.headers = {{"User-Agent", std::string("csms/") + kVersion},
+                 {"Content-Type", "application/json"},
+                 {"X-CSMS-Delivery", d.id},
+                 {"X-CSMS-Signature", webhook_signature(options_.secret, d.body)}};
+  req.body = d.body;
+  req.timeout = options_.timeout;
+  const int status = http_post(req, problem);
+  if (status == 0) return false;
+  if (status < 200 || status >= 300) {
+    problem = "HTTP " + std::to_string(status);
     return false;
   }
   return true;

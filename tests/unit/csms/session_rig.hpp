@@ -1,7 +1,9 @@
 #pragma once
 // One station's RPC session without sockets, for unit tests: a fake connection
 // records what the server sends; storage is a real SQLite file in a temporary
-// directory; `pump_until` runs the network thread's queued work, bounded.
+// directory; `pump_until` runs the network thread's queued work, bounded. Time
+// is a ManualClock: timers fire only when it is advanced (pump_until moves it
+// along with real time while it waits; tests jump it with advance()).
 
 #include <catch2/catch.hpp>
 
@@ -11,6 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "core/asio_executor.hpp"
+#include "core/clock.hpp"
+#include "core/executor.hpp"
 #include "handlers/v16/handlers.hpp"
 #include "handlers/v201/handlers.hpp"
 #include "ocpp/common/json.hpp"
@@ -38,6 +43,9 @@ class FakeConnection : public csms::transport::Connection {
 struct Rig {
   test_support::TempDir dir;
   boost::asio::io_context io;
+  csms::ManualClock clock;
+  csms::AsioExecutor io_executor{io};                  ///< Storage completions hop here.
+  csms::ManualExecutor executor{clock, &io_executor};  ///< Timers run on `clock`.
   csms::Config config;
   std::unique_ptr<storage::Database> db;
   csms::Metrics metrics;
@@ -54,7 +62,7 @@ struct Rig {
     db = storage::open_sqlite(storage::SqliteOptions{dir.file("csms.db")});
     registry = std::make_unique<csms::StationRegistry>(io, *db);
     ctx = std::make_unique<csms::ServerContext>(
-        csms::ServerContext{io, config, *db, *registry, metrics});
+        csms::ServerContext{executor, clock, config, *db, *registry, metrics});
     services = std::make_unique<csms::Services>(*ctx);
     if (version == ocpp::Version::v201)
       csms::v201::register_handlers(router, *services);
@@ -69,9 +77,15 @@ struct Rig {
   template <class Pred>
   void pump_until(Pred done, std::chrono::milliseconds limit = 5s) {
     auto deadline = std::chrono::steady_clock::now() + limit;
+    auto last = std::chrono::steady_clock::now();
     while (!done() && std::chrono::steady_clock::now() < deadline) {
       io.restart();
-      io.run_for(10ms);
+      io.run_for(1ms);
+      // While it waits, the manual clock keeps pace with the real one, so
+      // timers fire as they would; explicit advance() jumps ahead of it.
+      const auto real = std::chrono::steady_clock::now();
+      if (!done()) clock.advance(real - last);
+      last = real;
     }
     REQUIRE(done());
   }

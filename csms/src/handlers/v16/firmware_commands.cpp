@@ -37,10 +37,10 @@ void firmware_update(Services& sv, StationSession& session, Params& p, CommandDo
   storage::FirmwareRequest record;
   record.station_id = session.station_id();
   record.location = *location;
-  record.retrieve_at = retrieve.value_or(DateTime::now());
+  record.retrieve_at = retrieve.value_or(sv.ctx.now());
   record.install_at = install;
   record.is_signed = is_signed;
-  record.requested_at = DateTime::now();
+  record.requested_at = sv.ctx.now();
   if (!is_signed) {
     w::UpdateFirmwareRequest req;
     req.location = *location;

@@ -41,7 +41,7 @@ void reserve(Services& sv, StationSession& session, Params& p, CommandDone done)
   w::ReserveNowRequest req;
   auto connector = p.integer("connector", true);
   if (auto tag = p.string("idTag", true)) req.idTag = *tag;
-  auto expiry = future_expiry(p, "expires");
+  auto expiry = future_expiry(p, "expires", sv.ctx.now());
   req.parentIdTag = p.string("parent", false);
   if (p.ok() && *connector < 0) p.fail("'connector' must be 0 (any connector) or more");
   if (!p.ok()) return;

@@ -75,7 +75,7 @@ void register_handlers(Router& router, Services& sv) {
     c.error_code = std::string(w::to_string(req.errorCode));
     c.info = req.info.value_or("");
     c.vendor_error_code = req.vendorErrorCode.value_or("");
-    c.updated_at = req.timestamp.value_or(DateTime::now());
+    c.updated_at = req.timestamp.value_or(sv.ctx.now());
     // Answered once stored: the station forgets the notification on the answer.
     sv.stations.connector_status(c, [reply, station = s.station_id()](std::exception_ptr e) {
       if (e) return storage_failed(reply, station, w::StatusNotificationRequest::kAction, e);

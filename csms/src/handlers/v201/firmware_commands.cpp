@@ -33,7 +33,7 @@ void firmware_update(Services& sv, StationSession& session, Params& p, CommandDo
            "install"});
   w::UpdateFirmwareRequest req;
   if (auto location = url_param(p, "location", true)) req.firmware.location = *location;
-  req.firmware.retrieveDateTime = time_param(p, "retrieve").value_or(DateTime::now());
+  req.firmware.retrieveDateTime = time_param(p, "retrieve").value_or(sv.ctx.now());
   req.firmware.installDateTime = time_param(p, "install");
   req.retries = count_param(p, "retries");
   req.retryInterval = count_param(p, "retryInterval");
@@ -51,7 +51,7 @@ void firmware_update(Services& sv, StationSession& session, Params& p, CommandDo
   record.retrieve_at = req.firmware.retrieveDateTime;
   record.install_at = req.firmware.installDateTime;
   record.is_signed = req.firmware.signature.has_value();
-  record.requested_at = DateTime::now();
+  record.requested_at = sv.ctx.now();
   send(session, req, with_request_id(req.requestId, std::move(done)),
        [&sv, record](const w::UpdateFirmwareResponse& res) {
          auto r = record;
@@ -75,7 +75,7 @@ void firmware_publish(Services& sv, StationSession& session, Params& p, CommandD
   record.request_id = req.requestId;
   record.location = req.location;
   record.checksum = req.checksum;
-  record.requested_at = DateTime::now();
+  record.requested_at = sv.ctx.now();
   send(session, req, with_request_id(req.requestId, std::move(done)),
        [&sv, record](const w::PublishFirmwareResponse& res) {
          auto r = record;
@@ -93,7 +93,7 @@ void firmware_unpublish(Services& sv, StationSession& session, Params& p, Comman
   record.station_id = session.station_id();
   record.action = std::string(w::UnpublishFirmwareRequest::kAction);
   record.checksum = req.checksum;
-  record.requested_at = DateTime::now();
+  record.requested_at = sv.ctx.now();
   send(session, req, std::move(done), [&sv, record](const w::UnpublishFirmwareResponse& res) {
     auto r = record;
     r.answer = std::string(w::to_string(res.status));

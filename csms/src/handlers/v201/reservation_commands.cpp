@@ -49,7 +49,7 @@ void reserve(Services& sv, StationSession& session, Params& p, CommandDone done)
     p.fail("give the EVSE once: 'connector' is the EVSE id on OCPP 2.0.1 stations");
   if (!evse) evse = connector;
   auto tag = p.string("idTag", true);
-  auto expiry = future_expiry(p, "expires");
+  auto expiry = future_expiry(p, "expires", sv.ctx.now());
   auto parent = p.string("parent", false);
   auto type = p.enumeration<w::IdTokenEnumType>(
       "tokenType", false,
