@@ -116,9 +116,7 @@ class MeterStore {
                                                    const std::string& measurand) = 0;
   /// The earliest and the latest sample (by timestamp) of one measurand of the
   /// transaction without a phase, in that order: none if there is none, the
-  /// same sample twice if there is one. Only the reading is filled in
-  /// (station, EVSE, connector, transaction, timestamp, value, measurand,
-  /// unit): context, location and format may be left empty.
+  /// same sample twice if there is one.
   virtual std::vector<MeterSample> first_and_last(std::int64_t transaction_id,
                                                   const std::string& measurand) = 0;
   /// The transaction's signed meter data as sent, by timestamp (samples with

@@ -141,7 +141,8 @@ std::vector<SignedMeterValue> SqliteMeterStore::signed_for_transaction(
 std::vector<MeterSample> SqliteMeterStore::first_and_last(std::int64_t transaction_id,
                                                           const std::string& measurand) {
   // Runs on every TransactionEvent: only the columns of the reading are read
-  // (reading all twelve into a MeterSample was most of its cost, bench/).
+  // (reading all twelve into a MeterSample was most of its cost, bench/);
+  // context, location and format stay empty, phase is '' by the filter.
   static const std::string first_sql =
       "SELECT station_id, evse_id, connector_id, timestamp, value, unit FROM meter_samples "
       "WHERE transaction_id = ? AND measurand = ? AND phase = '' "
