@@ -65,13 +65,14 @@ regen: configure
 	cmake --build $(BUILD_DIR) --target ocpp_regenerate
 
 # The same fleet load against csms and a reference server on ocpp-rpc
-# (bench/README.md): results in bench/results/ (about 16 minutes);
-# bench-quick: smaller sizes in about a minute, into bench/results/quick/.
+# (bench/README.md): results in bench/results/ (about 35 minutes: three meter
+# fleets, csms on SQLite and on a throwaway PostgreSQL cluster);
+# bench-quick: smaller sizes in about two minutes, into bench/results/quick/.
 bench-deps:
 	@bash scripts/install-deps.sh gnuplot-nox iproute2
 
 bench: build bench-deps bench-carbon bench-energy bench-storage bench-cluster
-	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh
+	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --db sqlite,postgres
 
 # Three csms nodes on PostgreSQL behind HAProxy under faults (the long version
 # of the suite's cluster test), then durable meter values/s of 1 node vs 3
@@ -98,7 +99,7 @@ bench-energy: build
 	./$(BUILD_DIR)/bin/bench_energy_goals --out bench/results/energy.md
 
 bench-quick: build bench-deps
-	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --quick
+	BUILD_DIR=$(BUILD_DIR) bash bench/run.sh --quick --db sqlite,postgres
 
 # The console (console/src -> console/dist, committed; csms embeds dist/ at
 # build time). Needs the npm registry; a normal build does not.

@@ -34,6 +34,13 @@ REF_JS = os.path.join(ROOT, "bench", "reference", "server.js")
 NODE = shutil.which("node") or "node"
 
 SERVERS = ("csms", "reference")
+# The meter sweep's fleets: (key, label, --v201-share).
+FLEETS = (("v16", "1.6-only", 0.0), ("v201", "2.0.1-only", 1.0),
+          ("mixed", "mixed (half 1.6, half 2.0.1)", 0.5))
+FLEET_LABEL = {k: label for k, label, _ in FLEETS}
+FLEET_SHARE = {k: share for k, _, share in FLEETS}
+DBS = ("sqlite", "postgres")
+PG_CLUSTER = os.path.join(ROOT, "tests", "pg", "cluster.sh")
 PARTS = ("meter", "idle", "storm", "heartbeat", "tls")
 MAIN_PARTS = PARTS[:4]  # the csms-vs-reference table
 
@@ -41,12 +48,13 @@ MAIN_PARTS = PARTS[:4]  # the csms-vs-reference table
 # full mode within about 15 minutes on 2 cores.
 FULL = {
     "meter_stations": 2000,
-    "meter_steps": [500, 1000, 1500, 2000, 3000, 4000, 6000, 8000, 10000, 12000, 15000, 20000,
-                    25000, 30000],
+    # Three fleets × two servers: the sweep starts where both servers pass.
+    "meter_steps": [2000, 4000, 6000, 8000, 10000, 12000, 15000, 18000, 21000, 25000, 30000,
+                    35000],
     "latency_fracs": [0.5, 0.9],
     "meter_ramp": 500,
-    "meter_warmup": 3,
-    "meter_duration": 10,
+    "meter_warmup": 2,
+    "meter_duration": 8,
     "max_p99_ms": 100.0,
     "idle_sizes": [10000, 20000],
     "idle_ramp": 1000,
@@ -92,9 +100,10 @@ QUICK = {
 }
 
 # Targets, as printed in the table.
-TARGET_METER_RATE = 10000
+TARGET_METER_RATIO = 1.5  # csms's durable maximum against the reference's (issue 14)
 TARGET_P99_AT_HALF_MS = 15.0
-TARGET_RSS_KIB = 16.0
+TARGET_NET_US_PER_MSG = 10.0  # CPU of the network threads per meter message
+TARGET_RSS_KIB = 13.0
 TARGET_CONNECTIONS = 20000
 TARGET_STORM_SETTLE_S = 10.0
 
@@ -158,6 +167,36 @@ def cpu_s(pid):
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, IndexError, ValueError):
         return None
+
+
+def thread_cpu(pid):
+    """CPU seconds per thread name ({comm: s}; threads of one name summed).
+    The main thread (tid == pid) runs csms's service loop (Server::run):
+    it is reported as `service`; csms names its other threads
+    (pthread_setname_np: io-N, db-writer, db-reader, db-checkpoint, ...)."""
+    out = {}
+    tck = os.sysconf("SC_CLK_TCK")
+    try:
+        tids = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        name = "service" if tid == str(pid) else comm
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / tck
+    return out
+
+
+def is_network_thread(name):
+    """The threads that carry OCPP frames: the I/O threads (TLS, framing,
+    JSON parse, writes) and the service thread (routing, handlers, answers)."""
+    return name == "service" or name.startswith("io-")
 
 
 def rss_kib(pid):
@@ -246,8 +285,9 @@ def machine_info(fd_limit):
 # servers
 
 class Server:
-    def __init__(self, kind, heartbeat, tag, outdir, tls=None, extra=None):
+    def __init__(self, kind, heartbeat, tag, outdir, tls=None, extra=None, pg_url=None):
         self.kind = kind
+        self.pg_url = pg_url
         self.tls = tls
         self.warm_s = WARM_S
         self.tmp = tempfile.mkdtemp(prefix=f"bench-{kind}-")
@@ -263,6 +303,8 @@ class Server:
                 "uploads": {"listen": "127.0.0.1:0", "dir": os.path.join(self.tmp, "uploads")},
                 "database": {"path": self.db},
             }
+            if pg_url:  # a fresh database of the throwaway cluster for each server
+                cfg["database"] = {"url": pg_url}
             for section, values in (extra or {}).items():  # e.g. {"limits": {...}}
                 cfg.setdefault(section, {}).update(values)
             if tls:
@@ -335,6 +377,8 @@ class Server:
         """Rows in the meter-value table (csms only), read while it runs."""
         if self.kind != "csms":
             return None
+        if self.pg_url:
+            return pg_query(self.pg_url, "SELECT count(*) FROM meter_samples")
         try:
             con = sqlite3.connect(f"file:{self.db}?mode=ro", uri=True, timeout=30)
             try:
@@ -349,6 +393,49 @@ class Server:
         kill_child(self.proc, grace=5.0)
         self.logf.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL (--db postgres): a throwaway cluster from tests/pg/cluster.sh,
+# durable (fsync and synchronous_commit on), a fresh database per server
+
+class PgCluster:
+    def __init__(self):
+        self.state = tempfile.mkdtemp(prefix="bench-pg-")
+        env = dict(os.environ, CSMS_PG_DURABLE="1")
+        p = subprocess.run([PG_CLUSTER, "start", self.state], capture_output=True, text=True,
+                           timeout=120, env=env)
+        if p.returncode != 0:
+            raise RuntimeError(f"cannot start the PostgreSQL cluster: {p.stderr.strip()}")
+        with open(os.path.join(self.state, "url")) as f:
+            self.url = f.read().strip()
+        self.count = 0
+        log(f"PostgreSQL cluster: {self.url}")
+
+    def fresh_database(self):
+        self.count += 1
+        name = f"bench{self.count}"
+        pg_query(self.url, f"CREATE DATABASE {name}")
+        return self.url.replace("postgresql:///postgres?", f"postgresql:///{name}?")
+
+    def stop(self):
+        subprocess.run([PG_CLUSTER, "stop", self.state], capture_output=True, timeout=60)
+        shutil.rmtree(self.state, ignore_errors=True)
+
+
+def pg_query(url, sql):
+    """One value from psql (None on failure)."""
+    try:
+        p = subprocess.run(["psql", "-X", "-A", "-t", "-q", "-d", url, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        log(f"psql failed: {e}")
+        return None
+    if p.returncode != 0:
+        log(f"psql failed: {p.stderr.strip()}")
+        return None
+    out = p.stdout.strip()
+    return int(out) if out.isdigit() else out
 
 
 # ---------------------------------------------------------------------------
@@ -449,9 +536,9 @@ def total_errors(report):
 # ---------------------------------------------------------------------------
 # a. meter values
 
-def meter_args(cfg, kind, rate, tag):
+def meter_args(cfg, share, rate, tag):
     return ["--stations", cfg["meter_stations"], "--id-prefix", f"m{tag}-",
-            "--v201-share", "0.5", "--charging-share", "1", "--meter-rate", rate,
+            "--v201-share", share, "--charging-share", "1", "--meter-rate", rate,
             "--heartbeat", 300, "--ramp", cfg["meter_ramp"], "--warmup", cfg["meter_warmup"],
             "--duration", cfg["meter_warmup"] + cfg["meter_duration"], "--call-timeout-ms", 10000,
             "--connect-timeout-ms", 10000]
@@ -462,10 +549,12 @@ def meter_expected_s(cfg):
     return ramp + cfg["meter_warmup"] + cfg["meter_duration"] + 3
 
 
-def meter_step(cfg, srv, kind, rate, name, outdir, samples_per_message):
+def meter_step(cfg, srv, share, rate, name, outdir, samples_per_message):
     rows0 = srv.meter_rows()
-    r = run_fleet(srv, name, meter_args(cfg, kind, rate, name.replace("_", "")),
+    cpu0 = thread_cpu(srv.pid) if srv.kind == "csms" else {}
+    r = run_fleet(srv, name, meter_args(cfg, share, rate, name.replace("_", "")),
                   outdir, meter_expected_s(cfg))
+    cpu1 = thread_cpu(srv.pid) if srv.kind == "csms" else {}
     rows1 = srv.meter_rows()
     step = {"offered": rate, "report_file": f"raw/{name}.json"}
     if r is None:
@@ -479,6 +568,15 @@ def meter_step(cfg, srv, kind, rate, name, outdir, samples_per_message):
     step.update(achieved=achieved, acknowledged=acked, late=mv.get("late"), p50_ms=p50,
                 p99_ms=p99, max_ms=pmax, errors=errors, timeouts=timeouts,
                 connect_failed=conn_failed, connected_end=r.get("connected_end"))
+    if cpu1:
+        # CPU over the whole fleet run (connect, boot, start, meter values),
+        # per CALL answered in it: at these sizes most of them are meter values.
+        calls = sum(int(a.get("ok") or 0) for a in (r.get("actions") or {}).values())
+        cpu = {k: round(v - cpu0.get(k, 0.0), 3) for k, v in cpu1.items()}
+        net = sum(v for k, v in cpu.items() if is_network_thread(k))
+        step.update(thread_cpu_s=cpu, calls_answered=calls,
+                    net_us_per_call=round(net / calls * 1e6, 1) if calls else None,
+                    cpu_us_per_call=round(sum(cpu.values()) / calls * 1e6, 1) if calls else None)
     why = []
     if achieved < 0.98 * rate:
         why.append(f"achieved {achieved:.0f}/s < 98% of {rate}/s")
@@ -499,18 +597,23 @@ def meter_step(cfg, srv, kind, rate, name, outdir, samples_per_message):
     return step
 
 
-def bench_meter(cfg, kind, outdir, samples_per_message):
-    srv = Server(kind, 300, "meter", outdir)
+def bench_meter(cfg, kind, outdir, samples_per_message, fleet="mixed", pg=None):
+    share = FLEET_SHARE[fleet]
+    tag = f"meter-{fleet}" + ("-pg" if pg else "")
+    srv = Server(kind, 300, tag, outdir, pg_url=pg.fresh_database() if pg else None)
+    prefix = f"{kind}{'_pg' if pg else ''}_meter_{fleet}"
     sweep, latency = [], {}
     try:
         best, failures = None, 0
         for rate in cfg["meter_steps"]:
-            step = meter_step(cfg, srv, kind, rate, f"{kind}_meter_{rate}", outdir,
+            step = meter_step(cfg, srv, share, rate, f"{prefix}_{rate}", outdir,
                               samples_per_message)
             sweep.append(step)
-            log(f"{kind} meter {rate}/s: achieved {step.get('achieved', 0):.0f}/s "
+            log(f"{prefix} {rate}/s: achieved {step.get('achieved', 0):.0f}/s "
                 f"p50 {step.get('p50_ms')} p99 {step.get('p99_ms')} ms "
-                f"{'ok' if step['ok'] else 'FAIL: ' + step['why']}")
+                f"{'ok' if step['ok'] else 'FAIL: ' + step['why']}"
+                + (f"; network threads {step['net_us_per_call']} µs/call, CPU s per thread "
+                   f"{step['thread_cpu_s']}" if step.get("thread_cpu_s") else ""))
             # A step failed on latency alone may be noise on a shared machine:
             # the sweep goes on until the server is saturated (less than 90%
             # of the offered rate got through), CALLs fail, or three steps
@@ -526,14 +629,15 @@ def bench_meter(cfg, kind, outdir, samples_per_message):
         if max_rate:
             for frac in cfg["latency_fracs"]:
                 rate = max(100, int(round(max_rate * frac / 100.0)) * 100)
-                step = meter_step(cfg, srv, kind, rate, f"{kind}_meter_at{int(frac * 100)}",
+                step = meter_step(cfg, srv, share, rate, f"{prefix}_at{int(frac * 100)}",
                                   outdir, samples_per_message)
                 latency[str(frac)] = step
-                log(f"{kind} meter at {int(frac * 100)}% ({rate}/s): p50 {step.get('p50_ms')} "
+                log(f"{prefix} at {int(frac * 100)}% ({rate}/s): p50 {step.get('p50_ms')} "
                     f"p99 {step.get('p99_ms')} ms {'ok' if step['ok'] else step['why']}")
         durable = all(s.get("durable", True) for s in sweep if s["ok"])
         peak = max((s.get("achieved") or 0 for s in sweep), default=0)
-        return {"max_rate": max_rate, "peak_achieved": peak, "durable": durable if kind == "csms" else None,
+        return {"fleet": fleet, "db": "postgres" if pg else ("sqlite" if kind == "csms" else None),
+                "max_rate": max_rate, "peak_achieved": peak, "durable": durable if kind == "csms" else None,
                 "best": best, "sweep": sweep, "latency": latency, "server_alive": srv.alive(),
                 "server_log_tail": "" if srv.alive() else srv.tail()}
     finally:
@@ -942,8 +1046,10 @@ def plot(outdir, results):
     os.makedirs(data, exist_ok=True)
     # latency vs offered rate
     files = {}
+    meter = results.get("meter") or {}
+    plot_fleet = "mixed" if "mixed" in meter else next(iter(meter), None)
     for kind in SERVERS:
-        m = results.get("meter", {}).get(kind)
+        m = meter.get(plot_fleet, {}).get(kind) if plot_fleet else None
         if not m:
             continue
         pts = [s for s in m["sweep"] if s.get("p99_ms") is not None]
@@ -967,7 +1073,7 @@ def plot(outdir, results):
         script = f"""
 set terminal png size 900,560
 set output '{png}'
-set title 'Meter value round trip vs offered load ({results["config"]["meter_stations"]} stations charging)'
+set title 'Meter value round trip vs offered load ({results["config"]["meter_stations"]} stations charging, {FLEET_LABEL.get(plot_fleet, plot_fleet)} fleet)'
 set xlabel 'offered meter values / s'
 set ylabel 'latency, ms (log)'
 set logscale y
@@ -1050,8 +1156,7 @@ def build_table(results):
     """Rows of (figure, csms, reference, target, met, better) where better says
     which server is ahead on that figure ('csms', 'reference', 'tie' or None)."""
     rows = []
-    meter = results.get("meter", {})
-    mc, mr = meter.get("csms"), meter.get("reference")
+    meter = results.get("meter") or {}
 
     def ahead(c, r, lower_is_better=False):
         if c is None or r is None:
@@ -1060,7 +1165,9 @@ def build_table(results):
             return "tie"
         return "csms" if ((c < r) if lower_is_better else (c > r)) else "reference"
 
-    if mc or mr:
+    for fleet in [k for k, _, _ in FLEETS if k in meter]:
+        mc, mr = meter[fleet].get("csms"), meter[fleet].get("reference")
+        label = FLEET_LABEL[fleet]
         c = mc["max_rate"] if mc else None
         r = mr["max_rate"] if mr else None
         durable = mc.get("durable") if mc else None
@@ -1069,16 +1176,20 @@ def build_table(results):
         if best.get("rows_stored") is not None:
             cell += (f" (durable: {best['rows_stored']:,} rows stored for "
                      f"{best['samples_acknowledged']:,} acknowledged samples)")
-        rows.append(("max sustained meter values/s (≥98% of offered, no errors, p99 < "
+        ratio = (c / r) if (c is not None and r) else None
+        if ratio is not None:
+            cell += f", {ratio:.2f} × the reference"
+        rows.append((f"{label}: max sustained meter values/s (≥98% of offered, no errors, p99 < "
                      f"{results['config']['max_p99_ms']:.0f} ms)", cell, fmt_int(r),
-                     f"≥ {TARGET_METER_RATE:,} durable",
-                     yesno(c is not None and c >= TARGET_METER_RATE and bool(durable)),
+                     f"≥ {TARGET_METER_RATIO} × reference, durable",
+                     yesno(ratio is not None and ratio >= TARGET_METER_RATIO and bool(durable))
+                     if mc and mr else "—",
                      ahead(c, r)))
         pc = mc.get("peak_achieved") if mc else None
         pr = mr.get("peak_achieved") if mr else None
-        rows.append(("highest meter values/s achieved in any step (whatever the latency)",
+        rows.append((f"{label}: highest meter values/s achieved in any step (whatever the latency)",
                      fmt_int(pc), fmt_int(pr), "—", "—", ahead(pc, pr)))
-        for frac, label, target in (("0.5", "50%", TARGET_P99_AT_HALF_MS), ("0.9", "90%", None)):
+        for frac, flabel, target in (("0.5", "50%", TARGET_P99_AT_HALF_MS), ("0.9", "90%", None)):
             lc = ((mc or {}).get("latency") or {}).get(frac) or {}
             lr = ((mr or {}).get("latency") or {}).get(frac) or {}
             if not lc and not lr and target is None:
@@ -1091,9 +1202,26 @@ def build_table(results):
             met = None
             if target is not None:
                 met = lc.get("p99_ms") is not None and lc["p99_ms"] <= target
-            rows.append((f"meter value p50 / p99 at {label} of own max", cellv(lc), cellv(lr),
-                         f"p99 ≤ {target:.0f} ms" if target else "—", yesno(met),
+            rows.append((f"{label}: meter value p50 / p99 at {flabel} of own max", cellv(lc),
+                         cellv(lr), f"p99 ≤ {target:.0f} ms" if target else "—", yesno(met),
                          ahead(lc.get("p99_ms"), lr.get("p99_ms"), lower_is_better=True)))
+        top = max_step(mc) if mc else None
+        if top and top.get("net_us_per_call") is not None:
+            rows.append((f"{label}: CPU of csms's network threads (I/O + service) per CALL at "
+                         "its max step", f"{top['net_us_per_call']} µs (whole process "
+                         f"{top['cpu_us_per_call']} µs) at {top['offered']:,}/s", "—",
+                         f"≤ {TARGET_NET_US_PER_MSG:.0f} µs",
+                         yesno(top["net_us_per_call"] <= TARGET_NET_US_PER_MSG), None))
+    for fleet, m in (results.get("meter_pg") or {}).items():
+        sq = (meter.get(fleet) or {}).get("csms") or {}
+        best = m.get("best") or {}
+        cell = fmt_int(m.get("max_rate"))
+        if best.get("rows_stored") is not None:
+            cell += (f" (durable: {best['rows_stored']:,} rows stored for "
+                     f"{best['samples_acknowledged']:,} acknowledged samples; SQLite "
+                     f"{fmt_int(sq.get('max_rate'))})")
+        rows.append((f"{FLEET_LABEL[fleet]}: csms on PostgreSQL, max sustained meter values/s",
+                     cell, "—", "—", "—", None))
     idle = results.get("idle", {})
     ic, ir = idle.get("csms") or [], idle.get("reference") or []
     for i, n in enumerate(results["config"]["idle_sizes"]):
@@ -1184,6 +1312,65 @@ def build_table(results):
     return rows, behind
 
 
+def meter_runs(results):
+    """(fleet, server label, sweep result) of every meter sweep, in table order."""
+    meter = results.get("meter") or {}
+    pg = results.get("meter_pg") or {}
+    for fleet, _, _ in FLEETS:
+        for kind in SERVERS:
+            m = (meter.get(fleet) or {}).get(kind)
+            if m:
+                yield fleet, kind + (" (SQLite)" if kind == "csms" else ""), m
+        if pg.get(fleet):
+            yield fleet, "csms (PostgreSQL)", pg[fleet]
+
+
+def max_step(m):
+    """The highest passing step of a sweep, else (none passed) the one that
+    achieved the most."""
+    if m.get("best"):
+        return m["best"]
+    return max(m.get("sweep") or [], key=lambda s: s.get("achieved") or 0, default=None)
+
+
+def thread_markdown(results):
+    """csms's CPU per thread at its max step of each sweep."""
+    cols, runs = [], []
+    for fleet, kind, m in meter_runs(results):
+        step = max_step(m)
+        cpu = (step or {}).get("thread_cpu_s")
+        if not cpu:
+            continue
+        runs.append((fleet, kind, step))
+        for name in cpu:
+            if name not in cols:
+                cols.append(name)
+    if not runs:
+        return []
+    order = ["service"] + sorted(c for c in cols if c.startswith("io-")) + \
+        sorted(c for c in cols if c != "service" and not c.startswith("io-"))
+    # Threads that did nothing in every run are left out.
+    order = [c for c in order if any(b["thread_cpu_s"].get(c, 0) >= 0.01 for _, _, b in runs)]
+    out = ["\n## csms: CPU per thread at its max step\n",
+           "CPU seconds of each thread (utime + stime, /proc/PID/task/*/stat; threads named by "
+           "csms, the main thread runs the service loop) over the whole fleet run of the "
+           "highest passing step (or, where none passed, the step that achieved the most: see the "
+           "rate column) (connect, boot, transaction start, warm-up and the measured "
+           "seconds), and per CALL answered in that run. Network threads = the I/O threads "
+           "(`io-N`: TLS, WebSocket framing, JSON parse, writes) + the service thread (routing, "
+           "handlers, answers).\n",
+           "| fleet | server | rate/s | CALLs | " + " | ".join(order)
+           + " | network µs/CALL | process µs/CALL |",
+           "|---|---|---|---|" + "---|" * len(order) + "---|---|"]
+    for fleet, kind, b in runs:
+        out.append(f"| {FLEET_LABEL.get(fleet, fleet)} | {kind} | {b['offered']:,} | "
+                   f"{b.get('calls_answered', 0):,} | "
+                   + " | ".join(f"{b['thread_cpu_s'].get(c, 0):.2f}" for c in order)
+                   + f" | {b.get('net_us_per_call')} | {b.get('cpu_us_per_call')} |")
+    out.append(f"\nThread scaling (1, 2, 4, 8 I/O threads): {results.get('scaling_note')}")
+    return out
+
+
 def write_markdown(outdir, results, plots):
     rows, behind = build_table(results)
     mi = results["machine"]
@@ -1214,8 +1401,9 @@ def write_markdown(outdir, results, plots):
     out.append(f"* date: {mi['date']}; git rev: {mi['git_rev']}")
     out.append(f"* wall time of the run: {results['wall_s']:.0f} s")
     out.append("\n## Sizes\n")
-    out.append(f"* meter values: {cfg['meter_stations']:,} stations (half 1.6, half 2.0.1) all "
-               f"charging; offered rates {', '.join(f'{x:,}' for x in cfg['meter_steps'])}/s, "
+    out.append(f"* meter values: {cfg['meter_stations']:,} stations all charging, three fleets "
+               "(1.6-only, 2.0.1-only, mixed half and half: `--v201-share` 0, 1, 0.5); offered "
+               "rates {', '.join(f'{x:,}' for x in cfg['meter_steps'])}/s, "
                f"each {cfg['meter_warmup']} s warm-up + {cfg['meter_duration']} s measured")
     out.append(f"* idle: {', '.join(f'{x:,}' for x in cfg['idle_sizes'])} stations, heartbeat "
                f"300 s, 8 source addresses, held {cfg['idle_hold']} s; RSS per connection = "
@@ -1225,14 +1413,12 @@ def write_markdown(outdir, results, plots):
                f"of them dropped at once {cfg['storm_at']} s after all connected; "
                f"{cfg['storm_duration']} s after the ramp")
     out.append(f"* heartbeat: {cfg['hb_stations']} stations, heartbeat 1 s, {cfg['hb_duration']} s")
+    out.extend(thread_markdown(results))
     out.append("\n## Meter value sweep\n")
-    out.append("| server | offered/s | achieved/s | p50 ms | p99 ms | max ms | errors | timeouts | "
-               "rows stored / samples acked | result |")
-    out.append("|---|---|---|---|---|---|---|---|---|---|")
-    for kind in SERVERS:
-        m = results.get("meter", {}).get(kind)
-        if not m:
-            continue
+    out.append("| fleet | server | offered/s | achieved/s | p50 ms | p99 ms | max ms | errors | "
+               "timeouts | rows stored / samples acked | result |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|")
+    for fleet, kind, m in meter_runs(results):
         for s in m["sweep"] + [dict(v, label=f"{int(float(k) * 100)}% of max")
                                for k, v in m["latency"].items()]:
             rows_cell = (f"{s['rows_stored']:,} / {s['samples_acknowledged']:,}"
@@ -1240,7 +1426,7 @@ def write_markdown(outdir, results, plots):
             res = "ok" if s["ok"] else s.get("why", "")
             if s.get("label"):
                 res = f"{s['label']}: {res}"
-            out.append(f"| {kind} | {s['offered']:,} | {s.get('achieved', 0):,.0f} | "
+            out.append(f"| {FLEET_LABEL.get(fleet, fleet)} | {kind} | {s['offered']:,} | {s.get('achieved', 0):,.0f} | "
                        f"{fmt_ms(s.get('p50_ms'))} | {fmt_ms(s.get('p99_ms'))} | "
                        f"{fmt_ms(s.get('max_ms'))} | {s.get('errors', '—')} | "
                        f"{s.get('timeouts', '—')} | {rows_cell} | {res} |")
@@ -1263,6 +1449,15 @@ def write_markdown(outdir, results, plots):
 
 # ---------------------------------------------------------------------------
 
+def upgrade_results(results):
+    """Reads a results.json of an earlier layout: one mixed meter sweep."""
+    meter = results.get("meter") or {}
+    if any(k in meter for k in SERVERS):
+        results["meter"] = {"mixed": meter}
+    results.setdefault("scaling_note", "not measured")
+    return results
+
+
 def raise_fd_limit():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     for want in (200000, hard):
@@ -1284,12 +1479,22 @@ def main():
     ap.add_argument("--out", help="output directory (default bench/results[/quick])")
     ap.add_argument("--samples-per-message", type=int, default=None,
                     help="sampled values in each meter message the fleet sends (durability check)")
+    ap.add_argument("--fleets", default=",".join(k for k, _, _ in FLEETS),
+                    help="meter sweep fleets, comma-separated subset of v16,v201,mixed")
+    ap.add_argument("--db", default="sqlite",
+                    help="csms's databases for the meter sweep: sqlite, postgres or "
+                    "sqlite,postgres (PostgreSQL: a throwaway durable cluster from "
+                    "tests/pg/cluster.sh; csms only, beside SQLite in the table)")
+    ap.add_argument("--meter-steps", help="offered meter rates of the sweep, comma-separated "
+                    "(a custom sweep; default: the mode's)")
+    ap.add_argument("--meter-stations", type=int, help="stations of the meter sweep")
+    ap.add_argument("--meter-duration", type=float, help="measured seconds per meter step")
     ap.add_argument("--render", metavar="RESULTS_JSON",
                     help="only rewrite results.md and the plots from an earlier results.json")
     args = ap.parse_args()
     if args.render:
         with open(args.render) as f:
-            results = json.load(f)
+            results = upgrade_results(json.load(f))
         outdir = os.path.dirname(os.path.abspath(args.render))
         os.makedirs(os.path.join(outdir, "plotdata"), exist_ok=True)
         write_markdown(outdir, results, plots_or_earlier(outdir, plot(outdir, results)))
@@ -1302,6 +1507,12 @@ def main():
     atexit.register(kill_all_children)
 
     cfg = dict(QUICK if args.quick else FULL)
+    if args.meter_steps:
+        cfg["meter_steps"] = [int(x) for x in args.meter_steps.split(",")]
+    if args.meter_stations:
+        cfg["meter_stations"] = args.meter_stations
+    if args.meter_duration:
+        cfg["meter_duration"] = args.meter_duration
     outdir = args.out or os.path.join(ROOT, "bench", "results", "quick" if args.quick else "")
     outdir = os.path.abspath(outdir)
     os.makedirs(outdir, exist_ok=True)
@@ -1314,7 +1525,7 @@ def main():
     if only != set(PARTS):
         try:
             with open(os.path.join(outdir, "results.json")) as f:
-                earlier = json.load(f)
+                earlier = upgrade_results(json.load(f))
         except (OSError, ValueError):
             earlier = None
     for sub in ("raw", "plotdata"):
@@ -1323,6 +1534,10 @@ def main():
         os.makedirs(os.path.join(outdir, sub), exist_ok=True)
 
     servers = [s for s in args.servers.split(",") if s in SERVERS]
+    fleets = [f for f in args.fleets.split(",") if f]
+    dbs = [d for d in args.db.split(",") if d]
+    if set(fleets) - set(FLEET_SHARE) or set(dbs) - set(DBS) or not dbs:
+        sys.exit(f"bench: --fleets takes {','.join(FLEET_SHARE)}, --db takes {','.join(DBS)}")
     needed = [SIM_BIN] + ([CSMS_BIN] if "csms" in servers else []) + \
         ([REF_JS] if "reference" in servers else [])
     for path in needed:
@@ -1338,7 +1553,10 @@ def main():
     fd_limit = raise_fd_limit()
     started = time.time()
     results = {"quick": args.quick, "config": cfg, "machine": machine_info(fd_limit),
-               "notes": [], "log_dir": LOG_DIR}
+               "notes": [], "log_dir": LOG_DIR,
+               "scaling_note": f"not measured: this machine has {os.cpu_count()} cores, and "
+               "the session that wrote this had no machine with more (the load generator "
+               "shares the cores with the server)"}
     # simulator/src/fleet/payloads.cpp: every MeterValues and TransactionEvent
     # carries two sampled values (energy and power).
     spm = args.samples_per_message or 2
@@ -1353,7 +1571,24 @@ def main():
     log(f"{'quick' if args.quick else 'full'} run, results in {outdir}, open files {fd_limit}")
     try:
         if "meter" in only:
-            results["meter"] = {k: bench_meter(cfg, k, outdir, spm) for k in servers}
+            results["meter"] = {}
+            for fleet in fleets:
+                results["meter"][fleet] = {
+                    k: bench_meter(cfg, k, outdir, spm, fleet) for k in servers
+                    if k != "csms" or "sqlite" in dbs}
+            if "postgres" in dbs and "csms" in servers:
+                try:
+                    pg = PgCluster()
+                except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
+                    pg = None
+                    log(f"no PostgreSQL figures: {e}")
+                    results["notes"].append(f"No PostgreSQL figures: {e}")
+                if pg:
+                    try:
+                        results["meter_pg"] = {f: bench_meter(cfg, "csms", outdir, spm, f, pg)
+                                               for f in fleets}
+                    finally:
+                        pg.stop()
         if "idle" in only:
             results["idle"] = {k: [bench_idle(cfg, k, n, outdir, fd_limit)
                                    for n in cfg["idle_sizes"]] for k in servers}
@@ -1374,6 +1609,8 @@ def main():
             for part in PARTS:
                 if part not in only and part in earlier:
                     results[part] = earlier[part]
+            if "meter" not in only and "meter_pg" in earlier:
+                results["meter_pg"] = earlier["meter_pg"]
         with open(os.path.join(outdir, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     plots = plot(outdir, results)

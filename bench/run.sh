@@ -22,4 +22,4 @@ if ! cmp -s "$lock" "$stamp" 2>/dev/null; then
   cp "$lock" "$stamp"
 fi
 
-exec timeout --signal=TERM --kill-after=30 1800 python3 bench/run.py "$@"
+exec timeout --signal=TERM --kill-after=30 3600 python3 bench/run.py "$@"

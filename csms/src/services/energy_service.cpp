@@ -1,5 +1,7 @@
 #include "services/energy_service.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
@@ -103,7 +105,10 @@ class MeterPoller {
  public:
   /// `stored` runs on the network thread after each reading is stored.
   MeterPoller(ServerContext& ctx, std::function<void(const storage::SiteReading&)> stored)
-      : ctx_(ctx), stored_(std::move(stored)), thread_([this] { loop(); }) {}
+      : ctx_(ctx), stored_(std::move(stored)), thread_([this] {
+          pthread_setname_np(pthread_self(), "site-meters");
+          loop();
+        }) {}
   ~MeterPoller() {
     {
       std::lock_guard<std::mutex> lock(mutex_);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 
 #include <stdexcept>
 
@@ -85,7 +86,10 @@ WebhookSender::~WebhookSender() {
 }
 
 void WebhookSender::start() {
-  thread_ = std::thread([this] { run(); });
+  thread_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "webhook");
+    run();
+  });
 }
 
 void WebhookSender::stop() {

@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <exception>
+#include <string>
+
+#include <pthread.h>
 
 #include "csms/log.hpp"
 
@@ -21,7 +24,9 @@ void IoPool::start() {
   started_ = true;
   for (auto& ctx : contexts_) {
     guards_.emplace_back(ctx->get_executor());
-    threads_.emplace_back([io = ctx.get()] {
+    threads_.emplace_back([io = ctx.get(), name = "io-" + std::to_string(threads_.size())] {
+      // Named for top -H and the bench's CPU per thread.
+      pthread_setname_np(pthread_self(), name.c_str());
       // A handler that throws is a bug: log it and keep the other connections served.
       for (;;) {
         try {

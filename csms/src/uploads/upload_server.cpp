@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -649,7 +650,10 @@ void UploadServer::start() {
                              ": " + e.what());
   }
   impl_->accept();
-  impl_->thread = std::thread([impl = impl_] { impl->io.run(); });
+  impl_->thread = std::thread([impl = impl_] {
+    pthread_setname_np(pthread_self(), "uploads");
+    impl->io.run();
+  });
 }
 
 void UploadServer::stop() {

@@ -3,6 +3,7 @@
 // runs reads on its own connection, beside the writer thanks to WAL; one
 // checkpointer thread copies the WAL into the database file.
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -82,6 +83,7 @@ class Checkpointer {
   static constexpr int kRestartFrames = 10000;  // ~40 MiB of WAL
 
   void loop() {
+    pthread_setname_np(pthread_self(), "db-checkpoint");
     std::unique_lock<std::mutex> lock(mutex_);
     while (!wake_.wait_for(lock, kPeriod, [this] { return stopping_; })) {
       lock.unlock();
