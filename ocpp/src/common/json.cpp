@@ -4,7 +4,19 @@
 // (x86-64 has it always), but only from a StringStream: parse_json reads one.
 // Defined here alone, before any RapidJSON header: the only instantiations it
 // changes are this file's own (its flags and handler are used nowhere else).
-#if (defined(__x86_64__) || defined(_M_X64)) && !defined(RAPIDJSON_SSE2)
+// Its aligned 16-byte loads read past a string's end within the block (never
+// across a page, so harmless), which ASan and TSan report as a heap overflow or
+// use-after-free: sanitized builds keep the byte-wise scan.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define CSMS_JSON_SANITIZED
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define CSMS_JSON_SANITIZED
+#endif
+#if (defined(__x86_64__) || defined(_M_X64)) && !defined(RAPIDJSON_SSE2) && \
+    !defined(CSMS_JSON_SANITIZED)
 #define RAPIDJSON_SSE2
 #endif
 

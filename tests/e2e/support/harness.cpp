@@ -79,6 +79,9 @@ void Csms::launch() {
                                    token_,
                                    "--log-level",
                                    "debug"};
+  // Connections on two I/O threads whatever the machine: the threaded
+  // transport is what the tests (and `make tsan`) exercise.
+  argv.insert(argv.end(), {"--io-threads", "2"});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   process_ = std::make_unique<Process>(argv);
   auto ws = process_->wait_for_output("chargers connect to", 20s);
