@@ -100,7 +100,7 @@ CallAnswer DisplayMessages::on_get(const ocpp::Frame& call) {
                                 describe_failure(reply));
           } else if (part + 1 == parts) {
             station_.events().emit(
-                Event("messages_sent").add("requestId", request_id).add("parts", parts));
+                Event("display_messages_sent").add("requestId", request_id).add("parts", parts));
           }
         };
         station_.send_triggered(std::move(c));
