@@ -153,6 +153,17 @@ void StationCore::on_link_failure(const LinkFailure& reported) {
   }
 }
 
+void StationCore::send_triggered(OutgoingCall call) {
+  // Before the boot is accepted only the boot may go out, unless the CSMS asks
+  // for something (2.0.1 B02: triggered messages and reports while Pending).
+  call.priority = !booted_;
+  messenger_.call(std::move(call));
+}
+
+void StationCore::set_installed_roots(const std::string& pem) {
+  link_.set_installed_roots(pem);
+}
+
 void StationCore::send_boot() {
   OutgoingCall call = boot_request();
   call.priority = true;

@@ -15,6 +15,7 @@
 
 #include "ocpp/common/json.hpp"
 #include "ocpp/common/version.hpp"
+#include "simulator/block.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
@@ -38,7 +39,7 @@ struct StepWaiter {
 using StepWaiters = std::map<std::int64_t, StepWaiter>;
 
 /// The station machinery every OCPP version shares; adapters fill in the hooks.
-class StationCore : public Station, public LinkObserver, public CallHandler {
+class StationCore : public Station, public LinkObserver, public CallHandler, public StationPort {
  public:
   StationCore(ocpp::Version version, StationSettings settings, Link& link, Scheduler& scheduler,
               EventSink& events, Logger log);
@@ -72,9 +73,17 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   void on_link_down() override;
   void on_link_failure(const LinkFailure& failure) override;
 
+  // StationPort: what the station's blocks see of it.
+  void send_triggered(OutgoingCall call) override;
+  Scheduler& scheduler() override { return scheduler_; }
+  EventSink& events() override { return events_; }
+  const Logger& log() const override { return log_; }
+  void set_installed_roots(const std::string& pem) override;
+  void keep_csr_key(std::string key_pem) override { credentials_.csr_key_pem = std::move(key_pem); }
+
   bool booted() const { return booted_; }
   Messenger& messenger() { return messenger_; }
-  const StationSettings& settings() const { return settings_; }
+  const StationSettings& settings() const override { return settings_; }
   /// The signing meters with --signed-meter, else nullptr.
   const SignedMeter* signed_meter() const { return signed_meter_.get(); }
 
@@ -144,7 +153,7 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   /// goes with the statuses reported when the connection is back).
   static void status_not_sent(const std::function<void(const CallReply&)>& on_reply);
 
-  void emit_error(const std::string& message);
+  void emit_error(const std::string& message) override;
   Clock::time_point now() const { return scheduler_.now(); }
 
   // ---- credentials (security profiles, password rotation, client certificate) ----
@@ -168,10 +177,10 @@ class StationCore : public Station, public LinkObserver, public CallHandler {
   /// carries the key of the last CSR. False with `error` set otherwise. Under
   /// profile 3 `reconnect` is set: the caller reconnects after its answer.
   bool install_client_certificate(const std::string& chain_pem, std::string& error,
-                                  bool& reconnect);
+                                  bool& reconnect) override;
   /// Closes and reconnects shortly (after a CALLRESULT already queued): the
   /// next connection uses the new credentials.
-  void reconnect_with_new_credentials();
+  void reconnect_with_new_credentials() override;
   /// Connects to `url` with security `profile` from the next connection on;
   /// should that endpoint fail kFallbackAfter attempts before it ever
   /// connects, the station goes back to where it was (1.6 whitepaper, 2.0.1

@@ -25,7 +25,9 @@ std::chrono::seconds seconds(std::int64_t s) {
 ChargePoint::ChargePoint(StationSettings settings, Link& link, Scheduler& scheduler,
                          EventSink& events, Logger log)
     : StationCore(ocpp::Version::v16, std::move(settings), link, scheduler, events, std::move(log)),
+      certificates_(*this),
       config_(default_configuration(settings_)) {
+  certificates_.add_handlers(block_handlers_);
   connectors_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
   for (auto& c : connectors_) {
     c.meter = Meter(settings_.power_w);

@@ -29,17 +29,13 @@ CallAnswer answer(const ocpp::Frame& call, Fn&& fn) {
 CallAnswer ChargePoint::handle_call(const ocpp::Frame& call) {
   using Handler = CallAnswer (ChargePoint::*)(const ocpp::Frame&);
   static const std::map<std::string_view, Handler> handlers = {
-      {"CertificateSigned", &ChargePoint::on_certificate_signed},
       {"ChangeAvailability", &ChargePoint::on_change_availability},
       {"ChangeConfiguration", &ChargePoint::on_change_configuration},
       {"ClearCache", &ChargePoint::on_clear_cache},
       {"ClearChargingProfile", &ChargePoint::on_clear_charging_profile},
       {"DataTransfer", &ChargePoint::on_data_transfer},
-      {"DeleteCertificate", &ChargePoint::on_delete_certificate},
       {"GetCompositeSchedule", &ChargePoint::on_get_composite_schedule},
       {"GetConfiguration", &ChargePoint::on_get_configuration},
-      {"GetInstalledCertificateIds", &ChargePoint::on_get_installed_certificate_ids},
-      {"InstallCertificate", &ChargePoint::on_install_certificate},
       {"GetDiagnostics", &ChargePoint::on_get_diagnostics},
       {"GetLog", &ChargePoint::on_get_log},
       {"SignedUpdateFirmware", &ChargePoint::on_signed_update_firmware},
@@ -56,9 +52,12 @@ CallAnswer ChargePoint::handle_call(const ocpp::Frame& call) {
       {"ExtendedTriggerMessage", &ChargePoint::on_extended_trigger_message},
       {"UnlockConnector", &ChargePoint::on_unlock},
   };
-  auto it = handlers.find(call.action());
   std::function<CallAnswer()> handler;
-  if (it != handlers.end()) handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  if (auto block = block_handlers_.find(call.action()); block != block_handlers_.end()) {
+    handler = [&call, &fn = block->second] { return fn(call); };
+  } else if (auto it = handlers.find(call.action()); it != handlers.end()) {
+    handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  }
   // No handler: known to 1.6 but not played by this charger, or not 1.6 at all.
   return answer_call(call, handler, find_action(call.action()) != nullptr, "charge point");
 }

@@ -36,7 +36,7 @@ CallAnswer ChargePoint::on_extended_trigger_message(const ocpp::Frame& call) {
             out.then = [this] { report_log_status(); };
             break;
           case MessageTriggerEnumType::SignChargePointCertificate:
-            out.then = [this] { send_sign_certificate(); };
+            out.then = [this] { certificates_.send_sign_certificate(); };
             break;
         }
         return out;

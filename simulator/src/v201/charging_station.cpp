@@ -77,8 +77,18 @@ ChargingStation::ChargingStation(StationSettings settings, Link& link, Scheduler
                                  EventSink& events, Logger log)
     : StationCore(ocpp::Version::v201, std::move(settings), link, scheduler, events,
                   std::move(log)),
+      display_messages_(*this,
+                        [this](const std::string& id) {
+                          for (int n = 1; n <= evse_count(); ++n) {
+                            if (transaction_id(n) == id) return true;
+                          }
+                          return false;
+                        }),
+      certificates_(*this),
       model_(default_device_model(settings_)),
       idle_reset_timer_(scheduler) {
+  display_messages_.add_handlers(block_handlers_);
+  certificates_.add_handlers(block_handlers_);
   evses_.resize(static_cast<std::size_t>(std::max(0, settings_.connectors)) + 1);
   for (auto& e : evses_) {
     e.meter = Meter(settings_.power_w);
@@ -129,13 +139,6 @@ void ChargingStation::adopt_heartbeat_interval(std::int64_t interval_s) {
 
 void ChargingStation::send_heartbeat() {
   messenger_.call(make_call(HeartbeatRequest{}));
-}
-
-void ChargingStation::send_triggered(OutgoingCall call) {
-  // Before the boot is accepted only the boot may go out, unless the CSMS asks
-  // for something (2.0.1 B02: triggered messages and reports while Pending).
-  call.priority = !booted_;
-  messenger_.call(std::move(call));
 }
 
 void ChargingStation::stop_activity() {

@@ -26,7 +26,6 @@ constexpr std::string_view kVendorId = "ocpp-sim";
 CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
   using Handler = CallAnswer (ChargingStation::*)(const ocpp::Frame&);
   static const std::map<std::string_view, Handler> handlers = {
-      {"CertificateSigned", &ChargingStation::on_certificate_signed},
       {"ChangeAvailability", &ChargingStation::on_change_availability},
       {"ClearCache", &ChargingStation::on_clear_cache},
       {"ClearVariableMonitoring", &ChargingStation::on_clear_variable_monitoring},
@@ -36,13 +35,7 @@ CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
       {"SetMonitoringLevel", &ChargingStation::on_set_monitoring_level},
       {"SetNetworkProfile", &ChargingStation::on_set_network_profile},
       {"SetVariableMonitoring", &ChargingStation::on_set_variable_monitoring},
-      {"ClearDisplayMessage", &ChargingStation::on_clear_display_message},
       {"CustomerInformation", &ChargingStation::on_customer_information},
-      {"DeleteCertificate", &ChargingStation::on_delete_certificate},
-      {"GetDisplayMessages", &ChargingStation::on_get_display_messages},
-      {"GetInstalledCertificateIds", &ChargingStation::on_get_installed_certificate_ids},
-      {"InstallCertificate", &ChargingStation::on_install_certificate},
-      {"SetDisplayMessage", &ChargingStation::on_set_display_message},
       {"ClearChargingProfile", &ChargingStation::on_clear_charging_profile},
       {"DataTransfer", &ChargingStation::on_data_transfer},
       {"GetBaseReport", &ChargingStation::on_get_base_report},
@@ -67,9 +60,12 @@ CallAnswer ChargingStation::handle_call(const ocpp::Frame& call) {
       {"TriggerMessage", &ChargingStation::on_trigger_message},
       {"UnlockConnector", &ChargingStation::on_unlock},
   };
-  auto it = handlers.find(call.action());
   std::function<CallAnswer()> handler;
-  if (it != handlers.end()) handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  if (auto block = block_handlers_.find(call.action()); block != block_handlers_.end()) {
+    handler = [&call, &fn = block->second] { return fn(call); };
+  } else if (auto it = handlers.find(call.action()); it != handlers.end()) {
+    handler = [this, &call, fn = it->second] { return (this->*fn)(call); };
+  }
   // No handler: known to 2.0.1 but not played by this station, or not 2.0.1 at all.
   return answer_call(call, handler, find_action(call.action()) != nullptr, "charging station");
 }
@@ -278,14 +274,17 @@ CallAnswer ChargingStation::on_trigger_message(const ocpp::Frame& call) {
         break;
       case MessageTriggerEnumType::SignChargingStationCertificate:
         out.then = [this] {
-          send_sign_certificate(CertificateSigningUseEnumType::ChargingStationCertificate);
+          certificates_.send_sign_certificate(
+              CertificateSigningUseEnumType::ChargingStationCertificate);
         };
         break;
       case MessageTriggerEnumType::SignV2GCertificate:
-        out.then = [this] { send_sign_certificate(CertificateSigningUseEnumType::V2GCertificate); };
+        out.then = [this] {
+          certificates_.send_sign_certificate(CertificateSigningUseEnumType::V2GCertificate);
+        };
         break;
       case MessageTriggerEnumType::SignCombinedCertificate:
-        out.then = [this] { send_sign_certificate(std::nullopt); };
+        out.then = [this] { certificates_.send_sign_certificate(std::nullopt); };
         break;
       default:
         out.response.status = TriggerMessageStatusEnumType::NotImplemented;

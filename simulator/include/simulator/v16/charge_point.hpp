@@ -12,7 +12,6 @@
 #include <vector>
 
 #include "ocpp/v16/messages.hpp"
-#include "simulator/certificate_store.hpp"
 #include "simulator/config_store.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
@@ -25,6 +24,7 @@
 #include "simulator/smart_charging.hpp"
 #include "simulator/station.hpp"
 #include "simulator/station_core.hpp"
+#include "simulator/v16/certificates.hpp"
 
 namespace simulator::v16 {
 
@@ -68,9 +68,9 @@ class ChargePoint : public StationCore {
   const Maintenance& maintenance() const { return maintenance_; }
   /// The installed charging profiles (SetChargingProfile).
   const ProfileSet& charging_profiles() const { return charging_profiles_; }
-  /// Sends a SignCertificateRequest with a new CSR (certificates.cpp), e.g. for
+  /// Installed certificates and SignCertificate (certificates.cpp), e.g. for
   /// ExtendedTriggerMessage SignChargePointCertificate.
-  void send_sign_certificate();
+  Certificates& certificates() { return certificates_; }
 
  private:
   struct Session {
@@ -192,13 +192,9 @@ class ChargePoint : public StationCore {
   /// Sets each connector's power to what the profiles allow now; again at the next change.
   void apply_charging_limits();
 
-  // Certificates, Security Whitepaper (certificates.cpp).
-  CallAnswer on_install_certificate(const ocpp::Frame& call);
-  CallAnswer on_get_installed_certificate_ids(const ocpp::Frame& call);
-  CallAnswer on_delete_certificate(const ocpp::Frame& call);
-  CallAnswer on_certificate_signed(const ocpp::Frame& call);
-
-  CertificateStore certificates_;
+  Certificates certificates_;
+  /// The blocks' CALL handlers by action (constructor).
+  BlockHandlers block_handlers_;
   ConfigStore config_;
   Maintenance maintenance_;
   bool firmware_signed_ = false;       // the running update came as SignedUpdateFirmware

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "ocpp/v201/messages.hpp"
-#include "simulator/certificate_store.hpp"
 #include "simulator/events.hpp"
 #include "simulator/link.hpp"
 #include "simulator/log.hpp"
@@ -26,7 +25,9 @@
 #include "simulator/smart_charging.hpp"
 #include "simulator/station.hpp"
 #include "simulator/station_core.hpp"
+#include "simulator/v201/certificates.hpp"
 #include "simulator/v201/device_model.hpp"
+#include "simulator/v201/display_messages.hpp"
 #include "simulator/v201/monitoring.hpp"
 
 namespace simulator::v201 {
@@ -68,6 +69,8 @@ class ChargingStation : public StationCore {
   const ProfileSet& charging_profiles() const { return charging_profiles_; }
   /// Monitors, cost updates and network profiles (monitoring.cpp).
   const MonitoringState& monitoring() const { return monitoring_; }
+  /// The display messages held (SetDisplayMessage).
+  const DisplayMessages& display_messages() const { return display_messages_; }
   /// The reason the next (or last) BootNotification gives.
   ocpp::v201::BootReasonEnumType boot_reason() const { return boot_reason_; }
 
@@ -115,9 +118,6 @@ class ChargingStation : public StationCore {
   /// After a reset: connect per NetworkConfigurationPriority (SetNetworkProfile slots).
   void select_network_profile();
   void security_profile_changed(int profile) override;
-
-  /// Queues a CALL the CSMS triggered: allowed before the boot is accepted too.
-  void send_triggered(OutgoingCall call);
 
   // Status and availability.
   void set_status(int evse, ocpp::v201::ConnectorStatusEnumType status,
@@ -246,23 +246,15 @@ class ChargingStation : public StationCore {
   /// connection (`then` applies it after the answer); never stored or logged.
   SetOutcome set_basic_auth_password(const std::string& value, std::function<void()>& then);
 
-  // Display messages and customer information (display_messages.cpp).
-  CallAnswer on_set_display_message(const ocpp::Frame& call);
-  CallAnswer on_get_display_messages(const ocpp::Frame& call);
-  CallAnswer on_clear_display_message(const ocpp::Frame& call);
+  // Customer information (customer_information.cpp).
   CallAnswer on_customer_information(const ocpp::Frame& call);
   /// Sends `lines` as NotifyCustomerInformation parts (one line each) of `request_id`.
   void send_customer_information(std::int64_t request_id, std::vector<std::string> lines);
-  // Certificates (certificates.cpp).
-  CallAnswer on_install_certificate(const ocpp::Frame& call);
-  CallAnswer on_get_installed_certificate_ids(const ocpp::Frame& call);
-  CallAnswer on_delete_certificate(const ocpp::Frame& call);
-  CallAnswer on_certificate_signed(const ocpp::Frame& call);
-  /// SignCertificateRequest with a new CSR; no type: a combined certificate.
-  void send_sign_certificate(std::optional<ocpp::v201::CertificateSigningUseEnumType> type);
 
-  std::map<std::int64_t, ocpp::v201::MessageInfoType> display_messages_;  // by id
-  CertificateStore certificates_;
+  DisplayMessages display_messages_;
+  /// The blocks' CALL handlers by action (constructor).
+  BlockHandlers block_handlers_;
+  Certificates certificates_;
   DeviceModel model_;
   Maintenance maintenance_;
   std::vector<Evse> evses_;  // [0] unused: EVSE ids start at 1
