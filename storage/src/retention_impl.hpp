@@ -10,12 +10,17 @@
 
 namespace storage::detail {
 
+/// Samples older than `before`, except those of a transaction still open: a
+/// station may resend them (a retry is deduplicated against the raw rows) and
+/// an offline backlog arrives with old timestamps. They roll up once it ends.
 template <class Statement, class Db>
 std::vector<StoredSample> old_samples(Db& db, const DateTime& before, std::size_t limit) {
   Statement st(db,
                "SELECT id, station_id, evse_id, connector_id, transaction_id, timestamp, value, "
                "measurand, phase, unit, context, location, format FROM meter_samples "
-               "WHERE timestamp < ? ORDER BY timestamp, id LIMIT ?");
+               "WHERE timestamp < ? AND NOT EXISTS (SELECT 1 FROM transactions t "
+               "WHERE t.id = meter_samples.transaction_id AND t.stop_time IS NULL) "
+               "ORDER BY timestamp, id LIMIT ?");
   st.bind_all(before, static_cast<std::int64_t>(limit));
   std::vector<StoredSample> out;
   while (st.step()) {

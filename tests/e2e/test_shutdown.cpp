@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/harness.hpp"
+#include "support/raw_socket.hpp"
 
 using namespace e2e;
 
@@ -50,6 +51,16 @@ TEST_CASE("SIGTERM closes every station with 1001 and keeps every acknowledged m
     REQUIRE(ws->send(
         R"([2,"s2","StartTransaction",{"connectorId":2,"idTag":"TAG1","meterStart":0,"timestamp":"2026-03-01T10:05:00Z"}])"));
   csms.process().signal(SIGTERM);
+  // A load balancer's health check sees the drain (once the signal is handled).
+  std::string health;
+  CHECK(eventually([&] {
+    RawSocket s(csms.admin_port());
+    if (!s.send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"))
+      return false;
+    health = s.read(5s);
+    return health.rfind("HTTP/1.1 503", 0) == 0;
+  }));
+  CHECK(health.find("\"draining\"") != std::string::npos);
 
   for (auto& ws : stations) {
     // The answer, when it came before the close, is an acknowledgement.

@@ -54,6 +54,9 @@ TEST_CASE("old meter samples are rolled up and old frames trimmed while the API 
       tx.id_tag = "TAG1";
       tx.start_time = storage::DateTime::from_unix_micros(start);
       tx.meter_start = 1000;
+      // Ended: an open transaction's samples stay raw until it ends.
+      tx.stop_time = storage::DateTime::from_unix_micros(start + 30 * std::int64_t{60000000});
+      tx.meter_stop = 1290;
       tx_id = s.transactions.insert(tx);
       std::vector<storage::MeterSample> samples;
       for (int k = 0; k < 30; ++k) {

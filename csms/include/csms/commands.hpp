@@ -82,6 +82,9 @@ class CommandGateway {
   virtual std::string reload_tls() { return "TLS is not configured"; }
   /// The operator closed a transaction its station never ended (alerts forget it).
   virtual void transaction_closed(std::int64_t /*transaction_id*/) {}
+  /// Whether the server is draining (SIGTERM): /health answers 503 so that a
+  /// load balancer stops offering this node.
+  virtual bool draining() const { return false; }
   /// This node's id in a cluster (PostgreSQL); "" without one (SQLite).
   virtual std::string node_id() const { return ""; }
   /// GET /api/cluster (or with_sessions: /api/cluster/sessions) as JSON text:

@@ -486,11 +486,13 @@ void Api::handle(ApiRequest request, Reply reply) {
 // Query parameters are ignored here: probes and scrapers may add their own.
 void Api::health(Call& call) {
   JsonOut out;
-  out.object().key("status").str("ok").key("version").str(kVersion);
+  // Draining: 503, so a load balancer's health check routes new stations away.
+  const bool draining = deps_.commands.draining();
+  out.object().key("status").str(draining ? "draining" : "ok").key("version").str(kVersion);
   // In a cluster: which node answered (behind a load balancer it varies).
   if (const auto node = deps_.commands.node_id(); !node.empty()) out.key("node").str(node);
   out.end_object();
-  call.reply(json_response(200, out.text()));
+  call.reply(json_response(draining ? 503 : 200, out.text()));
 }
 
 void Api::cluster(Call& call) {

@@ -448,7 +448,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
   // a run never holds acknowledgements up for long. A full batch brings the next
   // run forward: a backlog (e.g. after an upgrade) drains in steps.
   void run_growth() {
-    const std::int64_t now = storage::DateTime::now().unix_micros();
+    const std::int64_t now = ctx.now().unix_micros();
     auto days_ago = [now](int days) {
       return storage::DateTime::from_unix_micros(now - std::int64_t{days} * 86400 * 1000000);
     };
@@ -506,7 +506,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
               bool may_register, bool may_refresh = true) {
     HandshakeDecider decider{config, registry, throttle, ctx};
     decider.decide_async(
-        req, [this](const std::string& id) { return sessions.count(id) != 0; }, password_checks,
+        req, [this](const std::string& id) { return live_or_opening(id); }, password_checks,
         [this, req, may_register, may_refresh,
          done = std::move(done)](transport::HandshakeAnswer answer) {
           if (cluster && may_refresh && answer.status == 404 && !answer.station_id.empty()) {
@@ -528,7 +528,11 @@ struct Server::Impl : transport::Handler, CommandGateway {
             registry.register_unknown(answer.station_id, unknown_boot_status(config));
             return decide(req, done, false, false);
           }
-          if (answer.status != 101) metrics.connection_rejected(answer.status);
+          if (answer.status != 101)
+            metrics.connection_rejected(answer.status);
+          else
+            opening[answer.station_id] =
+                ctx.clock.steady_now() + std::chrono::milliseconds(config.handshake_timeout_ms);
           done(std::move(answer));
         });
   }
@@ -558,8 +562,22 @@ struct Server::Impl : transport::Handler, CommandGateway {
     return a;
   }
 
+  // A station answered 101 whose on_open has not run yet (its upgrade is
+  // finishing on an I/O thread) counts as live: otherwise a second connection
+  // in that window would not see it (the newest-authenticated rule). Until the
+  // handshake deadline at most: an upgrade that failed never opens.
+  bool live_or_opening(const std::string& id) {
+    if (sessions.count(id) != 0) return true;
+    auto it = opening.find(id);
+    if (it == opening.end()) return false;
+    if (it->second > ctx.clock.steady_now()) return true;
+    opening.erase(it);
+    return false;
+  }
+
   void on_open(const std::shared_ptr<transport::Connection>& conn,
                const transport::HandshakeAnswer& answer) override {
+    opening.erase(answer.station_id);
     if (answer.subprotocol.empty()) {
       // No acceptable subprotocol: the handshake completed without the header,
       // now close (OCPP-J 1.6 §3.1.2, 2.0.1 Part 4 §3.1.2).
@@ -698,6 +716,7 @@ struct Server::Impl : transport::Handler, CommandGateway {
       v16::execute_command(services, *session, command, std::move(done));
   }
 
+  bool draining() const override { return stopping; }
   std::string node_id() const override { return cluster ? cluster->node_id() : std::string(); }
 
   void cluster_state(bool with_sessions,
@@ -833,6 +852,8 @@ struct Server::Impl : transport::Handler, CommandGateway {
   std::unique_ptr<admin::AdminServer> admin_server;
   std::unique_ptr<uploads::UploadServer> upload_server;
   std::unordered_map<std::string, std::shared_ptr<StationSession>> sessions;
+  /// Stations answered 101 and not yet opened, with the handshake deadline.
+  std::unordered_map<std::string, std::chrono::steady_clock::time_point> opening;
   std::unordered_map<transport::Connection*, std::shared_ptr<StationSession>> by_connection;
   boost::asio::steady_timer retention_timer;
   boost::asio::steady_timer growth_timer;  ///< Meter rollups, message-log retention.

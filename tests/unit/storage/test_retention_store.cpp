@@ -124,3 +124,34 @@ TEST_CASE("message log retention deletes old frames oldest first in bounded batc
   CHECK(left[0].frame == "5");
   CHECK(left[1].frame == "4");
 }
+
+TEST_CASE("the samples of a transaction still open stay raw until it ends") {
+  TempDir dir;
+  auto db = open(dir.file("csms.db"));
+  const auto tx_id = write_sync(*db, [](Session& s) {
+    storage::Transaction tx;
+    tx.station_id = "CP1";
+    tx.connector_id = 1;
+    tx.id_tag = "TAG1";
+    tx.start_time = at(100);
+    tx.meter_start = 1000;
+    const auto id = s.transactions.insert(tx);
+    auto samples = charging_session();
+    for (auto& m : samples) m.transaction_id = id;
+    s.meters.insert(samples);
+    return id;
+  });
+  auto roll = [&] {
+    return write_sync(*db,
+                      [](Session& s) { return s.retention.roll_up_meter_samples(at(5000), 1000); });
+  };
+  CHECK(roll().samples == 0);
+  write_sync(*db, [&](Session& s) {
+    auto tx = s.transactions.get(tx_id);
+    if (!tx) throw std::runtime_error("transaction gone");
+    tx->stop_time = at(1900);
+    tx->meter_stop = 1300;
+    s.transactions.update(*tx);
+  });
+  CHECK(roll().samples == 62);
+}
