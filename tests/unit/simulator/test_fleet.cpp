@@ -208,8 +208,8 @@ TEST_CASE("fleet options: the fault test's logs and behaviours are read and defa
   CHECK(o->timeline.empty());
   CHECK_FALSE(o->resend_unconfirmed);
   CHECK_FALSE(o->drop_on_timeout);
-  o = parse({"--url", "ws://h:1/p", "--acked-log", "a.tsv", "--commands-log", "c.tsv",
-             "--timeline", "t.jsonl", "--resend-unconfirmed", "--drop-on-timeout"});
+  o = parse({"--url", "ws://h:1/p", "--acked-log", "a.tsv", "--commands-log", "c.tsv", "--timeline",
+             "t.jsonl", "--resend-unconfirmed", "--drop-on-timeout"});
   REQUIRE(o);
   CHECK(o->acked_log == "a.tsv");
   CHECK(o->commands_log == "c.tsv");
